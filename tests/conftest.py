@@ -1,0 +1,38 @@
+"""Test configuration shared by every test.
+
+Qt runs offscreen (set before any Qt import). Like qutebrowser, any WARNING or ERROR logged during a test
+fails it unless the test is marked `allow_warnings`: a warning nobody reads is a bug nobody fixes.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_unexpected_log(request, caplog):
+    caplog.set_level(logging.WARNING)
+    yield
+    if request.node.get_closest_marker("allow_warnings"):
+        return
+    bad = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING]
+    if bad:
+        lines = "\n".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in bad)
+        pytest.fail(f"unexpected log records:\n{lines}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def vectors_path() -> Path:
+    path = SHARED / "vectors" / "audit-vectors.json"
+    if not path.exists():
+        pytest.fail(f"the shared vectors file is missing: {path} (CI lays ../shared beside the clone)")
+    return path
+pytest_plugins = ["pytester"]
