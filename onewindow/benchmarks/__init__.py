@@ -1,0 +1,1 @@
+"""Benchmarks for `onewindow bench`; one module per benchmark."""
