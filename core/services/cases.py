@@ -21,7 +21,35 @@ from core.domain import (
 )
 from core.services.world import FieldReader, World, WorldError
 
-UNCODED_KEYS = ("uncoded_stock", "no_code_stock", "in_uncoded_stock", "wuma_stock")
+# The 无码库 (stock bought before the trace-code rule) is written differently by different exporters: a flag
+# on the line (uncoded_stock, no_code_stock, in_wuma …) or a registry of drugs in the history. Accept the
+# spellings that mean it, by the words they contain.
+UNCODED_WORDS = ("uncoded", "no_code", "nocode", "wuma", "无码")
+
+
+def _means_uncoded(key: str, value: Any) -> bool:
+    key = key.lower()
+    if any(w in key for w in UNCODED_WORDS):
+        return bool(value)
+    return isinstance(value, str) and value.strip().lower() in ("uncoded", "uncoded_stock", "无码库")
+
+
+def _uncoded_registry(hist: Mapping[str, Any]) -> set[str]:
+    """Drug keys registered in the 无码库 by the history, whatever shape the registry takes."""
+    drugs: set[str] = set()
+    for key, value in hist.items():
+        if not any(w in key.lower() for w in UNCODED_WORDS):
+            continue
+        items = value.get("drugs", value) if isinstance(value, Mapping) else value
+        if isinstance(items, Mapping):
+            drugs.update(str(k) for k, v in items.items() if v)
+        elif isinstance(items, list):
+            for item in items:
+                if isinstance(item, str):
+                    drugs.add(item)
+                elif isinstance(item, Mapping) and item.get("drug"):
+                    drugs.add(str(item["drug"]))
+    return drugs
 
 
 @dataclass
@@ -61,6 +89,8 @@ def parse_case(world: World, data: Any, source: str, case_id: str | None = None)
 
     rx = r.obj(r.req(data, "prescription", w), f"{w}.prescription")
     pw = f"{w}.prescription"
+    hist_raw = data.get("history") or {}
+    uncoded_drugs = _uncoded_registry(hist_raw) if isinstance(hist_raw, Mapping) else set()
     lines = []
     numbers = set()
     for i, raw in enumerate(r.lst(r.req(rx, "lines", pw), f"{pw}.lines")):
@@ -93,7 +123,7 @@ def parse_case(world: World, data: Any, source: str, case_id: str | None = None)
                 sig=sig,
                 split=bool(raw.get("split", False)),
                 trace_codes=tuple(codes),
-                uncoded_stock=any(bool(raw.get(k)) for k in UNCODED_KEYS),
+                uncoded_stock=drug_key in uncoded_drugs or any(_means_uncoded(k, v) for k, v in raw.items()),
             )
         )
     if not lines:
@@ -109,7 +139,7 @@ def parse_case(world: World, data: Any, source: str, case_id: str | None = None)
         valid_until=r.date(rx, "valid_until", pw, optional=True),
     )
     request = AuditRequest(person, facility, prescription, scheme, day, time, profile_id)
-    settlements, dispenses, sales = _history(r, world, data.get("history") or {}, person.person_no, w)
+    settlements, dispenses, sales = _history(r, world, hist_raw, person.person_no, w)
     return Case(cid, request, settlements, dispenses, sales, data.get("expected"), str(data.get("title") or ""))
 
 
