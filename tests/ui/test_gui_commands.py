@@ -1,0 +1,26 @@
+"""`onewindow gui` and `onewindow demo` open their window and leave (offscreen, --quit-after)."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+
+def _run(*args):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, "-m", "onewindow", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("args", [("gui", "--shell", "counter"), ("gui", "--shell", "kiosk", "--server",
+                                  "http://127.0.0.1:8700"), ("demo",)])
+def test_window_comes_up_and_quits(args):
+    done = _run(*args, "--quit-after", "200")
+    assert done.returncode == 0, done.stderr
+
+
+def test_bad_server_url_and_shell():
+    assert _run("gui", "--shell", "pharmacy", "--server", "localhost").returncode == 2
+    assert _run("gui", "--shell", "bank").returncode == 2
