@@ -1,0 +1,70 @@
+"""`onewindow server [--db URL] [--host H] [--port P] [--dev]`: run the centre (FastAPI + uvicorn)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+DEV_BANNER = """
+************************************************************************
+*  DEV MODE: the centre ACCEPTS UNSIGNED REQUESTS from anyone.          *
+*  开发模式：不校验签名。Never run a real region like this.              *
+************************************************************************
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("server", help="run the centre (中心端服务)")
+    p.add_argument("--db", help="SQLAlchemy URL (default: a SQLite file in the application data folder)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8600)
+    p.add_argument("--dev", action="store_true", help="accept unsigned requests (development only)")
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (PostgreSQL only)")
+    p.add_argument("--concurrency", type=int, default=8,
+                   help="requests inside the database at once, per worker (default 8)")
+    p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"),
+                   help="uvicorn log level; below info the access log is off (default info)")
+    p.set_defaults(handler=run)
+
+
+def default_db_url() -> str:
+    from core.store.paths import app_home, sqlite_url
+
+    return sqlite_url(app_home() / "centre.db")
+
+
+def run(args: argparse.Namespace) -> int:
+    import logging
+    import os
+
+    import uvicorn
+
+    from server.db import DatabaseError, open_centre
+
+    url = args.db or default_db_url()
+    logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        engine = open_centre(url)
+    except DatabaseError as exc:
+        print(f"onewindow server: {exc}", file=sys.stderr)
+        return 2
+    if args.dev:
+        print(DEV_BANNER, file=sys.stderr)
+        logging.getLogger("onewindow.server").warning("DEV MODE: unsigned requests are accepted")
+    if args.workers > 1:
+        if url.startswith("sqlite"):
+            print("onewindow server: several workers need PostgreSQL (SQLite has one writer)", file=sys.stderr)
+            return 2
+        engine.dispose()
+        os.environ["ONEWINDOW_CENTRE_DB"] = url
+        os.environ["ONEWINDOW_CENTRE_DEV"] = "1" if args.dev else ""
+        os.environ["ONEWINDOW_CENTRE_CONCURRENCY"] = str(args.concurrency)
+        uvicorn.run("server.app:from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
+                    log_level=args.log_level, access_log=args.log_level in ("debug", "info"))
+        return 0
+    from server.app import create_app
+
+    print(f"onewindow centre on http://{args.host}:{args.port}  (database {engine.url.render_as_string(hide_password=True)};"
+          f" OpenAPI at /docs)", file=sys.stderr)
+    uvicorn.run(create_app(engine=engine, dev=args.dev, concurrency=args.concurrency), host=args.host, port=args.port, log_level=args.log_level,
+                access_log=args.log_level in ("debug", "info"))
+    return 0

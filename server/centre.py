@@ -1,0 +1,239 @@
+"""The centre's request pipeline, independent of the web framework.
+
+    bytes -> JSON (Decimal numbers) -> envelope -> signed headers -> handler by infno -> input model
+    -> ONE database transaction: nonce, idempotency lookup, sign-in check, handler (locks, audit,
+       writes, journal), stored answer -> commit
+
+A refusal (PlatformError) rolls the whole transaction back and stores only the refusal under the msgid,
+in a second short transaction, so a repeated message gets the same refusal and nothing else changes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from server import idempotency, signing
+from server.context import Ctx
+from server.db import transaction
+from server.envelope import (
+    CST,
+    AuthError,
+    BodyError,
+    PlatformError,
+    RequestEnvelope,
+    parse_body,
+    parse_envelope,
+    parse_input,
+    response,
+)
+from server.models import institution, setting, signin
+from server.transactions import REGISTRY, load_all
+
+log = logging.getLogger("onewindow.server")
+
+DEFAULT_ADMVS = "420700"
+# A valid sign-in is remembered this long per process; a sign-out (9002) in another worker process takes
+# effect here within this time, in this process at once.
+SIGNIN_CACHE_SECONDS = 10.0
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(CST)
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+@dataclass
+class Centre:
+    engine: Engine
+    dev: bool = False
+    clock: Callable[[], dt.datetime] = system_clock
+    window: int = signing.WINDOW_SECONDS
+    admvs: str = DEFAULT_ADMVS
+    _secrets: dict[str, tuple[str | None, float]] = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _requests: int = 0
+    _signins: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        load_all()
+
+    # ---- configuration held in the database -------------------------------------------------------------
+    def secret_for(self, code: str) -> str | None:
+        hit = self._secrets.get(code)
+        if hit is not None and time.monotonic() - hit[1] < 30:
+            return hit[0]
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(institution.c.secret, institution.c.active).where(institution.c.code == code)
+            ).first()
+            conn.rollback()
+        value = row.secret if row is not None and row.active else None
+        self._secrets[code] = (value, time.monotonic())
+        return value
+
+    def setting(self, conn, key: str) -> str | None:
+        return conn.execute(select(setting.c.value).where(setting.c.key == key)).scalar()
+
+    def cached(self, key: str, build: Callable[[], Any], ttl: float = 30.0) -> Any:
+        """A small per-process cache (catalogue, profiles, keys); entries live `ttl` seconds."""
+        hit = self._cache.get(key)
+        now = time.monotonic()
+        if hit is not None and now - hit[1] < ttl:
+            return hit[0]
+        value = build()
+        self._cache[key] = (value, now)
+        return value
+
+    def invalidate(self, prefix: str = "") -> None:
+        for k in [k for k in self._cache if k.startswith(prefix)]:
+            self._cache.pop(k, None)
+
+    # ---- the pipeline ---------------------------------------------------------------------------------------
+    def handle(self, raw: bytes, headers: Mapping[str, str]) -> Answer:
+        received = self.clock()
+        admvs = self.admvs
+        try:
+            data = parse_body(raw)
+            admvs = str(data.get("mdtrtarea_admvs") or admvs)[:6] if isinstance(data.get("mdtrtarea_admvs"), str) else admvs
+            env = parse_envelope(data)
+            signed = None
+            if not self.dev or signing.has_signature(headers):
+                code, nonce, ts = signing.verify(headers, raw, self.secret_for, now=received.timestamp(), window=self.window)
+                if code != env.fixmedins_code:
+                    raise AuthError(
+                        f"the signing institution {code} is not the envelope's fixmedins_code {env.fixmedins_code}"
+                    )
+                signed = (nonce, ts)
+            tx = REGISTRY.get(env.infno)
+            if tx is None:
+                raise PlatformError(f"unknown infno {env.infno!r}: this centre does not offer that transaction")
+            model = parse_input(tx.input_model, env.input)
+        except PlatformError as exc:
+            return Answer(exc.http_status, response(admvs, received, self.clock(), err_msg=exc.err_msg))
+        return self._run(env, tx, model, signed, received)
+
+    def _run(self, env: RequestEnvelope, tx, model, signed, received: dt.datetime) -> Answer:
+        digest = idempotency.digest(env.infno, env.input)
+        at = received.isoformat(timespec="microseconds")
+        try:
+            try:
+                with transaction(self.engine) as conn:
+                    if signed is not None:
+                        fresh, stored = idempotency.claim_nonce_and_lookup(conn, env.fixmedins_code, *signed, env.msgid)
+                        if not fresh:
+                            raise AuthError("replayed request: this nonce was already used")
+                    else:
+                        stored = idempotency.lookup(conn, env.fixmedins_code, env.msgid)
+                    if stored is not None:
+                        return self._replay(stored, env, digest, received)
+                    if tx.needs_signin:
+                        self._check_signin(conn, env)
+                    ctx = Ctx(self, conn, env, received)
+                    try:
+                        result = tx.handler(ctx, model)
+                        ctx.flush()
+                        output, warn = result if isinstance(result, tuple) else (result, "")
+                        warn = "; ".join([w for w in ([warn] if warn else []) + ctx.warnings if w])
+                        resp = response(env.mdtrtarea_admvs, received, self.clock(), output=output, warn_msg=warn)
+                        if not idempotency.store(conn, code=env.fixmedins_code, msgid=env.msgid, infno=env.infno,
+                                                 digest_=digest, resp=resp, at=at):
+                            raise _Raced()
+                        ctx.write_journal()  # last: the journal lock is held only until the commit
+                    finally:
+                        ctx.close()
+                    if env.infno == "9002":
+                        self._signins.pop(model.signOut.sign_no, None)
+                    return Answer(200, resp)
+            except AuthError:
+                raise
+            except PlatformError as exc:
+                return self._refuse(env, exc, signed, digest, received, at)
+        except AuthError as exc:
+            return Answer(exc.http_status, response(env.mdtrtarea_admvs, received, self.clock(), err_msg=exc.err_msg))
+        except _Raced:
+            return self._after_race(env, digest, received)
+        except OperationalError as exc:
+            log.error("database unavailable while handling %s %s: %s", env.infno, env.msgid, exc.orig)
+            return Answer(503, response(env.mdtrtarea_admvs, received, self.clock(),
+                                        err_msg="the centre's database is unavailable; nothing was changed, retry with the same msgid"))
+        except DBAPIError as exc:
+            if _is_unique_violation(exc):
+                # A concurrent message with the same msgid committed first: give its answer.
+                return self._after_race(env, digest, received)
+            log.exception("database error while handling %s %s", env.infno, env.msgid)
+            return Answer(500, response(env.mdtrtarea_admvs, received, self.clock(),
+                                        err_msg="internal error in the centre; nothing was changed, retry with the same msgid"))
+        except Exception:  # noqa: BLE001 - the client always gets an envelope
+            log.exception("unexpected error while handling %s %s", env.infno, env.msgid)
+            return Answer(500, response(env.mdtrtarea_admvs, received, self.clock(),
+                                        err_msg="internal error in the centre; nothing was changed, retry with the same msgid"))
+
+    def _replay(self, stored, env, digest, received) -> Answer:
+        if stored.digest == "reversed-before-arrival" and stored.infno == env.infno:
+            return Answer(200, stored.response, replayed=True)
+        if stored.digest != digest or stored.infno != env.infno:
+            return Answer(200, response(env.mdtrtarea_admvs, received, self.clock(), err_msg=(
+                f"msgid {env.msgid} was already used for a different message ({stored.infno}); "
+                "a new message needs a new msgid")))
+        return Answer(200, stored.response, replayed=True)
+
+    def _refuse(self, env, exc: PlatformError, signed, digest, received, at) -> Answer:
+        resp = response(env.mdtrtarea_admvs, received, self.clock(), err_msg=exc.err_msg, output=exc.output)
+        try:
+            with transaction(self.engine) as conn:
+                if signed is not None:
+                    idempotency.claim_nonce(conn, env.fixmedins_code, *signed)
+                if idempotency.store(conn, code=env.fixmedins_code, msgid=env.msgid, infno=env.infno,
+                                     digest_=digest, resp=resp, at=at):
+                    return Answer(exc.http_status, resp)
+                raise _Raced()
+        except _Raced:
+            return self._after_race(env, digest, received)
+
+    def _after_race(self, env, digest, received) -> Answer:
+        with transaction(self.engine) as conn:
+            stored = idempotency.lookup(conn, env.fixmedins_code, env.msgid)
+        if stored is None:  # pragma: no cover - the winner committed before we looked
+            return Answer(200, response(env.mdtrtarea_admvs, received, self.clock(),
+                                        err_msg="concurrent message with the same msgid; retry"))
+        return self._replay(stored, env, digest, received)
+
+    def _check_signin(self, conn, env: RequestEnvelope) -> None:
+        if not env.sign_no:
+            raise PlatformError("sign_no is required: sign in with 9001 first (签到)")
+        hit = self._signins.get(env.sign_no)
+        if hit is not None and hit[0] == env.fixmedins_code and time.monotonic() - hit[1] < SIGNIN_CACHE_SECONDS:
+            return
+        row = conn.execute(
+            select(signin.c.fixmedins_code, signin.c.signout_time).where(signin.c.sign_no == env.sign_no)
+        ).first()
+        if row is None or row.fixmedins_code != env.fixmedins_code:
+            raise PlatformError(f"sign_no {env.sign_no} is not a sign-in of {env.fixmedins_code}: sign in with 9001")
+        if row.signout_time is not None:
+            raise PlatformError(f"sign_no {env.sign_no} was signed out at {row.signout_time} (已签退): sign in again")
+        self._signins[env.sign_no] = (env.fixmedins_code, time.monotonic())
+
+
+class _Raced(Exception):
+    """Another transaction stored an answer for this msgid first."""
+
+
+def _is_unique_violation(exc: DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if code == "23505":
+        return True
+    return "UNIQUE constraint failed" in str(exc.orig)

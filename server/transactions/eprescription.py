@@ -1,0 +1,216 @@
+"""E-prescription circulation (电子处方流转).
+
+Transaction numbers of the 72xx family differ by province and spec version (cn-pharmacy-anchors.md §5),
+so they are a table here, not logic:
+
+    7101 upload (hospital)        -> hi_rxno + pickup code (rx_trace_code)
+    7104 revoke (hospital)        -> only while not dispensed
+    7201 find by pickup code      -> summary
+    7202 find by person           -> open prescriptions (mdtrt_cert_type 01/02/03 or psn_no)
+    7203 download                 -> the full prescription
+    7206 mark dispensed (pharmacy)-> once: a second dispense is refused
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field, model_validator
+from sqlalchemy import select, update
+
+from server import db, people, reference
+from server.envelope import PlatformError, dumps
+from server.models import eprescription
+from server.transactions import Input, transaction
+
+INFNO = {"upload": "7101", "revoke": "7104", "by_code": "7201", "by_person": "7202", "download": "7203",
+         "dispense": "7206"}
+PRESCRIBERS = ("hospital", "clinic")
+PICKUP_ALPHABET = "0123456789"
+
+
+class RxDrug(Input):
+    med_list_codg: str = Field(default="", max_length=50)
+    medins_list_codg: str = Field(default="", max_length=64)
+    drug_name: str = Field(default="", max_length=200)
+    cnt: Decimal = Field(gt=0)
+    prd_days: int = Field(ge=1, le=366)
+    sin_dos_dscr: str = Field(default="", max_length=60)
+    used_frqu_dscr: str = Field(default="", max_length=60)
+    medc_way_dscr: str = Field(default="", max_length=60)
+    expContent: dict[str, Any] = Field(default_factory=dict)
+
+
+class RxInfo(Input):
+    hosp_rxno: str = Field(min_length=1, max_length=40)
+    psn_no: str = Field(min_length=1, max_length=30)
+    prsc_time: str = Field(default="", max_length=19)
+    valid_days: int = Field(default=3, ge=1, le=90)
+    rx_type: str = Field(default="ordinary", max_length=20)
+    med_type: str = Field(default="", max_length=6)
+    dise_codg: str = Field(default="", max_length=30)
+    dise_name: str = Field(default="", max_length=100)
+    diag_codes: list[str] = Field(default_factory=list, max_length=20)
+    prsc_dr_name: str = Field(default="", max_length=50)
+    prsc_dept_name: str = Field(default="", max_length=50)
+
+
+class UploadInput(Input):
+    rxinfo: RxInfo
+    rxdrugdetail: list[RxDrug] = Field(min_length=1, max_length=50)
+
+
+class RxRef(Input):
+    hi_rxno: str = Field(default="", max_length=40)
+    rx_trace_code: str = Field(default="", max_length=12)
+
+    @model_validator(mode="after")
+    def _one(self):
+        if not self.hi_rxno and not self.rx_trace_code:
+            raise ValueError("give hi_rxno or rx_trace_code (pickup code)")
+        return self
+
+
+class RefInput(Input):
+    data: RxRef
+
+
+class PersonRef(Input):
+    psn_no: str = Field(default="", max_length=30)
+    mdtrt_cert_type: str = Field(default="", max_length=3)
+    mdtrt_cert_no: str = Field(default="", max_length=50)
+    card_sn: str = Field(default="", max_length=32)
+
+    @model_validator(mode="after")
+    def _one(self):
+        if not self.psn_no and not (self.mdtrt_cert_type and self.mdtrt_cert_no):
+            raise ValueError("give psn_no or mdtrt_cert_type + mdtrt_cert_no")
+        return self
+
+
+class PersonRefInput(Input):
+    data: PersonRef
+
+
+class DispenseData(RxRef):
+    setl_id: str = Field(default="", max_length=64)
+    phar_name: str = Field(default="", max_length=50)
+    phar_chk_name: str = Field(default="", max_length=50)
+
+
+class DispenseInput(Input):
+    data: DispenseData
+
+
+def _row(ctx, ref: RxRef, *, lock: bool = False):
+    col = eprescription.c.rx_id if ref.hi_rxno else eprescription.c.pickup_code
+    key = ref.hi_rxno or ref.rx_trace_code
+    if lock:
+        db.lock_key(ctx.conn, db.LOCK_RX, key)
+    row = ctx.conn.execute(select(eprescription).where(col == key)).first()
+    if row is None:
+        raise PlatformError(f"no e-prescription {'hi_rxno' if ref.hi_rxno else 'with pickup code'} {key} (处方不存在)")
+    return row
+
+
+def _summary(row, *, today: dt.date) -> dict:
+    status = row.status
+    if status == "uploaded" and dt.date.fromisoformat(row.valid_until) < today:
+        status = "expired"
+    return {"hi_rxno": row.rx_id, "rx_trace_code": row.pickup_code, "hosp_rxno": row.issuer_rxno,
+            "fixmedins_code": row.issuer_code, "psn_no": row.person_no, "rx_stas": status,
+            "prsc_time": row.uploaded_at, "valid_end_date": row.valid_until, "dispensed_at": row.dispensed_at,
+            "dispensed_by": row.dispensed_by}
+
+
+@transaction(INFNO["upload"], "电子处方上传", UploadInput)
+def upload(ctx, inp: UploadInput) -> dict:
+    facility = reference.facility(ctx.centre, ctx.conn, ctx.code)
+    if facility.kind not in PRESCRIBERS:
+        raise PlatformError(f"{ctx.code} is a {facility.kind}: only hospitals and clinics upload e-prescriptions")
+    info = inp.rxinfo
+    people.by_person_no(ctx, info.psn_no)
+    cat = reference.catalogue(ctx.centre, ctx.conn)
+    drugs = []
+    for d in inp.rxdrugdetail:
+        drug = cat.resolve(d.med_list_codg, d.medins_list_codg)
+        drugs.append({**d.model_dump(mode="json"), "medins_list_codg": drug.key, "med_list_codg": drug.nhsa_code or "",
+                      "drug_name": drug.name})
+    existing = ctx.conn.execute(select(eprescription.c.rx_id).where(
+        eprescription.c.issuer_code == ctx.code, eprescription.c.issuer_rxno == info.hosp_rxno)).first()
+    if existing is not None:
+        raise PlatformError(f"prescription {info.hosp_rxno} was already uploaded as {existing.rx_id}")
+    rx_id = "RX" + ctx.now.strftime("%Y%m%d%H%M%S") + secrets.token_hex(5).upper()
+    for _ in range(20):
+        pickup = "".join(secrets.choice(PICKUP_ALPHABET) for _ in range(8))
+        if ctx.conn.execute(select(eprescription.c.rx_id).where(eprescription.c.pickup_code == pickup)).first() is None:
+            break
+    valid_until = ctx.today + dt.timedelta(days=info.valid_days - 1)
+    payload = {"rxinfo": {**info.model_dump(mode="json"), "hi_rxno": rx_id, "fixmedins_code": ctx.code,
+                          "fixmedins_name": ctx.env.fixmedins_name}, "rxdrugdetail": drugs}
+    ctx.conn.execute(eprescription.insert().values(
+        rx_id=rx_id, pickup_code=pickup, issuer_code=ctx.code, issuer_rxno=info.hosp_rxno, person_no=info.psn_no,
+        status="uploaded", payload=dumps(payload), uploaded_at=ctx.now_text, valid_until=valid_until.isoformat(),
+    ))
+    ctx.journal("rx.upload", {"hi_rxno": rx_id, "psn_no": info.psn_no, "hosp_rxno": info.hosp_rxno,
+                              "drugs": [d["medins_list_codg"] for d in drugs]})
+    return {"data": {"hi_rxno": rx_id, "rx_trace_code": pickup, "valid_end_date": valid_until.isoformat()}}
+
+
+@transaction(INFNO["revoke"], "电子处方撤销", RefInput)
+def revoke(ctx, inp: RefInput) -> dict:
+    row = _row(ctx, inp.data, lock=True)
+    if row.issuer_code != ctx.code:
+        raise PlatformError(f"prescription {row.rx_id} was issued by another institution")
+    if row.status != "uploaded":
+        raise PlatformError(f"prescription {row.rx_id} is {row.status} and cannot be revoked")
+    ctx.conn.execute(update(eprescription).where(eprescription.c.rx_id == row.rx_id).values(status="revoked"))
+    ctx.journal("rx.revoke", {"hi_rxno": row.rx_id})
+    return {"data": {"hi_rxno": row.rx_id, "rx_stas": "revoked"}}
+
+
+@transaction(INFNO["by_code"], "电子处方查询(取药码)", RefInput)
+def by_code(ctx, inp: RefInput) -> dict:
+    return {"data": _summary(_row(ctx, inp.data), today=ctx.today)}
+
+
+@transaction(INFNO["by_person"], "电子处方查询(人员)", PersonRefInput)
+def by_person(ctx, inp: PersonRefInput) -> dict:
+    d = inp.data
+    person_no = d.psn_no or people.by_certificate(ctx, d.mdtrt_cert_type, d.mdtrt_cert_no, d.card_sn).person.person_no
+    rows = ctx.conn.execute(select(eprescription).where(eprescription.c.person_no == person_no)
+                            .order_by(eprescription.c.uploaded_at.desc())).all()
+    return {"data": [_summary(r, today=ctx.today) for r in rows]}
+
+
+@transaction(INFNO["download"], "电子处方下载", RefInput)
+def download(ctx, inp: RefInput) -> dict:
+    row = _row(ctx, inp.data)
+    if row.status == "revoked":
+        raise PlatformError(f"prescription {row.rx_id} was revoked by the prescriber")
+    payload = json.loads(row.payload)
+    return {**payload, "rxinfo": {**payload["rxinfo"], **_summary(row, today=ctx.today)}}
+
+
+@transaction(INFNO["dispense"], "电子处方核销(已取药)", DispenseInput)
+def dispense(ctx, inp: DispenseInput) -> dict:
+    row = _row(ctx, inp.data, lock=True)
+    if row.status == "dispensed":
+        raise PlatformError(f"prescription {row.rx_id} was already dispensed at {row.dispensed_by} on "
+                            f"{row.dispensed_at} (处方已取药，不能重复调剂)")
+    if row.status == "revoked":
+        raise PlatformError(f"prescription {row.rx_id} was revoked by the prescriber")
+    if dt.date.fromisoformat(row.valid_until) < ctx.today:
+        raise PlatformError(f"prescription {row.rx_id} expired on {row.valid_until} (处方已过期)")
+    done = ctx.conn.execute(
+        update(eprescription).where(eprescription.c.rx_id == row.rx_id, eprescription.c.status == "uploaded")
+        .values(status="dispensed", dispensed_at=ctx.now_text, dispensed_by=ctx.code, dispense_msgid=ctx.env.msgid,
+                setl_id=inp.data.setl_id or None)
+    ).rowcount
+    if done != 1:  # lost a race on SQLite-less setups without the advisory lock
+        raise PlatformError(f"prescription {row.rx_id} was dispensed concurrently elsewhere")
+    ctx.journal("rx.dispense", {"hi_rxno": row.rx_id, "setl_id": inp.data.setl_id, "phar": inp.data.phar_name})
+    return {"data": {"hi_rxno": row.rx_id, "rx_stas": "dispensed", "dispensed_at": ctx.now_text}}

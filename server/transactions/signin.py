@@ -1,0 +1,60 @@
+"""9001 签到 / 9002 签退."""
+from __future__ import annotations
+
+import secrets
+
+from pydantic import Field
+from sqlalchemy import select, update
+
+from server import idempotency
+from server.envelope import PlatformError
+from server.models import signin
+from server.transactions import Input, transaction
+
+
+class SignInNode(Input):
+    opter_no: str = Field(min_length=1, max_length=30)
+    mac: str = Field(default="", max_length=40)
+    ip: str = Field(default="", max_length=40)
+
+
+class SignInInput(Input):
+    signIn: SignInNode
+
+
+class SignOutNode(Input):
+    sign_no: str = Field(min_length=1, max_length=30)
+    opter_no: str = Field(min_length=1, max_length=30)
+
+
+class SignOutInput(Input):
+    signOut: SignOutNode
+
+
+@transaction("9001", "签到", SignInInput, needs_signin=False)
+def sign_in(ctx, inp: SignInInput) -> dict:
+    sign_no = ctx.now.strftime("%Y%m%d%H%M%S") + secrets.token_hex(8)[:16].upper()
+    ctx.conn.execute(
+        signin.insert().values(
+            sign_no=sign_no, fixmedins_code=ctx.code, opter=inp.signIn.opter_no, sign_time=ctx.now_text
+        )
+    )
+    # Sign-in is the natural daily moment to forget old nonces.
+    idempotency.purge_nonces(ctx.conn, int(ctx.now.timestamp()) - 2 * ctx.centre.window)
+    ctx.journal("signin", {"sign_no": sign_no, "opter": inp.signIn.opter_no})
+    return {"signinoutb": {"sign_time": ctx.now_text, "sign_no": sign_no}}
+
+
+@transaction("9002", "签退", SignOutInput, needs_signin=False)
+def sign_out(ctx, inp: SignOutInput) -> dict:
+    node = inp.signOut
+    row = ctx.conn.execute(
+        select(signin.c.fixmedins_code, signin.c.signout_time).where(signin.c.sign_no == node.sign_no)
+    ).first()
+    if row is None or row.fixmedins_code != ctx.code:
+        raise PlatformError(f"sign_no {node.sign_no} is not a sign-in of {ctx.code}")
+    if row.signout_time is not None:
+        raise PlatformError(f"sign_no {node.sign_no} was already signed out at {row.signout_time}")
+    ctx.conn.execute(update(signin).where(signin.c.sign_no == node.sign_no).values(signout_time=ctx.now_text))
+    ctx.journal("signout", {"sign_no": node.sign_no, "opter": node.opter_no})
+    return {"signoutoutb": {"sign_time": ctx.now_text, "sign_no": node.sign_no}}

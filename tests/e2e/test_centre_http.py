@@ -1,0 +1,135 @@
+"""The centre over real HTTP: uvicorn on a free loopback port, `requests` as the client — on SQLite and
+PostgreSQL. The main path of the issue, then 50 simultaneous settlements of one person from 5 institutions."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from core.store.models import SettlementRow
+from server.app import create_app
+from tests.server.helpers import (
+    CL1, H2, H3, P01_CERTNO, PH1, PH2, Client, LiveServer, RequestsHttp, envelope, settle_input, trace_codes,
+)
+
+TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+
+
+@pytest.fixture
+def live(centre_db, centre_engine):
+    with LiveServer(create_app(engine=centre_engine)) as server:
+        yield Client(RequestsHttp(server.url), centre_db.secrets)
+
+
+def test_main_path_over_http(live, centre_engine):
+    sign_no = live.sign_in(PH1)
+    assert len(sign_no) >= 20
+    person = live.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": P01_CERTNO}})
+    assert person["infcode"] == 0 and person["output"]["baseinfo"]["psn_no"] == "T0001"
+    regs = live.call("5301", {"data": {"psn_no": "T0001"}})
+    assert regs["output"]["feedetail"][0]["scheme"] == "LB"
+    inp = settle_input("T0001")
+    pre = live.call("2101", inp)
+    assert pre["infcode"] == 0 and pre["output"]["setlinfo"]["fund_pay_sumamt"] == "42.00", pre
+    env = envelope("2102", inp, PH1, sign_no=sign_no)
+    first = live.send(env)
+    second = live.send(env)
+    assert first.status_code == 200 and first.json()["infcode"] == 0, first.json()
+    assert second.content == first.content  # byte for byte the first answer
+    stmt = live.call("3201", {"data": {"stmt_begndate": TODAY, "stmt_enddate": TODAY, "medfee_sumamt": "84.00",
+                                       "fund_pay_sumamt": "42.00", "fixmedins_setl_cnt": 1}})
+    assert stmt["output"]["stmtinfo"]["stmt_rslt"] == "0", stmt
+    with centre_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SettlementRow)).scalar() == 1
+        conn.rollback()
+    capped = live.call("2101", settle_input("T0001"))
+    assert capped["infcode"] == -1 and "DUP-001" in capped["err_msg"]
+    rev = live.call("2601", {"data": {"psn_no": "T0001", "omsgid": env["msgid"], "oinfno": "2102"}})
+    assert rev["infcode"] == 0 and rev["output"]["data"]["rslt"] == "1", rev
+    back = live.call("2101", settle_input("T0001"))
+    assert back["infcode"] == 0, back
+    assert back["output"]["setlinfo"]["expContent"]["cap_remaining_before"] == "400.00"
+    assert live.http.get("/health").json()["status"] == "ok"
+
+
+def test_fifty_simultaneous_settlements_from_five_institutions(live, centre_engine):
+    institutions = [PH1, PH2, CL1, H2, H3]
+    for code in institutions:
+        live.sign_in(code)
+    envs = []
+    for i in range(50):
+        code = institutions[i % 5]
+        inp = settle_input("T0001", codes=trace_codes("8100011", 3))
+        envs.append(envelope("2102", inp, code, sign_no=live.sign_nos[code]))
+    results: list[dict | None] = [None] * 50
+    barrier = threading.Barrier(50)
+
+    def send(i: int) -> None:
+        client = Client(RequestsHttp(live.http.base), live.secrets)
+        barrier.wait()
+        results[i] = client.send(envs[i]).json()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert all(r is not None for r in results)
+    ok = [r for r in results if r["infcode"] == 0]
+    refused = [r for r in results if r["infcode"] == -1]
+    assert len(ok) == 1, [r["err_msg"] for r in results][:5]
+    assert len(refused) == 49
+    assert all("DUP-001" in r["err_msg"] or "DUP-002" in r["err_msg"] for r in refused), refused[0]["err_msg"]
+    with centre_engine.connect() as conn:
+        count, fund = conn.execute(
+            select(func.count(), func.coalesce(func.sum(SettlementRow.fund), 0))
+            .where(SettlementRow.person_no == "T0001", SettlementRow.reversed_on.is_(None))).one()
+        conn.rollback()
+    assert count == 1 and Decimal(fund) == Decimal(ok[0]["output"]["setlinfo"]["fund_pay_sumamt"]) == Decimal("42.00")
+
+
+def test_cli_server_seed_and_journal(centre_db, tmp_path, vectors_path):
+    """`onewindow seed` twice, `onewindow server` as a real process, `onewindow journal verify`."""
+    import json
+    import os
+    import socket
+
+    env = dict(os.environ)
+    seed = [sys.executable, "-m", "onewindow", "seed", "--db", centre_db.url, "--world", str(vectors_path), "--json"]
+    out = json.loads(subprocess.run(seed, capture_output=True, text=True, check=True, env=env, timeout=120).stdout)
+    assert out["drugs_changed"] == 0 and out["persons_changed"] == 0 and out["institutions_created"] == []
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    proc = subprocess.Popen([sys.executable, "-m", "onewindow", "server", "--db", centre_db.url, "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        http = RequestsHttp(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if http.get("/health").status_code == 200:
+                    break
+            except Exception:  # noqa: BLE001 - not listening yet
+                pass
+            assert time.monotonic() < deadline, "onewindow server did not answer /health within 30 s"
+            time.sleep(0.1)
+        client = Client(http, out["secrets"])
+        assert client.call("1101", {"data": {"mdtrt_cert_type": "02", "mdtrt_cert_no": P01_CERTNO}})["infcode"] == 0
+        assert "/fsi/api/rsfComIfsService/callService" in http.get("/openapi.json").json()["paths"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    verify = subprocess.run([sys.executable, "-m", "onewindow", "journal", "verify", "--db", centre_db.url],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert verify.returncode == 0 and verify.stdout.startswith("OK:"), verify.stdout + verify.stderr
+    qr = subprocess.run([sys.executable, "-m", "onewindow", "evoucher", "issue", "--db", centre_db.url,
+                         "--certno", P01_CERTNO], capture_output=True, text=True, env=env, timeout=60)
+    assert qr.returncode == 0 and qr.stdout.startswith("NHSAEV1."), qr.stderr
