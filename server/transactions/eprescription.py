@@ -145,7 +145,8 @@ def upload(ctx, inp: UploadInput) -> dict:
         raise PlatformError(f"prescription {info.hosp_rxno} was already uploaded as {existing.rx_id}")
     rx_id = "RX" + ctx.now.strftime("%Y%m%d%H%M%S") + secrets.token_hex(5).upper()
     for _ in range(20):
-        pickup = "".join(secrets.choice(PICKUP_ALPHABET) for _ in range(8))
+        # "RX" + 8: an 8-digit code alone would read as an EAN-8 commodity barcode at the scanner.
+        pickup = "RX" + "".join(secrets.choice(PICKUP_ALPHABET) for _ in range(8))
         if ctx.conn.execute(select(eprescription.c.rx_id).where(eprescription.c.pickup_code == pickup)).first() is None:
             break
     valid_until = ctx.today + dt.timedelta(days=info.valid_days - 1)
