@@ -1,0 +1,1 @@
+"""Device settings screen shared by the counter, pharmacy and kiosk shells (desktop.devices.settings_panel)."""

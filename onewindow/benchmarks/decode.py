@@ -1,0 +1,142 @@
+"""camera decode: zxing-cpp vs pyzbar on the same generated frames (budget >= 30 frames/s at 1280x720, one core).
+
+The frames come from hardware.camera.synth (QR e-voucher tokens, 20-digit Code 128 trace codes, Data Matrix,
+GS1 Data Matrix, under rotation up to 20°, blur, noise, low contrast, plus empty frames), and each decoder runs
+through the same DecodePipeline the camera worker uses (fast pass, a full-options pass every 5th frame, ±20°
+retry when a frame gives nothing), without the two-frame agreement (every frame counts on its own). OpenCV is
+held to one thread and, where the OS allows, the process to one core. A frame's time is the median of its
+repetitions; ms_per_frame is the mean over frames. pyzbar fields are null when pyzbar (or its zbar library) is
+not installed; it cannot read Data Matrix, so its read rate counts those frames as misses
+(pyzbar_read_rate_supported counts QR and Code 128 only) — and on those frames the pipeline's ±20° retry runs
+for it, which weighs on its time; *_single_pass_ms time one fast decode per frame, the decoders alone.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+
+BUDGET_FPS = 30.0
+KINDS = ("qr", "c128", "dm", "dm_gs1")
+SCENARIOS = ("clean", "rotate", "blur", "noise", "lowcontrast", "combined")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--frames", type=int, default=60, help="frames in the set (default 60; ~1 in 6 empty)")
+    parser.add_argument("--resolution", choices=("720p", "1080p"), default="720p")
+    parser.add_argument("--repeat", type=int, default=2, help="timed passes per frame; the median counts (default 2)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--all-cores", action="store_true", help="do not pin the process to one core")
+
+
+def frame_set(count: int, resolution: str, seed: int):
+    """[(expected text or None, kind, frame)], deterministic for a seed."""
+    import numpy as np
+
+    from hardware.camera.synth import SceneRenderer, empty_frame
+
+    rng = np.random.default_rng(seed)
+    frames = []
+    empties = max(1, count // 6)
+    for i in range(count - empties):
+        kind = KINDS[i % len(KINDS)]
+        scenario = SCENARIOS[(i // len(KINDS)) % len(SCENARIOS)]
+        renderer = SceneRenderer(kind, resolution, scenario, rng)
+        frames.append((renderer.scene.expected, kind, renderer.render()))
+    frames += [(None, "empty", empty_frame(resolution, rng)) for _ in range(empties)]
+    return frames
+
+
+def measure(decoder, frames, repeat: int, *, single_pass: bool = False) -> dict:
+    import time
+
+    from hardware.camera.pipeline import DecodePipeline
+
+    if single_pass:  # one fast decode per frame: the decoders alone, as barcode.md timed them
+        pipeline = DecodePipeline(decoder, rotate_retry=False, full_pass_every=1 << 30)
+    else:
+        pipeline = DecodePipeline(decoder, rotate_retry=True, full_pass_every=5)
+    times, read, false_pos = [], {}, 0
+    for expected, kind, frame in frames:
+        runs = []
+        texts: list[str] = []
+        for _ in range(max(1, repeat)):
+            start = time.perf_counter()
+            texts = [c.text for c in pipeline.decode(frame).codes]
+            runs.append((time.perf_counter() - start) * 1000.0)
+        times.append(statistics.median(runs))
+        if expected is None:
+            false_pos += bool(texts)
+        else:
+            hits, total = read.get(kind, (0, 0))
+            read[kind] = (hits + (expected in texts), total + 1)
+            false_pos += any(t != expected for t in texts)
+    coded = sum(t for _, t in read.values())
+    ms = statistics.fmean(times)
+    return {
+        "ms_per_frame": round(ms, 2),
+        "p95_ms": round(sorted(times)[int(0.95 * (len(times) - 1))], 2),
+        "fps": round(1000.0 / ms, 1) if ms else None,
+        "read_rate": round(sum(h for h, _ in read.values()) / coded, 3) if coded else None,
+        "by_kind": {k: round(h / t, 3) for k, (h, t) in sorted(read.items())},
+        "wrong_reads": false_pos,
+    }
+
+
+def run(args: argparse.Namespace) -> dict:
+    import cv2
+
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    pinned = bool(cores) and not args.all_cores
+    if pinned:
+        os.sched_setaffinity(0, {cores[0]})
+    try:
+        return _run(args, pinned)
+    finally:
+        if pinned:
+            os.sched_setaffinity(0, set(cores))
+        cv2.setNumThreads(threads)
+
+
+def _run(args: argparse.Namespace, pinned: bool) -> dict:
+    from hardware.camera.decoders import PyzbarDecoder, ZxingDecoder, pyzbar_status
+
+    frames = frame_set(max(6, args.frames), args.resolution, args.seed)
+    zx = measure(ZxingDecoder(), frames, args.repeat)
+    status = pyzbar_status()
+    zb = measure(PyzbarDecoder(), frames, args.repeat) if status.available else None
+    zx1 = measure(ZxingDecoder(), frames, args.repeat, single_pass=True)
+    zb1 = measure(PyzbarDecoder(), frames, args.repeat, single_pass=True) if status.available else None
+    supported = None
+    if zb is not None:
+        kinds = [k for k in ("qr", "c128") if k in zb["by_kind"]]
+        supported = round(statistics.fmean(zb["by_kind"][k] for k in kinds), 3) if kinds else None
+    width, height = frames[0][2].shape[1], frames[0][2].shape[0]
+    return {
+        "name": "decode",
+        "frames": len(frames),
+        "resolution": f"{width}x{height}",
+        "zxing_ms_per_frame": zx["ms_per_frame"],
+        "zxing_read_rate": zx["read_rate"],
+        "pyzbar_ms_per_frame": zb["ms_per_frame"] if zb else None,
+        "pyzbar_read_rate": zb["read_rate"] if zb else None,
+        "speedup": round(zb["ms_per_frame"] / zx["ms_per_frame"], 2) if zb and zx["ms_per_frame"] else None,
+        "zxing_fps": zx["fps"],
+        "zxing_p95_ms": zx["p95_ms"],
+        "zxing_read_rate_by_kind": zx["by_kind"],
+        "zxing_wrong_reads": zx["wrong_reads"],
+        "pyzbar_read_rate_supported": supported,
+        "zxing_single_pass_ms": zx1["ms_per_frame"],
+        "pyzbar_single_pass_ms": zb1["ms_per_frame"] if zb1 else None,
+        "speedup_single_pass": round(zb1["ms_per_frame"] / zx1["ms_per_frame"], 2) if zb1 and zx1["ms_per_frame"] else None,
+        "pyzbar_read_rate_by_kind": zb["by_kind"] if zb else None,
+        "pyzbar": status.detail,
+        "budget_fps": BUDGET_FPS,
+        "within_budget": bool(zx["fps"] and zx["fps"] >= BUDGET_FPS),
+        "one_core": pinned,
+        "pipeline": "fast pass, full pass every 5th frame, ±20° retry on empty results; no two-frame agreement",
+        "python": platform.python_version(),
+    }
