@@ -1,0 +1,14 @@
+"""All tables of the store, importable from one place (and registered on Base.metadata)."""
+from __future__ import annotations
+
+from core.store.base import Base
+from core.store.models_catalogue import DrugRow, FacilityRow, drug_row_values, facility_row_values
+from core.store.models_history import DispenseRow, SettlementRow, TraceSaleRow
+from core.store.models_person import PersonRow, RegistrationRow
+
+metadata = Base.metadata
+
+__all__ = [
+    "Base", "DispenseRow", "DrugRow", "FacilityRow", "PersonRow", "RegistrationRow", "SettlementRow",
+    "TraceSaleRow", "drug_row_values", "facility_row_values", "metadata",
+]
