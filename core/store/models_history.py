@@ -84,7 +84,9 @@ class TraceSaleRow(Base):
 
     id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
     code: Mapped[str] = mapped_column(String(64))
-    settlement_id: Mapped[str] = mapped_column(
+    # NULL: a sale known from the registry (the centre's 3513 answer, a vector's trace registry) whose
+    # settlement is not in this store.
+    settlement_id: Mapped[str | None] = mapped_column(
         String(64), ForeignKey("settlement.settlement_id", ondelete="CASCADE")
     )
     line: Mapped[int] = mapped_column(Integer)

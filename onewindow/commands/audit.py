@@ -29,20 +29,20 @@ def _fail(exc: Exception) -> int:
 def _vectors(args: argparse.Namespace) -> int:
     from core.audit.context import AuditInputError
     from core.policy.calculator import PolicyError
-    from core.services.audit_runs import result_row, run_case
+    from core.services.audit_runs import result_row, run_case, run_cases_in_stores
     from core.services.cases import parse_vectors
     from core.services.world import WorldError, read_json, world_from_dict
 
     try:
         data = read_json(args.file)
         world = world_from_dict(data, args.file)
-        cases = parse_vectors(world, data, args.file)
-        rows = []
+        cases = parse_vectors(world, data, args.file)  # the whole file is checked before any store is written
         for case in cases:
             try:
-                rows.append(result_row(case, run_case(world, case)))
+                run_case(world, case)  # a case the engine cannot take is named before anything is written
             except (AuditInputError, PolicyError) as exc:
                 raise WorldError(args.file, f"vector {case.case_id}", str(exc)) from None
+        rows = [result_row(c, r) for c, r in zip(cases, run_cases_in_stores(world, cases))]
     except WorldError as exc:
         return _fail(exc)
     json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)

@@ -155,7 +155,7 @@ def upgrade() -> None:
         "trace_sale",
         sa.Column("id", ROW_ID, autoincrement=True, nullable=False),
         sa.Column("code", sa.String(64), nullable=False),
-        sa.Column("settlement_id", sa.String(64), nullable=False),
+        sa.Column("settlement_id", sa.String(64), nullable=True),
         sa.Column("line", sa.Integer(), nullable=False),
         sa.Column("drug_key", sa.String(64), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
