@@ -15,20 +15,6 @@ from sqlalchemy import Connection
 # name -> PostgreSQL text with %(param)s placeholders (psycopg), same columns in the same order as the
 # Core statement of that name.
 PG: dict[str, str] = {
-    "settlements": (
-        "SELECT settlement_id, person_no, date, facility_code, scheme, fund, deductible_applied, expense_counted, "
-        "time, reversed_on, city FROM settlement WHERE person_no = %(p)s AND date >= %(since)s AND date <= %(until)s "
-        "ORDER BY date, time NULLS FIRST, settlement_id"
-    ),
-    "dispenses": (
-        "SELECT person_no, date, facility_code, chain_key, days, settlement_id, time, drug_key FROM dispense "
-        "WHERE person_no = %(p)s AND chain_key = ANY(%(keys)s) ORDER BY date, time NULLS FIRST, id"
-    ),
-    "reversed": "SELECT settlement_id, reversed_on FROM settlement WHERE settlement_id = ANY(%(ids)s)",
-    "trace": (
-        "SELECT code, date, units, split, settlement_id, facility_code FROM trace_sale WHERE code = ANY(%(codes)s) "
-        "ORDER BY id"
-    ),
     "uploads": (
         "SELECT code, sold_at, units, split, fixmedins_code FROM centre_trace_upload WHERE code = ANY(%(codes)s) "
         "AND setl_id IS NULL AND returned_at IS NULL"

@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from core.domain import DispenseRecord, Scheme, SettlementRecord, TraceSale
@@ -70,17 +70,22 @@ def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
 
 
 class SqlHistory:
-    """HistoryRepository reading through a Session (the caller owns the session and its transaction)."""
+    """HistoryRepository reading through a Session, or a Connection (the centre's request transaction); the
+    caller owns it and its transaction."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, source: Session | Connection) -> None:
+        self.source = source
+
+    def _connection(self) -> Connection:
+        if isinstance(self.source, Connection):
+            return self.source
+        if self.source.autoflush:
+            self.source.flush()  # like an ORM query: pending objects are visible
+        return self.source.connection()
 
     def _rows(self, template: str, first: Sequence, listed: Sequence = ()) -> list[tuple]:
         """Run `template` with `first` bound to {0}, {1} … and `listed` expanded into the last placeholder."""
-        session = self.session
-        if session.autoflush:
-            session.flush()  # like an ORM query: pending objects are visible
-        conn = session.connection()
+        conn = self._connection()
         style = conn.dialect.paramstyle
         args = [*first, *listed]
         if style == "qmark":  # sqlite3: dates as SQLAlchemy stores them (its date adapter is deprecated)
