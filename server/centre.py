@@ -214,7 +214,7 @@ class Centre:
 
     def _check_signin(self, conn, env: RequestEnvelope) -> None:
         if not env.sign_no:
-            raise PlatformError("sign_no is required: sign in with 9001 first (签到)")
+            raise _SessionRefused("sign_no is required: sign in with 9001 first (签到)")
         hit = self._signins.get(env.sign_no)
         if hit is not None and hit[0] == env.fixmedins_code and time.monotonic() - hit[1] < SIGNIN_CACHE_SECONDS:
             return
@@ -222,14 +222,22 @@ class Centre:
             select(signin.c.fixmedins_code, signin.c.signout_time).where(signin.c.sign_no == env.sign_no)
         ).first()
         if row is None or row.fixmedins_code != env.fixmedins_code:
-            raise PlatformError(f"sign_no {env.sign_no} is not a sign-in of {env.fixmedins_code}: sign in with 9001")
+            raise _SessionRefused(f"sign_no {env.sign_no} is not a sign-in of {env.fixmedins_code}: sign in with 9001")
         if row.signout_time is not None:
-            raise PlatformError(f"sign_no {env.sign_no} was signed out at {row.signout_time} (已签退): sign in again")
+            raise _SessionRefused(f"sign_no {env.sign_no} was signed out at {row.signout_time} (已签退): sign in again")
         self._signins[env.sign_no] = (env.fixmedins_code, time.monotonic())
 
 
 class _Raced(Exception):
     """Another transaction stored an answer for this msgid first."""
+
+
+class _SessionRefused(AuthError):
+    """sign_no missing, unknown or signed out: a refusal of the session, not of the message, so it is answered
+    (infcode -1, HTTP 200) without being stored under the msgid — the same message may come again after a new
+    9001 and is then processed (a stored refusal would make every repeat of that msgid fail)."""
+
+    http_status = 200
 
 
 def _is_unique_violation(exc: DBAPIError) -> bool:

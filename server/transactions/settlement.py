@@ -30,7 +30,7 @@ from core.domain import (
 from core.store.errors import DuplicateSettlementError, StoreError
 from core.store.models import SettlementRow
 from core.store.writer import DispenseLine, NewSettlement, TraceLine, reverse_settlement
-from server import db, ledger, people, reference
+from server import chronic, db, ledger, people, reference
 from server.envelope import PlatformError
 from server.history import CentreHistory
 from server.models import message, trace_upload
@@ -350,7 +350,9 @@ def pre_settle(ctx, inp: SettleInput):
 
 @transaction("2102", "药店结算", SettleInput)
 def settle(ctx, inp: SettleInput):
-    return _settle(ctx, inp, final=True)
+    out, warn = _settle(ctx, inp, final=True)
+    chronic.record_settlement(ctx, inp, out)  # amounts by disease and diagnoses (monthly reports, 主动发现)
+    return out, warn
 
 
 def _cancel(ctx, setl_id: str, psn_no: str | None, kind: str) -> dict:
@@ -432,3 +434,36 @@ def reversal(ctx, inp: ReversalInput) -> dict:
     if n:
         ctx.journal("reversal", {"omsgid": d.omsgid, "oinfno": "3505", "codes": n})
     return {"data": {"omsgid": d.omsgid, "oinfno": d.oinfno, "rslt": "1", "memo": f"已冲正 {n} 个追溯码"}}
+
+
+# ---------------------------------------------------------------------------------------------------------
+class SettlementQueryData(Input):
+    psn_no: str = Field(min_length=1, max_length=30)
+    setl_id: str = Field(min_length=1, max_length=64)
+    mdtrt_id: str = Field(default="", max_length=64)
+
+
+class SettlementQueryInput(Input):
+    data: SettlementQueryData
+
+
+@transaction("5203", "结算信息查询", SettlementQueryInput)
+def settlement_info(ctx, inp: SettlementQueryInput) -> dict:
+    """One settlement of a person, by setl_id (the ids come from 5205): amounts, place, time, reversal.
+    Any signed institution may ask (a self-service kiosk prints a person's statement from it), but only
+    with the settlement's own psn_no: a setl_id alone reveals nothing."""
+    d = inp.data
+    row = ctx.session.get(SettlementRow, d.setl_id)
+    if row is None or row.person_no != d.psn_no:
+        raise PlatformError(f"settlement {d.setl_id} of person {d.psn_no} not found (结算记录不存在)")
+    fac = reference.facilities(ctx.centre, ctx.conn).get(row.facility_code)
+    when = f"{row.date.isoformat()} {row.time.strftime('%H:%M:%S') if row.time else '00:00:00'}"
+    return {"setlinfo": {
+        "setl_id": row.settlement_id, "mdtrt_id": row.settlement_id, "psn_no": row.person_no,
+        "setl_time": when, "fixmedins_code": row.facility_code, "fixmedins_name": fac.name if fac else "",
+        "medfee_sumamt": fmt(row.total), "fund_pay_sumamt": fmt(row.fund), "hifp_pay": fmt(row.fund),
+        "psn_part_amt": fmt(row.personal), "psn_pay": fmt(row.personal), "psn_cash_pay": fmt(row.personal),
+        "acct_pay": "0.00", "refd_setl_flag": "1" if row.reversed_on is not None else "0",
+        "expContent": {"scheme": row.scheme, "period": row.period,
+                       "reversed_on": row.reversed_on.isoformat() if row.reversed_on else None},
+    }}
