@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "seed",
     "evoucher",
     "journal",
+    "report",
+    "staff",
     "bench",
     "selftest",
 )

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.i18n import codes as _codes
+from core.i18n import desk as _desk
+from core.i18n import kiosk as _kiosk
 from core.i18n import ui as _ui
 
 log = logging.getLogger("core.i18n")
 
 LANGS = ("zh", "en")
 
-_TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (_codes.MESSAGES, _ui.MESSAGES)
+_TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (_codes.MESSAGES, _ui.MESSAGES, _desk.MESSAGES, _kiosk.MESSAGES)
 
 
 def _merge(tables: tuple[Mapping[str, tuple[str, str]], ...]) -> dict[str, tuple[str, str]]:

@@ -1,6 +1,8 @@
 """`onewindow gui --shell counter|pharmacy|kiosk [--server URL]`: open a shell.
 
-For now every shell is the scan window titled with the shell's name; the shells grow from it.
+The pharmacy shell is the dispensing desk (desktop/pharmacy); its settings are <app home>/desk.json
+(institution code, signing secret, terminal, font size, language). The counter shell (desktop/counter) reads
+<app home>/counter.json in the same format.
 """
 from __future__ import annotations
 
@@ -30,6 +32,19 @@ def run(args: argparse.Namespace) -> int:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             print(f"onewindow gui: error: --server needs an http(s) URL, got {args.server!r}", file=sys.stderr)
             return 2
+    if args.shell == "pharmacy":
+        from desktop.pharmacy.app import run_pharmacy
+
+        return run_pharmacy(args.server, quit_after_ms=args.quit_after)
+    if args.shell == "counter":
+        from desktop.counter.app import run_counter
+
+        return run_counter(args.server, quit_after_ms=args.quit_after)
+    if args.shell == "kiosk":
+        # The kiosk shell runs in a child process that a watchdog restarts after a crash (desktop/kiosk/app.py).
+        from desktop.kiosk.app import child_command, run_watchdog
+
+        return run_watchdog(child_command(args.server, args.quit_after))
     from desktop.launch import run_scan_window
 
     return run_scan_window(args.shell, args.server, args.quit_after)

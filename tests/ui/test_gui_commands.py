@@ -16,7 +16,9 @@ def _run(*args):
 
 @pytest.mark.parametrize("args", [("gui", "--shell", "counter"), ("gui", "--shell", "kiosk", "--server",
                                   "http://127.0.0.1:8700"), ("demo",)])
-def test_window_comes_up_and_quits(args):
+def test_window_comes_up_and_quits(args, tmp_path):
+    if args == ("demo",):  # the demo keeps its centre, store and code sheet in a folder of its own
+        args = ("demo", "--home", str(tmp_path))
     done = _run(*args, "--quit-after", "200")
     assert done.returncode == 0, done.stderr
 

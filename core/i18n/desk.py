@@ -1,0 +1,89 @@
+"""Messages of the dispensing desk's services (core.services.pharmacy_*, auth, receipts): what the pharmacist
+reads about a scan, a patient, a sale, a return or a shift. Plain data; Chinese first.
+
+The shell's own labels and buttons are Qt translations (resources/translations/*.ts); these are the messages
+that come out of the services, so they carry both languages with them.
+"""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- scans at the scan-the-boxes step ---
+    "desk.scan.commodity": ("这是商品条码，请扫描药品追溯码", "this is the commodity barcode; scan the traceability code"),
+    "desk.scan.not_a_box": ("这是{kind}，不是药盒追溯码", "this is a {kind_en}, not a box's traceability code"),
+    "desk.scan.malformed": ("追溯码格式错误：{reason}", "malformed traceability code: {reason_en}"),
+    "desk.scan.other_product": (
+        "追溯码不属于本处方的药品（产品标识 {prefix}）：码品不符",
+        "this code belongs to a product not on this prescription (product {prefix})",
+    ),
+    "desk.scan.twice": ("本单第 {line} 行已扫过此码（同一盒不能扫两次）", "already scanned on line {line} of this sale"),
+    "desk.scan.line_full": ("第 {line} 行已扫满 {n} 个码（一盒一码）", "line {line} already has its {n} code(s): one per box"),
+    "desk.scan.sold": ("此码已销售（小票 {receipt}，{date}）：同一盒不能重复销售",
+                       "already sold (receipt {receipt}, {date}): a box is sold once"),
+    "desk.scan.sold_split": ("此码为已拆零的盒子（小票 {receipt}，{date}），不能整盒销售",
+                             "this box was opened for split sales (receipt {receipt}, {date}); it cannot be sold whole"),
+    "desk.scan.sold_centre": ("中心记录此码已销售：{detail}", "the centre has a sale of this code: {detail}"),
+    "desk.scan.box_short": ("拆零：该盒只剩 {left}{unit}，本次需要 {want}{unit}",
+                            "split pack: the box has {left} {unit} left, this sale needs {want}"),
+    "desk.scan.split_ok": ("拆零 {n}{unit}，售后该盒剩 {left}{unit}", "split: {n} {unit} sold, {left} {unit} left in the box"),
+    "desk.scan.ok_complete": ("已扫 {n}/{want}，本行完成", "{n} of {want} scanned: line complete"),
+    "desk.scan.ok_partial": ("已扫 {n}/{want}，请继续扫下一盒", "{n} of {want} scanned: scan the next box"),
+    "desk.scan.no_sale": ("请先识别参保人并选择处方", "identify the patient and pick a prescription first"),
+    "desk.scan.busy_sale": ("当前销售未完成：请先结算、挂单或取消", "a sale is open: settle, hold or cancel it first"),
+    "desk.line.uncoded": ("无码库存（批号 {batch}），需主管确认", "uncoded stock (batch {batch}): a supervisor confirms"),
+    "desk.line.waiting": ("待扫码", "waiting for codes"),
+    # --- identify ---
+    "desk.id.not_found": ("未找到参保人：{detail}", "insured person not found: {detail}"),
+    "desk.id.offline_evoucher": ("离线时不能使用医保电子凭证（需联网解码），请刷身份证或社保卡",
+                                 "the e-voucher needs the centre: offline, read the ID or social security card"),
+    "desk.id.offline_unknown": ("离线且本机没有此人的缓存备案信息，无法识别",
+                                "offline, and this person's registrations are not cached here"),
+    "desk.id.offline_stale": ("离线：使用 {age} 天前缓存的备案信息", "offline: registrations cached {age} days ago"),
+    "desk.id.not_identity": ("这是{kind}，请扫描医保电子凭证或读身份证/社保卡",
+                             "this is a {kind_en}: scan the e-voucher or read the ID / social security card"),
+    "desk.id.invalid": ("证件号无效：{reason}", "invalid document number: {reason_en}"),
+    "desk.warn.reg_ending": ("{disease} 待遇将于 {end} 到期（剩 {days} 天），请提醒复审",
+                             "{disease}: registration ends {end} ({days} days): remind the review"),
+    "desk.warn.reg_ended": ("{disease} 待遇已于 {end} 到期", "{disease}: registration ended {end}"),
+    "desk.warn.review_due": ("{disease} 需复审（到期前 {days} 天内）", "{disease}: review due (within {days} days of the end)"),
+    "desk.warn.no_registration": ("无有效慢特病/两病备案", "no active chronic-disease registration"),
+    "desk.warn.status": ("参保状态异常：{status}", "insurance status not active: {status}"),
+    # --- prescriptions ---
+    "desk.rx.none": ("此人没有待取的电子处方", "no circulated e-prescription is waiting for this person"),
+    "desk.rx.not_found": ("没有找到取药码 {code} 的处方", "no prescription with pickup code {code}"),
+    "desk.rx.other_person": ("取药码 {code} 的处方不属于当前参保人", "pickup code {code} belongs to another person"),
+    "desk.rx.not_open": ("处方 {rx} 状态为 {status}，不能调剂", "prescription {rx} is {status}: it cannot be dispensed"),
+    "desk.rx.unknown_drug": ("处方中的药品 {drug} 不在本店目录", "drug {drug} of the prescription is not in this pharmacy's catalogue"),
+    # --- audit and settlement ---
+    "desk.audit.pending": ("审核中…", "checking…"),
+    "desk.audit.incomplete": ("还有 {n} 行未扫完追溯码", "{n} line(s) still miss trace codes"),
+    "desk.audit.ack_needed": ("有 {n} 条警告需确认", "{n} warning(s) to acknowledge"),
+    "desk.audit.blocked": ("存在拦截项，不能结算", "blocked: this sale cannot be settled"),
+    "desk.audit.offline": ("离线：仅本地审核，基金结算需联网", "offline: local audit only; the fund settlement needs the centre"),
+    "desk.audit.centre_refused": ("中心拒绝：{detail}", "refused by the centre: {detail}"),
+    "desk.settle.refused": ("结算被中心拒绝：{detail}", "settlement refused by the centre: {detail}"),
+    "desk.settle.unknown": ("结算结果未知，已发起冲正（{state}）", "settlement outcome unknown: reversal sent ({state})"),
+    "desk.settle.offline": ("无法连接中心，未结算（没有扣任何额度）", "the centre cannot be reached: nothing was settled"),
+    "desk.settle.mismatch": ("本地金额 {local} 与中心 {centre} 不符，已撤销结算", "local total {local} differs from the centre's {centre}: settlement cancelled"),
+    "desk.settle.cash_short": ("现金不足：应收 {due}，实收 {given}", "not enough cash: {due} due, {given} given"),
+    "desk.settle.account_over": ("个人账户支付不能超过个人负担 {due}", "the account cannot pay more than the personal share {due}"),
+    # --- returns ---
+    "desk.ret.not_found": ("没有找到小票或追溯码 {ref} 的销售", "no sale with receipt or trace code {ref}"),
+    "desk.ret.already": ("小票 {receipt} 已退货", "receipt {receipt} was already returned"),
+    "desk.ret.nothing": ("请选择要退的行", "choose the lines to return"),
+    "desk.ret.done": ("已退货：额度已返还，追溯码已释放", "returned: quota given back, codes freed"),
+    "desk.ret.partial_resettled": ("部分退货：原结算已撤销，保留的 {n} 行已重新结算（新小票 {receipt}）",
+                                   "partial return: the sale was cancelled and the {n} kept line(s) settled again (receipt {receipt})"),
+    # --- shift ---
+    "desk.shift.none": ("尚未开班：请先开班（备用金）", "no shift open: open one with the float first"),
+    "desk.shift.open": ("已有未关闭的班次 {shift}", "shift {shift} is still open"),
+    "desk.shift.pending": ("还有 {n} 条消息未上传中心，需主管批准才能关班", "{n} message(s) still wait for the centre: a supervisor must approve the close"),
+    "desk.shift.recon_ok": ("与中心对账平：{detail}", "reconciled with the centre: {detail}"),
+    "desk.shift.recon_diff": ("与中心对账不平：{detail}", "does not reconcile with the centre: {detail}"),
+    "desk.shift.recon_offline": ("无法连接中心，对账未完成", "the centre cannot be reached: not reconciled"),
+    # --- link state ---
+    "desk.link.online": ("在线", "online"),
+    "desk.link.offline": ("离线", "offline"),
+    "desk.link.unknown": ("连接中…", "connecting…"),
+    "desk.link.standalone": ("未配置中心", "no centre configured"),
+    "desk.link.waiting": ("待上传 {n} 条（最早 {age}）", "{n} waiting (oldest {age})"),
+    "desk.link.none_waiting": ("无待上传", "nothing waiting"),
+}

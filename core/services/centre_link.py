@@ -1,0 +1,27 @@
+"""What the desk's services hear from the centre when a call does not simply succeed.
+
+    CentreRefused      the centre answered with infcode -1: `err_msg` (and any `output`, e.g. the audit hits of
+                       a refused pre-settlement); a repeat of the same msgid gets the same refusal
+    CentreUnreachable  no answer: `maybe_sent` False = certainly not sent (safe to retry or drop), True = the
+                       centre may have acted on it (reverse it by its msgid with 2601, never resend under a new one)
+
+The link itself is core.services.centre_sync.SyncCentreLink, over core.sync's transport.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class CentreRefused(Exception):
+    def __init__(self, infno: str, err_msg: str, output: Any = None, msgid: str = "") -> None:
+        super().__init__(f"{infno}: {err_msg}")
+        self.infno, self.err_msg, self.output, self.msgid = infno, err_msg, output or {}, msgid
+
+
+class CentreUnreachable(Exception):
+    def __init__(self, infno: str, detail: str, *, maybe_sent: bool, msgid: str = "") -> None:
+        super().__init__(f"{infno}: {detail}")
+        self.infno, self.detail, self.maybe_sent, self.msgid = infno, detail, maybe_sent, msgid
+
+
+__all__ = ["CentreRefused", "CentreUnreachable"]

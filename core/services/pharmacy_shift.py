@@ -1,0 +1,193 @@
+"""The pharmacist's shift: open with a float, X report any time, Z report once at close.
+
+    shifts = ShiftService(engine, link, config)
+    sid = shifts.open(op, Decimal("200.00"))
+    x = shifts.report(sid)                                   # X: figures so far, nothing stored
+    z = shifts.close(sid, counted_cash=Decimal("228.00"), operator=op)   # Z: stored, final
+
+The close is blind: the counted cash is entered before the expected amount is shown (the screen shows the
+variance only in the Z). The Z reconciles the business days of the shift with the centre (3201 对总账:
+count, total and fund of this institution's settlements, reversed ones left out) and stores the result with
+the report. Z reports are numbered per terminal, hash-chained, and the desk tables refuse to change or delete
+them. Closing while follow-up messages still wait for the centre needs a supervisor's approval (the shell
+asks; `allow_pending=True`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select
+
+from core.domain import fmt
+from core.i18n import message
+from core.services.auth import Operator
+from core.services.centre_link import CentreRefused, CentreUnreachable
+from core.services.pharmacy_config import DeskConfig
+from core.services.ports import CentreLink, DeskError, ShiftReport
+from core.store import desk as t
+
+Z0 = Decimal("0.00")
+
+
+def _d(v) -> Decimal:
+    return Decimal(str(v if v is not None else "0")).quantize(Decimal("0.01"))
+
+
+class ShiftService:
+    def __init__(self, engine: Engine, link: CentreLink | None, config: DeskConfig) -> None:
+        t.ensure_desk_schema(engine)
+        self.engine, self.link, self.config = engine, link, config
+
+    def current(self) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.shift).where(t.shift.c.terminal == self.config.terminal,
+                                                     t.shift.c.closed_at.is_(None))
+                               .order_by(t.shift.c.opened_at.desc()).limit(1)).first()
+        return dict(row._mapping) if row else None
+
+    def open(self, op: Operator, float_amount: Decimal) -> str:
+        cur = self.current()
+        if cur is not None:
+            raise DeskError(message("desk.shift.open", shift=cur["shift_id"]))
+        now = t.utcnow()
+        with self.engine.begin() as conn:
+            sid = f"{self.config.terminal}-{now:%Y%m%d}-{t.next_number(conn, 'shift'):04d}"
+            conn.execute(t.shift.insert().values(shift_id=sid, terminal=self.config.terminal, opened_by=op.user_id,
+                                                 opened_at=now, float_amount=_d(float_amount)))
+            conn.execute(t.event.insert().values(at=now, kind="shift_open", user_id=op.user_id, ref=sid,
+                                                 detail=json.dumps({"float": fmt(_d(float_amount))})))
+        return sid
+
+    def pending(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(t.followup)
+                                .where(t.followup.c.done_at.is_(None))).scalar() or 0
+
+    def report(self, shift_id: str) -> ShiftReport:
+        with self.engine.connect() as conn:
+            sh = conn.execute(select(t.shift).where(t.shift.c.shift_id == shift_id)).first()
+            if sh is None:
+                raise DeskError(message("desk.shift.none"))
+            rows = conn.execute(select(t.sale).where(t.sale.c.shift_id == shift_id,
+                                                     t.sale.c.status.in_(("settled", "returned")))).all()
+        sales = [r for r in rows if r.kind == "sale"]
+        returns = [r for r in rows if r.kind == "return"]
+        total = sum((_d(r.total) for r in rows), Z0)
+        fund = sum((_d(r.fund) for r in rows), Z0)
+        personal = sum((_d(r.personal) for r in rows), Z0)
+        account = sum((_d(r.account_pay) for r in rows), Z0)
+        cash_in = sum((_d(r.cash_pay) for r in sales), Z0)
+        cash_out = -sum((_d(r.cash_pay) for r in returns), Z0)
+        expected = _d(sh.float_amount) + cash_in - cash_out
+        return ShiftReport(shift_id, "X", sh.opened_at, sh.opened_by, _d(sh.float_amount), len(sales), len(returns),
+                           total, fund, personal, account, cash_in, cash_out, expected, pending=self.pending())
+
+    def reconcile(self, shift_id: str) -> tuple[bool | None, dict]:
+        """3201 for the business days of the shift, with this terminal's totals of live settlements."""
+        with self.engine.connect() as conn:
+            sh = conn.execute(select(t.shift).where(t.shift.c.shift_id == shift_id)).first()
+            days = conn.execute(select(func.min(t.sale.c.business_date), func.max(t.sale.c.business_date))
+                                .where(t.sale.c.shift_id == shift_id)).one()
+            begin = days[0] or (sh.opened_at + dt.timedelta(hours=8)).date()
+            end = days[1] or begin
+            live = conn.execute(select(func.count(), func.coalesce(func.sum(t.sale.c.total), 0),
+                                       func.coalesce(func.sum(t.sale.c.fund), 0))
+                                .where(t.sale.c.kind == "sale", t.sale.c.status == "settled",
+                                       t.sale.c.business_date >= begin, t.sale.c.business_date <= end)).one()
+        local = {"stmt_begndate": begin.isoformat(), "stmt_enddate": end.isoformat(), "fixmedins_setl_cnt": int(live[0]),
+                 "medfee_sumamt": fmt(_d(live[1])), "fund_pay_sumamt": fmt(_d(live[2]))}
+        if self.link is None:
+            return None, {"local": local}
+        try:
+            out = self.link.call("3201", {"data": {**local, "acct_pay": "0.00", "refd_setl_flag": "0"}})
+        except (CentreUnreachable, CentreRefused) as exc:
+            return None, {"local": local, "error": str(exc)}
+        info = out["stmtinfo"]
+        return info.get("stmt_rslt") == "0", {"local": local, "centre": info}
+
+    def close(self, shift_id: str, counted_cash: Decimal, operator: Operator, *, allow_pending: bool = False,
+              approver: str | None = None) -> ShiftReport:
+        x = self.report(shift_id)
+        if x.pending and not allow_pending:
+            raise DeskError(message("desk.shift.pending", n=x.pending))
+        with self.engine.connect() as conn:
+            if conn.execute(select(t.z_report.c.z_no).where(t.z_report.c.shift_id == shift_id)).first():
+                raise DeskError(message("desk.shift.none"))
+        ok, recon = self.reconcile(shift_id)
+        centre = recon.get("centre", {})
+        if ok is None:
+            note = message("desk.shift.recon_offline")
+        elif ok:
+            note = message("desk.shift.recon_ok", detail=centre.get("stmt_rslt_dscr", ""))
+        else:
+            note = message("desk.shift.recon_diff", detail=centre.get("stmt_rslt_dscr", ""))
+        now = t.utcnow()
+        counted = _d(counted_cash)
+        body = {
+            "shift_id": shift_id, "terminal": self.config.terminal, "institution": self.config.institution,
+            "opened_at": x.opened_at.isoformat(), "opened_by": x.opened_by, "closed_at": now.isoformat(),
+            "closed_by": operator.user_id, "approver": approver, "float": fmt(x.float_amount), "sales": x.sales,
+            "returns": x.returns, "total": fmt(x.total), "fund": fmt(x.fund), "personal": fmt(x.personal),
+            "account": fmt(x.account), "cash_in": fmt(x.cash_in), "cash_out": fmt(x.cash_out),
+            "expected_cash": fmt(x.expected_cash), "counted_cash": fmt(counted),
+            "variance": fmt(counted - x.expected_cash), "pending": x.pending, "reconciled": ok,
+            "reconciliation": recon, "note": note.as_dict(),
+        }
+        with self.engine.begin() as conn:
+            prev = conn.execute(select(t.z_report.c.hash).order_by(t.z_report.c.z_no.desc()).limit(1)).scalar() or "0" * 64
+            z_no = t.next_number(conn, "z")
+            text = json.dumps({"z_no": z_no, **body}, ensure_ascii=False, sort_keys=True)
+            digest = hashlib.sha256((prev + text).encode()).hexdigest()
+            conn.execute(t.z_report.insert().values(z_no=z_no, shift_id=shift_id, closed_at=now,
+                                                    closed_by=operator.user_id, body=text, prev_hash=prev, hash=digest))
+            conn.execute(t.shift.update().where(t.shift.c.shift_id == shift_id).values(closed_at=now,
+                                                                                        closed_by=operator.user_id))
+            conn.execute(t.event.insert().values(at=now, kind="shift_close", user_id=operator.user_id,
+                                                 approver_id=approver, ref=shift_id,
+                                                 detail=json.dumps({"z_no": z_no, "hash": digest})))
+        return self.z(shift_id)
+
+    def z(self, shift_id: str) -> ShiftReport:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.z_report).where(t.z_report.c.shift_id == shift_id)).first()
+        if row is None:
+            raise DeskError(message("desk.shift.none"))
+        b = json.loads(row.body)
+        note = b.get("note") or {}
+        from core.i18n import Message
+
+        return ShiftReport(
+            b["shift_id"], "Z", dt.datetime.fromisoformat(b["opened_at"]), b["opened_by"], _d(b["float"]),
+            b["sales"], b["returns"], _d(b["total"]), _d(b["fund"]), _d(b["personal"]), _d(b["account"]),
+            _d(b["cash_in"]), _d(b["cash_out"]), _d(b["expected_cash"]), _d(b["counted_cash"]), _d(b["variance"]),
+            Message("z", note.get("zh", ""), note.get("en", "")), b.get("reconciled"),
+            b.get("reconciliation", {}), row.z_no, row.closed_at, row.closed_by, b.get("pending", 0), row.hash)
+
+    def verify_chain(self) -> bool:
+        prev = "0" * 64
+        with self.engine.connect() as conn:
+            for row in conn.execute(select(t.z_report).order_by(t.z_report.c.z_no)):
+                if row.prev_hash != prev or hashlib.sha256((prev + row.body).encode()).hexdigest() != row.hash:
+                    return False
+                prev = row.hash
+        return True
+
+
+def z_text_lines(z: ShiftReport) -> list[str]:
+    """The Z (or X) report as printed lines."""
+    rows = [f"{'Z' if z.kind == 'Z' else 'X'} 报表 {('No.' + str(z.z_no)) if z.z_no else ''}".strip(),
+            f"班次 {z.shift_id}", f"开班 {z.opened_by} {z.opened_at:%Y-%m-%d %H:%M}",
+            f"备用金 {fmt(z.float_amount)}", f"销售 {z.sales} 笔  退货 {z.returns} 笔",
+            f"医疗费总额 {fmt(z.total)}", f"统筹基金 {fmt(z.fund)}", f"个人负担 {fmt(z.personal)}",
+            f"个人账户 {fmt(z.account)}", f"现金收入 {fmt(z.cash_in)}", f"现金退款 {fmt(z.cash_out)}",
+            f"应有现金 {fmt(z.expected_cash)}"]
+    if z.kind == "Z":
+        rows += [f"实点现金 {fmt(z.counted_cash)}", f"差额 {fmt(z.variance)}", f"关班 {z.closed_by}",
+                 f"对账 {z.reconciliation.zh if z.reconciliation else '-'}", f"校验 {z.hash[:16]}"]
+    return rows
+
+
+__all__ = ["ShiftService", "z_text_lines"]

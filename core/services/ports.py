@@ -1,0 +1,223 @@
+"""What the pharmacy shell needs from the services, as values and one Protocol.
+
+The screens are built against `DeskPort` (implemented by core.services.pharmacy_desk.PharmacyDesk; tests may
+give a fake), and the desk service against `CentreLink` (core.services.centre_sync.SyncCentreLink, an adapter
+over core.sync's transport). Every method of DeskPort may block (HTTP, SQLite): the shell calls them through a
+worker, never on the UI thread. `check_scan` (memory plus one indexed SQLite read, on the worker's local lane)
+is what the 50 ms scan-to-verdict budget measures.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from core.domain import Person
+from core.i18n import Message
+from core.services.auth import Operator
+from core.services.pharmacy_sale import CodeCheck, Sale
+
+
+class CentreLink(Protocol):
+    online: bool | None
+    last_error: str
+
+    def call(self, infno: str, payload: dict, *, msgid: str | None = None) -> dict: ...
+    def new_msgid(self) -> str: ...
+    def set_operator(self, user_id: str, name: str) -> None: ...
+    def ping(self) -> bool: ...
+
+
+class DeskError(Exception):
+    """A refusal the pharmacist reads: `message` in both languages."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.en)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    configured: bool
+    online: bool | None
+    waiting: int
+    oldest_waiting_s: float | None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RegistrationView:
+    scheme: str
+    disease: str
+    disease_name: str
+    begin: dt.date
+    end: dt.date | None
+    active: bool
+    days_left: int | None
+
+
+@dataclass(frozen=True)
+class QuotaView:
+    scheme: str
+    period: str
+    cap_total: Decimal
+    used: Decimal
+    left: Decimal
+
+
+@dataclass(frozen=True)
+class RefillView:
+    drug_name: str
+    chain_key: str
+    last_date: dt.date
+    supply_end: dt.date
+    next_allowed: dt.date
+
+
+@dataclass(frozen=True)
+class PatientCard:
+    person: Person
+    masked_id: str
+    insurance_type: str
+    status: str
+    registrations: tuple[RegistrationView, ...]
+    quotas: tuple[QuotaView, ...]
+    refills: tuple[RefillView, ...]
+    warnings: tuple[Message, ...]
+    online: bool
+    cert_type: str  # 01 e-voucher, 02 ID card, 03 social security card
+    cert_no: str  # ecToken / ID number / card number: sent to the centre, never shown
+    balance: Decimal = Decimal("0.00")  # personal account
+    dispenses: tuple = ()  # DispenseRecord rows from the centre (5205): the local audit's supply history
+
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+
+@dataclass(frozen=True)
+class RxSummary:
+    rx_id: str
+    pickup_code: str
+    issuer: str
+    issued_at: str
+    valid_until: str
+    status: str
+    person_no: str
+
+
+@dataclass(frozen=True)
+class HitView:
+    rule: str
+    severity: str  # INFO / WARN / BLOCK
+    line: int | None
+    message: Message
+    restricted: bool = False  # a WARN only a supervisor may accept
+
+
+@dataclass(frozen=True)
+class Figures:
+    total: Decimal
+    fund: Decimal
+    personal: Decimal
+    full_self_pay: Decimal
+    pre_self_pay: Decimal
+    cap_total: Decimal | None
+    cap_left_before: Decimal | None
+    cap_left_after: Decimal | None
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class AuditView:
+    verdict: str  # PASS / WARN / BLOCK
+    hits: tuple[HitView, ...]
+    source: str  # local / centre
+    figures: Figures | None
+    line_verdicts: dict[int, str] = field(default_factory=dict)
+    note: Message | None = None
+
+    def warns(self) -> list[HitView]:
+        return [h for h in self.hits if h.severity == "WARN"]
+
+
+@dataclass(frozen=True)
+class Payment:
+    account: Decimal = Decimal("0.00")
+    cash_tendered: Decimal = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class SaleRecord:
+    msgid: str
+    receipt_no: str
+    kind: str
+    status: str
+    person_no: str
+    person_name: str
+    settled_at: dt.datetime | None
+    total: Decimal
+    fund: Decimal
+    personal: Decimal
+    account_pay: Decimal
+    cash_pay: Decimal
+    change: Decimal
+    setl_id: str
+    lines: tuple[dict, ...]  # {line, drug_key, drug_name, qty, split, amount, codes[]}
+    prints: int = 0
+    answer: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ShiftReport:
+    shift_id: str
+    kind: str  # X / Z
+    opened_at: dt.datetime
+    opened_by: str
+    float_amount: Decimal
+    sales: int
+    returns: int
+    total: Decimal
+    fund: Decimal
+    personal: Decimal
+    account: Decimal
+    cash_in: Decimal
+    cash_out: Decimal
+    expected_cash: Decimal
+    counted_cash: Decimal | None = None
+    variance: Decimal | None = None
+    reconciliation: Message | None = None
+    reconciled: bool | None = None
+    centre: dict = field(default_factory=dict)
+    z_no: int | None = None
+    closed_at: dt.datetime | None = None
+    closed_by: str = ""
+    pending: int = 0
+    hash: str = ""
+
+
+class DeskPort(Protocol):
+    def status(self) -> LinkStatus: ...
+    def start(self) -> None: ...
+    def set_operator(self, op: Operator) -> None: ...
+    def identify(self, text: str) -> PatientCard: ...
+    def prescriptions(self, card: PatientCard) -> list[RxSummary]: ...
+    def find_pickup(self, card: PatientCard, code: str) -> RxSummary: ...
+    def open_sale(self, card: PatientCard, rx_id: str) -> Sale: ...
+    def check_scan(self, sale: Sale, text: str, focus_line: int | None = None) -> CodeCheck: ...
+    def audit(self, sale: Sale, card: PatientCard) -> AuditView: ...
+    def pre_settle(self, sale: Sale, card: PatientCard) -> AuditView: ...
+    def settle(self, sale: Sale, card: PatientCard, payment: Payment, shift_id: str | None) -> SaleRecord: ...
+    def uncoded_batches(self, drug_key: str) -> list[dict[str, Any]]: ...
+    def find_sale(self, ref: str) -> SaleRecord: ...
+    def return_sale(self, record: SaleRecord, lines: list[int], shift_id: str | None) -> tuple[SaleRecord, SaleRecord | None]: ...
+    def mark_printed(self, msgid: str, reprint: bool, approver: str | None = None) -> int: ...
+    def drain(self) -> int: ...
+    def check_link(self) -> LinkStatus: ...
+
+
+__all__ = [
+    "AuditView", "CentreLink", "DeskError", "DeskPort", "Figures", "HitView", "LinkStatus", "PatientCard", "Payment",
+    "QuotaView", "RefillView", "RegistrationView", "RxSummary", "SaleRecord", "ShiftReport",
+]

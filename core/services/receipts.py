@@ -1,0 +1,120 @@
+"""The receipt of a sale or a return, built from the settlement record and the centre's answer. Pure.
+
+    content = build_receipt(record, pharmacy="康济大药房", institution="P420…", terminal="T01",
+                            operator="李药师", copy_no=0)
+    content.text_lines(32)        # plain lines for an ESC/POS printer (32 or 42 columns)
+
+What it carries (what the rules ask a pharmacy receipt to show): the pharmacy, date and time, every line
+with its quantity and amount and the traceability code of each box (无码库 lines say so), the total, the
+fund's share and the person's (account and cash, with the change), and the centre's settlement id. A copy
+(reprint) says so in its title.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.domain import fmt
+from core.services.ports import SaleRecord
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    name: str
+    spec: str
+    qty_text: str
+    amount: str
+    codes: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReceiptContent:
+    title: str
+    pharmacy: str
+    institution: str
+    terminal: str
+    receipt_no: str
+    kind: str  # sale / return
+    time: str
+    operator: str
+    person: str
+    lines: tuple[ReceiptLine, ...]
+    total: str
+    fund: str
+    personal: str
+    account: str
+    cash: str
+    tendered: str
+    change: str
+    setl_id: str
+    copy_no: int = 0  # 0 = the original
+
+    @property
+    def is_copy(self) -> bool:
+        return self.copy_no > 0
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, value) pairs of the money part, in print order."""
+        out = [("医疗费总额", self.total), ("统筹基金支付", self.fund), ("个人负担", self.personal),
+               ("个人账户支付", self.account), ("现金支付", self.cash)]
+        if self.kind == "sale":
+            out += [("实收现金", self.tendered), ("找零", self.change)]
+        return out
+
+    def text_lines(self, width: int = 32) -> list[str]:
+        def pad(left: str, right: str) -> str:
+            gap = width - _w(left) - _w(right)
+            return left + " " * max(1, gap) + right
+
+        out = [self.title.center(max(0, width - (_w(self.title) - len(self.title)))), self.pharmacy,
+               f"{self.institution} {self.terminal}", f"小票号 {self.receipt_no}", f"时间 {self.time}",
+               f"收银 {self.operator}", f"参保人 {self.person}", "-" * width]
+        for l in self.lines:
+            out.append(f"{l.name} {l.spec}".strip())
+            out.append(pad(f"  {l.qty_text}", l.amount))
+            for c in l.codes:
+                out.append(f"  追溯码 {c}")
+            if l.note:
+                out.append(f"  {l.note}")
+        out.append("-" * width)
+        out += [pad(k, v) for k, v in self.rows()]
+        out += ["-" * width, f"结算ID {self.setl_id}"]
+        if self.is_copy:
+            out.append(f"** 重打副本 第 {self.copy_no} 次 **")
+        return out
+
+
+def _w(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def build_receipt(record: SaleRecord, *, pharmacy: str, institution: str, terminal: str, operator: str,
+                  copy_no: int = 0, now: dt.datetime | None = None) -> ReceiptContent:
+    sign = Decimal("-1") if record.kind == "return" else Decimal("1")
+    lines = []
+    for l in record.lines:
+        unit = l.get("unit") or ""
+        qty_text = f"{l['qty']}{unit} x {l['price']}" + ("（拆零）" if l.get("split") else "") + f"  {l['days']}天"
+        note = f"无码库存 批号 {l['uncoded_batch']}" if l.get("uncoded_batch") else ""
+        amount = fmt(Decimal(l["amount"]) * sign)
+        lines.append(ReceiptLine(l["drug_name"], l.get("spec", ""), qty_text, amount, tuple(l.get("codes", [])), note))
+    at = record.settled_at or now or dt.datetime.now()
+    if record.settled_at is not None:  # stored in UTC
+        at = (record.settled_at + dt.timedelta(hours=8))
+    cash_tendered = record.cash_pay + record.change
+    title = "门诊慢特病购药小票" if record.kind == "sale" else "退货小票"
+    if copy_no:
+        title += "（副本 COPY）"
+    return ReceiptContent(
+        title=title, pharmacy=pharmacy, institution=institution, terminal=terminal, receipt_no=record.receipt_no,
+        kind=record.kind, time=at.strftime("%Y-%m-%d %H:%M:%S"), operator=operator, person=record.person_name,
+        lines=tuple(lines), total=fmt(record.total), fund=fmt(record.fund), personal=fmt(record.personal),
+        account=fmt(record.account_pay), cash=fmt(record.cash_pay), tendered=fmt(cash_tendered),
+        change=fmt(record.change), setl_id=record.setl_id, copy_no=copy_no,
+    )
+
+
+__all__ = ["ReceiptContent", "ReceiptLine", "build_receipt"]

@@ -1,0 +1,335 @@
+"""Sync configuration: declared once, typed, with defaults in resources/config/ and shown to the user.
+
+- OfflineLimits: the floor limits of offline settlement (resources/config/offline.json).
+- CentreConfig, SenderConfig, and the transaction numbers by use (resources/config/sync.json): transaction
+  numbers and med_type codes differ by province, so they are a mapping in configuration, not code.
+- TerminalConfig: who this terminal is (institution, terminal id, its facility, profile, signing secret).
+- SyncConfig: all of it; `load_config(path)` reads a terminal's JSON file over the defaults.
+
+Every problem is a ConfigError naming the key, in English and Chinese; a bad file never half-loads.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Mapping
+
+from core.domain import Facility
+
+IDENTIFICATION_KINDS = ("evoucher", "id_card", "ss_card")
+
+
+class ConfigError(ValueError):
+    def __init__(self, where: str, problem: str, problem_zh: str = "") -> None:
+        super().__init__(f"sync configuration: {where}: {problem}")
+        self.where, self.problem = where, problem
+        self.message_zh = f"同步配置错误：{where}：{problem_zh or problem}"
+
+
+def resources_dir() -> Path:
+    return Path(__file__).resolve().parent.parent.parent / "resources" / "config"
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read: {exc.strerror or exc}", "无法读取") from None
+    except ValueError as exc:
+        raise ConfigError(str(path), f"not valid JSON: {exc}", "不是有效的 JSON") from None
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "must be a JSON object", "必须是 JSON 对象")
+    return data
+
+
+def _amount(where: str, value: Any) -> Decimal:
+    if isinstance(value, (bool, float)):
+        raise ConfigError(where, f"write amounts as strings or integers, got {value!r}", "金额请写成字符串")
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ConfigError(where, f"not an amount: {value!r}", "不是金额") from None
+    if not d.is_finite() or d < 0:
+        raise ConfigError(where, f"must be a non-negative amount: {value!r}", "必须是非负金额")
+    return d.quantize(Decimal("0.01"))
+
+
+def _number(where: str, value: Any, *, integer: bool = False, positive: bool = True) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(where, f"must be a number, got {value!r}", "必须是数字")
+    if integer and not isinstance(value, int):
+        raise ConfigError(where, f"must be a whole number, got {value!r}", "必须是整数")
+    if positive and value <= 0:
+        raise ConfigError(where, f"must be greater than 0, got {value!r}", "必须大于 0")
+    return value
+
+
+def _text(where: str, value: Any, *, empty: bool = False) -> str:
+    if not isinstance(value, str) or (not empty and not value.strip()):
+        raise ConfigError(where, f"must be {'' if empty else 'non-empty '}text, got {value!r}", "必须是文本")
+    return value
+
+
+@dataclass(frozen=True)
+class OfflineLimits:
+    """离线限额: offline settlement happens only inside all of these."""
+
+    max_registration_age_hours: int = 72
+    max_fund_per_transaction: Decimal = Decimal("300.00")
+    max_fund_per_person_per_day: Decimal = Decimal("500.00")
+    max_terminal_offline_fund: Decimal = Decimal("5000.00")
+    max_offline_hours: int = 24
+    allowed_identification: tuple[str, ...] = ("id_card", "ss_card")
+
+    LABELS_ZH = {
+        "max_registration_age_hours": "备案缓存最长有效（小时）",
+        "max_fund_per_transaction": "单笔统筹支付上限（元）",
+        "max_fund_per_person_per_day": "每人每日统筹支付上限（元）",
+        "max_terminal_offline_fund": "本终端离线统筹累计上限（元）",
+        "max_offline_hours": "最长离线时间（小时）",
+        "allowed_identification": "离线允许的身份凭证",
+    }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "offline") -> "OfflineLimits":
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key.startswith("_"):
+                continue
+            if key not in known:
+                raise ConfigError(f"{where}.{key}", "unknown setting", "未知设置")
+            w = f"{where}.{key}"
+            if key in ("max_fund_per_transaction", "max_fund_per_person_per_day", "max_terminal_offline_fund"):
+                values[key] = _amount(w, value)
+            elif key in ("max_registration_age_hours", "max_offline_hours"):
+                values[key] = _number(w, value, integer=True)
+            else:
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ConfigError(w, "must be a list of identification kinds", "必须是凭证类型列表")
+                bad = [v for v in value if v not in ("id_card", "ss_card")]
+                if bad:
+                    raise ConfigError(w, f"only id_card and ss_card can identify offline, not {bad} "
+                                      "(an e-voucher QR is dynamic and is never queued)",
+                                      "离线只能使用身份证或社保卡（电子凭证为动态码，不能离线使用）")
+                values[key] = tuple(value)
+        return cls(**values)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(key, Chinese label, value) for the status screen."""
+        out = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            text = ", ".join(value) if isinstance(value, tuple) else str(value)
+            out.append((f.name, self.LABELS_ZH[f.name], text))
+        return out
+
+
+@dataclass(frozen=True)
+class CentreConfig:
+    url: str = ""
+    path: str = "/fsi/api/rsfComIfsService/callService"
+    connect_timeout_s: float = 3.0
+    read_timeout_s: float = 15.0
+    verify_tls: bool | str = True  # True, False (never in production) or a CA bundle path
+    admvs: str = "420700"
+    infver: str = "V1.0"
+    recer_sys_code: str = "YBXT"
+
+    @property
+    def endpoint(self) -> str:
+        return self.url.rstrip("/") + self.path
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    settle_patience_s: float = 10.0  # how long a cashier waits for a settlement answer before it is reversed
+    reversal_patience_s: float = 5.0
+    lease_ttl_s: float = 15.0
+    poll_s: float = 0.5
+    batch: int = 200
+    workers: int = 4
+    backoff_max_s: float = 30.0
+    offline_probe_s: float = 10.0
+    total_tolerance: Decimal = Decimal("0.10")  # the 0.1 元 rule between local and centre totals
+
+
+@dataclass(frozen=True)
+class TerminalConfig:
+    institution_code: str
+    institution_name: str = ""
+    terminal_id: str = "T01"
+    terminal_no: int = 0  # one digit in the msgid sequence: up to 10 terminals per institution code
+    facility_kind: str = "pharmacy"
+    benefit_level: str = "pharmacy"
+    hospital_grade: str | None = None
+    city: str = ""
+    profile_id: str = "TEST_CITY_A"
+    secret: str = ""
+    secret_file: str = ""
+    opter_type: str = "1"
+    utc_offset_hours: int = 8
+
+    def facility(self) -> Facility:
+        return Facility(self.institution_code, self.institution_name or self.institution_code, self.facility_kind,
+                        self.benefit_level, self.hospital_grade, self.city)
+
+    def signing_secret(self) -> str:
+        if self.secret:
+            return self.secret
+        if self.secret_file:
+            try:
+                return Path(self.secret_file).expanduser().read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError("terminal.secret_file", f"cannot read: {exc.strerror or exc}", "无法读取签名密钥") from None
+        env = os.environ.get("ONEWINDOW_SIGNING_SECRET", "")
+        if env:
+            return env
+        raise ConfigError("terminal.secret", "no signing secret (secret, secret_file or $ONEWINDOW_SIGNING_SECRET)",
+                          "未配置接口签名密钥")
+
+
+DEFAULT_INFNO = {
+    "sign_in": "9001", "sign_out": "9002", "person": "1101", "registrations": "5301", "drug_history": "5205",
+    "pre_settle": "2101", "settle": "2102", "cancel": "2103", "reverse": "2601", "sale_upload": "3505",
+    "sale_return": "3506", "statement": "3201", "catalogue": "1301", "registration": "2503",
+}
+DEFAULT_MED_TYPE = {"LB": "9901", "MT": "14"}
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    terminal: TerminalConfig
+    centre: CentreConfig = field(default_factory=CentreConfig)
+    sender: SenderConfig = field(default_factory=SenderConfig)
+    offline: OfflineLimits = field(default_factory=OfflineLimits)
+    infno: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_INFNO))
+    med_type: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MED_TYPE))
+
+    def with_centre(self, url: str, **kw: Any) -> "SyncConfig":
+        return replace(self, centre=replace(self.centre, url=url, **kw))
+
+    def with_offline(self, **kw: Any) -> "SyncConfig":
+        return replace(self, offline=replace(self.offline, **kw))
+
+    def with_sender(self, **kw: Any) -> "SyncConfig":
+        return replace(self, sender=replace(self.sender, **kw))
+
+
+def _dataclass_from(cls, data: Mapping[str, Any], where: str, base=None):
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key.startswith("_"):
+            continue
+        if key not in known:
+            raise ConfigError(f"{where}.{key}", "unknown setting", "未知设置")
+        w = f"{where}.{key}"
+        current = getattr(base, key) if base is not None else None
+        if key == "verify_tls":
+            if not isinstance(value, (bool, str)):
+                raise ConfigError(w, "must be true, false or a CA bundle path", "必须是 true/false 或证书路径")
+            values[key] = value
+        elif key == "total_tolerance":
+            values[key] = _amount(w, value)
+        elif key in ("terminal_no",):
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 9:
+                raise ConfigError(w, "must be a digit 0–9", "必须是 0–9 的数字")
+            values[key] = value
+        elif key == "utc_offset_hours":
+            if not isinstance(value, int) or isinstance(value, bool) or not -12 <= value <= 14:
+                raise ConfigError(w, "must be a whole number of hours", "必须是整数小时")
+            values[key] = value
+        elif key == "hospital_grade":
+            values[key] = None if value is None else _text(w, value)
+        elif isinstance(current, bool) or (base is None and known[key].type in ("bool",)):
+            if not isinstance(value, bool):
+                raise ConfigError(w, "must be true or false", "必须是 true 或 false")
+            values[key] = value
+        elif isinstance(current, (int, float)) and not isinstance(current, bool):
+            values[key] = _number(w, value, integer=isinstance(current, int))
+        else:
+            values[key] = _text(w, value, empty=key in ("secret", "secret_file", "url", "institution_name", "city"))
+    return replace(base, **values) if base is not None else cls(**values)
+
+
+def default_sync_values() -> dict:
+    path = resources_dir() / "sync.json"
+    return _read_json(path) if path.exists() else {}
+
+
+def default_offline_limits() -> OfflineLimits:
+    path = resources_dir() / "offline.json"
+    return OfflineLimits.from_dict(_read_json(path), str(path)) if path.exists() else OfflineLimits()
+
+
+def config_from_dict(data: Mapping[str, Any], where: str = "config") -> SyncConfig:
+    """A SyncConfig from a terminal's settings over the defaults in resources/config/."""
+    defaults = default_sync_values()
+    if not isinstance(data, Mapping):
+        raise ConfigError(where, "must be a JSON object", "必须是 JSON 对象")
+    term = data.get("terminal")
+    if not isinstance(term, Mapping) or not term.get("institution_code"):
+        raise ConfigError(f"{where}.terminal.institution_code", "missing", "缺少定点机构编号")
+    terminal = _dataclass_from(TerminalConfig, term, f"{where}.terminal")
+    if len(terminal.institution_code) > 30:
+        raise ConfigError(f"{where}.terminal.institution_code", "longer than 30 characters", "过长")
+    centre = _dataclass_from(CentreConfig, defaults.get("centre", {}), "defaults.centre", CentreConfig())
+    centre = _dataclass_from(CentreConfig, data.get("centre", {}), f"{where}.centre", centre)
+    sender = _dataclass_from(SenderConfig, defaults.get("sender", {}), "defaults.sender", SenderConfig())
+    sender = _dataclass_from(SenderConfig, data.get("sender", {}), f"{where}.sender", sender)
+    offline = default_offline_limits()
+    if data.get("offline"):
+        merged = {k: v for k, v in _offline_dict(offline).items()}
+        merged.update(data["offline"])
+        offline = OfflineLimits.from_dict(merged, f"{where}.offline")
+    infno = dict(DEFAULT_INFNO)
+    infno.update(defaults.get("infno", {}))
+    infno.update(data.get("infno", {}))
+    med_type = dict(DEFAULT_MED_TYPE)
+    med_type.update(defaults.get("med_type", {}))
+    med_type.update(data.get("med_type", {}))
+    for key, value in {**infno, **med_type}.items():
+        _text(f"{where}.infno/med_type.{key}", value)
+    return SyncConfig(terminal, centre, sender, offline, infno, med_type)
+
+
+def _offline_dict(limits: OfflineLimits) -> dict:
+    out = {}
+    for f in fields(limits):
+        v = getattr(limits, f.name)
+        out[f.name] = str(v) if isinstance(v, Decimal) else list(v) if isinstance(v, tuple) else v
+    return out
+
+
+def load_config(path: str | Path) -> SyncConfig:
+    path = Path(path)
+    return config_from_dict(_read_json(path), str(path))
+
+
+def config_to_dict(config: SyncConfig) -> dict:
+    """The JSON form of a configuration (what load_config reads back); the secret itself is never written."""
+    def dc(obj) -> dict:
+        out = {}
+        for f in fields(obj):
+            v = getattr(obj, f.name)
+            if isinstance(v, Decimal):
+                v = str(v)
+            elif isinstance(v, tuple):
+                v = list(v)
+            out[f.name] = v
+        return out
+
+    term = dc(config.terminal)
+    term.pop("secret", None)
+    return {"terminal": term, "centre": dc(config.centre), "sender": dc(config.sender),
+            "offline": _offline_dict(config.offline), "infno": dict(config.infno), "med_type": dict(config.med_type)}
+
+
+__all__ = [
+    "CentreConfig", "ConfigError", "IDENTIFICATION_KINDS", "OfflineLimits", "SenderConfig", "SyncConfig",
+    "TerminalConfig", "config_from_dict", "config_to_dict", "default_offline_limits", "load_config",
+]

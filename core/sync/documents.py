@@ -1,0 +1,124 @@
+"""Business records and their outbox items, written together in the caller's transaction.
+
+- queue_uploads: the 3505 sale upload of each line with trace codes (after the receipt is printed).
+- queue_cancel: a return — the 2103 cancellation and the 3506 return upload of every line already uploaded.
+- queue_registration: a 2503 disease registration with its local record.
+
+A business key per event (settle:<sale>:<attempt>, sale_upload:<sale>:<line>, cancel:<sale>, sale_return:<sale>:<line>,
+reverse:<msgid>, registration:<id>) is unique in the outbox: whatever re-enters a handler cannot queue the
+same event twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.domain import Drug, Scheme
+from core.sync import outbox as ob
+from core.sync.basket import Basket
+from core.sync.models import SyncOutbox, SyncRegistration, SyncSale
+from core.sync.sequence import next_value
+from core.sync.states import SaleState as S
+from core.sync.states import transition
+from core.sync.transactions import cancel_input, registration_input, sale_upload_input
+
+if TYPE_CHECKING:
+    from core.sync.terminal import Terminal
+
+
+def new_sale_id(session: Session, t: "Terminal") -> str:
+    return f"{t.config.terminal.terminal_id}-{next_value(session, 'sale'):08d}"
+
+
+def new_offline_no(session: Session, t: "Terminal") -> str:
+    """Offline numbers are per terminal (prefixed with its id) so that terminals never collide."""
+    return f"{t.config.terminal.terminal_id}-L{next_value(session, 'offline'):06d}"
+
+
+def settle_item(session: Session, sale: SyncSale) -> SyncOutbox | None:
+    """The sale's current 2102 item (a withdrawn attempt is not current: the sale has no msgid then)."""
+    if not sale.msgid:
+        return None
+    return session.scalar(select(SyncOutbox).where(SyncOutbox.msgid == sale.msgid))
+
+
+def settle_business_key(session: Session, sale_id: str) -> str:
+    """settle:<sale>:<attempt>. An attempt only follows a withdrawn one (never sent), so a double click or a
+    re-entered handler meets the same key and is refused by the unique index."""
+    n = session.scalar(select(func.count()).select_from(SyncOutbox).where(
+        SyncOutbox.sale_id == sale_id, SyncOutbox.kind == "settle", SyncOutbox.status == ob.WITHDRAWN)) or 0
+    return f"settle:{sale_id}:{n + 1}"
+
+
+def queue_uploads(session: Session, t: "Terminal", sale: SyncSale, basket: Basket, drugs: Mapping[str, Drug], *,
+                  person_name: str, now_local: dt.datetime) -> list[SyncOutbox]:
+    settle = settle_item(session, sale)
+    depends = settle.id if settle is not None and settle.status == ob.PENDING else None
+    items = []
+    for no, line in enumerate(basket.lines, start=1):
+        if not line.trace_codes:
+            continue  # nothing to upload for uncoded stock (无码库)
+        node = sale_upload_input(line, drugs[line.drug_key], doc_no=f"{sale.sale_id}-{no}",
+                                 setl_id=sale.msgid, psn_no=sale.person_no, psn_name=person_name,
+                                 operator_name=sale.operator_name or sale.operator, doctor_name=basket.doctor_name,
+                                 rx_no=basket.rx_no, sale_time=now_local)
+        items.append(ob.reserve(
+            session, t.cipher, kind="sale_upload", infno=t.config.infno["sale_upload"],
+            msgid=t.allocate_msgid(session), business_key=f"sale_upload:{sale.sale_id}:{no}", input_node=node,
+            sale_id=sale.sale_id, lane=sale.person_no, depends_on=depends, psn_no=sale.person_no,
+            opter=sale.operator, opter_name=sale.operator_name, now=t.utcnow()))
+    return items
+
+
+def queue_cancel(session: Session, t: "Terminal", sale: SyncSale, *, reason: str, operator: str | None = None,
+                 operator_name: str = "") -> SyncOutbox:
+    """Return a settled sale: 2103 for the settlement, then 3506 for every line whose 3505 may have gone out."""
+    transition(session, sale, S.RETURNING, reason=reason, now=t.utcnow())
+    cancel = ob.reserve(
+        session, t.cipher, kind="cancel", infno=t.config.infno["cancel"], msgid=t.allocate_msgid(session),
+        business_key=f"cancel:{sale.sale_id}", input_node=cancel_input(sale.setl_id or sale.msgid, sale.person_no),
+        sale_id=sale.sale_id, lane=sale.person_no, psn_no=sale.person_no, opter=operator or sale.operator,
+        opter_name=operator_name or sale.operator_name, now=t.utcnow())
+    uploads = list(session.scalars(select(SyncOutbox).where(SyncOutbox.sale_id == sale.sale_id,
+                                                            SyncOutbox.kind == "sale_upload")))
+    for up in uploads:
+        if up.status == ob.PENDING and up.attempts == 0:
+            ob.finish(session, up, ob.CANCELLED, reason="sale returned before its upload was sent", now=t.utcnow())
+            continue
+        if up.status in (ob.CANCELLED, ob.REFUSED, ob.SUPERSEDED, ob.WITHDRAWN):
+            continue
+        node = ob.input_of(up, t.cipher)
+        node["selinfo"]["medins_prod_sel_no"] = up.msgid
+        line_no = up.business_key.rsplit(":", 1)[1]
+        ob.reserve(session, t.cipher, kind="sale_return", infno=t.config.infno["sale_return"],
+                   msgid=t.allocate_msgid(session), business_key=f"sale_return:{sale.sale_id}:{line_no}",
+                   input_node=node, sale_id=sale.sale_id, lane=sale.person_no, depends_on=cancel.id,
+                   psn_no=sale.person_no, opter=operator or sale.operator, opter_name=operator_name, now=t.utcnow())
+    return cancel
+
+
+def queue_registration(session: Session, t: "Terminal", *, person_no: str, insutype: str, scheme: Scheme,
+                       disease: str, disease_name: str, begin: dt.date, end: dt.date | None, operator: str,
+                       operator_name: str = "", doctor_name: str = "") -> SyncRegistration:
+    request_id = f"{t.config.terminal.terminal_id}-R{next_value(session, 'registration'):06d}"
+    msgid = t.allocate_msgid(session)
+    term = t.config.terminal
+    node = registration_input(person_no, insutype, disease, disease_name, begin, end,
+                              facility_code=term.institution_code, facility_name=term.institution_name,
+                              doctor_name=doctor_name)
+    reg = SyncRegistration(request_id=request_id, person_no=person_no, scheme=scheme.value, disease=disease,
+                           disease_name=disease_name, begin=begin, end=end, state="queued", msgid=msgid,
+                           operator=operator, created_at=t.utcnow(), result="")
+    session.add(reg)
+    ob.reserve(session, t.cipher, kind="registration", infno=t.config.infno["registration"], msgid=msgid,
+               business_key=f"registration:{person_no}:{scheme.value}:{disease}:{begin.isoformat()}",
+               input_node=node, lane=person_no, psn_no=person_no, opter=operator, opter_name=operator_name,
+               now=t.utcnow())
+    return reg
+
+
+__all__ = ["new_offline_no", "new_sale_id", "queue_cancel", "queue_registration", "queue_uploads",
+           "settle_business_key", "settle_item"]

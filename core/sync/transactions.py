@@ -1,0 +1,389 @@
+"""Platform input and output nodes per transaction, and their mapping to our names (the boundary).
+
+Builders return the `input` node of an envelope; parsers take the `output` node of a reply and return our
+types. Every parser tolerates the variants the field meets (numbers as numbers or strings, the 2103 names
+`psn_pay`/`cash_payamt` beside `psn_part_amt`/`psn_cash_pay`) and raises TransactionFormatError, never a
+KeyError, for a reply it cannot use.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable, Mapping
+
+from core.domain import Drug, Person, Registration, Scheme, fmt
+from core.policy.calculator import line_amounts
+from core.sync.basket import Basket, BasketLine
+
+CERT_TYPE = {"evoucher": "01", "id_card": "02", "ss_card": "03"}
+INSU_STATUS = {"1": "active", "2": "suspended"}  # psn_insu_stas; anything else: terminated
+
+
+class TransactionFormatError(ValueError):
+    """A reply whose output cannot be read (missing node, not a number …)."""
+
+
+def _dec(value: Any, name: str) -> Decimal:
+    if value is None or value == "":
+        raise TransactionFormatError(f"{name} is missing")
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise TransactionFormatError(f"{name} is not a number: {value!r}") from None
+    if not d.is_finite():
+        raise TransactionFormatError(f"{name} is not a number: {value!r}")
+    return d.quantize(Decimal("0.01"))
+
+
+def _opt_dec(value: Any, name: str) -> Decimal | None:
+    return None if value is None or value == "" else _dec(value, name)
+
+
+def _node(output: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    node = output.get(name)
+    if not isinstance(node, Mapping):
+        raise TransactionFormatError(f"output.{name} is missing")
+    return node
+
+
+def _date(value: Any, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise TransactionFormatError(f"{name} is not a date: {value!r}") from None
+
+
+# ---- 1101 人员信息获取 / 5301 慢特病备案查询 ---------------------------------------------------------------
+def person_query(kind: str, number: str, card_sn: str = "") -> dict:
+    data = {"mdtrt_cert_type": CERT_TYPE[kind], "mdtrt_cert_no": number, "card_sn": card_sn}
+    if kind == "id_card":
+        data.update(psn_cert_type="01", certno=number)
+    return {"data": data}
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    person: Person  # registrations empty: they come from 5301
+    insuplc_admdvs: str
+
+
+def parse_person(output: Mapping[str, Any]) -> PersonInfo:
+    base = _node(output, "baseinfo")
+    insu = output.get("insuinfo") or []
+    if not isinstance(insu, list) or not insu or not isinstance(insu[0], Mapping):
+        raise TransactionFormatError("output.insuinfo is missing")
+    row = insu[0]
+    psn_no = str(base.get("psn_no") or "")
+    if not psn_no:
+        raise TransactionFormatError("baseinfo.psn_no is missing")
+    birth = _date(base.get("brdy"), "baseinfo.brdy")
+    if birth is None:
+        raise TransactionFormatError("baseinfo.brdy is missing")
+    ext = base.get("expContent") if isinstance(base.get("expContent"), Mapping) else {}
+    death = _date(ext.get("death_date"), "baseinfo.expContent.death_date")
+    person = Person(
+        person_no=psn_no, name=str(base.get("psn_name") or ""), sex=str(base.get("gend") or "9"),
+        birth_date=birth, insurance_type=str(row.get("insutype") or ""),
+        status=INSU_STATUS.get(str(row.get("psn_insu_stas") or ""), "terminated"), death_date=death,
+        id_number=str(base.get("certno") or "") or None,
+    )
+    return PersonInfo(person, str(row.get("insuplc_admdvs") or ""))
+
+
+def registrations_query(psn_no: str) -> dict:
+    return {"data": {"psn_no": psn_no}}
+
+
+def parse_registrations(output: Mapping[str, Any], default_scheme: Scheme = Scheme.MT) -> tuple[Registration, ...]:
+    rows = output.get("feedetail")
+    if rows is None:
+        return ()
+    if not isinstance(rows, list):
+        raise TransactionFormatError("output.feedetail is not a list")
+    out = []
+    for i, r in enumerate(rows):
+        if not isinstance(r, Mapping):
+            raise TransactionFormatError(f"feedetail[{i}] is not an object")
+        code = str(r.get("opsp_dise_code") or "")
+        begin = _date(r.get("begndate"), f"feedetail[{i}].begndate")
+        if not code or begin is None:
+            raise TransactionFormatError(f"feedetail[{i}] lacks opsp_dise_code or begndate")
+        scheme = str(r.get("scheme") or default_scheme.value)
+        facilities = tuple(f for f in str(r.get("ide_fixmedins_no") or "").split(",") if f)
+        out.append(Registration(Scheme(scheme) if scheme in ("LB", "MT") else default_scheme, code, begin,
+                                _date(r.get("enddate"), f"feedetail[{i}].enddate"), facilities))
+    return tuple(out)
+
+
+# ---- 2101 / 2102 药店预结算 / 结算 ------------------------------------------------------------------------
+def settle_input(
+    basket: Basket,
+    drugs: Mapping[str, Drug],
+    *,
+    cert_type: str,
+    cert_no: str,
+    card_sn: str = "",
+    insutype: str,
+    med_type: str,
+    sale_time: dt.datetime,
+) -> dict:
+    """The druginfo/drugdetail/diseinfo input of 2101 and 2102 (identical for a pre-settlement and its
+    settlement, and identical every time the same message is sent again)."""
+    details, total = [], Decimal("0.00")
+    when = sale_time.strftime("%Y-%m-%d %H:%M:%S")
+    for no, line in enumerate(basket.lines, start=1):
+        drug = drugs[line.drug_key]
+        amount = line_amounts(drug, line.qty, line.split, False).amount
+        total += amount
+        price = drug.price / drug.pack_size if line.split else drug.price
+        ext: dict[str, Any] = {}
+        if line.dose is not None and line.times_per_day is not None:
+            ext.update(dose=str(line.dose), times_per_day=str(line.times_per_day))
+        if line.uncoded_stock:
+            ext["uncoded_stock"] = True
+        details.append({
+            "feedetl_sn": str(no), "rxno": basket.rx_no, "rx_circ_flag": "0", "fee_ocur_time": when,
+            "med_list_codg": drug.nhsa_code or "", "medins_list_codg": drug.key, "det_item_fee_sumamt": fmt(amount),
+            "cnt": line.qty, "pric": f"{price:.6f}", "sin_dos_dscr": "" if line.dose is None else str(line.dose),
+            "used_frqu_dscr": "", "prd_days": line.days, "medc_way_dscr": "", "bilg_dr_codg": "",
+            "bilg_dr_name": basket.doctor_name, "trdn_flag": "1" if line.split else "0",
+            "drugtracinfo": [{"drug_trac_codg": c} for c in line.trace_codes], "expContent": ext,
+        })
+    info_ext: dict[str, Any] = {"scheme": basket.scheme.value, "rx_date": basket.rx_date.isoformat(),
+                                "long_rx_confirmed": basket.long_rx_confirmed, "rx_kind": basket.rx_kind}
+    if basket.rx_valid_until:
+        info_ext["rx_valid_until"] = basket.rx_valid_until.isoformat()
+    return {
+        "druginfo": {
+            "psn_no": basket.person_no, "mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no, "card_sn": card_sn,
+            "begntime": when, "medfee_sumamt": fmt(total), "invono": "", "insutype": insutype,
+            "dise_codg": basket.disease, "dise_name": basket.disease_name, "acct_used_flag": "0",
+            "med_type": med_type, "expContent": info_ext,
+        },
+        "drugdetail": details,
+        "diseinfo": [{"diag_code": d, "diag_name": ""} for d in basket.diagnoses],
+    }
+
+
+def basket_total(basket: Basket, drugs: Mapping[str, Drug]) -> Decimal:
+    return sum((line_amounts(drugs[l.drug_key], l.qty, l.split, False).amount for l in basket.lines),
+               Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class CentreSettlement:
+    setl_id: str
+    total: Decimal
+    fund: Decimal
+    personal: Decimal
+    deductible: Decimal | None
+    setl_time: dt.datetime | None
+    scheme: str
+    period: str
+    medins_setl_id: str
+
+    def to_dict(self) -> dict:
+        return {"setl_id": self.setl_id, "total": fmt(self.total), "fund": fmt(self.fund),
+                "personal": fmt(self.personal), "scheme": self.scheme, "period": self.period,
+                "setl_time": self.setl_time.isoformat() if self.setl_time else None}
+
+
+def parse_settlement(output: Mapping[str, Any]) -> CentreSettlement:
+    s = _node(output, "setlinfo")
+    fund = _opt_dec(s.get("fund_pay_sumamt"), "setlinfo.fund_pay_sumamt")
+    if fund is None:
+        fund = _dec(s.get("hifp_pay"), "setlinfo.hifp_pay")
+    personal = _opt_dec(s.get("psn_part_amt"), "setlinfo.psn_part_amt")
+    if personal is None:
+        personal = _dec(s.get("psn_pay"), "setlinfo.psn_pay")
+    when = None
+    if s.get("setl_time"):
+        try:
+            when = dt.datetime.strptime(str(s["setl_time"])[:19], "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            raise TransactionFormatError(f"setlinfo.setl_time is not a time: {s['setl_time']!r}") from None
+    ext = s.get("expContent") if isinstance(s.get("expContent"), Mapping) else {}
+    return CentreSettlement(
+        setl_id=str(s.get("setl_id") or ""), total=_dec(s.get("medfee_sumamt"), "setlinfo.medfee_sumamt"),
+        fund=fund, personal=personal, deductible=_opt_dec(s.get("act_pay_dedc"), "setlinfo.act_pay_dedc"),
+        setl_time=when, scheme=str(ext.get("scheme") or ""), period=str(ext.get("period") or ""),
+        medins_setl_id=str(s.get("medins_setl_id") or ""),
+    )
+
+
+# ---- 2601 冲正 / 2103 结算撤销 -----------------------------------------------------------------------------
+def reversal_input(psn_no: str, omsgid: str, oinfno: str) -> dict:
+    return {"data": {"psn_no": psn_no, "omsgid": omsgid, "oinfno": oinfno}}
+
+
+def parse_reversal(output: Mapping[str, Any]) -> dict:
+    data = output.get("data") if isinstance(output.get("data"), Mapping) else {}
+    return {"rslt": str(data.get("rslt", "")), "memo": str(data.get("memo", "")),
+            "setl_id": str(data.get("setl_id", "") or "")}
+
+
+def cancel_input(setl_id: str, psn_no: str) -> dict:
+    return {"data": {"setl_id": setl_id, "mdtrt_id": setl_id, "psn_no": psn_no}}
+
+
+# ---- 3505 / 3506 商品销售 / 销售退货 -----------------------------------------------------------------------
+def sale_upload_input(
+    line: BasketLine,
+    drug: Drug,
+    *,
+    doc_no: str,
+    setl_id: str | None,
+    psn_no: str,
+    psn_name: str,
+    operator_name: str,
+    doctor_name: str,
+    rx_no: str,
+    sale_time: dt.datetime,
+    prod_sel_no: str = "",
+) -> dict:
+    sel = {
+        "med_list_codg": drug.nhsa_code or drug.key, "fixmedins_hilist_id": drug.key,
+        "fixmedins_hilist_name": drug.name, "fixmedins_bchno": line.batch_no or f"{doc_no}",
+        "prsc_dr_name": doctor_name, "phar_name": operator_name, "hi_feesetl_type": "1" if setl_id else "0",
+        "setl_id": setl_id or "", "mdtrt_sn": setl_id or doc_no, "psn_no": psn_no, "psn_cert_type": "01",
+        "psn_name": psn_name, "manu_lotnum": line.lot_no, "expy_end": line.expiry, "rx_flag": "1",
+        "trdn_flag": "1" if line.split else "0", "rxno": rx_no, "rx_circ_flag": "0", "rtal_docno": doc_no,
+        "sel_retn_cnt": line.qty, "sel_retn_time": sale_time.strftime("%Y-%m-%d %H:%M:%S"),
+        "sel_retn_opter_name": operator_name or "-", "mdtrt_setl_type": "1" if setl_id else "2",
+        "drugtracinfo": [{"drug_trac_codg": c} for c in line.trace_codes],
+    }
+    if prod_sel_no:
+        sel["medins_prod_sel_no"] = prod_sel_no
+    return {"selinfo": sel}
+
+
+# ---- 3201 对总账 --------------------------------------------------------------------------------------------
+def statement_input(since: dt.date, until: dt.date, *, total: Decimal, fund: Decimal, count: int,
+                    insutype: str = "", include_reversed: bool = False) -> dict:
+    return {"data": {
+        "insutype": insutype, "clr_type": "41", "setl_optins": "", "stmt_begndate": since.isoformat(),
+        "stmt_enddate": until.isoformat(), "medfee_sumamt": fmt(total), "fund_pay_sumamt": fmt(fund),
+        "acct_pay": "0.00", "fixmedins_setl_cnt": count, "refd_setl_flag": "1" if include_reversed else "0",
+    }}
+
+
+@dataclass(frozen=True)
+class Statement:
+    balanced: bool
+    text: str
+    count: int
+    total: Decimal
+    fund: Decimal
+
+
+def parse_statement(output: Mapping[str, Any]) -> Statement:
+    s = _node(output, "stmtinfo")
+    try:
+        count = int(s.get("fixmedins_setl_cnt"))
+    except (TypeError, ValueError):
+        raise TransactionFormatError("stmtinfo.fixmedins_setl_cnt is not a number") from None
+    return Statement(str(s.get("stmt_rslt", "")) in ("0", "000000"), str(s.get("stmt_rslt_dscr", "")), count,
+                     _dec(s.get("medfee_sumamt"), "stmtinfo.medfee_sumamt"),
+                     _dec(s.get("fund_pay_sumamt"), "stmtinfo.fund_pay_sumamt"))
+
+
+# ---- 5205 慢特病用药记录 (per-settlement view of the centre) --------------------------------------------------
+def drug_history_query(psn_no: str, since: dt.date, until: dt.date) -> dict:
+    return {"data": {"psn_no": psn_no, "begntime": since.isoformat(), "endtime": until.isoformat()}}
+
+
+def parse_drug_history(output: Mapping[str, Any]) -> dict[str, dict]:
+    """setl_id -> {"facility", "reversed"} (one entry per settlement; a settlement has one row per drug)."""
+    rows = output.get("feedetail") or []
+    if not isinstance(rows, list):
+        raise TransactionFormatError("output.feedetail is not a list")
+    out: dict[str, dict] = {}
+    for r in rows:
+        if isinstance(r, Mapping) and r.get("setl_id"):
+            out[str(r["setl_id"])] = {"facility": str(r.get("fixmedins_code") or ""),
+                                      "reversed": str(r.get("refd_setl_flag") or "0") == "1"}
+    return out
+
+
+# ---- 1301 目录下载 (incremental by version) -----------------------------------------------------------------
+def catalogue_query(ver: int) -> dict:
+    return {"data": {"ver": str(ver)}}
+
+
+_DEC_FIELDS = ("price", "preselfpay_ratio", "strength", "max_daily", "price_ceiling")
+_INT_FIELDS = ("pack_size", "min_facility_level", "course_limit_days")
+_BOOL_FIELDS = ("inpatient_only", "long_rx_barred")
+_TEXT_FIELDS = ("key", "name", "category", "drug_class", "nhsa_code", "atc", "nhsa_class", "spec", "unit",
+                "pack_unit", "strength_unit", "sex_limit", "age_limit", "trace_prefix", "barcode", "insurance_scope",
+                "restriction_text")
+
+
+def drug_from_row(row: Mapping[str, Any]) -> Drug:
+    values: dict[str, Any] = {}
+    try:
+        for k in _DEC_FIELDS:
+            v = row.get(k)
+            values[k] = None if v is None or v == "" else Decimal(str(v))
+        for k in _INT_FIELDS:
+            v = row.get(k)
+            values[k] = None if v is None or v == "" else int(v)
+        for k in _BOOL_FIELDS:
+            values[k] = bool(row.get(k))
+        for k in _TEXT_FIELDS:
+            v = row.get(k)
+            values[k] = None if v is None else str(v)
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise TransactionFormatError(f"catalogue row {row.get('key')!r}: {exc}") from None
+    if not values["key"] or not values["name"] or values["price"] is None or values["pack_size"] is None:
+        raise TransactionFormatError(f"catalogue row {row.get('key')!r} lacks key, name, price or pack_size")
+    for k in ("spec", "unit", "pack_unit", "strength_unit", "category"):
+        if values[k] is None:
+            values[k] = "drug" if k == "category" else ""
+    if values["preselfpay_ratio"] is None:
+        values["preselfpay_ratio"] = Decimal("0")
+    return Drug(**values)
+
+
+@dataclass(frozen=True)
+class CatalogueUpdate:
+    version: int
+    full: bool
+    drugs: tuple[Drug, ...]
+
+
+def parse_catalogue(output: Mapping[str, Any]) -> CatalogueUpdate:
+    try:
+        version = int(str(output.get("ver", "")))
+    except ValueError:
+        raise TransactionFormatError("output.ver is not a number") from None
+    rows = output.get("data") or []
+    if not isinstance(rows, list):
+        raise TransactionFormatError("output.data is not a list")
+    return CatalogueUpdate(version, bool(output.get("full")), tuple(drug_from_row(r) for r in rows))
+
+
+# ---- 2503 人员慢特病备案 ------------------------------------------------------------------------------------
+def registration_input(psn_no: str, insutype: str, disease: str, disease_name: str, begin: dt.date,
+                       end: dt.date | None, *, facility_code: str, facility_name: str, doctor_name: str = "") -> dict:
+    return {"data": {
+        "psn_no": psn_no, "insutype": insutype, "opsp_dise_code": disease, "opsp_dise_name": disease_name,
+        "tel": "", "addr": "", "insu_optins": "", "ide_fixmedins_no": facility_code,
+        "ide_fixmedins_name": facility_name, "hosp_ide_date": begin.isoformat(), "diag_dr_codg": "",
+        "diag_dr_name": doctor_name, "begndate": begin.isoformat(), "enddate": end.isoformat() if end else "",
+    }}
+
+
+def codes_of(lines: Iterable[BasketLine]) -> list[str]:
+    return sorted({c for l in lines for c in l.trace_codes})
+
+
+__all__ = [
+    "CERT_TYPE", "CatalogueUpdate", "CentreSettlement", "PersonInfo", "Statement", "TransactionFormatError",
+    "basket_total", "cancel_input", "catalogue_query", "codes_of", "drug_from_row", "drug_history_query",
+    "parse_catalogue", "parse_drug_history", "parse_person", "parse_registrations", "parse_reversal",
+    "parse_settlement", "parse_statement", "person_query", "registration_input", "registrations_query",
+    "reversal_input", "sale_upload_input", "settle_input", "statement_input",
+]

@@ -1,0 +1,205 @@
+"""HTTP transport to one centre: a requests session with connect/read timeouts, TLS verification, the signed
+gateway headers, the envelope built in one place, and 9001 sign-in handled once per operator and day.
+
+    transport = Transport(config, signins=SignInBook(...), allocate_msgid=...)
+    reply = transport.call("2102", input_node, msgid=reserved_msgid, operator="OP01")
+
+`call` never raises for network trouble: every failure becomes a Reply with outcome NOT_SENT or UNKNOWN (see
+core.sync.envelope). It never retries a message by itself, with one exception: when the centre refuses the
+*session* (sign_no missing, unknown or signed out) it signs in again and repeats the same message with the same
+msgid — the session refusal said nothing about the message.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from core.sync import killpoints
+from core.sync.config import SyncConfig
+from core.sync.envelope import Outcome, Reply, build, encode, parse_reply
+from core.sync.signing import sign_headers
+
+log = logging.getLogger("onewindow.sync")
+
+NO_SIGNIN = frozenset({"9001", "9002"})
+
+
+class SignInBook:
+    """Where sign-ins are kept: in memory here; core.sync.terminal stores them in the terminal database."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, dt.date], str] = {}
+
+    def get(self, operator: str, day: dt.date) -> str | None:
+        return self._by_key.get((operator, day))
+
+    def put(self, operator: str, day: dt.date, sign_no: str) -> None:
+        self._by_key[(operator, day)] = sign_no
+
+    def drop(self, operator: str, day: dt.date, sign_no: str) -> None:
+        if self._by_key.get((operator, day)) == sign_no:
+            del self._by_key[(operator, day)]
+
+
+@dataclass
+class Health:
+    """What the transport saw last; core.sync.status reads it (and the store) for the status line."""
+
+    last_ok_monotonic: float | None = None
+    last_failure_monotonic: float | None = None
+    consecutive_failures: int = 0
+    last_error: str = ""
+
+    def note(self, reply: Reply) -> None:
+        if reply.reached:
+            self.last_ok_monotonic = time.monotonic()
+            self.consecutive_failures = 0
+        else:
+            self.last_failure_monotonic = time.monotonic()
+            self.consecutive_failures += 1
+            self.last_error = reply.error
+
+    @property
+    def believed_offline(self) -> bool:
+        return self.consecutive_failures > 0 and (
+            self.last_ok_monotonic is None or (self.last_failure_monotonic or 0) > self.last_ok_monotonic)
+
+
+def classify_exception(exc: Exception) -> tuple[Outcome, str]:
+    """Which failures prove that no request reached the centre."""
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return Outcome.NOT_SENT, f"connect timeout: {exc}"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return Outcome.NOT_SENT, f"TLS handshake failed: {exc}"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return Outcome.UNKNOWN, f"read timeout: {exc}"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        inner = getattr(reason, "reason", reason)
+        from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+
+        if isinstance(inner, (NewConnectionError, NameResolutionError, ConnectTimeoutError)):
+            return Outcome.NOT_SENT, f"cannot connect: {inner}"
+        return Outcome.UNKNOWN, f"connection lost: {text}"
+    return Outcome.UNKNOWN, text
+
+
+class Transport:
+    def __init__(
+        self,
+        config: SyncConfig,
+        *,
+        signins: SignInBook | None = None,
+        allocate_msgid: Callable[[], str],
+        clock: Callable[[], dt.datetime],
+        secret: str | None = None,
+        pool: int = 8,
+    ) -> None:
+        self.config = config
+        self.signins = signins or SignInBook()
+        self.allocate_msgid = allocate_msgid
+        self.clock = clock
+        self.health = Health()
+        self._secret = secret if secret is not None else config.terminal.signing_secret()
+        self._signin_lock = threading.Lock()
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool, 1), max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.verify = config.centre.verify_tls
+        self.session.headers["user-agent"] = f"onewindow-terminal/{config.terminal.terminal_id}"
+        self.listeners: list[Callable[[Reply], None]] = []
+
+    def close(self) -> None:
+        self.session.close()
+
+    # ---- the wire -------------------------------------------------------------------------------------------
+    def post(self, body: bytes, infno: str) -> Reply:
+        c = self.config.centre
+        headers = sign_headers(self.config.terminal.institution_code, self._secret, body)
+        killpoints.kill_point("before_send", infno)
+        killpoints.set_current(infno)
+        started = time.monotonic()
+        try:
+            r = self.session.post(c.endpoint, data=body, headers=headers,
+                                  timeout=(c.connect_timeout_s, c.read_timeout_s))
+            content = r.content
+        except Exception as exc:  # noqa: BLE001 - every network failure becomes an outcome
+            outcome, error = classify_exception(exc)
+            reply = Reply(outcome, error=error, elapsed_s=time.monotonic() - started)
+        else:
+            reply = parse_reply(r.status_code, content, dict(r.headers), elapsed_s=time.monotonic() - started)
+        finally:
+            killpoints.set_current(None)
+        killpoints.kill_point("after_reply", infno)
+        self.health.note(reply)
+        for listener in self.listeners:
+            listener(reply)
+        return reply
+
+    def envelope(self, infno: str, msgid: str, input_node: dict, *, operator: str, operator_name: str = "",
+                 insuplc_admdvs: str = "", sign_no: str = "") -> dict:
+        t, c = self.config.terminal, self.config.centre
+        return build(infno, msgid, input_node, institution_code=t.institution_code,
+                     institution_name=t.institution_name, admvs=c.admvs, insuplc_admdvs=insuplc_admdvs,
+                     operator=operator, operator_name=operator_name, opter_type=t.opter_type, sign_no=sign_no,
+                     infver=c.infver, recer_sys_code=c.recer_sys_code, now=self.clock())
+
+    # ---- sign-in --------------------------------------------------------------------------------------------
+    def sign_no(self, operator: str, operator_name: str = "") -> tuple[str | None, Reply | None]:
+        """Today's sign_no of `operator`, signing in (9001) when there is none yet."""
+        day = self.clock().date()
+        found = self.signins.get(operator, day)
+        if found:
+            return found, None
+        with self._signin_lock:
+            found = self.signins.get(operator, day)
+            if found:
+                return found, None
+            node = {"signIn": {"opter_no": operator, "mac": "", "ip": ""}}
+            env = self.envelope(self.config.infno["sign_in"], self.allocate_msgid(), node, operator=operator,
+                                operator_name=operator_name)
+            reply = self.post(encode(env), env["infno"])
+            if not reply.ok:
+                return None, reply
+            sign_no = str((reply.output.get("signinoutb") or {}).get("sign_no") or "")
+            if not sign_no:
+                return None, Reply(Outcome.UNKNOWN, error="9001 answer without sign_no")
+            self.signins.put(operator, day, sign_no)
+            log.info("signed in operator %s (sign_no %s)", operator, sign_no)
+            return sign_no, None
+
+    # ---- a business call ------------------------------------------------------------------------------------
+    def call(self, infno: str, input_node: dict, *, msgid: str | None = None, operator: str, operator_name: str = "",
+             insuplc_admdvs: str = "") -> Reply:
+        msgid = msgid or self.allocate_msgid()
+        for attempt in (1, 2):
+            sign_no = ""
+            if infno not in NO_SIGNIN:
+                sign_no, failed = self.sign_no(operator, operator_name)
+                if sign_no is None:
+                    # No session: this message was not sent at all, whatever happened to the 9001.
+                    assert failed is not None
+                    return Reply(Outcome.NOT_SENT, err_msg=failed.err_msg if failed.refused else "",
+                                 error=f"sign-in (9001) failed: {failed.describe()}")
+            env = self.envelope(infno, msgid, input_node, operator=operator, operator_name=operator_name,
+                                insuplc_admdvs=insuplc_admdvs, sign_no=sign_no)
+            reply = self.post(encode(env), infno)
+            if attempt == 1 and reply.signin_refused and sign_no:
+                log.info("the centre refused sign_no %s of %s (%s); signing in again", sign_no, operator,
+                         reply.err_msg)
+                self.signins.drop(operator, self.clock().date(), sign_no)
+                continue
+            return reply
+        return reply  # pragma: no cover - the loop always returns
+
+
+__all__ = ["Health", "SignInBook", "Transport", "classify_exception"]

@@ -1,0 +1,153 @@
+"""审核: the queue of applications under review. For a 门诊慢特病 application the two drawn experts' opinions are
+recorded (病史及诊断, 治疗方案, 同意/不同意); then the clerk re-reviews: 复审通过 writes the registration (2503),
+effective from the date the policy says, or 退回 rejects it."""
+from __future__ import annotations
+
+from desktop.common import theme
+from desktop.counter.screens.common import Notice, button, fill, selected_row, table, title
+from desktop.qt import Qt, QtWidgets, Signal
+
+DECISION = {"approve": "同意", "reject": "不同意", None: "待评审"}
+
+
+class ReviewScreen(QtWidgets.QWidget):
+    refresh_requested = Signal()
+    opened = Signal(str)  # app_no
+    expert_opinion = Signal(str, str, str, str)  # expert code, decision, history, plan
+    approve_requested = Signal(str)  # opinion
+    reject_requested = Signal(str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewScreen")
+        self.items: list[dict] = []
+        self.app: dict | None = None
+        self.queue = table([self.tr("申请编号"), self.tr("姓名"), self.tr("待遇"), self.tr("病种"), self.tr("状态"),
+                            self.tr("评审专家")], "queueTable")
+        self.queue.itemSelectionChanged.connect(self._picked)
+        self.refresh = button(self.tr("刷新"), "refreshButton")
+        self.refresh.clicked.connect(self.refresh_requested)
+        self.count = QtWidgets.QLabel(objectName="queueCount")
+        self.detail = QtWidgets.QLabel(objectName="reviewDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setFont(theme.font(1))
+        self.reviews = table([self.tr("环节"), self.tr("评审人"), self.tr("意见"), self.tr("病史及诊断"), self.tr("治疗方案"),
+                              self.tr("时间")], "reviewsTable")
+        self.reviews.setMinimumHeight(int(theme.base_size() * 11))
+        self.reviews.setMaximumHeight(int(theme.base_size() * 16))
+        h = self.reviews.horizontalHeader()
+        for col in (3, 4):
+            h.setSectionResizeMode(col, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        h.setStretchLastSection(False)
+        self.reviews.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # expert opinion
+        self.expert = QtWidgets.QComboBox(objectName="expertCombo")
+        self.history = QtWidgets.QPlainTextEdit(objectName="historyEdit")
+        self.history.setPlaceholderText(self.tr("病史及诊断"))
+        self.plan = QtWidgets.QPlainTextEdit(objectName="planEdit")
+        self.plan.setPlaceholderText(self.tr("治疗方案"))
+        for w in (self.history, self.plan):
+            w.setMaximumHeight(int(theme.base_size() * 5))
+        self.agree = button(self.tr("专家同意"), "expertAgree", primary=True)
+        self.disagree = button(self.tr("专家不同意"), "expertDisagree")
+        self.agree.clicked.connect(lambda: self._expert("approve"))
+        self.disagree.clicked.connect(lambda: self._expert("reject"))
+        ebox = QtWidgets.QGroupBox(self.tr("专家评审（系统随机抽取两名专家，独立评审）"))
+        ef = QtWidgets.QFormLayout(ebox)
+        ef.addRow(self.tr("评审专家"), self.expert)
+        ef.addRow(self.tr("病史及诊断"), self.history)
+        ef.addRow(self.tr("治疗方案"), self.plan)
+        eb = QtWidgets.QHBoxLayout()
+        eb.addStretch(1)
+        eb.addWidget(self.disagree)
+        eb.addWidget(self.agree)
+        ef.addRow("", eb)
+        # clerk re-review
+        self.opinion = QtWidgets.QLineEdit(objectName="opinionEdit")
+        self.opinion.setPlaceholderText(self.tr("经办复审意见"))
+        self.approve = button(self.tr("复审通过，备案"), "approveButton", primary=True)
+        self.reject = button(self.tr("退回"), "rejectButton")
+        self.approve.clicked.connect(lambda: self.approve_requested.emit(self.opinion.text().strip()))
+        self.reject.clicked.connect(lambda: self.reject_requested.emit(self.opinion.text().strip()))
+        cbox = QtWidgets.QGroupBox(self.tr("经办复审"))
+        cl = QtWidgets.QHBoxLayout(cbox)
+        cl.addWidget(self.opinion, 1)
+        cl.addWidget(self.reject)
+        cl.addWidget(self.approve)
+        self.expert_box, self.clerk_box = ebox, cbox
+        self.notice = Notice("reviewNotice")
+        head = QtWidgets.QHBoxLayout()
+        head.addWidget(title(self.tr("审核 · 专家评审与经办复审")))
+        head.addStretch(1)
+        head.addWidget(self.count)
+        head.addWidget(self.refresh)
+        left = QtWidgets.QVBoxLayout()
+        left.addLayout(head)
+        left.addWidget(self.queue)
+        right = QtWidgets.QVBoxLayout()
+        right.addWidget(self.detail)
+        right.addWidget(self.reviews)
+        right.addWidget(ebox)
+        right.addWidget(cbox)
+        right.addWidget(self.notice)
+        right.addStretch(1)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addLayout(right, 1)
+        self.show_application(None)
+
+    def show_queue(self, items: list[dict]) -> None:
+        self.items = items
+        self.count.setText(self.tr("待审核 ") + str(len(items)) + self.tr(" 件"))
+        scheme = {"LB": self.tr("两病"), "MT": self.tr("门诊慢特病")}
+        fill(self.queue, [[a["app_no"], a["psn_name"], scheme.get(a["scheme"], a["scheme"]),
+                           "、".join(d["name"] for d in a["diseases"]), a["status_name"],
+                           "、".join(f"{r['reviewer_name']}({DECISION.get(r['decision'], r['decision'])})"
+                                    for r in a.get("reviews", []) if r["stage"] == "expert")] for a in items])
+
+    def select(self, app_no: str) -> None:
+        for i, a in enumerate(self.items):
+            if a["app_no"] == app_no:
+                self.queue.selectRow(i)
+                return
+
+    def _picked(self) -> None:
+        r = selected_row(self.queue)
+        if 0 <= r < len(self.items):
+            self.opened.emit(self.items[r]["app_no"])
+
+    def show_application(self, app: dict | None) -> None:
+        self.app = app
+        self.expert.clear()
+        if app is None:
+            self.detail.setText(self.tr("从左侧选择一个申请"))
+            fill(self.reviews, [])
+            self.expert_box.setEnabled(False)
+            self.clerk_box.setEnabled(False)
+            return
+        diseases = "、".join(f"{d['name']}（{d.get('diag_code') or '-'}）" for d in app["diseases"])
+        ev = len([e for e in app.get("evidence", []) if e["complete"]])
+        doctor = f"　{self.tr('诊断医师')} {app['diag_dr_name']}（{app['ide_fixmedins_no']}）" if app.get("diag_dr_name") else ""
+        self.detail.setText(f"<b>{app['app_no']}</b>　{app['psn_name']}　{diseases}<br/>"
+                            f"{self.tr('状态')}：{app['status_name']}　{self.tr('材料')} {ev} {self.tr('份')}{doctor}")
+        fill(self.reviews, [[{"expert": self.tr("专家"), "clerk": self.tr("经办")}.get(r["stage"], r["stage"]),
+                             r["reviewer_name"] or r["reviewer_code"], DECISION.get(r["decision"], r["decision"]),
+                             r.get("history_dx", ""), r.get("plan", ""), (r.get("decided_at") or "")[5:16]]
+                            for r in app.get("reviews", [])])
+        pending = [r for r in app.get("reviews", []) if r["stage"] == "expert" and r["decision"] is None]
+        for r in pending:
+            self.expert.addItem(f"{r['reviewer_name']}（{r['reviewer_code']}）", r["reviewer_code"])
+        self.expert_box.setEnabled(app["status"] == "expert_review" and bool(pending))
+        self.clerk_box.setEnabled(app["status"] == "clerk_review")
+
+    def _expert(self, decision: str) -> None:
+        code = self.expert.currentData()
+        if code:
+            self.expert_opinion.emit(code, decision, self.history.toPlainText().strip(), self.plan.toPlainText().strip())
+
+    def clear_opinion(self) -> None:
+        self.history.clear()
+        self.plan.clear()
+
+
+__all__ = ["ReviewScreen"]

@@ -1,0 +1,11 @@
+"""The self-service kiosk shell (自助机): touch only, elderly-friendly, locked down.
+
+    app.py              run_kiosk (the shell) and run_watchdog (restarts it after a crash)
+    window.py           KioskWindow: navigation, identify, tasks, printing, privacy wipe, supervisor exit
+    screens.py          one task per screen
+    widgets.py          big buttons, numeric keypad, row lists, camera guide frame, countdown overlay
+    guard.py            IdleWatch, Lockdown, SupervisorGate
+    statement_print.py  the statement on the receipt printer (hardware.printing) or A4 (PDF)
+    voice.py            voice prompts: Qt speech if installed, else prerecorded files, else silent
+    theme.py            sizes and colours
+"""

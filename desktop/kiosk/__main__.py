@@ -1,0 +1,49 @@
+"""`python -m desktop.kiosk run [--server URL]`     the kiosk shell itself (the watchdog's child)
+`python -m desktop.kiosk watch [--server URL]`   the watchdog (what `onewindow gui --shell kiosk` runs)
+`python -m desktop.kiosk set-code`               set the supervisor code (asked twice, 6-12 digits), stored
+                                                 as an scrypt hash in <app home>/kiosk.json
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m desktop.kiosk")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    for name in ("run", "watch"):
+        c = sub.add_parser(name)
+        c.add_argument("--server", metavar="URL")
+        c.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
+        c.add_argument("--windowed", action="store_true", help="not full screen (development)")
+    sub.add_parser("set-code")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.cmd == "run":
+        from desktop.kiosk.app import run_kiosk
+
+        return run_kiosk(args.server, quit_after_ms=args.quit_after, fullscreen=not args.windowed)
+    if args.cmd == "watch":
+        from desktop.kiosk.app import child_command, run_watchdog
+
+        return run_watchdog(child_command(args.server, args.quit_after, args.windowed))
+    from core.services.kiosk import KioskConfig, with_code
+
+    code = getpass.getpass("新管理码 new supervisor code (6-12 digits): ")
+    if code != getpass.getpass("再输一次 again: "):
+        print("两次不一致 / the two entries differ", file=sys.stderr)
+        return 2
+    try:
+        path = with_code(KioskConfig.load(), code).save()
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"saved in {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

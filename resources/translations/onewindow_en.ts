@@ -1,0 +1,697 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="en" sourcelanguage="zh_CN">
+<context>
+    <name>DoneScreen</name>
+    <message>
+        <source>下一位顾客 (Enter)</source>
+        <translation>Next patient (Enter)</translation>
+    </message>
+    <message>
+        <source>重打小票 (Ctrl+P，需主管)</source>
+        <translation>Reprint receipt (Ctrl+P, supervisor)</translation>
+    </message>
+    <message>
+        <source>第五步：小票</source>
+        <translation>Step 5: receipt</translation>
+    </message>
+    <message>
+        <source>小票 PDF：</source>
+        <translation>Receipt PDF: </translation>
+    </message>
+</context>
+<context>
+    <name>IdentifyScreen</name>
+    <message>
+        <source>扫描医保电子凭证，或读/输入身份证号、社保卡号，回车</source>
+        <translation>Scan the e-voucher, or read/type the ID or social security card number, Enter</translation>
+    </message>
+    <message>
+        <source>F2 新顾客 · F3 退货 · F4 班次 · F9 取回挂单 · F10 设置 · Ctrl+L 退出登录</source>
+        <translation>F2 new patient · F3 returns · F4 shift · F9 recall a held sale · F10 settings · Ctrl+L log out</translation>
+    </message>
+    <message>
+        <source>第一步：识别参保人</source>
+        <translation>Step 1: identify the patient</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>登录 · 一窗通药房</source>
+        <translation>Log in · OneWindow Pharmacy</translation>
+    </message>
+    <message>
+        <source>请登录（用户名 + 密码，或用户名 + PIN）</source>
+        <translation>Log in (user + password, or user + PIN)</translation>
+    </message>
+    <message>
+        <source>用户名</source>
+        <translation>User</translation>
+    </message>
+    <message>
+        <source>密码或 PIN</source>
+        <translation>Password or PIN</translation>
+    </message>
+    <message>
+        <source>使用 PIN 登录</source>
+        <translation>Log in with PIN</translation>
+    </message>
+    <message>
+        <source>登录 (Enter)</source>
+        <translation>Log in (Enter)</translation>
+    </message>
+    <message>
+        <source>取消 (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>密码/PIN</source>
+        <translation>Password/PIN</translation>
+    </message>
+    <message>
+        <source>请输入用户名和密码/PIN</source>
+        <translation>Type the user and the password/PIN</translation>
+    </message>
+    <message>
+        <source>正在验证…</source>
+        <translation>Checking…</translation>
+    </message>
+</context>
+<context>
+    <name>PatientCardWidget</name>
+    <message>
+        <source>待遇</source>
+        <translation>Scheme</translation>
+    </message>
+    <message>
+        <source>病种</source>
+        <translation>Disease</translation>
+    </message>
+    <message>
+        <source>开始</source>
+        <translation>Begins</translation>
+    </message>
+    <message>
+        <source>到期</source>
+        <translation>Ends</translation>
+    </message>
+    <message>
+        <source>期间</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>限额</source>
+        <translation>Cap</translation>
+    </message>
+    <message>
+        <source>已用</source>
+        <translation>Used</translation>
+    </message>
+    <message>
+        <source>剩余</source>
+        <translation>Left</translation>
+    </message>
+    <message>
+        <source>药品</source>
+        <translation>Drug</translation>
+    </message>
+    <message>
+        <source>上次取药</source>
+        <translation>Last dispensed</translation>
+    </message>
+    <message>
+        <source>用药至</source>
+        <translation>Supply until</translation>
+    </message>
+    <message>
+        <source>可再取药</source>
+        <translation>Next allowed</translation>
+    </message>
+    <message>
+        <source>备案（登记）</source>
+        <translation>Registrations</translation>
+    </message>
+    <message>
+        <source>本期额度</source>
+        <translation>Quota this period</translation>
+    </message>
+    <message>
+        <source>下次取药日期</source>
+        <translation>Next refill dates</translation>
+    </message>
+    <message>
+        <source>两病</source>
+        <translation>Hypertension/diabetes (两病)</translation>
+    </message>
+    <message>
+        <source>门诊慢特病</source>
+        <translation>Chronic &amp; special disease (慢特病)</translation>
+    </message>
+    <message>
+        <source>职工基本医疗保险</source>
+        <translation>Employee basic medical insurance</translation>
+    </message>
+    <message>
+        <source>城乡居民基本医疗保险</source>
+        <translation>Resident basic medical insurance</translation>
+    </message>
+    <message>
+        <source>参保正常</source>
+        <translation>Insured, active</translation>
+    </message>
+    <message>
+        <source>参保状态异常</source>
+        <translation>Insurance status not active</translation>
+    </message>
+    <message>
+        <source>个人账户余额</source>
+        <translation>Personal account balance</translation>
+    </message>
+    <message>
+        <source>在线</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <source>离线缓存</source>
+        <translation>offline cache</translation>
+    </message>
+    <message>
+        <source>长期</source>
+        <translation>open-ended</translation>
+    </message>
+</context>
+<context>
+    <name>PayScreen</name>
+    <message>
+        <source>确认收款并结算 (Enter)</source>
+        <translation>Take payment and settle (Enter)</translation>
+    </message>
+    <message>
+        <source>个人账户支付</source>
+        <translation>Paid from personal account</translation>
+    </message>
+    <message>
+        <source>应收现金</source>
+        <translation>Cash due</translation>
+    </message>
+    <message>
+        <source>实收现金</source>
+        <translation>Cash given</translation>
+    </message>
+    <message>
+        <source>找零</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <source>第四步：收款</source>
+        <translation>Step 4: payment</translation>
+    </message>
+    <message>
+        <source>Tab 切换 · Enter 确认 · Esc 返回扫码</source>
+        <translation>Tab next field · Enter confirm · Esc back to scanning</translation>
+    </message>
+    <message>
+        <source>医疗费总额</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>统筹基金支付</source>
+        <translation>Fund share</translation>
+    </message>
+    <message>
+        <source>个人负担</source>
+        <translation>Personal share</translation>
+    </message>
+    <message>
+        <source>个人账户余额</source>
+        <translation>Personal account balance</translation>
+    </message>
+    <message>
+        <source>金额格式不正确</source>
+        <translation>Not an amount</translation>
+    </message>
+    <message>
+        <source>现金不足：应收 {0}，实收 {1}</source>
+        <translation>Not enough cash: {0} due, {1} given</translation>
+    </message>
+</context>
+<context>
+    <name>PharmacyWindow</name>
+    <message>
+        <source>一窗通 · 药房</source>
+        <translation>OneWindow · Pharmacy</translation>
+    </message>
+    <message>
+        <source>F1 快捷键 · F2 新顾客 · F3 退货 · F4 班次 · F9 挂单 · F12 结算</source>
+        <translation>F1 keys · F2 new patient · F3 returns · F4 shift · F9 hold · F12 settle</translation>
+    </message>
+    <message>
+        <source>未登录</source>
+        <translation>Not logged in</translation>
+    </message>
+    <message>
+        <source>班次</source>
+        <translation>Shift</translation>
+    </message>
+    <message>
+        <source>未开班</source>
+        <translation>No shift</translation>
+    </message>
+    <message>
+        <source>挂单 {0} 笔（F9 取回）</source>
+        <translation>{0} held sale(s) (F9 recalls)</translation>
+    </message>
+    <message>
+        <source>营业员</source>
+        <translation>clerk</translation>
+    </message>
+    <message>
+        <source>药师</source>
+        <translation>pharmacist</translation>
+    </message>
+    <message>
+        <source>主管</source>
+        <translation>supervisor</translation>
+    </message>
+    <message>
+        <source>管理员</source>
+        <translation>administrator</translation>
+    </message>
+    <message>
+        <source>F2 新顾客  F3 退货  F4 班次  F5 刷新状态  F6 拆零  F7 参保人信息  F8 无码库
+F9 挂单/取单  F10 设置  F12 结算  Esc 返回  Del 删除码  Ctrl+P 重打  Ctrl+L 退出登录</source>
+        <translation>F2 new patient  F3 returns  F4 shift  F5 refresh status  F6 split pack  F7 patient card  F8 uncoded stock
+F9 hold/recall  F10 settings  F12 settle  Esc back  Del remove code  Ctrl+P reprint  Ctrl+L log out</translation>
+    </message>
+    <message>
+        <source>需要主管授权：请主管输入用户名和 PIN/密码</source>
+        <translation>A supervisor must approve: supervisor's user and PIN/password</translation>
+    </message>
+    <message>
+        <source>主管授权</source>
+        <translation>Supervisor approval</translation>
+    </message>
+    <message>
+        <source>正在识别…</source>
+        <translation>Identifying…</translation>
+    </message>
+    <message>
+        <source>正在查询电子处方…</source>
+        <translation>Looking for e-prescriptions…</translation>
+    </message>
+    <message>
+        <source>正在下载处方…</source>
+        <translation>Downloading the prescription…</translation>
+    </message>
+    <message>
+        <source>该药品在无码库中没有库存</source>
+        <translation>No uncoded stock of this drug</translation>
+    </message>
+    <message>
+        <source>正在结算…</source>
+        <translation>Settling…</translation>
+    </message>
+    <message>
+        <source>结算成功：统筹 {0}，个人 {1}，找零 {2}</source>
+        <translation>Settled: fund {0}, personal {1}, change {2}</translation>
+    </message>
+    <message>
+        <source>已重打（副本）</source>
+        <translation>Reprinted (copy)</translation>
+    </message>
+    <message>
+        <source>已挂单</source>
+        <translation>Sale held</translation>
+    </message>
+    <message>
+        <source>正在查找…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message>
+        <source>正在退货…</source>
+        <translation>Returning…</translation>
+    </message>
+    <message>
+        <source>已开班</source>
+        <translation>Shift opened</translation>
+    </message>
+    <message>
+        <source>正在对账并关班…</source>
+        <translation>Reconciling and closing the shift…</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnScreen</name>
+    <message>
+        <source>输入小票号，或扫描所退药盒的追溯码，回车</source>
+        <translation>Type the receipt number, or scan a returned box's code, Enter</translation>
+    </message>
+    <message>
+        <source>退货 (F12)</source>
+        <translation>Return (F12)</translation>
+    </message>
+    <message>
+        <source>空格 勾选/取消 · Ctrl+A 全选 · F12 退货 · Esc 返回</source>
+        <translation>Space tick/untick · Ctrl+A all · F12 return · Esc back</translation>
+    </message>
+    <message>
+        <source>退货</source>
+        <translation>Returns</translation>
+    </message>
+    <message>
+        <source>已结算</source>
+        <translation>settled</translation>
+    </message>
+    <message>
+        <source>已退货</source>
+        <translation>returned</translation>
+    </message>
+    <message>
+        <source>退货单</source>
+        <translation>return slip</translation>
+    </message>
+    <message>
+        <source>小票</source>
+        <translation>Receipt</translation>
+    </message>
+    <message>
+        <source>合计</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>统筹</source>
+        <translation>Fund</translation>
+    </message>
+    <message>
+        <source>无码库</source>
+        <translation>Uncoded stock</translation>
+    </message>
+</context>
+<context>
+    <name>RxScreen</name>
+    <message>
+        <source>或输入取药码，回车</source>
+        <translation>or type the pickup code, Enter</translation>
+    </message>
+    <message>
+        <source>第二步：选择处方</source>
+        <translation>Step 2: choose the prescription</translation>
+    </message>
+    <message>
+        <source>待取电子处方（↑↓ 选择，回车下载）</source>
+        <translation>E-prescriptions waiting (↑↓ choose, Enter download)</translation>
+    </message>
+    <message>
+        <source>开方机构</source>
+        <translation>Prescriber</translation>
+    </message>
+    <message>
+        <source>有效至</source>
+        <translation>valid until</translation>
+    </message>
+    <message>
+        <source>取药码</source>
+        <translation>Pickup code</translation>
+    </message>
+</context>
+<context>
+    <name>SaleScreen</name>
+    <message>
+        <source>行</source>
+        <translation>Line</translation>
+    </message>
+    <message>
+        <source>药品</source>
+        <translation>Drug</translation>
+    </message>
+    <message>
+        <source>规格</source>
+        <translation>Strength</translation>
+    </message>
+    <message>
+        <source>数量</source>
+        <translation>Qty</translation>
+    </message>
+    <message>
+        <source>天数</source>
+        <translation>Days</translation>
+    </message>
+    <message>
+        <source>用法用量</source>
+        <translation>Dose</translation>
+    </message>
+    <message>
+        <source>追溯码</source>
+        <translation>Codes</translation>
+    </message>
+    <message>
+        <source>状态 / 原因</source>
+        <translation>State / reason</translation>
+    </message>
+    <message>
+        <source>扫描药盒追溯码（一盒一码）</source>
+        <translation>Scan each box's traceability code (one code per box)</translation>
+    </message>
+    <message>
+        <source>拆零数量 </source>
+        <translation>Split units </translation>
+    </message>
+    <message>
+        <source>结算 (F12)</source>
+        <translation>Settle (F12)</translation>
+    </message>
+    <message>
+        <source>Del 删除该行最后一个码 · F6 拆零 · F8 无码库 · F9 挂单 · F12 结算 · Esc 返回</source>
+        <translation>Del removes the line's last code · F6 split pack · F8 uncoded stock · F9 hold · F12 settle · Esc back</translation>
+    </message>
+    <message>
+        <source>第三步：逐盒扫码</source>
+        <translation>Step 3: scan every box</translation>
+    </message>
+    <message>
+        <source>本行已扫：</source>
+        <translation>Codes on this line:</translation>
+    </message>
+    <message>
+        <source>两病</source>
+        <translation>Hypertension/diabetes (两病)</translation>
+    </message>
+    <message>
+        <source>门诊慢特病</source>
+        <translation>Chronic &amp; special disease (慢特病)</translation>
+    </message>
+    <message>
+        <source>处方</source>
+        <translation>Prescription</translation>
+    </message>
+    <message>
+        <source>合计</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>盒</source>
+        <translation>box</translation>
+    </message>
+    <message>
+        <source>拆零</source>
+        <translation>split</translation>
+    </message>
+    <message>
+        <source>无码库</source>
+        <translation>Uncoded stock</translation>
+    </message>
+    <message>
+        <source>审核拦截（见右侧）</source>
+        <translation>Blocked by the audit (see right)</translation>
+    </message>
+    <message>
+        <source>待扫码</source>
+        <translation>Waiting for codes</translation>
+    </message>
+    <message>
+        <source>批号</source>
+        <translation>Batch</translation>
+    </message>
+    <message>
+        <source>剩余</source>
+        <translation>Left</translation>
+    </message>
+    <message>
+        <source>购进</source>
+        <translation>bought</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsScreen</name>
+    <message>
+        <source>应用 (Enter)</source>
+        <translation>Apply (Enter)</translation>
+    </message>
+    <message>
+        <source>字号</source>
+        <translation>Font size</translation>
+    </message>
+    <message>
+        <source>语言 Language</source>
+        <translation>Language 语言</translation>
+    </message>
+    <message>
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftScreen</name>
+    <message>
+        <source>备用金，如 200.00</source>
+        <translation>Float, e.g. 200.00</translation>
+    </message>
+    <message>
+        <source>开班 (Enter)</source>
+        <translation>Open shift (Enter)</translation>
+    </message>
+    <message>
+        <source>X 报表（不关班）</source>
+        <translation>X report (shift stays open)</translation>
+    </message>
+    <message>
+        <source>盲点：输入钱箱实点现金</source>
+        <translation>Blind count: type the cash counted in the drawer</translation>
+    </message>
+    <message>
+        <source>关班并出 Z 报表</source>
+        <translation>Close shift and print Z report</translation>
+    </message>
+    <message>
+        <source>开班</source>
+        <translation>Open shift</translation>
+    </message>
+    <message>
+        <source>关班（盲点现金）</source>
+        <translation>Close shift (blind cash count)</translation>
+    </message>
+    <message>
+        <source>班次</source>
+        <translation>Shift</translation>
+    </message>
+    <message>
+        <source>当前没有开班</source>
+        <translation>No shift is open</translation>
+    </message>
+    <message>
+        <source>当前班次</source>
+        <translation>Current shift</translation>
+    </message>
+    <message>
+        <source>开班人</source>
+        <translation>opened by</translation>
+    </message>
+    <message>
+        <source>备用金</source>
+        <translation>Float</translation>
+    </message>
+    <message>
+        <source>金额格式不正确</source>
+        <translation>Not an amount</translation>
+    </message>
+    <message>
+        <source>请输入实点现金</source>
+        <translation>Type the cash counted</translation>
+    </message>
+</context>
+<context>
+    <name>VerdictPanel</name>
+    <message>
+        <source>医疗费总额</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>统筹基金支付</source>
+        <translation>Fund share</translation>
+    </message>
+    <message>
+        <source>个人负担</source>
+        <translation>Personal share</translation>
+    </message>
+    <message>
+        <source>全自费/先行自付</source>
+        <translation>Full self-pay / pre self-pay</translation>
+    </message>
+    <message>
+        <source>本期剩余额度（本次前）</source>
+        <translation>Cap left (before this sale)</translation>
+    </message>
+    <message>
+        <source>本次后剩余额度</source>
+        <translation>Cap left after this sale</translation>
+    </message>
+    <message>
+        <source>审核结果</source>
+        <translation>Audit</translation>
+    </message>
+    <message>
+        <source>结算预览</source>
+        <translation>Settlement preview</translation>
+    </message>
+    <message>
+        <source>审核中…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>待审核</source>
+        <translation>Not audited yet</translation>
+    </message>
+    <message>
+        <source>通过 PASS</source>
+        <translation>PASS</translation>
+    </message>
+    <message>
+        <source>警告 WARN</source>
+        <translation>WARN</translation>
+    </message>
+    <message>
+        <source>拦截 BLOCK</source>
+        <translation>BLOCK</translation>
+    </message>
+    <message>
+        <source>扫码未完成</source>
+        <translation>Boxes still to scan</translation>
+    </message>
+    <message>
+        <source>中心审核（预结算）</source>
+        <translation>Centre audit (pre-settlement)</translation>
+    </message>
+    <message>
+        <source>本地审核</source>
+        <translation>Local audit</translation>
+    </message>
+    <message>
+        <source>无审核提示</source>
+        <translation>Nothing to report</translation>
+    </message>
+    <message>
+        <source>第{0}行</source>
+        <translation>line {0}</translation>
+    </message>
+    <message>
+        <source>整单</source>
+        <translation>whole sale</translation>
+    </message>
+    <message>
+        <source>拦截</source>
+        <translation>BLOCK</translation>
+    </message>
+    <message>
+        <source>警告</source>
+        <translation>WARN</translation>
+    </message>
+    <message>
+        <source>提示</source>
+        <translation>INFO</translation>
+    </message>
+    <message>
+        <source>需主管确认</source>
+        <translation>supervisor must confirm</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,77 @@
+"""Receipt content from a settlement record, and the Z report: stored once, hash-chained, unchangeable."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.exc import DatabaseError
+
+from core.services.auth import Operator
+from core.services.pharmacy_config import DeskConfig
+from core.services.pharmacy_shift import ShiftService, z_text_lines
+from core.services.ports import DeskError, SaleRecord
+from core.services.receipts import build_receipt
+from core.store import desk as t
+from core.store.db import open_store
+
+OP = Operator("li", "李药师", "pharmacist")
+
+
+def record(kind="sale", prints=0) -> SaleRecord:
+    line = {"line": 1, "drug_key": "D01", "drug_name": "苯磺酸氨氯地平片", "spec": "5mg", "qty": 2, "unit": "盒",
+            "split": False, "days": 56, "price": "28.00", "amount": "56.00",
+            "codes": ["81000110000000000001", "81000110000000000002"], "uncoded_batch": None}
+    return SaleRecord("M1", "T01-20261125-0001", kind, "settled", "T0001", "王某", dt.datetime(2026, 11, 25, 2, 0),
+                      Decimal("56.00"), Decimal("28.00"), Decimal("28.00"), Decimal("0.00"), Decimal("28.00"),
+                      Decimal("2.00"), "SETL1", (line,), prints)
+
+
+def test_receipt_lists_codes_amounts_and_settlement_id():
+    r = build_receipt(record(), pharmacy="康济大药房", institution="P42070000001", terminal="T01", operator="李药师")
+    text = "\n".join(r.text_lines(32))
+    for needle in ("81000110000000000001", "81000110000000000002", "56.00", "28.00", "SETL1", "T01-20261125-0001",
+                   "2026-11-25 10:00:00", "找零"):
+        assert needle in text
+    assert not r.is_copy and "副本" not in text
+    copy = build_receipt(record(), pharmacy="康济大药房", institution="P", terminal="T01", operator="x", copy_no=1)
+    assert copy.is_copy and "副本" in copy.title and "重打副本 第 1 次" in "\n".join(copy.text_lines())
+
+
+@pytest.fixture
+def shifts(tmp_path):
+    engine = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    yield ShiftService(engine, None, DeskConfig(terminal="T01")), engine
+    engine.dispose()
+
+
+def test_shift_x_and_z_are_final_and_chained(shifts):
+    service, engine = shifts
+    sid = service.open(OP, Decimal("200"))
+    with pytest.raises(DeskError):
+        service.open(OP, Decimal("100"))
+    with engine.begin() as conn:
+        for i, (kind, cash) in enumerate((("sale", "14.00"), ("sale", "11.20"), ("return", "-14.00"))):
+            conn.execute(t.sale.insert().values(
+                msgid=f"M{i}", receipt_no=f"R{i}", kind=kind, shift_id=sid, user_id="li", person_no="T1",
+                status="settled", created_at=t.utcnow(), business_date=dt.date.today(), total=Decimal(cash) * 2,
+                fund=Decimal(cash), personal=Decimal(cash), account_pay=Decimal("0"), cash_pay=Decimal(cash),
+                request="{}"))
+    x = service.report(sid)
+    assert (x.sales, x.returns, x.cash_in, x.cash_out, x.expected_cash) == (
+        2, 1, Decimal("25.20"), Decimal("14.00"), Decimal("211.20"))
+    z = service.close(sid, Decimal("210.00"), OP)
+    assert z.kind == "Z" and z.z_no == 1 and z.variance == Decimal("-1.20") and z.reconciled is None
+    assert "对账" in "\n".join(z_text_lines(z)) and service.current() is None
+    with pytest.raises(DeskError):
+        service.close(sid, Decimal("210.00"), OP)
+    with pytest.raises(DatabaseError, match="final"):
+        with engine.begin() as conn:
+            conn.execute(t.z_report.update().values(body="{}"))
+    with pytest.raises(DatabaseError, match="final"):
+        with engine.begin() as conn:
+            conn.execute(t.z_report.delete())
+    assert service.verify_chain()
+    sid2 = service.open(OP, Decimal("100"))
+    z2 = service.close(sid2, Decimal("100"), OP)
+    assert z2.z_no == 2 and service.verify_chain()

@@ -1,0 +1,165 @@
+"""Fixtures of the pharmacy shell tests: a real centre over HTTP (uvicorn on a free port, the public world
+seeded, SQLite), the desk's services on a temporary store, staff, and the window."""
+from __future__ import annotations
+
+import itertools
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.server.fixtures import _data_key, _templates  # noqa: F401
+from tests.server.helpers import Client, LiveServer, RequestsHttp
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+PH1, H3 = "P42070000001", "H42070000031"
+P01_CERTNO = "420704195703121015"  # 王某 T0001, 两病 HTN, resident
+P11_CERTNO = "420704196410101939"  # 钱某 T0011, 两病 HTN, employee
+USERS = {"li": ("pharmacist", "yaoshi123", "2468"), "zhang": ("supervisor", "zhuguan123", "1357"),
+         "wang": ("clerk", "yingye123", "1111"), "admin": ("admin", "admin1234", "9999")}
+NAMES = {"li": "李药师", "zhang": "张主管", "wang": "王营业员", "admin": "管理员"}
+_rx = itertools.count(1)
+
+
+@dataclass
+class Centre:
+    url: str
+    secrets: dict
+    client: Client
+    engine: object
+
+    def upload_rx(self, psn_no: str, lines: list[dict], *, med_type: str = "9901", diag: str = "I10.x00",
+                  rx_type: str = "ordinary") -> dict:
+        out = self.client.call("7101", {"rxinfo": {
+            "hosp_rxno": f"H3-{next(_rx):05d}-{psn_no}", "psn_no": psn_no, "med_type": med_type, "dise_codg": "HTN",
+            "diag_codes": [diag], "prsc_dr_name": "张医生", "prsc_dept_name": "心内科", "valid_days": 3,
+            "rx_type": rx_type}, "rxdrugdetail": lines}, code=H3)
+        assert out["infcode"] == 0, out
+        return out["output"]["data"]
+
+
+def d01(cnt: int = 1, days: int = 28) -> dict:
+    return {"medins_list_codg": "D01", "cnt": cnt, "prd_days": days, "sin_dos_dscr": "5mg", "used_frqu_dscr": "每日一次",
+            "expContent": {"dose": "5", "times_per_day": "1"}}
+
+
+@pytest.fixture
+def centre(_templates, tmp_path):
+    from server.app import create_app
+    from server.db import open_centre
+
+    tpl = _templates("sqlite")
+    path = tmp_path / "centre.sqlite3"
+    shutil.copyfile(tpl.path, path)
+    engine = open_centre(f"sqlite:///{path}")
+    with LiveServer(create_app(engine=engine)) as server:
+        yield Centre(server.url, dict(tpl.secrets), Client(RequestsHttp(server.url), dict(tpl.secrets)), engine)
+    engine.dispose()
+
+
+@dataclass
+class Desk:
+    desk: object
+    auth: object
+    shifts: object
+    config: object
+    engine: object
+
+
+def make_desk(tmp_path: Path, url: str | None, secret: str | None) -> Desk:
+    from core.services.auth import Auth
+    from core.services.pharmacy_config import DeskConfig
+    from core.services.pharmacy_desk import PharmacyDesk
+    from core.services.pharmacy_shift import ShiftService
+    from core.store.db import open_store
+    from core.store.desk import ensure_desk_schema
+
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    ensure_desk_schema(engine)
+    config = DeskConfig(server_url=url or "", secret=secret or "", receipt_dir=str(tmp_path / "receipts"),
+                        institution_name="康济大药房(慢特病定点,测试)")
+    from desktop.pharmacy.app import make_link
+
+    link = make_link(config) if url else None
+    auth = Auth(engine)
+    for user, (role, password, pin) in USERS.items():
+        auth.add_user(user, NAMES[user], role, password=password, pin=pin)
+    return Desk(PharmacyDesk(engine, link, config), auth, ShiftService(engine, link, config), config, engine)
+
+
+@pytest.fixture
+def desk(centre, tmp_path) -> Desk:
+    d = make_desk(tmp_path, centre.url, centre.secrets[PH1])
+    yield d
+    d.engine.dispose()
+
+
+@pytest.fixture
+def window(qtbot, desk):
+    from desktop.pharmacy.window import PharmacyWindow
+
+    win = PharmacyWindow(desk.desk, desk.auth, desk.shifts, desk.config, status_interval_ms=60000)
+    qtbot.addWidget(win)
+    yield win
+    win.status_timer.stop()
+    win.runner.wait()
+
+
+def d03(cnt: int = 1, days: int = 28) -> dict:
+    return {"medins_list_codg": "D03", "cnt": cnt, "prd_days": days, "sin_dos_dscr": "150mg", "used_frqu_dscr": "每日一次",
+            "expContent": {"dose": "150", "times_per_day": "1"}}
+
+
+def type_in(qtbot, widget, text: str) -> None:
+    from desktop.qt import Qt
+
+    widget.setFocus()
+    widget.clear()
+    qtbot.keyClicks(widget, text)
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def press(qtbot, win, key, modifier=None) -> None:
+    """A key on the keyboard: it goes to whatever has focus."""
+    from desktop.qt import Qt, QtWidgets
+
+    QtWidgets.QApplication.processEvents()
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget() or win, key, modifier or Qt.KeyboardModifier.NoModifier)
+
+
+def login(qtbot, win, user: str = "li") -> None:
+    """Log in through the dialog the window shows, with the user's PIN."""
+    from desktop.qt import Qt
+
+    qtbot.waitUntil(lambda: win.dialog is not None and win.dialog.isVisible())
+    dlg = win.dialog
+    qtbot.keyClicks(dlg.user, user)
+    qtbot.keyClicks(dlg.secret, USERS[user][2])
+    qtbot.keyClick(dlg.secret, Qt.Key.Key_Return)
+    idle(qtbot, win)
+
+
+def approve(qtbot, win, user: str = "zhang") -> None:
+    from desktop.qt import Qt
+
+    qtbot.waitUntil(lambda: win.dialog is not None and win.dialog.isVisible())
+    dlg = win.dialog
+    qtbot.keyClicks(dlg.user, user)
+    qtbot.keyClicks(dlg.secret, USERS[user][2])
+    qtbot.keyClick(dlg.secret, Qt.Key.Key_Return)
+    idle(qtbot, win)
+
+
+def idle(qtbot, win, timeout: int = 15000) -> None:
+    qtbot.waitUntil(lambda: win.runner.busy == 0, timeout=timeout)
+
+
+def shot(win, name: str) -> Path:
+    from desktop.qt import QtWidgets
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    QtWidgets.QApplication.processEvents()
+    path = SCREENSHOTS / f"pharmacy_{name}.png"
+    assert win.grab().save(str(path))
+    return path
