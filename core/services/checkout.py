@@ -40,13 +40,13 @@ from core.sync import alerts, journal, ledger
 from core.sync import outbox as ob
 from core.sync import offline as offline_policy
 from core.sync.basket import Basket, BasketError
+from core.sync.envelope import Outcome, Reply
 from core.sync.documents import (
     new_offline_no,
     new_sale_id,
     queue_cancel,
     queue_uploads,
     settle_business_key,
-    settle_item,
 )
 from core.sync.models import SyncOutbox, SyncSale
 from core.sync.offline import OfflineCheck
@@ -172,6 +172,13 @@ class CheckoutService:
             self._facility_cache = (now, {r.code: r.to_domain() for r in s.scalars(select(FacilityRow))})
         return self._facility_cache[1]
 
+    def _recently_unreachable(self) -> bool:
+        """The last contact failed less than `offline_probe_s` ago: queries go straight to the offline path (the
+        background sender keeps probing; the first answer it gets brings the counter back online)."""
+        h = self.t.transport.health
+        return bool(h.believed_offline and h.last_failure_monotonic is not None
+                    and time.monotonic() - h.last_failure_monotonic < self.t.config.sender.offline_probe_s)
+
     # ---- guards -------------------------------------------------------------------------------------------
     def _ready(self) -> None:
         if not self.t.recovered:
@@ -201,6 +208,9 @@ class CheckoutService:
         if ident.kind not in CERT_TYPE or not ident.number:
             raise CheckoutError("identification", "无法识别的身份凭证", f"unknown identification {ident.kind!r}")
         try:
+            if self._recently_unreachable():
+                raise RefDataError("the centre was unreachable moments ago", "中心暂时无法连接",
+                                   Reply(Outcome.NOT_SENT, error="not tried again yet: " + self.t.transport.health.last_error))
             fetched = fetch_person(self.t, ident.kind, ident.number, card_sn=ident.card_sn, operator=operator,
                                    operator_name=operator_name)
         except RefDataError as exc:
@@ -359,8 +369,11 @@ class CheckoutService:
             node = self._input(s, sale, basket, drugs, person)
             local = (sale.total, sale.fund, sale.personal)  # the audit's figures, used when offline
             opter, opter_name = operator or sale.operator, sale.operator_name
-        reply = self.t.transport.call(self.t.config.infno["pre_settle"], node, operator=opter,
-                                      operator_name=opter_name)
+        if self._recently_unreachable():  # do not make the cashier wait for another connect timeout
+            reply = Reply(Outcome.NOT_SENT, error="not tried again yet: " + self.t.transport.health.last_error)
+        else:
+            reply = self.t.transport.call(self.t.config.infno["pre_settle"], node, operator=opter,
+                                          operator_name=opter_name)
         if reply.refused:
             with self.t.write() as s, s.begin():
                 self._sale(s, sale_id).reason = f"预结算被拒绝：{reply.err_msg}"

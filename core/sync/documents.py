@@ -102,13 +102,16 @@ def queue_cancel(session: Session, t: "Terminal", sale: SyncSale, *, reason: str
 
 def queue_registration(session: Session, t: "Terminal", *, person_no: str, insutype: str, scheme: Scheme,
                        disease: str, disease_name: str, begin: dt.date, end: dt.date | None, operator: str,
-                       operator_name: str = "", doctor_name: str = "") -> SyncRegistration:
+                       operator_name: str = "", doctor_name: str = "", exp_content: dict | None = None
+                       ) -> SyncRegistration:
+    """`exp_content` travels as the node's expContent (the reference centre wants the reviewed application's
+    app_no there)."""
     request_id = f"{t.config.terminal.terminal_id}-R{next_value(session, 'registration'):06d}"
     msgid = t.allocate_msgid(session)
     term = t.config.terminal
     node = registration_input(person_no, insutype, disease, disease_name, begin, end,
                               facility_code=term.institution_code, facility_name=term.institution_name,
-                              doctor_name=doctor_name)
+                              doctor_name=doctor_name, exp_content=exp_content)
     reg = SyncRegistration(request_id=request_id, person_no=person_no, scheme=scheme.value, disease=disease,
                            disease_name=disease_name, begin=begin, end=end, state="queued", msgid=msgid,
                            operator=operator, created_at=t.utcnow(), result="")

@@ -367,8 +367,10 @@ def parse_catalogue(output: Mapping[str, Any]) -> CatalogueUpdate:
 
 # ---- 2503 人员慢特病备案 ------------------------------------------------------------------------------------
 def registration_input(psn_no: str, insutype: str, disease: str, disease_name: str, begin: dt.date,
-                       end: dt.date | None, *, facility_code: str, facility_name: str, doctor_name: str = "") -> dict:
+                       end: dt.date | None, *, facility_code: str, facility_name: str, doctor_name: str = "",
+                       exp_content: dict | None = None) -> dict:
     return {"data": {
+        "expContent": dict(exp_content or {}),
         "psn_no": psn_no, "insutype": insutype, "opsp_dise_code": disease, "opsp_dise_name": disease_name,
         "tel": "", "addr": "", "insu_optins": "", "ide_fixmedins_no": facility_code,
         "ide_fixmedins_name": facility_name, "hosp_ide_date": begin.isoformat(), "diag_dr_codg": "",

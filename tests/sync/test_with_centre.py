@@ -165,3 +165,36 @@ def test_the_desk_link_over_the_sync_transport(make_terminal, shared_centre):
     with pytest.raises(CentreUnreachable) as info:
         TerminalCentreLink(down).call("1101", {"data": {}})
     assert info.value.maybe_sent is False
+
+
+def test_registration_through_the_outbox_at_the_centre(make_terminal, shared_centre):
+    """A 两病 application reviewed at the centre (2510, 2512), then registered (2503) through the outbox."""
+    import datetime as dt
+
+    from core.domain import Scheme
+    from core.sync.documents import queue_registration
+    from core.sync.models import SyncRegistration
+    from core.sync.refdata import fetch_registrations
+
+    (i,) = new_persons(1)
+    t, co = _terminal(make_terminal, shared_centre, name="reg")
+    person = f"S{i:06d}"
+    applied = t.transport.call("2510", {"data": {
+        "psn_no": person, "scheme": "LB", "diseases": [{"opsp_dise_code": "DM", "diag_code": "E11.900"}],
+        "diag_dr_codg": "D001", "diag_dr_name": "张医生", "ide_fixmedins_no": "H42070000011"}}, operator="OP01")
+    assert applied.ok, applied.err_msg
+    app_no = applied.output["application"]["app_no"]
+    submitted = t.transport.call("2512", {"data": {"app_no": app_no}}, operator="OP01")
+    assert submitted.ok, submitted.err_msg
+    with t.write() as s, s.begin():
+        reg = queue_registration(s, t, person_no=person, insutype="390", scheme=Scheme.LB, disease="DM",
+                                 disease_name="糖尿病", begin=t.today(), end=None, operator="OP01",
+                                 exp_content={"app_no": app_no})
+        request_id = reg.request_id
+    t.sender.drain(timeout_s=10)
+    with t.read() as s:
+        row = s.get(SyncRegistration, request_id)
+        assert row.state == "done", row.result
+    regs = fetch_registrations(t, person, operator="OP01")
+    assert {(r.scheme.value, r.disease) for r in regs} >= {("LB", "HTN"), ("LB", "DM")}
+    assert all(r.begin >= dt.date(2023, 1, 1) for r in regs)
