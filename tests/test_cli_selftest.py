@@ -60,3 +60,20 @@ def test_a_check_that_raises_becomes_a_fail_line(monkeypatch, capsys):
     assert selftest.run(argparse.Namespace(json=False)) == 1
     out = capsys.readouterr().out
     assert out.startswith("FAIL broken: OSError: disk full — fix:")
+
+
+def test_kiosk_voice_silent_is_a_warning_and_switched_off_is_ok(monkeypatch, tmp_path):
+    from core.services.kiosk import KioskConfig
+
+    monkeypatch.setattr("desktop.kiosk.voice._qt_speech", lambda: None)
+    monkeypatch.setattr(KioskConfig, "load", classmethod(lambda cls, path=None: cls(voice="auto",
+                                                                                      voice_dir=str(tmp_path))))
+    [check] = selftest.check_kiosk_voice()
+    assert check.status == "WARN" and "silent" in check.detail and "PySide6-Addons" in check.fix
+    (tmp_path / "home.wav").write_bytes(b"RIFF")
+    monkeypatch.setattr("desktop.kiosk.voice._player", lambda: "aplay")
+    [check] = selftest.check_kiosk_voice()
+    assert check.status == "OK" and "prerecorded" in check.detail
+    monkeypatch.setattr(KioskConfig, "load", classmethod(lambda cls, path=None: cls(voice="off")))
+    [check] = selftest.check_kiosk_voice()
+    assert check.status == "OK" and check.detail.startswith("off")

@@ -59,8 +59,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desk.audit.blocked": ("存在拦截项，不能结算", "blocked: this sale cannot be settled"),
     "desk.audit.offline": ("离线：仅本地审核，基金结算需联网", "offline: local audit only; the fund settlement needs the centre"),
     "desk.audit.centre_refused": ("中心拒绝：{detail}", "refused by the centre: {detail}"),
-    "desk.settle.refused": ("结算被中心拒绝：{detail}", "settlement refused by the centre: {detail}"),
-    "desk.settle.unknown": ("结算结果未知，已发起冲正（{state}）", "settlement outcome unknown: reversal sent ({state})"),
+    "desk.audit.offline_presettled": (
+        "中心无法连接：已按本地计算离线预结算（在离线限额内）；结算后为离线暂存单据，待中心确认",
+        "the centre cannot be reached: pre-settled offline by the local calculation (within the offline limits); "
+        "the sale will be provisional until the centre confirms it"),
+    "desk.settle.refused": ("结算被中心拒绝：{detail}", "settlement refused by the centre: {detail_en}"),
+    "desk.settle.unknown": ("结算结果未知，已发起冲正（{state}）", "settlement outcome unknown: reversal sent ({state_en})"),
+    "desk.settle.recovering": ("正在检查上次未完成的交易（启动恢复），请稍候再结算",
+                               "start-up recovery is still checking the last run's unfinished messages: settle in a moment"),
+    "desk.settle.in_flight": ("结算已提交，正在等待中心答复（单据 {sale}），请稍后查询，不要重复结算",
+                              "the settlement was sent and waits for the centre's answer (sale {sale}): look it up "
+                              "shortly, do not settle it again"),
     "desk.settle.offline": ("无法连接中心，未结算（没有扣任何额度）", "the centre cannot be reached: nothing was settled"),
     "desk.settle.mismatch": ("本地金额 {local} 与中心 {centre} 不符，已撤销结算", "local total {local} differs from the centre's {centre}: settlement cancelled"),
     "desk.settle.cash_short": ("现金不足：应收 {due}，实收 {given}", "not enough cash: {due} due, {given} given"),
@@ -70,6 +79,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desk.ret.already": ("小票 {receipt} 已退货", "receipt {receipt} was already returned"),
     "desk.ret.nothing": ("请选择要退的行", "choose the lines to return"),
     "desk.ret.done": ("已退货：额度已返还，追溯码已释放", "returned: quota given back, codes freed"),
+    "desk.ret.provisional": ("小票 {receipt} 为离线暂存单据，待中心确认后才能退货",
+                             "receipt {receipt} is provisional (settled offline): it can be returned once the centre has confirmed it"),
+    "desk.ret.legacy": ("小票 {receipt} 是升级前的结算，请在中心撤销", "receipt {receipt} was settled before the upgrade: cancel it at the centre"),
+    "desk.ret.offline": ("退货需要连接中心（额度在中心返还），请联网后再办理",
+                         "a return needs the centre (the quota is given back there): try again when it is reachable"),
+    "desk.ret.resettle_failed": ("已退货（退货小票 {receipt}），但保留的 {n} 行未能重新结算：{detail}",
+                                 "returned (return receipt {receipt}), but the {n} kept line(s) could not be settled "
+                                 "again: {detail_en}"),
     "desk.ret.partial_resettled": ("部分退货：原结算已撤销，保留的 {n} 行已重新结算（新小票 {receipt}）",
                                    "partial return: the sale was cancelled and the {n} kept line(s) settled again (receipt {receipt})"),
     # --- shift ---

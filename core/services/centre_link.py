@@ -5,7 +5,7 @@
     CentreUnreachable  no answer: `maybe_sent` False = certainly not sent (safe to retry or drop), True = the
                        centre may have acted on it (reverse it by its msgid with 2601, never resend under a new one)
 
-The link itself is core.services.centre_sync.SyncCentreLink, over core.sync's transport.
+The link itself is core.services.sync_link.TerminalCentreLink, over the terminal's core.sync transport.
 """
 from __future__ import annotations
 

@@ -118,6 +118,7 @@ class SaleView:
     hits: list[dict]
     reason: str
     alerts: list[dict] = field(default_factory=list)
+    centre_output: dict = field(default_factory=dict)  # pre_settle only: the centre's 2101 output node
 
     @property
     def provisional(self) -> bool:
@@ -268,8 +269,9 @@ class CheckoutService:
         return result, person, drugs
 
     def audit(self, basket: Basket, ident: Identification, *, operator: str, operator_name: str = "",
-              sale_id: str | None = None) -> SaleView:
-        """Local audit of the basket: a new sale (or an edited one) in `audited`, or `draft` when blocked."""
+              sale_id: str | None = None, med_type: str | None = None) -> SaleView:
+        """Local audit of the basket: a new sale (or an edited one) in `audited`, or `draft` when blocked.
+        `med_type`: the prescription's (e.g. a provincial sub-code of 14); default the scheme's from the config."""
         self._ready()
         try:
             basket.validate()
@@ -282,7 +284,7 @@ class CheckoutService:
                 sale = SyncSale(
                     sale_id=new_sale_id(s, self.t), terminal_id=self.t.config.terminal.terminal_id, state=S.DRAFT.value,
                     offline=False, person_no=basket.person_no, cert_type=CERT_TYPE[ident.kind],
-                    scheme=basket.scheme.value, med_type=self.t.config.med_type[basket.scheme.value],
+                    scheme=basket.scheme.value, med_type=med_type or self.t.config.med_type[basket.scheme.value],
                     disease=basket.disease, operator=operator, operator_name=operator_name, basket="", warn_ack=False,
                     reason="", created_at=now, updated_at=now)
                 s.add(sale)
@@ -293,6 +295,8 @@ class CheckoutService:
                 sale = self._sale(s, sale_id)
                 self._require(sale, S.DRAFT, S.AUDITED, S.PRE_SETTLED)
                 sale.offline, sale.warn_ack = False, False
+                if med_type:
+                    sale.med_type = med_type
             sale.basket = basket.to_json()
             sale.audit = json.dumps(result.to_dict(), ensure_ascii=False)
             if result.settlement is not None:
@@ -350,14 +354,16 @@ class CheckoutService:
         return CheckoutError("offline_refused", f"{prefix_zh}：{check.text_zh}", f"{prefix_en}: {check.text_en}",
                              sale_id=sale_id, details={"reasons": [r.code for r in check.reasons], **check.figures})
 
-    def pre_settle(self, sale_id: str, *, operator: str | None = None) -> SaleView:
-        """2101 when the centre answers; otherwise the local figures, only inside the offline limits."""
+    def pre_settle(self, sale_id: str, *, operator: str | None = None, acknowledge_later: bool = False) -> SaleView:
+        """2101 when the centre answers (the returned view carries its output node in `centre_output`);
+        otherwise the local figures, only inside the offline limits. `acknowledge_later`: a preview shown while
+        the cashier still reads the warnings — `settle` refuses until they are acknowledged."""
         self._ready()
         with self.t.read() as s:
             sale = self._sale(s, sale_id)
             self._require(sale, S.AUDITED)
             verdict = json.loads(sale.audit or "{}").get("verdict")
-            if verdict == Verdict.WARN.value and not sale.warn_ack:
+            if verdict == Verdict.WARN.value and not sale.warn_ack and not acknowledge_later:
                 raise CheckoutError("warn_not_acknowledged", "审核有警告，请确认后再结算",
                                     "the audit warned: acknowledge the warnings first", sale_id=sale_id)
             basket = Basket.from_json(sale.basket)
@@ -401,7 +407,7 @@ class CheckoutService:
                 sale.total, sale.fund, sale.personal = centre.total, centre.fund, centre.personal
                 transition(s, sale, S.PRE_SETTLED, now=self.t.utcnow(), reason="已预结算 pre-settled (2101)",
                            data={"centre": centre.to_dict(), "warn": reply.warn_msg})
-            return self.sale(sale_id)
+            return replace(self.sale(sale_id), centre_output=dict(reply.output or {}))
         # The centre cannot be reached: the local calculation (the audit's), inside the floor limits only; the
         # settlement itself audits again and checks the limits again, atomically.
         with self.t.write() as s, s.begin():
@@ -432,6 +438,9 @@ class CheckoutService:
                 if sale.state in (S.SENDING.value, S.PROVISIONAL.value) or sale.state in {x.value for x in SETTLED_LIKE}:
                     return self.sale(sale_id)
                 self._require(sale, S.PRE_SETTLED)
+            if json.loads(sale.audit or "{}").get("verdict") == Verdict.WARN.value and not sale.warn_ack:
+                raise CheckoutError("warn_not_acknowledged", "审核有警告，请确认后再结算",
+                                    "the audit warned: acknowledge the warnings first", sale_id=sale_id)
             offline = sale.offline
         return self._settle_offline(sale_id) if offline else self._settle_online(sale_id)
 

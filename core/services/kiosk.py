@@ -32,6 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from core.domain.clock import CST
 from core.audit.context import chain_supply
 from core.codes import Kind, classify
 from core.codes.idcard import mask
@@ -45,7 +46,6 @@ from core.sync.transport import Transport
 
 log = logging.getLogger("onewindow.kiosk")
 
-CST = dt.timezone(dt.timedelta(hours=8))
 CONFIG_FILE = "kiosk.json"
 KIOSK_ROLE = "kiosk"
 
@@ -639,6 +639,34 @@ class KioskService:
         return mine[0] if mine else ApplicationView(app_no, "LB", disease, "draft", "待提交", self.today().isoformat())
 
 
+SCHEME_NAME = {"LB": ("两病", "hypertension/diabetes (两病)"), "MT": ("门诊慢特病", "chronic/special disease (门诊慢特病)")}
+DISEASE_EN = {"HTN": "hypertension", "DM": "diabetes"}
+
+
+def _without_suffix(name: str, scheme_zh: str) -> str:
+    """"高血压(两病)" -> "高血压" where the scheme is said already."""
+    for suffix in (f"({scheme_zh})", f"（{scheme_zh}）"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def quota_title(card: PatientCard, quota: QuotaView) -> Message:
+    """What one quota row is for: its scheme, every disease the person is registered for under that scheme (the
+    cap is one for all of them: a person with both 两病 diseases has one 两病 quota, and it must name both),
+    and the period. "两病：高血压、糖尿病　2026 年度" / "hypertension/diabetes (两病): hypertension, diabetes — 2026"."""
+    regs = [r for r in card.registrations if r.scheme == quota.scheme]
+    regs = [r for r in regs if r.active] or regs
+    scheme_zh, scheme_en = SCHEME_NAME.get(quota.scheme, (quota.scheme, quota.scheme))
+    zh_names = list(dict.fromkeys(_without_suffix(r.disease_name or r.disease, scheme_zh) for r in regs))
+    en_names = list(dict.fromkeys(DISEASE_EN.get(r.disease, r.disease_name or r.disease) for r in regs))
+    period = quota.period
+    period_zh = f"{period} 年度" if len(period) == 4 and period.isdigit() else period
+    zh = f"{scheme_zh}：{'、'.join(zh_names)}　{period_zh}" if zh_names else f"{scheme_zh}　{period_zh}"
+    en = f"{scheme_en}: {', '.join(en_names)} — {period}" if en_names else f"{scheme_en} — {period}"
+    return Message("kiosk.quota.title", zh, en)
+
+
 def period_presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
     """(Chinese label, since, until) for the statement screen: no typing needed for the usual periods."""
     def months_back(n: int) -> dt.date:
@@ -672,5 +700,5 @@ __all__ = [
     "ApplicationView", "Capabilities", "DEFAULT_INFNO", "KIOSK_ACTIONS", "KIOSK_ROLE", "KioskConfig", "KioskError",
     "KioskForbidden", "KioskLink", "KioskOffline", "KioskRefused", "KioskService", "LB_DIAGNOSIS", "SettlementView",
     "Statement",
-    "hash_code", "period_presets", "with_code",
+    "hash_code", "period_presets", "quota_title", "with_code",
 ]

@@ -1,19 +1,32 @@
 """PharmacyDesk: the use cases of the dispensing desk (core.services.ports.DeskPort), from scan to receipt.
 
-    desk = PharmacyDesk(engine, link, config)        # link None = standalone (no fund settlement)
-    desk.start()                                     # catalogue from the centre (1301, incremental), follow-ups
+    desk = PharmacyDesk(engine, link, config)        # link: TerminalCentreLink (its Terminal settles); None = standalone
+    desk.start()                                     # off the UI thread: start-up recovery and the background sender
+                                                     # (Terminal.start), then the catalogue (1301, incremental)
     card = desk.identify("420704195703121015")       # e-voucher / ID card / social security card
     rx = desk.prescriptions(card)[0]; sale = desk.open_sale(card, rx.rx_id)
     check = desk.check_scan(sale, "81000110000000000001")     # < 1 ms, local
-    view = desk.pre_settle(sale, card)               # the centre's audit and settlement figures (2101)
+    view = desk.pre_settle(sale, card)               # the pre-settlement (2101, or offline within the floor limits)
     record = desk.settle(sale, card, Payment(cash_tendered=Decimal("50")), shift_id)
 
-Every method may block on HTTP or SQLite: the shell runs them through a worker. The settlement follows the
-reserve-then-send rule: the sale row with its message id is committed before 2102 leaves; an answer that
-never comes is reversed by that message id (2601), never settled again under a new one. After a settlement
-the local total is compared with the centre's medfee_sumamt (0.10 元 tolerance, else 2103 and refuse).
-Follow-up messages (7206 e-prescription dispensed, 3505 sale upload with the codes, 3506 return upload,
-2601 reversals that could not be sent) wait in desk_followup and are drained in order.
+Every method may block on HTTP or SQLite: the shell runs them through a worker.
+
+Settling goes through the sync layer, never around it: core.services.checkout.CheckoutService over the link's
+core.sync.terminal.Terminal. The desk's Sale becomes a core.sync Basket (codes, 拆零, 无码库 batches, days, sig)
+and audit → acknowledge_warnings → pre_settle → settle → print_receipt run there: message ids from the stored
+sequence, the sale and its 2102 reserved in the outbox before anything is sent, an unknown outcome reversed by
+its msgid (2601), provisional offline settlement inside the floor limits, 3505/3506 queued, the 0.10 元
+local-vs-centre rule, start-up recovery. The desk keeps only what the sync layer does not hold — receipt
+numbers, payments (account, cash, change), the codes per receipt line, opened boxes (拆零), the 无码库,
+shifts, reprints — in its own tables (core.store.desk), keyed to the sync sale.
+
+A desk record reads its settlement through from the sync sale (SyncSale: state, figures, setl_id, offline
+number; the 2102 answer from its outbox item): a provisional sale shows `provisional` with its offline number
+and the local figures, and once the background sender has the centre's answer the same record shows `settled`
+with the centre's figures and setl_id. Nothing is copied, so nothing has to be kept in step.
+
+7206 (e-prescription dispensed) is no outbox kind: it waits in desk_followup under a msgid from the terminal's
+stored sequence and goes out (`drain`) once its sale is settled at the centre.
 """
 from __future__ import annotations
 
@@ -21,14 +34,17 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
 
+from core.domain.clock import CST, today_cst
 from core.audit.context import chain_supply
 from core.audit.engine import evaluate
 from core.audit.history import MemoryHistory
@@ -37,7 +53,6 @@ from core.codes.idcard import mask
 from core.domain import (
     AuditRequest,
     DispenseRecord,
-    Drug,
     Facility,
     Person,
     Prescription,
@@ -52,6 +67,7 @@ from core.i18n import Message, message
 from core.policy.profile import Profile, bundled_profiles
 from core.services.auth import RESTRICTED_WARN_RULES, Operator
 from core.services.centre_link import CentreRefused, CentreUnreachable
+from core.services.checkout import CheckoutError, CheckoutService, Identification, SaleView
 from core.services.pharmacy_config import DeskConfig
 from core.services.pharmacy_sale import CodeCheck, Lookups, OpenBox, Sale, SaleLine, SoldBefore, check_scan
 from core.services.ports import (
@@ -70,61 +86,117 @@ from core.services.ports import (
     SaleRecord,
 )
 from core.store import desk as t
-from core.store.catalogue import get_drugs, upsert_drugs
+from core.store.catalogue import get_drugs
 from core.store.db import session_factory
-from core.store.errors import StoreError
 from core.store.history_sql import SqlHistory
 from core.store.models import PersonRow, SettlementRow, TraceSaleRow
 from core.store.persons import find_person_by_id_number, find_person_by_ss_card, get_person, upsert_person
-from core.store.writer import DispenseLine, NewSettlement, TraceLine, record_settlement, reverse_settlement
+from core.sync.basket import Basket, BasketLine
+from core.sync.models import SyncOutbox, SyncSale
+from core.sync.refdata import RefDataError, store_person, sync_catalogue
+from core.sync.states import LABEL_ZH, SETTLED_LIKE
+from core.sync.states import SaleState as S
+from core.sync.terminal import Terminal
 
 log = logging.getLogger("onewindow.desk")
 
-CST = dt.timezone(dt.timedelta(hours=8))
-TOLERANCE = Decimal("0.10")
 SCHEME_MED_TYPE = {"LB": "9901", "MT": "14"}
 MED_TYPE_SCHEME = {"14": "MT", "140104": "MT", "140201": "MT", "9929": "MT", "9901": "LB", "1403": "LB"}
 INSU_STATUS = {"1": "active", "2": "suspended", "4": "ended"}
 REVIEW_WINDOW_DAYS = 90
-_DRUG_NUMBERS = ("price", "preselfpay_ratio", "strength", "max_daily", "price_ceiling")
-_DRUG_FIELDS = (
-    "key", "name", "price", "pack_size", "category", "drug_class", "preselfpay_ratio", "nhsa_code", "atc",
-    "nhsa_class", "spec", "unit", "pack_unit", "strength", "strength_unit", "max_daily", "sex_limit", "age_limit",
-    "min_facility_level", "trace_prefix", "barcode", "inpatient_only", "insurance_scope", "restriction_text",
-    "price_ceiling", "course_limit_days", "long_rx_barred",
-)
-
-
-def today_cst() -> dt.date:
-    return dt.datetime.now(CST).date()
+RECOVERY_WAIT_S = 20.0  # how long a settlement waits for start-up recovery before it says so
+RECOVERY_RESOLVE_S = 15.0  # how long start-up recovery waits for the centre to answer what was in flight
+CERT_KIND = {"01": "evoucher", "02": "id_card", "03": "ss_card"}
+OPEN_STATES = (S.DRAFT.value, S.AUDITED.value, S.PRE_SETTLED.value)
+SETTLED_STATES = {s.value for s in SETTLED_LIKE}
+DISPENSED_STATES = SETTLED_STATES | {S.RETURNING.value, S.RETURNED.value}  # settled at the centre at some point
+NEVER_SETTLED = (S.REJECTED.value, S.REVERSED.value, S.CANCELLED.value)
 
 
 def _dec(v: Any) -> Decimal:
     return money(v if v not in (None, "") else "0")
 
 
-def drug_from_dict(d: dict) -> Drug:
-    values = {k: d.get(k) for k in _DRUG_FIELDS}
-    for k in _DRUG_NUMBERS:
-        if values.get(k) not in (None, ""):
-            values[k] = Decimal(str(values[k]))
-        elif k in ("price", "preselfpay_ratio"):
-            values[k] = Decimal("0")
+def _same_store(a: Engine, b: Engine) -> bool:
+    if a is b:
+        return True
+    ua, ub = make_url(a.url), make_url(b.url)
+    if ua.get_backend_name() == "sqlite" and ub.get_backend_name() == "sqlite":
+        from pathlib import Path
+
+        da, db = ua.database or "", ub.database or ""
+        if da in ("", ":memory:") or db in ("", ":memory:"):
+            return False
+        return Path(da).expanduser().resolve() == Path(db).expanduser().resolve()
+    return ua.render_as_string(hide_password=False) == ub.render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class Through:
+    """A desk record's settlement, read through from its sync sale."""
+
+    status: str  # settled / provisional / rejected / unknown / reversed / returned / pending / unsent …
+    total: Decimal
+    fund: Decimal
+    personal: Decimal
+    setl_id: str
+    offline_no: str
+    confirmed: bool  # the figures are the centre's
+    answer: dict = field(default_factory=dict)  # the centre's 2102 output
+
+
+def read_through(session, row) -> Through | None:
+    """The settlement behind a desk_sale row (sale or return), from core.sync's tables in `session`; None for
+    a row recorded before the desk settled through the sync layer (its own columns hold the figures)."""
+    sale_id = getattr(row, "sync_sale_id", None)
+    if not sale_id:
+        return None
+    ss = session.get(SyncSale, sale_id)
+    if ss is None:
+        return None
+    confirmed = ss.centre_total is not None
+    total = ss.centre_total if confirmed else ss.total
+    fund = ss.centre_fund if confirmed else ss.fund
+    personal = ss.centre_personal if confirmed else ss.personal
+    answer: dict = {}
+    if ss.msgid:
+        item = session.scalar(select(SyncOutbox).where(SyncOutbox.msgid == ss.msgid))
+        if item is not None and item.status == "done" and item.response:
+            answer = (json.loads(item.response) or {}).get("output") or {}
+    state = ss.state
+    if row.kind == "return":
+        status = "settled" if state == S.RETURNED.value else "pending"  # the 2103 waits in the outbox
+        sign = Decimal("-1")
+    else:
+        sign = Decimal("1")
+        if row.status != "settled":  # the desk's own word: pending, failed, returned
+            status = row.status
+        elif state in SETTLED_STATES:
+            status = "settled"
+        elif state == S.PROVISIONAL.value or (state == S.SENDING.value and ss.offline):
+            status = "provisional"
+        elif state == S.REJECTED.value:
+            status = "rejected"
+        elif state in (S.RETURNING.value, S.RETURNED.value):
+            status = "returned"
+        elif state in (S.UNKNOWN.value, S.REVERSING.value):
+            status = "unknown"
         else:
-            values[k] = None
-    for k in ("spec", "unit", "pack_unit", "strength_unit", "category"):
-        values[k] = values.get(k) or ("drug" if k == "category" else "")
-    values["inpatient_only"] = bool(values.get("inpatient_only"))
-    values["long_rx_barred"] = bool(values.get("long_rx_barred"))
-    return Drug(**values)
+            status = state
+    z = Decimal("0.00")
+    return Through(status, sign * (total or z), sign * (fund or z), sign * (personal or z), ss.setl_id or "",
+                   ss.offline_no or "", confirmed, answer)
 
 
 class PharmacyDesk:
     def __init__(self, engine: Engine, link: CentreLink | None, config: DeskConfig, *,
-                 profile: Profile | None = None) -> None:
+                 profile: Profile | None = None, terminal: Terminal | None = None) -> None:
         t.ensure_desk_schema(engine)
         self.engine = engine
+        # Every write takes the write lock at BEGIN: the terminal's sender writes to the same file from its thread.
+        self.wengine = engine.execution_options(sqlite_begin="IMMEDIATE")
         self.Session = session_factory(engine)
+        self.WSession = session_factory(self.wengine)
         self.link = link
         self.config = config
         profiles = bundled_profiles()
@@ -132,6 +204,16 @@ class PharmacyDesk:
         self.facility = Facility(config.institution, config.institution_name, "pharmacy", "pharmacy", None,
                                  config.city)
         self.operator: Operator | None = None
+        self.terminal: Terminal | None = terminal if terminal is not None else getattr(link, "t", None)
+        self.checkout: CheckoutService | None = None
+        if self.terminal is not None:
+            if not _same_store(engine, self.terminal.engine):
+                raise ValueError("the desk and its terminal must use the same store (one database): "
+                                 f"{engine.url!r} vs {self.terminal.engine.url!r}")
+            self.checkout = CheckoutService(self.terminal, profile=self.profile)
+        self._baskets: dict[str, tuple[str, str]] = {}  # desk sale id -> (sync sale id, basket JSON)
+        self._lock = threading.Lock()
+        self._start_lock = threading.Lock()
         self._drain_lock = threading.Lock()
 
     # ------------------------------------------------------------------ session, status, reference data
@@ -143,44 +225,88 @@ class PharmacyDesk:
     def _user(self) -> str:
         return self.operator.user_id if self.operator else "-"
 
+    def _user_name(self) -> str:
+        return self.operator.name if self.operator else ""
+
     def start(self) -> None:
-        """At start-up, off the UI thread: catalogue changes from the centre, then waiting follow-ups."""
+        """At start-up, off the UI thread: start-up recovery and the background sender, then catalogue changes
+        from the centre and waiting follow-ups."""
+        if self.terminal is not None:
+            self._start_terminal()
         if self.link is None:
             return
         try:
             self.sync_catalogue()
-            self.drain()
         except (CentreUnreachable, CentreRefused) as exc:
-            log.info("start-up sync skipped: %s", exc)
+            log.info("start-up catalogue sync skipped: %s", exc)
+        self.drain()
+
+    def _start_terminal(self, wait_s: float | None = None) -> None:
+        """Terminal.start() once: recovery of whatever was in flight at the last exit, then the sender thread.
+        With `wait_s`, wait at most that long for a start already running elsewhere."""
+        term = self.terminal
+        if term is None or term.recovered:
+            return
+        if not self._start_lock.acquire(timeout=-1 if wait_s is None else wait_s):
+            return
+        try:
+            if not term.recovered:
+                term.start(resolve_timeout_s=RECOVERY_RESOLVE_S)
+        finally:
+            self._start_lock.release()
+
+    def _ready(self) -> CheckoutService:
+        """The checkout, once start-up recovery has run (the first settlement waits for it, then says so)."""
+        if self.checkout is None:
+            raise DeskError(message("desk.audit.offline"))
+        self._start_terminal(wait_s=RECOVERY_WAIT_S)
+        if not self.terminal.recovered:
+            raise DeskError(message("desk.settle.recovering"))
+        return self.checkout
+
+    def close(self) -> None:
+        """Stop the terminal (its sender thread); the link closes it when the link opened it."""
+        closer = getattr(self.link, "close", None)
+        if callable(closer) and getattr(self.link, "t", None) is self.terminal:
+            closer()
+        elif self.terminal is not None:
+            self.terminal.close()
 
     def sync_catalogue(self) -> int:
-        with self.engine.begin() as conn:
-            ver = conn.execute(select(t.desk_meta.c.value).where(t.desk_meta.c.key == "catalogue_ver")).scalar()
-        out = self.link.call("1301", {"data": {"ver": ver or "0"}})
-        drugs = [drug_from_dict(d) for d in out.get("data", [])]
-        with self.Session() as s:
-            if drugs:
-                upsert_drugs(s, drugs, catalogue_version=int(out.get("ver") or 0))
-            key = t.desk_meta.c.key
-            if s.execute(select(t.desk_meta.c.value).where(key == "catalogue_ver")).first() is None:
-                s.execute(t.desk_meta.insert().values(key="catalogue_ver", value=str(out.get("ver") or "0")))
-            else:
-                s.execute(t.desk_meta.update().where(key == "catalogue_ver").values(value=str(out.get("ver") or "0")))
-            s.commit()
-        return len(drugs)
+        """Catalogue changes since the version this store has (1301, incremental), through the sync layer."""
+        if self.terminal is None:
+            return 0
+        try:
+            return sync_catalogue(self.terminal, operator=self.operator.user_id if self.operator else "SYS").items
+        except RefDataError as exc:
+            if exc.reply is not None and exc.reply.refused:
+                raise CentreRefused("1301", exc.reply.err_msg or str(exc)) from None
+            raise CentreUnreachable("1301", str(exc), maybe_sent=False) from None
 
-    def status(self) -> LinkStatus:
+    def _followups_waiting(self) -> tuple[int, float | None]:
         with self.engine.connect() as conn:
             n, oldest = conn.execute(select(func.count(), func.min(t.followup.c.created_at))
                                      .where(t.followup.c.done_at.is_(None))).one()
-        age = (t.utcnow() - oldest).total_seconds() if oldest else None
-        if self.link is None:
-            return LinkStatus(False, None, n, age)
-        return LinkStatus(True, self.link.online, n, age, self.link.last_error)
+        return int(n or 0), (t.utcnow() - oldest).total_seconds() if oldest else None
+
+    def status(self) -> LinkStatus:
+        """Online/offline and what waits for the centre: the sync layer's outbox (CheckoutService.status) plus
+        the desk's own follow-ups (7206)."""
+        n, age = self._followups_waiting()
+        if self.checkout is None:
+            if self.link is None:
+                return LinkStatus(False, None, n, age)
+            return LinkStatus(True, self.link.online, n, age, self.link.last_error)
+        st = self.checkout.status()
+        online = {"online": True, "offline": False}.get(st.mode)
+        ages = [a for a in (st.oldest_waiting_s if st.waiting else None, age) if a is not None]
+        return LinkStatus(True, online, st.waiting + n, max(ages) if ages else None, st.last_error,
+                          provisional=st.provisional_sales, alerts=st.alerts_open, summary=st.text_zh)
 
     def check_link(self) -> LinkStatus:
-        if self.link is not None:
-            self.link.ping()
+        """Probe the centre; when it answers, the sender tries what waits at once."""
+        if self.link is not None and self.link.ping() and self.terminal is not None:
+            self.terminal.sender.wake()
         return self.status()
 
     # ------------------------------------------------------------------ identify
@@ -254,10 +380,13 @@ class PharmacyDesk:
             for h in hist if str(h.get("refd_setl_flag", "0")) == "0"
         )
         drug_names = {h["chain_key"]: h.get("drug_name") or h["chain_key"] for h in hist}
-        with self.Session() as s:
-            upsert_person(s, person, ss_card_no=cert_no if cert_type == "03" else None,
-                          profile_id=self.profile.profile_id)
-            s.commit()
+        with self.WSession() as s, s.begin():
+            ss_card = cert_no if cert_type == "03" else None
+            if self.terminal is not None:  # cached with its registrations marked fresh (the offline limits read it)
+                store_person(s, self.terminal, person, insuplc_admdvs=str(insu.get("insuplc_admdvs") or ""),
+                             ss_card_no=ss_card)
+            else:
+                upsert_person(s, person, ss_card_no=ss_card, profile_id=self.profile.profile_id)
         self._cache_dispenses(psn_no, dispenses, drug_names)
         return self._card(person, names, quotas, dispenses, drug_names, True, cert_type, cert_no,
                           _dec(insu.get("balc")))
@@ -266,7 +395,7 @@ class PharmacyDesk:
         body = json.dumps({"names": names, "rows": [
             [d.date.isoformat(), d.facility_code, d.chain_key, d.days, d.settlement_id, d.drug_key] for d in dispenses]},
             ensure_ascii=False)
-        with self.engine.begin() as conn:
+        with self.wengine.begin() as conn:
             conn.execute(t.history_cache.delete().where(t.history_cache.c.person_no == psn_no))
             conn.execute(t.history_cache.insert().values(person_no=psn_no, fetched_at=t.utcnow(), body=body))
 
@@ -389,7 +518,7 @@ class PharmacyDesk:
         if missing:
             try:
                 self.sync_catalogue()
-            except CentreUnreachable:
+            except (CentreUnreachable, CentreRefused):
                 pass
             with self.Session() as s:
                 drugs = get_drugs(s, keys)
@@ -465,7 +594,7 @@ class PharmacyDesk:
             return [dict(r._mapping) for r in rows]
 
     def add_uncoded_stock(self, drug_key: str, batch: str, boxes: int, bought_on: dt.date) -> None:
-        with self.engine.begin() as conn:
+        with self.wengine.begin() as conn:
             conn.execute(t.uncoded_stock.insert().values(drug_key=drug_key, batch=batch, boxes=boxes,
                                                          bought_on=bought_on))
 
@@ -517,65 +646,94 @@ class PharmacyDesk:
                 lines[no] = "WARN" if any(h.line == no and h.severity == "WARN" for h in kept) else "PASS"
         return AuditView(verdict, kept, source, figures, lines, note)
 
-    def _settle_input(self, sale: Sale, card: PatientCard, payment: Payment | None = None) -> dict:
-        now = dt.datetime.now(CST).strftime("%Y-%m-%d %H:%M:%S")
-        details = []
-        for l in sale.lines:
-            ext: dict[str, Any] = {}
-            if l.sig is not None:
-                ext.update(dose=format(l.sig.dose, "f"), times_per_day=format(l.sig.times_per_day, "f"))
-            if l.uncoded:
-                ext["uncoded_stock"] = True
-            details.append({
-                "feedetl_sn": str(l.no), "rxno": sale.rx_id, "rx_circ_flag": "1", "fee_ocur_time": now,
-                "med_list_codg": l.drug.nhsa_code or l.med_list_codg or "", "medins_list_codg": l.drug.key,
-                "det_item_fee_sumamt": fmt(l.amount), "cnt": l.qty, "pric": fmt(l.drug.price),
-                "sin_dos_dscr": l.dose_text[:60], "used_frqu_dscr": "", "prd_days": l.days,
-                "trdn_flag": "1" if l.split else "0",
-                "drugtracinfo": [{"drug_trac_codg": c} for c in l.codes], "expContent": ext,
-            })
-        acct = payment is not None and payment.account > 0
-        return {
-            "druginfo": {
-                "psn_no": sale.person_no, "mdtrt_cert_type": sale.cert_type, "mdtrt_cert_no": sale.cert_no,
-                "begntime": now, "medfee_sumamt": fmt(sale.total), "insutype": sale.insurance_type,
-                "med_type": sale.med_type, "dise_codg": sale.diagnoses[0] if sale.diagnoses else "",
-                "acct_used_flag": "1" if acct else "0",
-                "expContent": {"scheme": sale.scheme, "long_rx_confirmed": sale.long_rx_confirmed,
-                               "rx_kind": sale.rx_kind, "rx_date": sale.rx_date.isoformat(), "rxno": sale.rx_id,
-                               **({"rx_valid_until": sale.rx_valid_until.isoformat()} if sale.rx_valid_until else {})},
-            },
-            "drugdetail": details,
-            "diseinfo": [{"diag_code": d} for d in sale.diagnoses],
-        }
+    # ------------------------------------------------------------------ the sale in the sync layer's terms
+    @staticmethod
+    def basket(sale: Sale) -> Basket:
+        """The desk's Sale as the sync layer's Basket: one basket line per sale line, in order (basket line n is
+        the n-th sale line, whatever its number on the desk), with its codes, 拆零, 无码库 batch, days and sig."""
+        lines = tuple(BasketLine(
+            drug_key=l.drug.key, qty=l.qty, days=l.days, split=l.split, trace_codes=tuple(l.codes),
+            dose=l.sig.dose if l.sig is not None else None,
+            times_per_day=l.sig.times_per_day if l.sig is not None else None,
+            uncoded_stock=l.uncoded, batch_no=l.uncoded_batch or "") for l in sale.lines)
+        return Basket(person_no=sale.person_no, scheme=Scheme(sale.scheme),
+                      disease=sale.diagnoses[0] if sale.diagnoses else "", diagnoses=tuple(sale.diagnoses),
+                      rx_no=sale.rx_id, rx_date=sale.rx_date, lines=lines, long_rx_confirmed=sale.long_rx_confirmed,
+                      rx_kind=sale.rx_kind, rx_valid_until=sale.rx_valid_until, doctor_name=sale.doctor,
+                      extra={"desk_sale": sale.sale_id})
 
     @staticmethod
-    def _centre_hits(audit: dict | None) -> tuple[HitView, ...]:
-        hits = []
-        for h in (audit or {}).get("hits", []):
-            sn = h.get("feedetl_sn")
-            line = int(sn) if sn and str(sn).isdigit() else None
-            hits.append(HitView(h["rule"], h["severity"], line, Message(h["rule"], h["message_zh"], h["message_en"]),
-                                h["severity"] == "WARN" and h["rule"] in RESTRICTED_WARN_RULES))
-        return tuple(hits)
+    def identification(card: PatientCard) -> Identification:
+        return Identification(CERT_KIND.get(card.cert_type, "id_card"), card.cert_no or "")
 
-    def pre_settle(self, sale: Sale, card: PatientCard) -> AuditView:
-        """The centre's audit of the sale on every institution's history, with the settlement figures (2101)."""
-        link = self.link
-        if link is None:
-            return replace(self.audit(sale, card), note=message("desk.audit.offline"))
+    @staticmethod
+    def _desk_line(nos: list[int], n: Any) -> int | None:
+        """The desk's line number of basket line (feedetl_sn) `n`."""
         try:
-            out = link.call("2101", self._settle_input(sale, card))
-        except CentreUnreachable:
-            return replace(self.audit(sale, card), note=message("desk.audit.offline"))
-        except CentreRefused as exc:
-            hits = self._centre_hits(exc.output.get("audit") if isinstance(exc.output, dict) else None)
-            if not hits:
-                return AuditView("BLOCK", (HitView("CENTRE", "BLOCK", None, Message(
-                    "centre", exc.err_msg, exc.err_msg)),), "centre", None, {},
-                    message("desk.audit.centre_refused", detail=exc.err_msg))
-            verdicts = {h.line: "BLOCK" for h in hits if h.severity == "BLOCK" and h.line}
-            return self._view(sale, hits, "centre", None, verdicts)
+            n = int(n)
+        except (TypeError, ValueError):
+            return None
+        return nos[n - 1] if 1 <= n <= len(nos) else None
+
+    def _sync_sale(self, co: CheckoutService, sale: Sale, card: PatientCard, *, reuse: bool) -> str:
+        """The sync sale of this desk sale, audited on the current basket (a new one when the last one ended).
+        `reuse`: keep a pre-settlement made on the very same basket (the settlement follows its preview)."""
+        basket = self.basket(sale)
+        text = basket.to_json()
+        with self._lock:
+            known = self._baskets.get(sale.sale_id)
+        sync_id = None
+        if known is not None:
+            try:
+                state = co.sale(known[0]).state
+            except CheckoutError:
+                state = None
+            if state in OPEN_STATES:
+                if reuse and state == S.PRE_SETTLED.value and known[1] == text:
+                    return known[0]
+                sync_id = known[0]
+        view = co.audit(basket, self.identification(card), operator=self._user(), operator_name=self._user_name(),
+                        sale_id=sync_id, med_type=sale.med_type or None)
+        with self._lock:
+            self._baskets[sale.sale_id] = (view.sale_id, text)
+        return view.sale_id
+
+    @staticmethod
+    def _error(exc: CheckoutError) -> DeskError:
+        """A refusal of the checkout, in its own words (Chinese and English; offline limits list every limit)."""
+        return DeskError(Message(f"desk.checkout.{exc.code}", exc.message_zh, exc.message_en))
+
+    def _sync_audit_view(self, sale: Sale, sync_id: str, source: str, note: Message | None, *,
+                         offline: bool = False) -> AuditView:
+        """The checkout's local audit of the sync sale (its hits and the figures it would settle with)."""
+        with self.Session() as s:
+            ss = s.get(SyncSale, sync_id)
+            audit = json.loads(ss.audit or "{}")
+            total, fund, personal = ss.total, ss.fund, ss.personal
+        nos = [l.no for l in sale.lines]
+        hits = tuple(HitView(h["rule"], h["severity"], self._desk_line(nos, h.get("line")),
+                             Message(h["rule"], (h.get("message") or {}).get("zh", ""), (h.get("message") or {}).get("en", "")),
+                             h["severity"] == "WARN" and h["rule"] in RESTRICTED_WARN_RULES)
+                     for h in audit.get("rule_hits", []))
+        st = audit.get("settlement")
+        figures = None
+        if st:
+            cap_total = _dec(st["cap_total"]) if st.get("cap_total") else None
+            figures = Figures(money(total), money(fund), money(personal), _dec(st.get("fulamt_ownpay")),
+                              _dec(st.get("preselfpay")), cap_total,
+                              _dec(st["cap_remaining_before"]) if st.get("cap_remaining_before") else None,
+                              cap_total - _dec(st["cap_used_after"]) if cap_total is not None and st.get("cap_used_after")
+                              else None, str(st.get("period") or ""))
+        verdicts = {}
+        for l in audit.get("lines", []):
+            no = self._desk_line(nos, l.get("line"))
+            if no is not None:
+                verdicts[no] = l.get("line_verdict", "PASS")
+        return replace(self._view(sale, hits, source, figures, verdicts, note), offline=offline)
+
+    def _centre_view(self, sale: Sale, out: dict) -> AuditView:
+        """The centre's pre-settlement (2101 output): its audit of every institution's history and its figures."""
+        nos = [l.no for l in sale.lines]
         s = out["setlinfo"]
         ext = s.get("expContent") or {}
         cap_total = _dec(ext["cap_total"]) if ext.get("cap_total") else None
@@ -586,60 +744,194 @@ class PharmacyDesk:
                           str(ext.get("period") or ""))
         verdicts = {}
         for c in out.get("detlcutinfo", []):
-            memo = str(c.get("memo") or "PASS").split()[0]
-            verdicts[int(c["feedetl_sn"])] = memo
-        return self._view(sale, self._centre_hits(out.get("audit")), "centre", figures, verdicts)
+            no = self._desk_line(nos, c.get("feedetl_sn"))
+            if no is not None:
+                verdicts[no] = str(c.get("memo") or "PASS").split()[0]
+        return self._view(sale, self._centre_hits(out.get("audit"), nos), "centre", figures, verdicts)
 
-    # ------------------------------------------------------------------ settle
+    @classmethod
+    def _centre_hits(cls, audit: dict | None, nos: list[int]) -> tuple[HitView, ...]:
+        hits = []
+        for h in (audit or {}).get("hits", []):
+            line = cls._desk_line(nos, h.get("feedetl_sn"))
+            hits.append(HitView(h["rule"], h["severity"], line, Message(h["rule"], h["message_zh"], h["message_en"]),
+                                h["severity"] == "WARN" and h["rule"] in RESTRICTED_WARN_RULES))
+        return tuple(hits)
+
+    def _refused_view(self, sale: Sale, exc: CheckoutError) -> AuditView:
+        """The centre refused the pre-settlement: its audit hits when it gave them, else its reason."""
+        out = exc.details.get("output")
+        hits = self._centre_hits(out.get("audit") if isinstance(out, dict) else None, [l.no for l in sale.lines])
+        if not hits:
+            why = Message("centre", exc.message_zh, exc.message_en)
+            return AuditView("BLOCK", (HitView("CENTRE", "BLOCK", None, why),), "centre", None, {},
+                             Message("desk.audit.centre_refused", exc.message_zh, exc.message_en))
+        verdicts = {h.line: "BLOCK" for h in hits if h.severity == "BLOCK" and h.line}
+        return self._view(sale, hits, "centre", None, verdicts)
+
+    # ------------------------------------------------------------------ pre-settle, settle
+    def pre_settle(self, sale: Sale, card: PatientCard) -> AuditView:
+        """The pre-settlement the settlement will use, through the checkout (core.sync): the centre's audit and
+        figures (2101) when it answers; when it cannot be reached, the local calculation inside the offline
+        floor limits (source "centre" as the settlement's basis, `offline` True, a note saying the sale will be
+        provisional), and outside them a DeskError listing every limit that failed. A sale the local audit
+        blocks is not sent at all. Warnings may still be unacknowledged here: `settle` needs them."""
+        if self.checkout is None:
+            return replace(self.audit(sale, card), note=message("desk.audit.offline"))
+        co = self._ready()
+        try:
+            sync_id = self._sync_sale(co, sale, card, reuse=False)
+            if co.sale(sync_id).state == S.DRAFT.value:  # blocked by the local audit: nothing to ask the centre
+                return self._sync_audit_view(sale, sync_id, "local", None)
+            view = co.pre_settle(sync_id, operator=self._user(), acknowledge_later=True)
+        except CheckoutError as exc:
+            if exc.code == "presettle_refused":
+                return self._refused_view(sale, exc)
+            raise self._error(exc) from None
+        if view.centre_output:
+            return self._centre_view(sale, view.centre_output)
+        return self._sync_audit_view(sale, sync_id, "centre", message("desk.audit.offline_presettled"), offline=True)
+
     def settle(self, sale: Sale, card: PatientCard, payment: Payment, shift_id: str | None, *,
                mark_dispensed: bool = True) -> SaleRecord:
-        link = self._need_link()
-        payload = self._settle_input(sale, card, payment)
-        msgid = link.new_msgid()
-        now = t.utcnow()
+        """Settle through the checkout: audit → acknowledge the warnings the pharmacist acknowledged on the desk
+        (sale.acks; logged with the user) → pre-settle (unless the preview on this very basket did) → settle →
+        print_receipt (queues 3505). Online the record carries the centre's figures; offline within the floor
+        limits it is provisional (offline number, local figures) until the sender gets the centre's answer."""
+        co = self._ready()
+        user = self._user()
+        try:
+            sync_id = self._sync_sale(co, sale, card, reuse=True)
+            view = co.sale(sync_id)
+            if view.state == S.DRAFT.value or view.verdict == "BLOCK":
+                raise DeskError(message("desk.audit.blocked"))
+            if view.verdict == "WARN":
+                nos = [l.no for l in sale.lines]
+                missing = [h for h in view.hits if h.get("severity") == "WARN"
+                           and (h["rule"], self._desk_line(nos, h.get("line"))) not in sale.acks]
+                if missing:
+                    raise DeskError(message("desk.audit.ack_needed", n=len(missing)))
+                co.acknowledge_warnings(sync_id, operator=user)
+            if view.state == S.AUDITED.value:
+                co.pre_settle(sync_id, operator=user)
+        except CheckoutError as exc:
+            if exc.code == "presettle_refused":
+                raise DeskError(message("desk.settle.refused", detail=exc.message_zh, detail_en=exc.message_en)) from None
+            raise self._error(exc) from None
+        key, receipt_no = self._reserve(sale, sync_id, shift_id)
+        try:
+            view = co.settle(sync_id)
+        except CheckoutError as exc:
+            self._failed(key, f"{exc.code}: {exc.message_en}")
+            raise self._error(exc) from None
+        state = view.state
+        if state in SETTLED_STATES or state == S.PROVISIONAL.value or (state == S.SENDING.value and view.offline):
+            return self._complete(key, receipt_no, sale, card, payment, view, mark_dispensed)
+        if state == S.SENDING.value:  # still in flight (another instance holds the sender lease): the record waits
+            raise DeskError(message("desk.settle.in_flight", sale=sync_id))
+        self._failed(key, f"{state}: {view.reason}")
+        if state == S.REJECTED.value:
+            raise DeskError(message("desk.settle.refused", detail=view.reason, detail_en=view.reason))
+        if state in (S.RETURNING.value, S.RETURNED.value):  # the 0.10 元 rule after 2102: cancelled at once (2103)
+            with self.Session() as s:
+                ss = s.get(SyncSale, sync_id)
+                local, centre = ss.total, ss.centre_total
+            raise DeskError(message("desk.settle.mismatch", local=fmt(local), centre=fmt(centre or Decimal("0"))))
+        if state in (S.UNKNOWN.value, S.REVERSING.value, S.REVERSED.value):
+            raise DeskError(message("desk.settle.unknown", state=LABEL_ZH[S(state)], state_en=state))
+        raise DeskError(message("desk.settle.refused", detail=view.reason or state, detail_en=view.reason or state))
+
+    def _reserve(self, sale: Sale, sync_id: str, shift_id: str | None) -> tuple[str, str]:
+        """The desk's record of the sale (receipt number, codes) before the 2102 leaves, keyed to the sync sale;
+        a failed attempt of the same sync sale is taken up again (same receipt number)."""
         day = today_cst()
-        with self.engine.begin() as conn:  # reserve: the row and its codes before anything leaves
-            seq = t.next_number(conn, f"receipt:{day:%Y%m%d}")
-            receipt_no = f"{self.config.terminal}-{day:%Y%m%d}-{seq:04d}"
-            conn.execute(t.sale.insert().values(
-                msgid=msgid, receipt_no=receipt_no, kind="sale", shift_id=shift_id, user_id=self._user(),
-                person_no=sale.person_no, person_name=sale.person_name, rx_id=sale.rx_id, status="pending",
-                created_at=now, business_date=day, total=sale.total,
-                request=json.dumps({"input": payload, "lines": self._lines_json(sale)}, ensure_ascii=False)))
+        now = t.utcnow()
+        request = json.dumps({"sale": self._sale_head(sale), "lines": self._lines_json(sale),
+                              "acks": sorted(([r, n] for r, n in sale.acks), key=lambda a: (a[0], a[1] or 0))},
+                             ensure_ascii=False)
+        with self.wengine.begin() as conn:
+            row = conn.execute(select(t.sale.c.status, t.sale.c.receipt_no).where(t.sale.c.msgid == sync_id)).first()
+            if row is not None and row.status != "failed":
+                raise DeskError(message("desk.settle.in_flight", sale=sync_id))
+            values = dict(shift_id=shift_id, user_id=self._user(), person_no=sale.person_no,
+                          person_name=sale.person_name, rx_id=sale.rx_id, status="pending", created_at=now,
+                          business_date=day, total=sale.total, request=request, error=None)
+            if row is None:
+                seq = t.next_number(conn, f"receipt:{day:%Y%m%d}")
+                receipt_no = f"{self.config.terminal}-{day:%Y%m%d}-{seq:04d}"
+                conn.execute(t.sale.insert().values(msgid=sync_id, sync_sale_id=sync_id, receipt_no=receipt_no,
+                                                    kind="sale", **values))
+            else:
+                receipt_no = row.receipt_no
+                conn.execute(t.sale.update().where(t.sale.c.msgid == sync_id).values(**values))
+                conn.execute(t.sale_code.delete().where(t.sale_code.c.msgid == sync_id))
             for l in sale.lines:
                 for c in l.codes:
-                    conn.execute(t.sale_code.insert().values(msgid=msgid, line=l.no, drug_key=l.drug.key, code=c,
+                    conn.execute(t.sale_code.insert().values(msgid=sync_id, line=l.no, drug_key=l.drug.key, code=c,
                                                              units=l.units if l.split else l.drug.pack_size,
                                                              split=l.split))
-        try:
-            out = link.call("2102", payload, msgid=msgid)
-        except CentreRefused as exc:
-            self._set_status(msgid, "refused", error=exc.err_msg)
-            raise DeskError(message("desk.settle.refused", detail=exc.err_msg)) from None
-        except CentreUnreachable as exc:
-            if not exc.maybe_sent:
-                self._set_status(msgid, "unsent", error=exc.detail)
-                raise DeskError(message("desk.settle.offline")) from None
-            state = self._reverse_unknown(msgid, sale.person_no)
-            raise DeskError(message("desk.settle.unknown", state=state)) from None
-        s = out["setlinfo"]
-        centre_total = _dec(s["medfee_sumamt"])
-        if abs(centre_total - sale.total) > TOLERANCE:
-            try:
-                link.call("2103", {"data": {"setl_id": s["setl_id"], "psn_no": sale.person_no}})
-                self._set_status(msgid, "reversed", error="total mismatch")
-            except (CentreRefused, CentreUnreachable) as exc:
-                self._set_status(msgid, "unknown", error=f"total mismatch; cancel failed: {exc}")
-            raise DeskError(message("desk.settle.mismatch", local=fmt(sale.total), centre=fmt(centre_total)))
-        personal = _dec(s["psn_part_amt"])
+        return sync_id, receipt_no
+
+    def _set_desk_status(self, key: str, status: str, error: str | None = None) -> None:
+        with self.wengine.begin() as conn:
+            conn.execute(t.sale.update().where(t.sale.c.msgid == key).values(status=status, error=error))
+
+    def _failed(self, key: str, error: str) -> None:
+        """Nothing was handed out: the desk record stops counting (its codes are free at the desk)."""
+        self._set_desk_status(key, "failed", error[:500])
+
+    def _complete(self, key: str, receipt_no: str, sale: Sale, card: PatientCard, payment: Payment, view: SaleView,
+                  mark_dispensed: bool) -> SaleRecord:
+        """Settled (or provisional): the payment, the opened boxes and the 无码库, the 7206 follow-up, the
+        receipt's print (3505 queued by the checkout)."""
+        personal = view.personal
         account = min(payment.account, personal, card.balance) if payment.account > 0 else Decimal("0.00")
         cash_due = personal - account
         change = max(Decimal("0.00"), payment.cash_tendered - cash_due) if payment.cash_tendered else Decimal("0.00")
         tendered = payment.cash_tendered if payment.cash_tendered else cash_due
-        self._record(sale, msgid, out, account, cash_due, tendered, change)
-        self._queue_followups(sale, msgid, s["setl_id"], receipt_no, mark_dispensed=mark_dispensed)
+        with self.WSession() as session, session.begin():
+            conn = session.connection()
+            conn.execute(t.sale.update().where(t.sale.c.msgid == key).values(
+                status="settled", settled_at=t.utcnow(), account_pay=account, cash_pay=cash_due,
+                cash_tendered=tendered, change=change, error=None))
+            for l in sale.lines:
+                if l.split and l.codes:
+                    self._take_from_box(session, l)
+                if l.uncoded:
+                    conn.execute(t.uncoded_stock.update().where(
+                        t.uncoded_stock.c.drug_key == l.drug.key, t.uncoded_stock.c.batch == l.uncoded_batch)
+                        .values(boxes=t.uncoded_stock.c.boxes - l.qty))
+            if mark_dispensed and sale.rx_id and self.link is not None:
+                # 7206 under a msgid of the stored sequence; its setl_id is filled in once the centre settled
+                conn.execute(t.followup.insert().values(
+                    msgid=self.terminal.allocate_msgid(session), infno="7206", sale_id=view.sale_id,
+                    payload=json.dumps({"data": {"hi_rxno": sale.rx_id, "setl_id": "", "phar_name": self._user_name() or "-"}},
+                                       ensure_ascii=False),
+                    created_at=t.utcnow(), attempts=0))
+        self._print_sync(view.sale_id)
         self.drain()
         return self.find_sale(receipt_no)
+
+    def _print_sync(self, sync_id: str) -> None:
+        """The print of the receipt in the sync layer: the sale becomes printed and its 3505 upload is queued."""
+        for attempt in range(5):
+            try:
+                self.checkout.print_receipt(sync_id)
+                return
+            except CheckoutError as exc:  # the sender may be recording the centre's answer this very moment
+                if exc.code != "state" or attempt == 4:
+                    log.info("receipt of %s not recorded in the sync layer: %s", sync_id, exc)
+                    return
+                time.sleep(0.1)
+
+    @staticmethod
+    def _sale_head(sale: Sale) -> dict:
+        return {"scheme": sale.scheme, "med_type": sale.med_type, "diagnoses": list(sale.diagnoses), "rx_id": sale.rx_id,
+                "rx_date": sale.rx_date.isoformat(),
+                "rx_valid_until": sale.rx_valid_until.isoformat() if sale.rx_valid_until else None,
+                "rx_kind": sale.rx_kind, "long_rx_confirmed": sale.long_rx_confirmed,
+                "insurance_type": sale.insurance_type, "cert_type": sale.cert_type, "issuer": sale.issuer,
+                "doctor": sale.doctor}
 
     @staticmethod
     def _lines_json(sale: Sale) -> list[dict]:
@@ -647,60 +939,9 @@ class PharmacyDesk:
                  "qty": l.qty, "unit": l.drug.unit if l.split else (l.drug.pack_unit or "盒"), "split": l.split,
                  "days": l.days, "dose": l.dose_text, "price": fmt(l.drug.price), "amount": fmt(l.amount),
                  "codes": list(l.codes), "uncoded_batch": l.uncoded_batch, "pack_size": l.drug.pack_size,
-                 "nhsa_code": l.drug.nhsa_code or "", "units": l.units}
+                 "nhsa_code": l.drug.nhsa_code or "", "units": l.units,
+                 "sig": [format(l.sig.dose, "f"), format(l.sig.times_per_day, "f")] if l.sig is not None else None}
                 for l in sale.lines]
-
-    def _set_status(self, msgid: str, status: str, *, error: str | None = None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(t.sale.update().where(t.sale.c.msgid == msgid).values(status=status, error=error))
-
-    def _reverse_unknown(self, msgid: str, psn_no: str) -> str:
-        try:
-            self.link.call("2601", {"data": {"psn_no": psn_no, "omsgid": msgid, "oinfno": "2102"}})
-        except CentreUnreachable:
-            self._set_status(msgid, "unknown", error="no answer; reversal queued")
-            self._followup("2601", {"data": {"psn_no": psn_no, "omsgid": msgid, "oinfno": "2102"}})
-            return "queued"
-        except CentreRefused as exc:
-            self._set_status(msgid, "unknown", error=f"reversal refused: {exc.err_msg}")
-            return "refused"
-        self._set_status(msgid, "reversed", error="no answer; reversed (2601)")
-        return "reversed"
-
-    def _record(self, sale: Sale, msgid: str, out: dict, account: Decimal, cash: Decimal, tendered: Decimal,
-                change: Decimal) -> None:
-        s = out["setlinfo"]
-        day = today_cst()
-        setl_id = s["setl_id"]
-        ext = s.get("expContent") or {}
-        dispenses = tuple(DispenseLine.for_drug(l.drug, l.days) for l in sale.lines if l.drug.is_drug)
-        traces = tuple(TraceLine(c, l.no, l.drug.key, l.units if l.split else l.drug.pack_size, l.split)
-                       for l in sale.lines for c in l.codes)
-        with self.Session() as session:
-            with session.begin():
-                session.execute(t.sale.update().where(t.sale.c.msgid == msgid).values(
-                    status="settled", settled_at=t.utcnow(), setl_id=setl_id, total=_dec(s["medfee_sumamt"]),
-                    fund=_dec(s["fund_pay_sumamt"]), personal=_dec(s["psn_part_amt"]), account_pay=account,
-                    cash_pay=cash, cash_tendered=tendered, change=change,
-                    answer=json.dumps(out, ensure_ascii=False, default=str)))
-                for l in sale.lines:
-                    if l.split and l.codes:
-                        self._take_from_box(session, l)
-                    if l.uncoded:
-                        session.execute(t.uncoded_stock.update().where(
-                            t.uncoded_stock.c.drug_key == l.drug.key, t.uncoded_stock.c.batch == l.uncoded_batch)
-                            .values(boxes=t.uncoded_stock.c.boxes - l.qty))
-                if session.get(PersonRow, sale.person_no) is not None:
-                    try:
-                        record_settlement(session, NewSettlement(
-                            settlement_id=setl_id, person_no=sale.person_no, date=day,
-                            facility_code=self.config.institution, scheme=Scheme(sale.scheme),
-                            total=_dec(s["medfee_sumamt"]), fund=_dec(s["fund_pay_sumamt"]),
-                            personal=_dec(s["psn_part_amt"]), period=str(ext.get("period") or day.year),
-                            time=dt.datetime.now(CST).time().replace(microsecond=0, tzinfo=None),
-                            city=self.config.city, dispenses=dispenses, trace_sales=traces))
-                    except StoreError as exc:  # the history is a cache: the sale itself stands
-                        log.error("settlement %s not written to the local history: %s", setl_id, exc)
 
     @staticmethod
     def _take_from_box(session, line: SaleLine) -> None:
@@ -716,38 +957,16 @@ class PharmacyDesk:
             session.execute(t.open_box.update().where(t.open_box.c.code == code)
                             .values(units_left=row.units_left - line.qty, updated_at=now))
 
-    def _followup(self, infno: str, payload: dict, conn=None) -> None:
-        msgid = self.link.new_msgid()
-        values = dict(msgid=msgid, infno=infno, payload=json.dumps(payload, ensure_ascii=False, default=str),
-                      created_at=t.utcnow(), attempts=0)
-        if conn is not None:
-            conn.execute(t.followup.insert().values(**values))
-            return
-        with self.engine.begin() as c:
-            c.execute(t.followup.insert().values(**values))
-
-    def _queue_followups(self, sale: Sale, msgid: str, setl_id: str, receipt_no: str, *,
-                         mark_dispensed: bool = True) -> None:
-        now = dt.datetime.now(CST).strftime("%Y-%m-%d %H:%M:%S")
-        name = self.operator.name if self.operator else "-"
-        with self.engine.begin() as conn:
-            if mark_dispensed and sale.rx_id:
-                self._followup("7206", {"data": {"hi_rxno": sale.rx_id, "setl_id": setl_id, "phar_name": name}}, conn)
-            for l in sale.lines:
-                if not l.codes:
-                    continue
-                self._followup("3505", {"selinfo": {
-                    "med_list_codg": l.drug.nhsa_code or l.drug.key, "fixmedins_hilist_id": l.drug.key,
-                    "fixmedins_hilist_name": l.drug.name, "fixmedins_bchno": "-", "phar_name": name,
-                    "hi_feesetl_type": "1", "setl_id": setl_id, "psn_no": sale.person_no, "psn_name": sale.person_name,
-                    "rx_flag": "1", "trdn_flag": "1" if l.split else "0", "rxno": sale.rx_id, "rx_circ_flag": "1",
-                    "rtal_docno": f"{receipt_no}-{l.no}", "sel_retn_cnt": l.qty, "sel_retn_time": now,
-                    "sel_retn_opter_name": name, "mdtrt_setl_type": "1",
-                    "drugtracinfo": [{"drug_trac_codg": c} for c in l.codes],
-                }}, conn)
+    def _sync_state(self, sale_id: str) -> tuple[str | None, str]:
+        with self.Session() as s:
+            ss = s.get(SyncSale, sale_id)
+            return (ss.state, ss.setl_id or ss.msgid or "") if ss is not None else (None, "")
 
     def drain(self) -> int:
-        """Send waiting follow-ups in order; stops at the first that cannot reach the centre."""
+        """Wake the sync sender for what waits in the outbox, and send the desk's own follow-ups (7206) whose
+        sale the centre has settled, oldest first; stops at the first one that cannot reach the centre."""
+        if self.terminal is not None:
+            self.terminal.sender.wake()
         if self.link is None:
             return 0
         sent = 0
@@ -756,18 +975,29 @@ class PharmacyDesk:
                 rows = conn.execute(select(t.followup).where(t.followup.c.done_at.is_(None))
                                     .order_by(t.followup.c.id)).all()
             for r in rows:
+                payload = json.loads(r.payload)
+                if r.sale_id:
+                    state, setl_id = self._sync_state(r.sale_id)
+                    if state is None or state in NEVER_SETTLED:
+                        with self.wengine.begin() as conn:
+                            conn.execute(t.followup.update().where(t.followup.c.id == r.id).values(
+                                done_at=t.utcnow(), last_error=f"not sent: the sale was not settled ({state})"))
+                        continue
+                    if state not in DISPENSED_STATES:
+                        continue  # provisional or in flight: after the centre's answer
+                    payload.setdefault("data", {})["setl_id"] = setl_id
                 try:
-                    self.link.call(r.infno, json.loads(r.payload), msgid=r.msgid)
+                    self.link.call(r.infno, payload, msgid=r.msgid)
                     values = dict(done_at=t.utcnow(), attempts=r.attempts + 1, last_error=None)
                 except CentreRefused as exc:
                     log.warning("follow-up %s %s refused by the centre: %s", r.infno, r.msgid, exc.err_msg)
                     values = dict(done_at=t.utcnow(), attempts=r.attempts + 1, last_error=exc.err_msg)
                 except CentreUnreachable as exc:
-                    with self.engine.begin() as conn:
+                    with self.wengine.begin() as conn:
                         conn.execute(t.followup.update().where(t.followup.c.id == r.id)
                                      .values(attempts=r.attempts + 1, last_error=exc.detail))
                     break
-                with self.engine.begin() as conn:
+                with self.wengine.begin() as conn:
                     conn.execute(t.followup.update().where(t.followup.c.id == r.id).values(**values))
                 sent += 1
         return sent
@@ -775,7 +1005,6 @@ class PharmacyDesk:
     # ------------------------------------------------------------------ records, reprints, returns
     def _record_of(self, row) -> SaleRecord:
         req = json.loads(row.request)
-        answer = json.loads(row.answer) if row.answer else {}
         with self.engine.connect() as conn:
             returned = {(r.line, r.code) for r in conn.execute(
                 select(t.sale_code.c.line, t.sale_code.c.code).where(t.sale_code.c.msgid == row.msgid,
@@ -783,9 +1012,17 @@ class PharmacyDesk:
         lines = tuple({**l, "returned_codes": [c for c in l["codes"] if (l["line"], c) in returned]}
                       for l in req.get("lines", []))
         z = Decimal("0.00")
-        return SaleRecord(row.msgid, row.receipt_no, row.kind, row.status, row.person_no, row.person_name,
-                          row.settled_at, row.total or z, row.fund or z, row.personal or z, row.account_pay or z,
-                          row.cash_pay or z, row.change or z, row.setl_id or "", lines, row.prints, answer)
+        with self.Session() as s:
+            through = read_through(s, row)
+        if through is None:  # recorded before the desk settled through the sync layer
+            answer = json.loads(row.answer) if row.answer else {}
+            return SaleRecord(row.msgid, row.receipt_no, row.kind, row.status, row.person_no, row.person_name,
+                              row.settled_at, row.total or z, row.fund or z, row.personal or z, row.account_pay or z,
+                              row.cash_pay or z, row.change or z, row.setl_id or "", lines, row.prints, answer)
+        return SaleRecord(row.msgid, row.receipt_no, row.kind, through.status, row.person_no, row.person_name,
+                          row.settled_at, through.total, through.fund, through.personal, row.account_pay or z,
+                          row.cash_pay or z, row.change or z, through.setl_id, lines, row.prints, through.answer,
+                          offline_no=through.offline_no, sale_id=row.sync_sale_id or "")
 
     def find_sale(self, ref: str) -> SaleRecord:
         ref = ref.strip()
@@ -801,7 +1038,7 @@ class PharmacyDesk:
         return self._record_of(row)
 
     def mark_printed(self, msgid: str, reprint: bool, approver: str | None = None) -> int:
-        with self.engine.begin() as conn:
+        with self.wengine.begin() as conn:
             prints = conn.execute(select(t.sale.c.prints).where(t.sale.c.msgid == msgid)).scalar() or 0
             conn.execute(t.sale.update().where(t.sale.c.msgid == msgid).values(prints=prints + 1))
             if reprint:
@@ -811,92 +1048,92 @@ class PharmacyDesk:
         return prints + 1
 
     def return_sale(self, record: SaleRecord, lines: list[int], shift_id: str | None) -> tuple[SaleRecord, SaleRecord | None]:
-        """Return a whole sale, or some of its lines: the settlement is cancelled at the centre (2103: quota
-        back, codes free), and the kept lines are settled again under a new message id."""
-        link = self._need_link()
-        if record.status != "settled" or record.kind != "sale":
-            raise DeskError(message("desk.ret.already", receipt=record.receipt_no))
+        """Return a whole sale, or some of its lines: the settlement is cancelled through the checkout (2103 via
+        the outbox, 3506 for the uploaded codes queued with it: quota back, codes free), and the kept lines are
+        settled again as a new sale through the same checkout path."""
+        if record.kind != "sale" or record.status != "settled":
+            key = "desk.ret.provisional" if record.status == "provisional" else "desk.ret.already"
+            raise DeskError(message(key, receipt=record.receipt_no))
         all_lines = [l["line"] for l in record.lines]
         chosen = [n for n in lines if n in all_lines]
         if not chosen:
             raise DeskError(message("desk.ret.nothing"))
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.sale).where(t.sale.c.msgid == record.msgid)).first()
+        if row is None or not row.sync_sale_id:
+            raise DeskError(message("desk.ret.legacy", receipt=record.receipt_no))
+        co = self._ready()
+        if self.terminal.believed_offline:  # the quota goes back at the centre: a return needs it
+            raise DeskError(message("desk.ret.offline"))
         try:
-            link.call("2103", {"data": {"setl_id": record.setl_id, "psn_no": record.person_no}})
-        except CentreRefused as exc:
-            raise DeskError(message("desk.settle.refused", detail=exc.err_msg)) from None
-        except CentreUnreachable:
-            raise DeskError(message("desk.settle.offline")) from None
+            view = co.return_sale(row.sync_sale_id, operator=self._user(), operator_name=self._user_name(),
+                                  reason=f"小票 {record.receipt_no} 第 {','.join(map(str, chosen))} 行")
+        except CheckoutError as exc:
+            raise self._error(exc) from None
+        refused = [a for a in view.alerts if a["kind"] == "cancel_refused" and not a["resolved"]]
+        if refused:
+            raise DeskError(message("desk.settle.refused", detail=refused[-1]["zh"], detail_en=refused[-1]["en"]))
         day = today_cst()
-        with self.Session() as session:
-            with session.begin():
-                conn = session.connection()
-                seq = t.next_number(conn, f"receipt:{day:%Y%m%d}")
-                ret_no = f"{self.config.terminal}-{day:%Y%m%d}-{seq:04d}"
-                conn.execute(t.sale.insert().values(
-                    msgid=f"R{record.msgid}"[:40], receipt_no=ret_no, kind="return", original_msgid=record.msgid,
-                    shift_id=shift_id, user_id=self._user(), person_no=record.person_no,
-                    person_name=record.person_name, status="settled", created_at=t.utcnow(),
-                    settled_at=t.utcnow(), business_date=day, setl_id=record.setl_id, total=-record.total,
-                    fund=-record.fund, personal=-record.personal, account_pay=-record.account_pay,
-                    cash_pay=-record.cash_pay, request=json.dumps({"lines": list(record.lines)}, ensure_ascii=False)))
-                conn.execute(t.sale.update().where(t.sale.c.msgid == record.msgid).values(status="returned"))
-                conn.execute(t.sale_code.update().where(t.sale_code.c.msgid == record.msgid).values(returned=True))
-                for l in record.lines:
-                    if l["split"] and l["codes"]:
-                        conn.execute(t.open_box.update().where(t.open_box.c.code == l["codes"][0])
-                                     .values(units_left=t.open_box.c.units_left + l["qty"], updated_at=t.utcnow()))
-                    if l.get("uncoded_batch") and l["line"] in chosen:  # the box goes back to the 无码库
-                        conn.execute(t.uncoded_stock.update().where(
-                            t.uncoded_stock.c.drug_key == l["drug_key"], t.uncoded_stock.c.batch == l["uncoded_batch"])
-                            .values(boxes=t.uncoded_stock.c.boxes + l["qty"]))
-                if session.get(SettlementRow, record.setl_id) is not None:
-                    reverse_settlement(session, record.setl_id, day)
-                conn.execute(t.event.insert().values(at=t.utcnow(), kind="return", user_id=self._user(),
-                                                     ref=record.receipt_no,
-                                                     detail=json.dumps({"lines": chosen, "return": ret_no})))
-                name = self.operator.name if self.operator else "-"
-                now = dt.datetime.now(CST).strftime("%Y-%m-%d %H:%M:%S")
-                for l in record.lines:
-                    if l["codes"]:
-                        self._followup("3506", {"selinfo": {
-                            "med_list_codg": l.get("nhsa_code") or l["drug_key"], "fixmedins_hilist_id": l["drug_key"],
-                            "fixmedins_hilist_name": l["drug_name"], "fixmedins_bchno": "-", "trdn_flag":
-                            "1" if l["split"] else "0", "rtal_docno": f"{ret_no}-{l['line']}", "sel_retn_cnt": l["qty"],
-                            "sel_retn_time": now, "sel_retn_opter_name": name, "setl_id": record.setl_id,
-                            "drugtracinfo": [{"drug_trac_codg": c} for c in l["codes"]]}}, conn)
+        with self.WSession() as session, session.begin():
+            conn = session.connection()
+            seq = t.next_number(conn, f"receipt:{day:%Y%m%d}")
+            ret_no = f"{self.config.terminal}-{day:%Y%m%d}-{seq:04d}"
+            conn.execute(t.sale.insert().values(
+                msgid=f"R{record.msgid}"[:40], sync_sale_id=row.sync_sale_id, receipt_no=ret_no, kind="return",
+                original_msgid=record.msgid, shift_id=shift_id, user_id=self._user(), person_no=record.person_no,
+                person_name=record.person_name, status="settled", created_at=t.utcnow(), settled_at=t.utcnow(),
+                business_date=day, account_pay=-record.account_pay, cash_pay=-record.cash_pay,
+                request=json.dumps({"lines": list(record.lines)}, ensure_ascii=False)))
+            conn.execute(t.sale.update().where(t.sale.c.msgid == record.msgid).values(status="returned"))
+            conn.execute(t.sale_code.update().where(t.sale_code.c.msgid == record.msgid).values(returned=True))
+            for l in record.lines:
+                if l["split"] and l["codes"]:
+                    conn.execute(t.open_box.update().where(t.open_box.c.code == l["codes"][0])
+                                 .values(units_left=t.open_box.c.units_left + l["qty"], updated_at=t.utcnow()))
+                if l.get("uncoded_batch") and l["line"] in chosen:  # the box goes back to the 无码库
+                    conn.execute(t.uncoded_stock.update().where(
+                        t.uncoded_stock.c.drug_key == l["drug_key"], t.uncoded_stock.c.batch == l["uncoded_batch"])
+                        .values(boxes=t.uncoded_stock.c.boxes + l["qty"]))
+            conn.execute(t.event.insert().values(at=t.utcnow(), kind="return", user_id=self._user(),
+                                                 ref=record.receipt_no,
+                                                 detail=json.dumps({"lines": chosen, "return": ret_no})))
         self.drain()
         returned = self.find_sale(ret_no)
         kept = [l for l in record.lines if l["line"] not in chosen]
         if not kept:
             return returned, None
-        return returned, self._resettle(record, kept, shift_id)
+        try:
+            again = self._resettle(record, row, kept, shift_id)
+        except DeskError as exc:
+            raise DeskError(message("desk.ret.resettle_failed", receipt=ret_no, n=len(kept), detail=exc.message.zh,
+                                    detail_en=exc.message.en)) from None
+        return returned, again
 
-    def _resettle(self, record: SaleRecord, kept: list[dict], shift_id: str | None) -> SaleRecord:
+    def _resettle(self, record: SaleRecord, row, kept: list[dict], shift_id: str | None) -> SaleRecord:
+        """The kept lines of a returned sale as a new sale through the same checkout path; the warnings the
+        pharmacist acknowledged on them stand, and the prescription is not marked dispensed a second time."""
+        head = json.loads(row.request).get("sale") or {}
+        acked = json.loads(row.request).get("acks") or []
         with self.Session() as s:
             person = get_person(s, record.person_no)
             drugs = get_drugs(s, [l["drug_key"] for l in kept])
-        req = json.loads(self._request_of(record.msgid))
-        info = req["input"]["druginfo"]
-        ext = info.get("expContent") or {}
-        lines = tuple(SaleLine(i, drugs[l["drug_key"]], l["qty"], l["days"], l.get("dose", ""), None, l["split"],
-                               tuple(l["codes"]), l.get("uncoded_batch")) for i, l in enumerate(kept, start=1))
-        sigs = {d["medins_list_codg"]: d.get("expContent") or {} for d in req["input"]["drugdetail"]}
-        lines = tuple(replace(l, sig=Sig(Decimal(sigs[l.drug.key]["dose"]), Decimal(sigs[l.drug.key]["times_per_day"])))
-                      if sigs.get(l.drug.key, {}).get("dose") else l for l in lines)
-        sale = Sale(uuid.uuid4().hex[:12], record.person_no, record.person_name, ext.get("scheme", "LB"),
-                    info["med_type"], tuple(d["diag_code"] for d in req["input"].get("diseinfo", [])),
-                    ext.get("rxno", ""), dt.date.fromisoformat(ext.get("rx_date") or today_cst().isoformat()),
-                    dt.date.fromisoformat(ext["rx_valid_until"]) if ext.get("rx_valid_until") else None,
-                    ext.get("rx_kind", "ordinary"), bool(ext.get("long_rx_confirmed")), lines,
-                    info.get("insutype", ""), info.get("mdtrt_cert_type", ""), info.get("mdtrt_cert_no", ""))
-        card = PatientCard(person, "", person.insurance_type, person.status, (), (), (), (), True,
-                           sale.cert_type, sale.cert_no)
+        new_no = {l["line"]: i for i, l in enumerate(kept, start=1)}
+        lines = tuple(SaleLine(new_no[l["line"]], drugs[l["drug_key"]], l["qty"], l["days"], l.get("dose", ""),
+                               Sig(Decimal(l["sig"][0]), Decimal(l["sig"][1])) if l.get("sig") else None, l["split"],
+                               tuple(l["codes"]), l.get("uncoded_batch")) for l in kept)
+        acks = frozenset((r, new_no.get(n) if n is not None else None) for r, n in acked if n is None or n in new_no)
+        id_number = person.id_number if person is not None else None
+        valid = head.get("rx_valid_until")
+        sale = Sale(uuid.uuid4().hex[:12], record.person_no, record.person_name, head.get("scheme", "LB"),
+                    head.get("med_type", ""), tuple(head.get("diagnoses") or ()), head.get("rx_id", ""),
+                    dt.date.fromisoformat(head.get("rx_date") or today_cst().isoformat()),
+                    dt.date.fromisoformat(valid) if valid else None, head.get("rx_kind", "ordinary"),
+                    bool(head.get("long_rx_confirmed")), lines, head.get("insurance_type", ""),
+                    "02" if id_number else "", id_number or "", acks, head.get("issuer", ""), head.get("doctor", ""))
+        card = PatientCard(person, "", person.insurance_type, person.status, (), (), (), (), True, sale.cert_type,
+                           sale.cert_no)
         # the kept lines were handed out with the first settlement: no second 7206 for the prescription
         return self.settle(sale, card, Payment(), shift_id, mark_dispensed=False)
 
-    def _request_of(self, msgid: str) -> str:
-        with self.engine.connect() as conn:
-            return conn.execute(select(t.sale.c.request).where(t.sale.c.msgid == msgid)).scalar()
 
-
-__all__ = ["PharmacyDesk", "drug_from_dict", "today_cst"]
+__all__ = ["PharmacyDesk", "Through", "read_through", "today_cst"]

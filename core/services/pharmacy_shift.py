@@ -6,11 +6,16 @@
     z = shifts.close(sid, counted_cash=Decimal("228.00"), operator=op)   # Z: stored, final
 
 The close is blind: the counted cash is entered before the expected amount is shown (the screen shows the
-variance only in the Z). The Z reconciles the business days of the shift with the centre (3201 对总账:
-count, total and fund of this institution's settlements, reversed ones left out) and stores the result with
-the report. Z reports are numbered per terminal, hash-chained, and the desk tables refuse to change or delete
-them. Closing while follow-up messages still wait for the centre needs a supervisor's approval (the shell
-asks; `allow_pending=True`).
+variance only in the Z). The Z reconciles the business days of the shift with the centre through the sync
+layer (core.sync.reconcile: 3201 对总账 on the settlements the centre confirmed, reversed and returned ones
+left out, stored in sync_reconciliation with its per-settlement differences) and keeps the result in the
+report. Z reports are numbered per terminal, hash-chained, and the desk tables refuse to change or delete
+them.
+
+Figures are read through from the sync sales (core.services.pharmacy_desk.read_through): the centre's once it
+confirmed a sale, the local calculation of a provisional (offline) one, which X and Z count apart as
+`provisional`. Anything still waiting for the centre — provisional sales, uploads, the desk's 7206 — is
+`pending`: closing with pending items needs a supervisor's approval (the shell asks; `allow_pending=True`).
 """
 from __future__ import annotations
 
@@ -24,10 +29,14 @@ from sqlalchemy import Engine, func, select
 from core.domain import fmt
 from core.i18n import message
 from core.services.auth import Operator
-from core.services.centre_link import CentreRefused, CentreUnreachable
 from core.services.pharmacy_config import DeskConfig
+from core.services.pharmacy_desk import read_through
 from core.services.ports import CentreLink, DeskError, ShiftReport
 from core.store import desk as t
+from core.store.db import session_factory
+from core.sync import outbox
+from core.sync.reconcile import reconcile
+from core.sync.terminal import Terminal
 
 Z0 = Decimal("0.00")
 
@@ -37,9 +46,13 @@ def _d(v) -> Decimal:
 
 
 class ShiftService:
-    def __init__(self, engine: Engine, link: CentreLink | None, config: DeskConfig) -> None:
+    def __init__(self, engine: Engine, link: CentreLink | None, config: DeskConfig, *,
+                 terminal: Terminal | None = None) -> None:
         t.ensure_desk_schema(engine)
         self.engine, self.link, self.config = engine, link, config
+        self.wengine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self.Session = session_factory(engine)
+        self.terminal: Terminal | None = terminal if terminal is not None else getattr(link, "t", None)
 
     def current(self) -> dict | None:
         with self.engine.connect() as conn:
@@ -53,7 +66,7 @@ class ShiftService:
         if cur is not None:
             raise DeskError(message("desk.shift.open", shift=cur["shift_id"]))
         now = t.utcnow()
-        with self.engine.begin() as conn:
+        with self.wengine.begin() as conn:
             sid = f"{self.config.terminal}-{now:%Y%m%d}-{t.next_number(conn, 'shift'):04d}"
             conn.execute(t.shift.insert().values(shift_id=sid, terminal=self.config.terminal, opened_by=op.user_id,
                                                  opened_at=now, float_amount=_d(float_amount)))
@@ -62,51 +75,66 @@ class ShiftService:
         return sid
 
     def pending(self) -> int:
+        """Messages still waiting for the centre: the sync layer's outbox and the desk's own follow-ups (7206)."""
         with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(t.followup)
-                                .where(t.followup.c.done_at.is_(None))).scalar() or 0
+            n = conn.execute(select(func.count()).select_from(t.followup)
+                             .where(t.followup.c.done_at.is_(None))).scalar() or 0
+        if self.terminal is not None:
+            with self.Session() as s:
+                n += sum(outbox.waiting(s).values())
+        return int(n)
 
     def report(self, shift_id: str) -> ShiftReport:
+        """X: the shift's sales and returns so far (the centre's figures where it confirmed them, the local ones of
+        provisional sales), the cash, and what still waits for the centre."""
         with self.engine.connect() as conn:
             sh = conn.execute(select(t.shift).where(t.shift.c.shift_id == shift_id)).first()
             if sh is None:
                 raise DeskError(message("desk.shift.none"))
             rows = conn.execute(select(t.sale).where(t.sale.c.shift_id == shift_id,
                                                      t.sale.c.status.in_(("settled", "returned")))).all()
+        total = fund = personal = Z0
+        provisional = 0
+        with self.Session() as s:
+            for r in rows:
+                through = read_through(s, r)
+                if through is None:  # recorded before the desk settled through the sync layer
+                    figures = (_d(r.total), _d(r.fund), _d(r.personal))
+                elif through.status == "rejected":  # an offline sale the centre refused: a supervisor's alert
+                    continue
+                else:
+                    figures = (through.total, through.fund, through.personal)
+                    provisional += through.status == "provisional"
+                total, fund, personal = total + figures[0], fund + figures[1], personal + figures[2]
         sales = [r for r in rows if r.kind == "sale"]
         returns = [r for r in rows if r.kind == "return"]
-        total = sum((_d(r.total) for r in rows), Z0)
-        fund = sum((_d(r.fund) for r in rows), Z0)
-        personal = sum((_d(r.personal) for r in rows), Z0)
         account = sum((_d(r.account_pay) for r in rows), Z0)
         cash_in = sum((_d(r.cash_pay) for r in sales), Z0)
         cash_out = -sum((_d(r.cash_pay) for r in returns), Z0)
         expected = _d(sh.float_amount) + cash_in - cash_out
         return ShiftReport(shift_id, "X", sh.opened_at, sh.opened_by, _d(sh.float_amount), len(sales), len(returns),
-                           total, fund, personal, account, cash_in, cash_out, expected, pending=self.pending())
+                           total, fund, personal, account, cash_in, cash_out, expected, pending=self.pending(),
+                           provisional=provisional)
 
-    def reconcile(self, shift_id: str) -> tuple[bool | None, dict]:
-        """3201 for the business days of the shift, with this terminal's totals of live settlements."""
+    def _days(self, shift_id: str) -> tuple[dt.date, dt.date]:
         with self.engine.connect() as conn:
             sh = conn.execute(select(t.shift).where(t.shift.c.shift_id == shift_id)).first()
             days = conn.execute(select(func.min(t.sale.c.business_date), func.max(t.sale.c.business_date))
                                 .where(t.sale.c.shift_id == shift_id)).one()
-            begin = days[0] or (sh.opened_at + dt.timedelta(hours=8)).date()
-            end = days[1] or begin
-            live = conn.execute(select(func.count(), func.coalesce(func.sum(t.sale.c.total), 0),
-                                       func.coalesce(func.sum(t.sale.c.fund), 0))
-                                .where(t.sale.c.kind == "sale", t.sale.c.status == "settled",
-                                       t.sale.c.business_date >= begin, t.sale.c.business_date <= end)).one()
-        local = {"stmt_begndate": begin.isoformat(), "stmt_enddate": end.isoformat(), "fixmedins_setl_cnt": int(live[0]),
-                 "medfee_sumamt": fmt(_d(live[1])), "fund_pay_sumamt": fmt(_d(live[2]))}
-        if self.link is None:
-            return None, {"local": local}
-        try:
-            out = self.link.call("3201", {"data": {**local, "acct_pay": "0.00", "refd_setl_flag": "0"}})
-        except (CentreUnreachable, CentreRefused) as exc:
-            return None, {"local": local, "error": str(exc)}
-        info = out["stmtinfo"]
-        return info.get("stmt_rslt") == "0", {"local": local, "centre": info}
+        begin = days[0] or (sh.opened_at + dt.timedelta(hours=8)).date()
+        return begin, days[1] or begin
+
+    def reconcile(self, shift_id: str, operator: str = "SYS") -> tuple[bool | None, dict]:
+        """对总账 (3201) for the business days of the shift, through the sync layer: the settlements the centre
+        confirmed (by its settlement date) against its statement; the result is stored with its differences.
+        (None, …) when the centre could not be asked."""
+        begin, end = self._days(shift_id)
+        if self.terminal is None:
+            return None, {"local": {"since": begin.isoformat(), "until": end.isoformat()}}
+        rec = reconcile(self.terminal, begin, end, operator=operator)
+        out = rec.to_dict()
+        return (rec.balanced if rec.centre_reached else None), {"local": out["local"], "centre": out["centre"],
+                                                               "reconciliation": out}
 
     def close(self, shift_id: str, counted_cash: Decimal, operator: Operator, *, allow_pending: bool = False,
               approver: str | None = None) -> ShiftReport:
@@ -116,14 +144,14 @@ class ShiftService:
         with self.engine.connect() as conn:
             if conn.execute(select(t.z_report.c.z_no).where(t.z_report.c.shift_id == shift_id)).first():
                 raise DeskError(message("desk.shift.none"))
-        ok, recon = self.reconcile(shift_id)
-        centre = recon.get("centre", {})
+        ok, recon = self.reconcile(shift_id, operator.user_id)
+        detail = (recon.get("reconciliation") or {}).get("centre_text", "")
         if ok is None:
             note = message("desk.shift.recon_offline")
         elif ok:
-            note = message("desk.shift.recon_ok", detail=centre.get("stmt_rslt_dscr", ""))
+            note = message("desk.shift.recon_ok", detail=detail)
         else:
-            note = message("desk.shift.recon_diff", detail=centre.get("stmt_rslt_dscr", ""))
+            note = message("desk.shift.recon_diff", detail=detail)
         now = t.utcnow()
         counted = _d(counted_cash)
         body = {
@@ -133,10 +161,11 @@ class ShiftService:
             "returns": x.returns, "total": fmt(x.total), "fund": fmt(x.fund), "personal": fmt(x.personal),
             "account": fmt(x.account), "cash_in": fmt(x.cash_in), "cash_out": fmt(x.cash_out),
             "expected_cash": fmt(x.expected_cash), "counted_cash": fmt(counted),
-            "variance": fmt(counted - x.expected_cash), "pending": x.pending, "reconciled": ok,
+            "variance": fmt(counted - x.expected_cash), "pending": x.pending, "provisional": x.provisional,
+            "reconciled": ok,
             "reconciliation": recon, "note": note.as_dict(),
         }
-        with self.engine.begin() as conn:
+        with self.wengine.begin() as conn:
             prev = conn.execute(select(t.z_report.c.hash).order_by(t.z_report.c.z_no.desc()).limit(1)).scalar() or "0" * 64
             z_no = t.next_number(conn, "z")
             text = json.dumps({"z_no": z_no, **body}, ensure_ascii=False, sort_keys=True)
@@ -164,7 +193,8 @@ class ShiftService:
             b["sales"], b["returns"], _d(b["total"]), _d(b["fund"]), _d(b["personal"]), _d(b["account"]),
             _d(b["cash_in"]), _d(b["cash_out"]), _d(b["expected_cash"]), _d(b["counted_cash"]), _d(b["variance"]),
             Message("z", note.get("zh", ""), note.get("en", "")), b.get("reconciled"),
-            b.get("reconciliation", {}), row.z_no, row.closed_at, row.closed_by, b.get("pending", 0), row.hash)
+            b.get("reconciliation", {}), row.z_no, row.closed_at, row.closed_by, b.get("pending", 0), row.hash,
+            b.get("provisional", 0))
 
     def verify_chain(self) -> bool:
         prev = "0" * 64
@@ -184,6 +214,10 @@ def z_text_lines(z: ShiftReport) -> list[str]:
             f"医疗费总额 {fmt(z.total)}", f"统筹基金 {fmt(z.fund)}", f"个人负担 {fmt(z.personal)}",
             f"个人账户 {fmt(z.account)}", f"现金收入 {fmt(z.cash_in)}", f"现金退款 {fmt(z.cash_out)}",
             f"应有现金 {fmt(z.expected_cash)}"]
+    if z.provisional:
+        rows.append(f"离线暂存 {z.provisional} 笔（待中心确认，金额为本地计算）")
+    if z.pending:
+        rows.append(f"待上传中心 {z.pending} 条")
     if z.kind == "Z":
         rows += [f"实点现金 {fmt(z.counted_cash)}", f"差额 {fmt(z.variance)}", f"关班 {z.closed_by}",
                  f"对账 {z.reconciliation.zh if z.reconciliation else '-'}", f"校验 {z.hash[:16]}"]

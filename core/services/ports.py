@@ -1,8 +1,8 @@
 """What the pharmacy shell needs from the services, as values and one Protocol.
 
 The screens are built against `DeskPort` (implemented by core.services.pharmacy_desk.PharmacyDesk; tests may
-give a fake), and the desk service against `CentreLink` (core.services.centre_sync.SyncCentreLink, an adapter
-over core.sync's transport). Every method of DeskPort may block (HTTP, SQLite): the shell calls them through a
+give a fake), and the desk service against `CentreLink` (core.services.sync_link.TerminalCentreLink, an adapter
+over the terminal's core.sync transport; settlements go through core.services.checkout, never the link). Every method of DeskPort may block (HTTP, SQLite): the shell calls them through a
 worker, never on the UI thread. `check_scan` (memory plus one indexed SQLite read, on the worker's local lane)
 is what the 50 ms scan-to-verdict budget measures.
 """
@@ -39,11 +39,17 @@ class DeskError(Exception):
 
 @dataclass(frozen=True)
 class LinkStatus:
+    """The status line: online/offline (None: nothing tried yet) and what waits for the centre (the sync
+    layer's outbox plus the desk's own follow-ups), with the oldest's age."""
+
     configured: bool
     online: bool | None
     waiting: int
     oldest_waiting_s: float | None
-    detail: str = ""
+    detail: str = ""  # the last error while offline
+    provisional: int = 0  # offline sales waiting for the centre's confirmation
+    alerts: int = 0  # open supervisor alerts (an offline sale the centre adjusted or rejected …)
+    summary: str = ""  # the sync layer's one-line summary (Chinese)
 
 
 @dataclass(frozen=True)
@@ -133,10 +139,13 @@ class Figures:
 class AuditView:
     verdict: str  # PASS / WARN / BLOCK
     hits: tuple[HitView, ...]
-    source: str  # local / centre
+    # local: a preview (the local audit); centre: the pre-settlement the settlement will use — the centre's 2101,
+    # or with `offline` the local calculation the offline floor limits allow (the sale will be provisional)
+    source: str
     figures: Figures | None
     line_verdicts: dict[int, str] = field(default_factory=dict)
     note: Message | None = None
+    offline: bool = False
 
     def warns(self) -> list[HitView]:
         return [h for h in self.hits if h.severity == "WARN"]
@@ -150,10 +159,10 @@ class Payment:
 
 @dataclass(frozen=True)
 class SaleRecord:
-    msgid: str
+    msgid: str  # the desk's key of the record (the sync sale id; R + it for its return; a 2102 msgid before)
     receipt_no: str
     kind: str
-    status: str
+    status: str  # settled / provisional (offline, awaiting the centre) / returned / rejected / unknown / pending …
     person_no: str
     person_name: str
     settled_at: dt.datetime | None
@@ -166,7 +175,9 @@ class SaleRecord:
     setl_id: str
     lines: tuple[dict, ...]  # {line, drug_key, drug_name, qty, split, amount, codes[]}
     prints: int = 0
-    answer: dict = field(default_factory=dict)
+    answer: dict = field(default_factory=dict)  # the centre's 2102 output ({} while provisional)
+    offline_no: str = ""  # the offline number of a sale settled provisionally
+    sale_id: str = ""  # the sync sale (core.sync) it reads its settlement from
 
 
 @dataclass(frozen=True)
@@ -193,8 +204,9 @@ class ShiftReport:
     z_no: int | None = None
     closed_at: dt.datetime | None = None
     closed_by: str = ""
-    pending: int = 0
+    pending: int = 0  # messages still waiting for the centre (outbox and desk follow-ups)
     hash: str = ""
+    provisional: int = 0  # offline sales of the shift the centre has not confirmed yet
 
 
 class DeskPort(Protocol):

@@ -7,7 +7,9 @@
 What it carries (what the rules ask a pharmacy receipt to show): the pharmacy, date and time, every line
 with its quantity and amount and the traceability code of each box (无码库 lines say so), the total, the
 fund's share and the person's (account and cash, with the change), and the centre's settlement id. A copy
-(reprint) says so in its title.
+(reprint) says so in its title. A provisional sale (settled offline within the floor limits, not yet confirmed
+by the centre) says so in its title and where the settlement id stands, in Chinese and English, with its
+offline number: its figures are the local calculation until the centre answers.
 """
 from __future__ import annotations
 
@@ -51,6 +53,8 @@ class ReceiptContent:
     change: str
     setl_id: str
     copy_no: int = 0  # 0 = the original
+    provisional: bool = False  # settled offline: the centre has not confirmed it yet
+    offline_no: str = ""
 
     @property
     def is_copy(self) -> bool:
@@ -82,9 +86,15 @@ class ReceiptContent:
         out.append("-" * width)
         out += [pad(k, v) for k, v in self.rows()]
         out += ["-" * width, f"结算ID {self.setl_id}"]
+        if self.provisional:
+            out += [f"** {PROVISIONAL_ZH} **", f"** {PROVISIONAL_EN} **"]
         if self.is_copy:
             out.append(f"** 重打副本 第 {self.copy_no} 次 **")
         return out
+
+
+PROVISIONAL_ZH = "离线暂存，待中心确认"
+PROVISIONAL_EN = "PROVISIONAL: settled offline, awaiting the centre's confirmation"
 
 
 def _w(s: str) -> int:
@@ -106,6 +116,11 @@ def build_receipt(record: SaleRecord, *, pharmacy: str, institution: str, termin
         at = (record.settled_at + dt.timedelta(hours=8))
     cash_tendered = record.cash_pay + record.change
     title = "门诊慢特病购药小票" if record.kind == "sale" else "退货小票"
+    provisional = record.status == "provisional"
+    setl_id = record.setl_id
+    if provisional:
+        title += "（离线暂存 PROVISIONAL）"
+        setl_id = f"离线暂存 {record.offline_no}（{PROVISIONAL_ZH}）/ provisional {record.offline_no}"
     if copy_no:
         title += "（副本 COPY）"
     return ReceiptContent(
@@ -113,8 +128,9 @@ def build_receipt(record: SaleRecord, *, pharmacy: str, institution: str, termin
         kind=record.kind, time=at.strftime("%Y-%m-%d %H:%M:%S"), operator=operator, person=record.person_name,
         lines=tuple(lines), total=fmt(record.total), fund=fmt(record.fund), personal=fmt(record.personal),
         account=fmt(record.account_pay), cash=fmt(record.cash_pay), tendered=fmt(cash_tendered),
-        change=fmt(record.change), setl_id=record.setl_id, copy_no=copy_no,
+        change=fmt(record.change), setl_id=setl_id, copy_no=copy_no, provisional=provisional,
+        offline_no=record.offline_no,
     )
 
 
-__all__ = ["ReceiptContent", "ReceiptLine", "build_receipt"]
+__all__ = ["PROVISIONAL_EN", "PROVISIONAL_ZH", "ReceiptContent", "ReceiptLine", "build_receipt"]

@@ -1,7 +1,7 @@
 """The counter's registration (备案) service: identify a person, start an application, attach evidence, route it
 through review, approve it (2503) or cancel a registration (2504), and print its forms. The workflow itself
 runs at the centre (server/transactions/registration.py); this is the client side, over the desk's CentreLink
-(core.services.centre_sync: core.sync's transport, signed envelopes).
+(core.services.sync_link: the terminal's core.sync transport, signed envelopes).
 
     svc = CounterService(link, forms_dir=Path(...))
     person = svc.identify(scan_text)                      # 1101 + 5301 + 2514
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from core.domain.clock import today_cst
 from core.codes import Kind, classify
 from core.i18n import Message
 from core.services.centre_link import CentreRefused, CentreUnreachable
@@ -90,7 +91,7 @@ class CounterService:
     link: CentreLink | None
     forms_dir: Path = field(default_factory=lambda: Path.home() / ".onewindow" / "forms")
     institution_name: str = ""
-    clock: Callable[[], dt.date] = dt.date.today
+    clock: Callable[[], dt.date] = today_cst
 
     # ---- the wire ------------------------------------------------------------------------------------------
     def call(self, infno: str, payload: dict) -> dict:

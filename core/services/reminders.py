@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+from core.domain.clock import today_cst
 from core.services.forms.common import FONT, register_font
 
 KIND_ZH = {"refill": "续配取药", "review": "待遇复审", "followup": "随访"}
@@ -45,7 +46,7 @@ def write_worklist_pdf(items: list[dict], path: str | Path, *, clerk: str = "", 
     register_font()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    day = today or dt.date.today()
+    day = today or today_cst()
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=12 * mm, bottomMargin=12 * mm, title="提醒工作清单", author="OneWindow 一窗通")
     title = ParagraphStyle("t", fontName=FONT, fontSize=15, leading=20, alignment=1)

@@ -1,6 +1,11 @@
 """Tables of the dispensing desk: staff, the desk's event log, sales with their codes, opened boxes (拆零),
 shifts and Z reports, the desk's queue of follow-up messages.
 
+What the sync layer holds is not here: a desk sale row is the receipt (number, payment, codes per line) of a
+sync sale (core.sync.models.SyncSale, `sync_sale_id`), and reads its settlement — state, figures, setl_id,
+offline number — through from it. desk_followup holds only the 7206 (e-prescription dispensed) messages,
+which are no outbox kind; settlements, uploads (3505/3506) and reversals (2601) are the outbox's.
+
 They live in the terminal's store file beside the store's own tables but on their own MetaData and schema
 version (`desk_schema`), so the store's Alembic chain is untouched; `ensure_desk_schema(engine)` creates or
 upgrades them (idempotent, safe on every start). Z reports cannot be changed: SQLite triggers refuse UPDATE
@@ -32,7 +37,7 @@ from sqlalchemy import (
     text,
 )
 
-DESK_SCHEMA_VERSION = 1
+DESK_SCHEMA_VERSION = 2  # 2: desk_sale.sync_sale_id, desk_followup.sale_id
 MONEY = Numeric(12, 2)
 
 metadata = MetaData()
@@ -80,7 +85,8 @@ shift = Table(
 
 sale = Table(
     "desk_sale", metadata,
-    Column("msgid", String(40), primary_key=True),  # the 2102 message id = settlement id at the centre
+    # The record's key: the sync sale id (R + it for the return); before version 2, the 2102 message id.
+    Column("msgid", String(40), primary_key=True),
     Column("receipt_no", String(40), nullable=False, unique=True),  # terminal-prefixed
     Column("kind", String(8), nullable=False, default="sale"),  # sale / return
     Column("original_msgid", String(40)),  # for a return: the sale it reverses
@@ -89,7 +95,10 @@ sale = Table(
     Column("person_no", String(32), nullable=False),
     Column("person_name", String(50), nullable=False, default=""),
     Column("rx_id", String(40)),
-    Column("status", String(16), nullable=False),  # pending, settled, refused, unknown, reversed, returned
+    # The desk's own word: pending (being settled), settled (handed out and paid: the sync sale says whether the
+    # centre confirmed it), failed (nothing handed out), returned. Rows before version 2 also: refused, unknown,
+    # reversed, unsent.
+    Column("status", String(16), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("settled_at", DateTime),
     Column("business_date", Date),
@@ -105,7 +114,9 @@ sale = Table(
     Column("answer", Text),  # the centre's output, JSON
     Column("error", Text),
     Column("prints", Integer, nullable=False, default=0),
+    Column("sync_sale_id", String(40)),  # the sync sale (core.sync) whose settlement this receipt is
     Index("ix_desk_sale_shift", "shift_id"),
+    Index("ix_desk_sale_sync_sale", "sync_sale_id"),
 )
 
 sale_code = Table(
@@ -157,6 +168,7 @@ followup = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
     Column("done_at", DateTime),
+    Column("sale_id", String(40)),  # the sync sale it follows: sent once the centre settled it
 )
 
 z_report = Table(
@@ -188,10 +200,18 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+_UPGRADES = {  # version -> what brings the tables from the version before to it
+    2: ("ALTER TABLE desk_sale ADD COLUMN sync_sale_id VARCHAR(40)",
+        "CREATE INDEX IF NOT EXISTS ix_desk_sale_sync_sale ON desk_sale (sync_sale_id)",
+        "ALTER TABLE desk_followup ADD COLUMN sale_id VARCHAR(40)"),
+}
+
+
 def ensure_desk_schema(engine: Engine) -> None:
-    """Create the desk tables when missing and record the schema version (idempotent)."""
+    """Create the desk tables when missing, upgrade older ones, record the schema version (idempotent)."""
     metadata.create_all(engine)
-    with engine.begin() as conn:
+    w = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
+    with w.begin() as conn:
         if engine.dialect.name == "sqlite":
             for ddl in _TRIGGERS:
                 conn.execute(text(ddl))
@@ -200,6 +220,11 @@ def ensure_desk_schema(engine: Engine) -> None:
             conn.execute(desk_meta.insert().values(key="version", value=str(DESK_SCHEMA_VERSION)))
         elif int(current) > DESK_SCHEMA_VERSION:
             raise RuntimeError(f"desk tables are at version {current}, newer than this program ({DESK_SCHEMA_VERSION})")
+        elif int(current) < DESK_SCHEMA_VERSION:
+            for version in range(int(current) + 1, DESK_SCHEMA_VERSION + 1):
+                for ddl in _UPGRADES[version]:
+                    conn.execute(text(ddl))
+            conn.execute(desk_meta.update().where(desk_meta.c.key == "version").values(value=str(DESK_SCHEMA_VERSION)))
 
 
 def next_number(conn, name: str) -> int:

@@ -1,16 +1,14 @@
-"""Print a receipt: to the receipt printer when one is configured (hardware.printing, when present), else to
-a PDF (80 mm roll width) in the receipts folder. The content comes from core.services.receipts."""
+"""A receipt as a PDF (80 mm roll width) in the receipts folder: the record of every receipt handed over. The
+content comes from core.services.receipts; the receipt printer (ESC/POS through the print queue) is
+desktop.common.receipt_printing, which writes this PDF first."""
 from __future__ import annotations
 
 import html
-import logging
 from pathlib import Path
 
 from core.services.receipts import ReceiptContent
 from desktop.fonts import pick_cjk_family
 from desktop.qt import QtCore, QtGui
-
-log = logging.getLogger("desktop.print")
 
 WIDTH_MM = 80
 # Codes and amounts are set in a monospace face: they line up, and PDF text extraction (an insurer's audit
@@ -89,18 +87,12 @@ def write_lines_pdf(lines: list[str], path: Path, *, title: str = "") -> Path:
     return path
 
 
-def print_receipt(r: ReceiptContent, folder: Path, printer: str = "") -> Path:
-    """PDF always (the record of what was printed); the receipt printer too when configured and available."""
+def write_receipt_pdf(r: ReceiptContent, folder: Path) -> Path:
+    """The receipt's PDF in `folder` (<receipt no>.pdf, a copy <receipt no>-copy<n>.pdf): written for every
+    receipt, printer or not, as the record of what was handed over. The receipt printer is
+    desktop.common.receipt_printing's job."""
     suffix = f"-copy{r.copy_no}" if r.is_copy else ""
-    path = write_pdf(r, folder / f"{r.receipt_no}{suffix}.pdf")
-    if printer:
-        try:
-            from hardware.printing import print_text  # type: ignore[attr-defined]
-        except ImportError:
-            log.info("receipt printer %r configured but hardware.printing is not available: PDF only", printer)
-        else:
-            print_text(printer, r.text_lines())
-    return path
+    return write_pdf(r, folder / f"{r.receipt_no}{suffix}.pdf")
 
 
-__all__ = ["print_receipt", "receipt_html", "write_lines_pdf", "write_pdf"]
+__all__ = ["receipt_html", "write_lines_pdf", "write_pdf", "write_receipt_pdf"]

@@ -96,7 +96,10 @@ class VerdictPanel(QtWidgets.QFrame):
         self.badge.setText(label)
         self.badge.setStyleSheet(f"background: {theme.TONE_BG[tone]}; color: {theme.TONES[tone]}; "
                                  f"border: 2px solid {theme.TONES[tone]}; border-radius: 6px;")
-        self.source.setText(self.tr("中心审核（预结算）") if view.source == "centre" else self.tr("本地审核"))
+        if view.source == "centre" and getattr(view, "offline", False):  # the centre could not be reached
+            self.source.setText(self.tr("离线预结算（本地计算，待中心确认）"))
+        else:
+            self.source.setText(self.tr("中心审核（预结算）") if view.source == "centre" else self.tr("本地审核"))
         self.note.setText(text(view.note))
         self.note.setVisible(view.note is not None)
         if not view.hits:

@@ -1,6 +1,6 @@
 """Run service calls off the UI thread and get a typed result back on it (Anki's "operation" pattern).
 
-    runner = Runner(parent)                                   # two ordered lanes: "local" and "remote"
+    runner = Runner(parent)                           # three ordered lanes: "local", "remote" and "search"
     runner.run(desk.identify, text, done=self.show_card, failed=self.show_error, lane="remote")
 
 `done(value)` or `failed(Failure)` is called on the GUI thread, in submission order per lane (each lane is
@@ -66,7 +66,10 @@ class _Job(QtCore.QRunnable):
 
 
 class Runner(QObject):
-    LANES = ("local", "remote")
+    # local: SQLite and memory work the screen waits for (scan checks, the local audit); remote: the centre;
+    # search: catalogue searches as the pharmacist types (and building their index), so that neither a slow
+    # centre nor an audit holds up a keystroke's results, and a search never delays a scan's verdict.
+    LANES = ("local", "remote", "search")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

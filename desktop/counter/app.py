@@ -30,6 +30,7 @@ def load_config(path: Path | None = None) -> DeskConfig:
 def build(config: DeskConfig, *, attach_keyboard: bool = True, forms_dir: Path | None = None):
     """Services and window for `config` (the QApplication must exist). Returns (window, engine)."""
     from core.services.auth import Auth
+    from core.services.drug_lookup import DrugLookup
     from core.services.pharmacy_desk import PharmacyDesk
     from core.services.pharmacy_shift import ShiftService
     from core.services.registration import CounterService
@@ -37,6 +38,7 @@ def build(config: DeskConfig, *, attach_keyboard: bool = True, forms_dir: Path |
     from core.store.desk import ensure_desk_schema
     from core.store.paths import store_url
     from desktop.common import i18n, theme
+    from desktop.common.receipt_printing import ReceiptPrinting
     from desktop.common.scan_route import ScanRoute
     from desktop.counter.screens.settle import SettlePage
     from desktop.counter.window import CounterWindow
@@ -48,13 +50,19 @@ def build(config: DeskConfig, *, attach_keyboard: bool = True, forms_dir: Path |
     engine = open_store(config.store_url or store_url())
     ensure_desk_schema(engine)
     auth = Auth(engine)
-    link = make_link(config) if config.server_url else None
+    link = make_link(config, engine) if config.server_url else None  # one sync terminal, on the counter's store
     forms = forms_dir or app_home() / "forms"
     svc = CounterService(link, forms_dir=forms, institution_name=config.institution_name)
     settle = None
     if link is not None:
         desk = PharmacyDesk(engine, link, config)
-        settle = SettlePage(PharmacyWindow(desk, auth, ShiftService(engine, link, config), config, route=ScanRoute()))
+        # settlement receipts: PDF always, plus this counter's receipt printer (device settings) through its own queue
+        printing = ReceiptPrinting.from_settings(config.receipts_folder(), app_home() / "counter-print-queue.json",
+                                                 desk_printer=config.receipt_printer)
+        desk_window = PharmacyWindow(desk, auth, ShiftService(engine, link, config), config, route=ScanRoute(),
+                                     printing=printing, lookup=DrugLookup.for_desk(desk, freeze_gc=True))
+        printing.setParent(desk_window)
+        settle = SettlePage(desk_window)
     route = ScanRoute()
     if attach_keyboard:
         route.attach_keyboard()
@@ -100,8 +108,8 @@ def run_counter(server_url: str | None = None, *, config: DeskConfig | None = No
         return app.exec()
     finally:
         window.runner.wait(10000)
-        if hasattr(window.settle, "close_desk"):
-            window.settle.close_desk()
+        if window.desk_page is not None:
+            window.desk_page.close_desk()
         engine.dispose()
 
 

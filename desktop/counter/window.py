@@ -31,6 +31,7 @@ from desktop.counter.screens.apply import ApplyScreen
 from desktop.counter.screens.lists import DiscoveryScreen, ExitsScreen, RemindersScreen
 from desktop.counter.screens.reports import ReportsScreen
 from desktop.counter.screens.review import ReviewScreen
+from desktop.counter.screens.settle import SettlePage
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 
 log = logging.getLogger("desktop.counter")
@@ -72,6 +73,8 @@ class CounterWindow(QtWidgets.QMainWindow):
         self.exits = ExitsScreen()
         self.reports = ReportsScreen()
         self.settle = settle_widget or self._no_settle()
+        # the embedded pharmacy desk (None without a centre: the page only says what is missing)
+        self.desk_page: SettlePage | None = settle_widget if isinstance(settle_widget, SettlePage) else None
         self.screens = dict(zip([p for p, _ in PAGES], (self.apply, self.review, self.reminders_screen, self.discovery,
                                                          self.exits, self.reports, self.settle)))
         self.pages = QtWidgets.QStackedWidget(objectName="pages")
@@ -161,7 +164,7 @@ class CounterWindow(QtWidgets.QMainWindow):
         on_desk = page == "settle"
         for sc in self._shortcut_objs:  # F2…F8 and Ctrl+L belong to the desk while it is shown
             sc.setEnabled(not on_desk)
-        for sc in getattr(self.settle, "shortcuts", lambda: [])():
+        for sc in self.desk_page.shortcuts() if self.desk_page is not None else ():
             sc.setEnabled(on_desk)
         self.status_line.setVisible(not on_desk)  # the desk shows its own
         row = [p for p, _ in PAGES].index(page)
@@ -198,8 +201,8 @@ class CounterWindow(QtWidgets.QMainWindow):
         self.operator = op
         if hasattr(self.svc.link, "set_operator"):
             self.svc.link.set_operator(op.user_id, op.name)
-        if hasattr(self.settle, "set_operator"):
-            self.settle.set_operator(op)
+        if self.desk_page is not None:
+            self.desk_page.set_operator(op)
         self._render()
 
     def logout(self) -> None:
@@ -241,8 +244,8 @@ class CounterWindow(QtWidgets.QMainWindow):
         self.status_line.show_status(LinkStatus(True, online, 0, None))
 
     def on_scan(self, text_: str, at: float) -> None:
-        if self.page() == "settle" and hasattr(self.settle, "route"):
-            self.settle.route.submit(text_, at)  # the embedded desk takes every scan while it is shown
+        if self.page() == "settle" and self.desk_page is not None:
+            self.desk_page.route.submit(text_, at)  # the embedded desk takes every scan while it is shown
             return
         r = classify(text_)
         if r.kind not in IDENTITY_KINDS:
@@ -516,8 +519,8 @@ class CounterWindow(QtWidgets.QMainWindow):
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
         self.runner.wait(10000)
-        if hasattr(self.settle, "close_desk"):
-            self.settle.close_desk()
+        if self.desk_page is not None:
+            self.desk_page.close_desk()
         super().closeEvent(event)
 
 

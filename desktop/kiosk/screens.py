@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from core.domain import fmt
-from core.services.kiosk import ApplicationView, SettlementView
+from core.services.kiosk import ApplicationView, SettlementView, quota_title
 from core.services.ports import PatientCard, RxSummary
+from desktop.common.i18n import text
 from desktop.kiosk.widgets import GuideFrame, Keypad, RowList, button, label
 from desktop.qt import QtWidgets, Qt, Signal
 
@@ -307,7 +308,7 @@ class ListPage(Page):
         if not card.quotas:
             self.set_notice("没有可显示的额度（没有有效备案，或本期尚未开始）。")
         for q in card.quotas:
-            self.rows.add_row([(f"{SCHEME.get(q.scheme, q.scheme)}　{q.period} 年度", "value"),
+            self.rows.add_row([(text(quota_title(card, q)), "value"),
                                (f"总额度：{fmt(q.cap_total)} 元", "big"), (f"已使用：{fmt(q.used)} 元", "big"),
                                (f"剩余：{fmt(q.left)} 元", "good" if q.left > 0 else "bad")])
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from core.domain.clock import CST
 from core.services.kiosk import KioskConfig, KioskError, KioskOffline, KioskService, period_presets
 from core.services.ports import PatientCard
 from desktop.common.i18n import text
@@ -36,7 +37,6 @@ from desktop.qt import QtGui, QtWidgets, Qt, QTimer, Signal
 
 log = logging.getLogger("desktop.kiosk")
 
-CST = dt.timezone(dt.timedelta(hours=8))
 CORNER_TAPS = 5
 CORNER_WINDOW_S = 4.0
 NO_IDLE_PAGES = ("home", "unavailable", "supervisor", "admin")

@@ -1,6 +1,10 @@
-"""Start the pharmacy shell: settings, the local store, the link to the centre, staff, the scan route, the
-window, the event loop. Nothing slow happens before the window is up: the catalogue and waiting follow-ups
-sync in a worker after it shows (cold start budget: < 2 s with a 100,000-drug catalogue)."""
+"""Start the pharmacy shell: settings, the local store, ONE sync terminal on it (core.sync.terminal.Terminal:
+stored msgid sequence, outbox and its background sender, start-up recovery) with the link to the centre over
+it, staff, the scan route, the window, the event loop. Nothing slow happens before the window is up: start-up
+recovery, the background sender, the catalogue and waiting follow-ups start in a worker after it shows
+(desk.start) (cold start budget: < 2 s with a 100,000-drug catalogue), then the drug search's
+index is built in another. Receipts: PDF always, plus the terminal's receipt printer (device settings) through a
+persisted print queue of the desk's own (<app home>/desk-print-queue.json)."""
 from __future__ import annotations
 
 import logging
@@ -13,21 +17,24 @@ from core.services.pharmacy_config import DeskConfig, DeskConfigError
 log = logging.getLogger("desktop.pharmacy")
 
 
-def make_link(config: DeskConfig):
-    """The desk's link to the centre, over core.sync's transport (one transport in the process)."""
-    from core.services.centre_sync import SyncCentreLink
+def make_link(config: DeskConfig, engine=None, **kw):
+    """The desk's link to the centre: a TerminalCentreLink over the desk's Terminal (on `engine`, the desk's store;
+    without one the link opens the store of `config.store_url` itself). `kw` go to the Terminal (clock, sync)."""
+    from core.services.sync_link import TerminalCentreLink
 
-    return SyncCentreLink.for_desk(config)
+    return TerminalCentreLink.for_desk(config, engine, **kw)
 
 
 def build(config: DeskConfig, *, attach_keyboard: bool = True):
     """Services and window for `config` (the QApplication must exist). Returns (window, engine)."""
     from core.services.auth import Auth
+    from core.services.drug_lookup import DrugLookup
     from core.services.pharmacy_desk import PharmacyDesk
     from core.services.pharmacy_shift import ShiftService
     from core.store.db import open_store
-    from core.store.paths import store_url
+    from core.store.paths import app_home, store_url
     from desktop.common import i18n, theme
+    from desktop.common.receipt_printing import ReceiptPrinting
     from desktop.common.scan_route import ScanRoute
     from desktop.pharmacy.window import PharmacyWindow
 
@@ -36,12 +43,16 @@ def build(config: DeskConfig, *, attach_keyboard: bool = True):
     engine = open_store(config.store_url or store_url())
     link = None
     if config.server_url:
-        link = make_link(config)
+        link = make_link(config, engine)  # the Terminal starts in desk.start(), off the UI thread
     desk = PharmacyDesk(engine, link, config)
     route = ScanRoute()
     if attach_keyboard:
         route.attach_keyboard()
-    window = PharmacyWindow(desk, Auth(engine), ShiftService(engine, link, config), config, route=route)
+    printing = ReceiptPrinting.from_settings(config.receipts_folder(), app_home() / "desk-print-queue.json",
+                                             desk_printer=config.receipt_printer)
+    window = PharmacyWindow(desk, Auth(engine), ShiftService(engine, link, config), config, route=route,
+                            printing=printing, lookup=DrugLookup.for_desk(desk, freeze_gc=True))
+    printing.setParent(window)
     route.setParent(window)
     return window, engine
 
@@ -69,6 +80,7 @@ def run_pharmacy(server_url: str | None = None, *, config: DeskConfig | None = N
         print("onewindow gui: no staff in this store yet: add one with "
               "`onewindow staff add USER --name NAME --role pharmacist --pin 1234` (or run `onewindow demo`)",
               file=sys.stderr)
+        window.desk.close()
         engine.dispose()
         return 2
     window.start()
@@ -80,8 +92,8 @@ def run_pharmacy(server_url: str | None = None, *, config: DeskConfig | None = N
     try:
         return app.exec()
     finally:
-        window.status_timer.stop()
-        window.runner.wait(10000)
+        window.stop()
+        window.desk.close()  # the terminal: its sender thread, its lease
         engine.dispose()
 
 

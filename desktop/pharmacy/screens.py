@@ -5,7 +5,7 @@ asked for; PharmacyWindow calls the services (through the Runner) and moves betw
     RxScreen         the patient card and the e-prescriptions waiting; a pickup code
     SaleScreen       the lines, their codes and colours; the verdict panel and the settlement preview
     PayScreen        personal account and cash, the change
-    DoneScreen       the receipt (printed or PDF); reprint
+    DoneScreen       the receipt (PDF always; what the receipt printer did with it); reprint
     ReturnScreen     find a sale by receipt number or a box's code; return all or some lines
     ShiftScreen      open with a float, X report, Z report with a blind count
     SettingsScreen   font size and language
@@ -227,7 +227,8 @@ class SaleScreen(QtWidgets.QWidget):
         self.blocker.setWordWrap(True)
         self.blocker.setStyleSheet(f"color: {theme.TONES['bad']};")
         self.blocker.setFont(theme.font(1, bold=True))
-        keys = QtWidgets.QLabel(self.tr("Del 删除该行最后一个码 · F6 拆零 · F8 无码库 · F9 挂单 · F12 结算 · Esc 返回"))
+        keys = QtWidgets.QLabel(self.tr("Del 删除该行最后一个码 · Ctrl+F 查药品 · F6 拆零 · F8 无码库 · F9 挂单 · F12 结算 · Esc 返回"))
+        keys.setWordWrap(True)
         keys.setStyleSheet("color: #555;")
         left = QtWidgets.QVBoxLayout()
         left.addWidget(title_label(self.tr("第三步：逐盒扫码")))
@@ -478,6 +479,9 @@ class DoneScreen(QtWidgets.QWidget):
     def __init__(self) -> None:
         super().__init__(objectName="doneScreen")
         self.message = message_label("doneMessage")
+        self.printer = message_label("printerStatus")  # what the receipt printer did (desktop.common.receipt_printing)
+        self.printer.setFont(theme.font(1, bold=True))
+        self.printer.hide()
         self.receipt = QtWidgets.QPlainTextEdit(objectName="receiptText")
         self.receipt.setReadOnly(True)
         self.receipt.setFont(theme.mono_font(1))
@@ -494,6 +498,7 @@ class DoneScreen(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(title_label(self.tr("第五步：小票")))
         layout.addWidget(self.message)
+        layout.addWidget(self.printer)
         layout.addWidget(self.receipt, 1)
         layout.addWidget(self.path)
         layout.addLayout(buttons)
@@ -506,6 +511,10 @@ class DoneScreen(QtWidgets.QWidget):
         set_tone(self.message, tone, message_)
         self.receipt.setPlainText("\n".join(lines))
         self.path.setText(self.tr("小票 PDF：") + path)
+
+    def show_printer(self, tone: str, text_: str) -> None:
+        set_tone(self.printer, tone, text_)
+        self.printer.setVisible(bool(text_))
 
 
 # ---------------------------------------------------------------------------------------------- returns
@@ -522,6 +531,9 @@ class ReturnScreen(QtWidgets.QWidget):
         self.lines.setFont(theme.font(2))
         self.lines.setSpacing(3)
         self.message = message_label("returnMessage")
+        self.printer = message_label("returnPrinterStatus")
+        self.printer.setFont(theme.font(1, bold=True))
+        self.printer.hide()
         self.go = QtWidgets.QPushButton(self.tr("退货 (F12)"), objectName="primary")
         self.go.setEnabled(False)
         self.go.clicked.connect(self._go)
@@ -533,6 +545,7 @@ class ReturnScreen(QtWidgets.QWidget):
         layout.addWidget(self.info)
         layout.addWidget(self.lines, 1)
         layout.addWidget(self.message)
+        layout.addWidget(self.printer)
         layout.addWidget(self.go)
         layout.addWidget(keys)
         self.record: SaleRecord | None = None
@@ -577,6 +590,10 @@ class ReturnScreen(QtWidgets.QWidget):
 
     def show_message(self, tone: str, text_: str) -> None:
         set_tone(self.message, tone, text_)
+
+    def show_printer(self, tone: str, text_: str) -> None:
+        set_tone(self.printer, tone, text_)
+        self.printer.setVisible(bool(text_))
 
 
 # ---------------------------------------------------------------------------------------------- shift

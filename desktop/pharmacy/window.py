@@ -6,7 +6,22 @@ Runner (never on the UI thread): `local` lane for the per-scan check and the loc
 `remote` lane for the centre. Every scan, typed or scanned, arrives through the one ScanRoute.
 
 Function keys: F1 keys · F2 new patient · F3 returns · F4 shift · F5 refresh · F6 拆零 · F7 patient card ·
-F8 无码库 · F9 hold / recall (挂单) · F10 settings · F12 settle · Esc back · Ctrl+P reprint · Ctrl+L log out.
+F8 无码库 · F9 hold / recall (挂单) · F10 settings · F12 settle · Esc back · Ctrl+F drug search (sale screen) ·
+Ctrl+P reprint · Ctrl+R print again after a printer failure · Ctrl+L log out.
+
+Receipts: `_print` writes the PDF (the record) and, when the terminal has a receipt printer, queues the receipt
+for it through desktop.common.receipt_printing (hardware's persisted PrintQueue, ESC/POS); the done and return
+screens say whether it reached the paper, and a failed job stays queued for Ctrl+R. Drug search: Ctrl+F opens
+desktop.pharmacy.drug_search over core.services.drug_lookup (searches on the Runner's `search` lane); Enter adds
+the drug as a new line, which then goes through the same scans and audit as the prescription's lines (Del on a
+line added this way, before any code, takes it off again).
+
+Embedding (the counter shell shows this window as a page, desktop.counter.screens.settle): the public API is
+    window.start_services()      what start() does minus showing the window and the login dialog
+    window.sign_in_as(op)        an operator the host already authenticated (shift lookup, operator on the link)
+    window.shortcuts()           the desk's QShortcuts, for the host to enable only while the desk is shown
+    window.ignore_failure(f)     a Runner `failed=` callback for background calls whose failure needs no message
+    window.stop()                stop timers, wait for the workers, release the receipt printer's queue
 """
 from __future__ import annotations
 
@@ -19,6 +34,7 @@ from pathlib import Path
 from core.codes import Kind, classify
 from core.i18n import message
 from core.services.auth import Auth, Operator, warn_permission
+from core.services.drug_lookup import DrugChoice, DrugLookup, add_line, default_days, remove_line
 from core.services.pharmacy_config import DeskConfig
 from core.services.pharmacy_sale import CodeCheck, Sale, apply_check
 from core.services.pharmacy_shift import ShiftService, z_text_lines
@@ -27,11 +43,12 @@ from core.services.receipts import build_receipt
 from desktop.common import i18n, theme
 from desktop.common.i18n import text
 from desktop.common.login import LoginDialog
-from desktop.common.receipt_pdf import print_receipt
+from desktop.common.receipt_printing import ReceiptPrinting
 from desktop.common.scan_route import ScanRoute
 from desktop.common.status import StatusLine
 from desktop.common.worker import Failure, Runner
 from desktop.pharmacy import screens as sc
+from desktop.pharmacy.drug_search import DrugSearchDialog
 from desktop.qt import QTimer, Qt, QtCore, QtGui, QtWidgets, Signal
 
 log = logging.getLogger("desktop.pharmacy")
@@ -58,9 +75,11 @@ class PharmacyWindow(QtWidgets.QMainWindow):
     verdict_shown = Signal(float)  # ms from the scan entering the route to its verdict on screen
     settled = Signal(object)  # SaleRecord
     busy_changed = Signal(bool)
+    drugs_shown = Signal(float)  # ms from a keystroke in the drug search to its results on screen
 
     def __init__(self, desk: DeskPort, auth: Auth, shifts: ShiftService, config: DeskConfig, *,
-                 route: ScanRoute | None = None, runner: Runner | None = None, status_interval_ms: int = 5000) -> None:
+                 route: ScanRoute | None = None, runner: Runner | None = None, status_interval_ms: int = 5000,
+                 printing: ReceiptPrinting | None = None, lookup: DrugLookup | None = None) -> None:
         super().__init__()
         self.setObjectName("pharmacyWindow")
         self.desk, self.auth, self.shifts, self.config = desk, auth, shifts, config
@@ -69,6 +88,18 @@ class PharmacyWindow(QtWidgets.QMainWindow):
         self.route.scanned.connect(self.on_scan)
         self.state = DeskState()
         self.dialog: LoginDialog | None = None
+        # receipts: PDF always; the receipt printer when the terminal has one (print jobs per screen they report on)
+        self.printing = printing or ReceiptPrinting(config.receipts_folder(), parent=self)
+        self.printing.job_changed.connect(self._print_job_changed)
+        self._print_jobs: dict[str, list[str]] = {"done": [], "returns": []}
+        self._jobs: dict[str, object] = {}
+        # drug search (Ctrl+F on the sale screen)
+        self.lookup = lookup if lookup is not None else DrugLookup.for_desk(desk)
+        self.drug_search: DrugSearchDialog | None = None
+        self._search_text: str | None = None
+        self._search_running = False
+        self._search_started = 0.0
+        self._added: dict[str, set[int]] = {}  # sale id -> line numbers added from the drug search
         self._audit_seq = 0
         self._presettle_seq = 0
         self._scan_started: dict[int, float] = {}
@@ -137,6 +168,7 @@ class PharmacyWindow(QtWidgets.QMainWindow):
             "F7": self.show_card, "F8": self.ask_uncoded, "F9": self.hold_or_recall,
             "F10": self.go_settings, "F12": self.f12, "Esc": self.back, "Ctrl+P": self.reprint,
             "Ctrl+L": self.logout, "Del": self.delete_code, "Ctrl+A": self.returns.check_all,
+            "Ctrl+F": self.find_drug, "Ctrl+R": self.retry_print,
         }
         self._shortcut_objs = []
         for seq, fn in keys.items():
@@ -155,6 +187,8 @@ class PharmacyWindow(QtWidgets.QMainWindow):
         self.go(page)
         if self.state.link:
             self.status_line.show_status(self.state.link)
+        for where in self._print_jobs:
+            self._show_print(where)
 
     def _render_all(self) -> None:
         op = self.state.operator
@@ -186,7 +220,8 @@ class PharmacyWindow(QtWidgets.QMainWindow):
     def show_keys(self) -> None:
         QtWidgets.QToolTip.showText(self.mapToGlobal(QtCore.QPoint(40, 40)), self.tr(
             "F2 新顾客  F3 退货  F4 班次  F5 刷新状态  F6 拆零  F7 参保人信息  F8 无码库\n"
-            "F9 挂单/取单  F10 设置  F12 结算  Esc 返回  Del 删除码  Ctrl+P 重打  Ctrl+L 退出登录"), self)
+            "F9 挂单/取单  F10 设置  F12 结算  Esc 返回  Del 删除码  Ctrl+F 查药品\n"
+            "Ctrl+P 重打  Ctrl+R 重试打印  Ctrl+L 退出登录"), self)
 
     def back(self) -> None:
         page = self.page()
@@ -209,11 +244,46 @@ class PharmacyWindow(QtWidgets.QMainWindow):
     def start(self) -> None:
         """Show the window and ask for a login; refresh the link status on a timer."""
         self.show()
-        self.go("identify")
-        self.runner.run(self.desk.start, lane="remote", done=lambda _: self.refresh_status(), failed=self._ignore)
+        self.start_services()
         self.status_timer.start(self._status_interval)
-        self.refresh_status()
         self.ask_login()
+
+    # ---- embedding API (see the module docstring) ----
+    def start_services(self) -> None:
+        """The desk's start without a window or a login: the identify screen, the catalogue sync and waiting
+        follow-ups (remote lane), the link status, then the drug search's index (search lane)."""
+        self.go("identify")
+
+        def started(_):
+            self.refresh_status()
+            if self.lookup is not None:
+                self.runner.run(self.lookup.refresh, lane="search", failed=self.ignore_failure)
+
+        self.runner.run(self.desk.start, lane="remote", done=started, failed=self.ignore_failure)
+        self.refresh_status()
+
+    def sign_in_as(self, op: Operator) -> None:
+        """An operator the host shell already authenticated: the desk's own login step (shift lookup, then the
+        identify or shift screen; the operator goes on the link)."""
+        self._logged_in(op)
+
+    def shortcuts(self) -> list[QtGui.QShortcut]:
+        """The desk's keyboard shortcuts (function keys, Esc, Del, Ctrl+…); a host enables them only while the
+        desk is on screen. A rebuild (language, font size) makes new ones: ask again after it."""
+        return list(self._shortcut_objs)
+
+    def ignore_failure(self, failure: Failure) -> None:
+        """A `failed=` callback for background calls whose failure needs no message (logged at INFO)."""
+        log.info("background call failed: %s", failure.message.en)
+
+    def stop(self) -> None:
+        """Stop the status timer, wait for the workers, let the receipt printer's queue go (its jobs stay in
+        its file). The window may be shown again only after start()."""
+        self.status_timer.stop()
+        if self.drug_search is not None:
+            self.drug_search.reject()
+        self.runner.wait(10000)
+        self.printing.stop()
 
     def ask_login(self) -> None:
         def check(user, password, pin):
@@ -261,8 +331,7 @@ class PharmacyWindow(QtWidgets.QMainWindow):
         elif status.waiting:  # send what waits (7206, 3505, 3506, reversals), oldest first
             self.runner.run(self.desk.drain, lane="remote", done=lambda _n: None, failed=self._ignore)
 
-    def _ignore(self, failure: Failure) -> None:
-        log.info("background call failed: %s", failure.message.en)
+    _ignore = ignore_failure  # the name the status refresh uses
 
     def _need(self, permission: str, then, *, ref: str = "", detail: dict | None = None) -> None:
         """Run `then(approver_id | None)` when the operator may; else ask a supervisor (logged override)."""
@@ -289,6 +358,9 @@ class PharmacyWindow(QtWidgets.QMainWindow):
     def on_scan(self, text_: str, at: float) -> None:
         page = self.page()
         if self.state.operator is None:
+            return
+        if self.drug_search is not None:  # a barcode or trace code scanned while searching: look it up
+            self.drug_search.set_query(text_)
             return
         if page == "sale" and self.state.sale is not None:
             self._scan_box(text_, at)
@@ -411,7 +483,10 @@ class PharmacyWindow(QtWidgets.QMainWindow):
         if self.page() != "sale" or self.state.sale is None:
             return
         no = self.sale_screen.current_line()
-        if no is None or not self.state.sale.line(no).codes:
+        if no is None:
+            return
+        if not self.state.sale.line(no).codes:
+            self._remove_added(no)
             return
         self.state.sale = self.state.sale.without_code(no, self.state.sale.line(no).codes[-1])
         self.sale_screen.show_sale(self.state.sale)
@@ -442,6 +517,100 @@ class PharmacyWindow(QtWidgets.QMainWindow):
     def _uncoded(self, no: int, batch: str) -> None:
         self.state.sale = self.state.sale.with_uncoded(no, batch)
         self.sale_screen.show_sale(self.state.sale)
+        self.run_audit()
+
+    # ---- drug search (Ctrl+F) ----
+    def find_drug(self) -> None:
+        """Open the drug search over the sale screen: type, arrows, Enter adds the drug as a new line, Esc."""
+        if self.page() != "sale" or self.state.sale is None or self.drug_search is not None:
+            return
+        if self.lookup is None:
+            self.sale_screen.show_message("warn", self.tr("本机没有药品目录，不能查询药品"))
+            return
+        dlg = DrugSearchDialog(default_days(self.state.sale), parent=self)
+        dlg.query_changed.connect(self._search_drugs)
+        dlg.chosen.connect(self._drug_chosen)
+        dlg.finished.connect(self._search_closed)
+        self.drug_search = dlg
+        self._search_text = None
+        if not self.lookup.loaded:
+            dlg.show_status("warn", self.tr("正在载入药品目录…"))
+        # the index is built at start-up; this rebuilds it only when the catalogue changed since (a sync)
+        self.runner.run(self.lookup.refresh, lane="search", done=lambda _: self._index_ready(dlg),
+                        failed=lambda f: dlg.show_status("bad", text(f.message)))
+        dlg.open()
+        dlg.activateWindow()
+        dlg.box.setFocus()
+
+    def _index_ready(self, dlg: DrugSearchDialog) -> None:
+        if dlg is self.drug_search and dlg.status_tone == "warn" and not dlg.box.text().strip():
+            dlg.show_status("", "")
+
+    def _search_drugs(self, text_: str) -> None:
+        """Search on the `search` lane, one at a time: while one runs, only the newest text waits its turn."""
+        self._search_text = text_
+        self._search_started = time.perf_counter()
+        if self._search_running:
+            return
+        self._search_running = True
+        self.runner.run(self.lookup.search, text_, lane="search",
+                        done=lambda choices: self._drugs_found(text_, choices), failed=self._search_failed)
+
+    def _drugs_found(self, text_: str, choices: list[DrugChoice]) -> None:
+        self._search_running = False
+        dlg = self.drug_search
+        if dlg is None or self._search_text is None:
+            return
+        if self._search_text != text_:  # typed on meanwhile: the newest text's turn
+            self._search_drugs(self._search_text)
+            return
+        dlg.show_results(text_, choices)
+        self.drugs_shown.emit((time.perf_counter() - self._search_started) * 1000)
+
+    def _search_failed(self, f: Failure) -> None:
+        self._search_running = False
+        if self.drug_search is not None:
+            self.drug_search.show_status("bad", text(f.message))
+
+    def _search_closed(self, *_) -> None:
+        self.drug_search = None
+        self._search_text = None
+        self.activateWindow()
+        self.sale_screen.scan.setFocus()
+
+    def _drug_chosen(self, choice: DrugChoice, days: int) -> None:
+        sale = self.state.sale
+        if sale is None or self.page() != "sale":
+            return
+        self.state.sale = add_line(sale, choice.drug, days=days)
+        line = self.state.sale.lines[-1]
+        self._added.setdefault(sale.sale_id, set()).add(line.no)
+        self.state.view = None
+        self.sale_screen.show_sale(self.state.sale)
+        self.sale_screen.table.setCurrentCell(len(self.state.sale.lines) - 1, 0)
+        name = f"{choice.drug.name} {choice.drug.spec}".strip()
+        if choice.needs_codes:
+            note = self.tr("已加入第 {0} 行：{1}，1{2}，{3} 天；请扫描药盒追溯码（Del 撤销该行）")
+        else:
+            note = self.tr("已加入第 {0} 行：{1}，1{2}，{3} 天（Del 撤销该行）")
+        unit = choice.drug.pack_unit or self.tr("盒")
+        self.sale_screen.show_message("warn" if choice.self_pay else "ok", note.replace("{0}", str(line.no))
+                                      .replace("{1}", name).replace("{2}", unit).replace("{3}", str(line.days)))
+        self._update_settle()
+        self.run_audit()
+
+    def _remove_added(self, no: int) -> None:
+        """Del on a line added from the drug search that has no code yet: take it off the sale again."""
+        sale = self.state.sale
+        added = self._added.get(sale.sale_id, set())
+        if no not in added:
+            return
+        added.discard(no)
+        self.state.sale = remove_line(sale, no)
+        self.state.view = None
+        self.sale_screen.show_sale(self.state.sale)
+        self.sale_screen.show_message("", self.tr("已撤销第 {0} 行").replace("{0}", str(no)))
+        self._update_settle()
         self.run_audit()
 
     # ---- audit ----
@@ -562,19 +731,77 @@ class PharmacyWindow(QtWidgets.QMainWindow):
         return build_receipt(record, pharmacy=self.config.institution_name, institution=self.config.institution,
                              terminal=self.config.terminal, operator=op.name if op else "-", copy_no=copy_no)
 
-    def _print(self, record: SaleRecord, copy_no: int) -> Path:
-        path = print_receipt(self._receipt(record, copy_no), self.config.receipts_folder(), self.config.receipt_printer)
-        self.state.receipt_path = str(path)
-        return path
+    def _print(self, record: SaleRecord, copy_no: int, *, where: str = "done", fresh: bool = True) -> Path:
+        """The receipt as a PDF (returned: the record of what was handed over) and, when the terminal has a
+        receipt printer, on paper through the print queue: this returns at once, whatever the printer does.
+        `where` is the screen that reports the job ("done" or "returns"); `fresh` starts its report anew."""
+        content = self._receipt(record, copy_no)
+        out = self.printing.print(content, open_drawer=copy_no == 0 and (record.cash_pay != 0 or record.change != 0))
+        self.state.receipt_path = str(out.path)
+        if fresh:
+            self._print_jobs[where] = []
+        if out.job is not None:
+            self._jobs[out.job.id] = out.job
+            self._print_jobs[where].append(out.job.id)
+        self._show_print(where)
+        return out.path
+
+    def _print_job_changed(self, job) -> None:
+        self._jobs[job.id] = job
+        for where, ids in self._print_jobs.items():
+            if job.id in ids:
+                self._show_print(where)
+
+    def _show_print(self, where: str) -> None:
+        """What became of the receipt on paper, on the screen that printed it."""
+        screen = self.done if where == "done" else self.returns
+        jobs = [self._jobs[i] for i in self._print_jobs.get(where, []) if i in self._jobs]
+        if not jobs:
+            if not self.state.receipt_path:
+                screen.show_printer("", "")
+            elif self.printing.problem:
+                screen.show_printer("warn", self.tr("小票打印机设置有误，小票只保存为 PDF：{0}")
+                                    .replace("{0}", self.printing.problem))
+            elif where == "done" and not self.printing.configured:
+                screen.show_printer("", self.tr("未配置小票打印机：小票已保存为 PDF"))
+            else:
+                screen.show_printer("", "")
+            return
+        failed = [j for j in jobs if j.state == "failed"]
+        if failed:
+            job = failed[0]
+            again = self.tr("（可能已打出一部分，重打的小票标为副本）") if job.maybe_printed else ""
+            screen.show_printer("bad", self.tr("小票打印失败：{0}{1}。结算不受影响，小票已保存为 PDF；打印任务留在队列中，"
+                                               "排除故障（缺纸、断线）后按 Ctrl+R 重新打印。")
+                                .replace("{0}", job.error).replace("{1}", again))
+        elif any(j.state in ("queued", "printing") for j in jobs):
+            screen.show_printer("", self.tr("正在打印小票…"))
+        else:
+            screen.show_printer("ok", self.tr("小票已打印"))
+
+    def retry_print(self) -> None:
+        """Ctrl+R: the failed print jobs of the screen shown go back in the queue (after paper or cable is fixed)."""
+        where = self.page()
+        if where not in self._print_jobs:
+            return
+        retried = 0
+        for job_id in self._print_jobs[where]:
+            job = self._jobs.get(job_id)
+            if job is not None and job.state == "failed":
+                self._jobs[job_id] = self.printing.retry(job_id)
+                retried += 1
+        if retried:
+            self._show_print(where)
 
     def reprint(self) -> None:
         record = self.state.record
         if record is None or self.page() not in ("done", "returns"):
             return
+        where = self.page()
 
         def allowed(approver):
             copy_no = self.desk.mark_printed(record.msgid, reprint=True, approver=approver) - 1
-            path = self._print(record, copy_no=copy_no)
+            path = self._print(record, copy_no=copy_no, where=where)
             self.done.show_receipt("warn", self.tr("已重打（副本）"), self._receipt(record, copy_no).text_lines(36),
                                    str(path))
             self.done.setFocus()
@@ -603,7 +830,9 @@ class PharmacyWindow(QtWidgets.QMainWindow):
     def _found_sale(self, record: SaleRecord) -> None:
         self.state.record = record
         self.returns.show_record(record)
-        if record.status != "settled":
+        if record.status == "provisional":
+            self.returns.show_message("warn", text(message("desk.ret.provisional", receipt=record.receipt_no)))
+        elif record.status != "settled":
             self.returns.show_message("warn", text(message("desk.ret.already", receipt=record.receipt_no)))
         else:
             self.returns.show_message("", "")
@@ -625,11 +854,11 @@ class PharmacyWindow(QtWidgets.QMainWindow):
 
     def _returned(self, result) -> None:
         returned, kept = result
-        self._print(returned, 0)
+        self._print(returned, 0, where="returns")
         msg = message("desk.ret.done") if kept is None else message("desk.ret.partial_resettled",
                                                                       n=len(kept.lines), receipt=kept.receipt_no)
         if kept is not None:
-            self._print(kept, 0)
+            self._print(kept, 0, where="returns", fresh=False)
         self.returns.show_record(returned)
         self.returns.show_message("ok", text(msg))
         self.refresh_status()
@@ -720,8 +949,7 @@ class PharmacyWindow(QtWidgets.QMainWindow):
         self.go("identify")
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
-        self.status_timer.stop()
-        self.runner.wait(10000)
+        self.stop()
         super().closeEvent(event)
 
 

@@ -90,10 +90,11 @@ def populate(centre_url: str, engine, secrets: dict, config, home: Path) -> list
     from dataclasses import replace
 
     from core.services.centre_link import CentreRefused
-    from core.services.centre_sync import SyncCentreLink
     from core.services.pharmacy_demo import PATIENTS, demo_uncoded_stock, rx_payload, seed_staff, sheet_items
     from core.services.pharmacy_desk import PharmacyDesk
+    from core.services.sync_link import TerminalCentreLink
     from core.store.db import open_store
+    from core.store.paths import sqlite_url
     from server.transactions.evoucher import issue_for_certno
 
     store = open_store(config.store_url)
@@ -103,9 +104,12 @@ def populate(centre_url: str, engine, secrets: dict, config, home: Path) -> list
         demo_uncoded_stock(desk)
     finally:
         store.dispose()
-    hospital = SyncCentreLink.for_desk(replace(config, institution=H3, institution_name="市中心医院",
-                                               secret=secrets[H3], server_url=centre_url))
-    pharmacy = SyncCentreLink.for_desk(replace(config, server_url=centre_url))
+    # Links over terminals with stored msgid sequences (never reused across demo runs): the demo hospital on a
+    # store of its own, the pharmacy on the desk's store (closed again before the desk opens it).
+    hospital = TerminalCentreLink.for_desk(replace(config, institution=H3, institution_name="市中心医院",
+                                                   secret=secrets[H3], server_url=centre_url,
+                                                   store_url=sqlite_url(home / "hospital.db")))
+    pharmacy = TerminalCentreLink.for_desk(replace(config, server_url=centre_url))
     try:
         for psn, _certno, _label, lines, med_type, diag in PATIENTS:
             waiting = [r for r in pharmacy.call("7202", {"data": {"psn_no": psn}}).get("data", [])

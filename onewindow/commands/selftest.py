@@ -64,6 +64,7 @@ def _steps(env: dict[str, str]) -> list[Callable[[], Iterable[Check]]]:
         check_psycopg,
         check_zxing,
         check_pyzbar,
+        check_kiosk_voice,
         check_opencv,
     ]
 
@@ -205,6 +206,23 @@ def check_pyzbar() -> list[Check]:
                           "apt-get install libzbar0, or pip uninstall pyzbar")]
         return [Check("WARN", "pyzbar", "not installed; optional; cannot read DataMatrix (zxing-cpp is the decoder)")]
     return [Check("OK", "pyzbar", "installed; optional; cannot read DataMatrix (zxing-cpp is the decoder)")]
+
+
+def check_kiosk_voice() -> list[Check]:
+    """Kiosk voice prompts (elderly users rely on them): which backend the kiosk's settings give here."""
+    from core.services.kiosk import KioskConfig
+    from desktop.kiosk.voice import voice_status
+
+    try:
+        cfg = KioskConfig.load()
+    except (OSError, ValueError) as exc:
+        return [Check("WARN", "kiosk voice", f"kiosk settings unreadable: {exc}", "fix or delete kiosk.json")]
+    backend, note = voice_status(cfg.voice, cfg.voice_dir)
+    if backend == "off" and cfg.voice != "off":
+        return [Check("WARN", "kiosk voice", f"silent: {note}",
+                      "pip install PySide6-Addons (Qt speech), or put prerecorded <key>.wav prompts in the voice "
+                      "folder and install an audio player")]
+    return [Check("OK", "kiosk voice", f"{backend}: {note}")]
 
 
 def check_opencv() -> list[Check]:

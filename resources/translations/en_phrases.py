@@ -3,14 +3,17 @@ onewindow_en.ts after pyside6-lupdate has collected the labels from desktop/. Ke
 without an entry stays unfinished in the .ts and tests/ui/pharmacy/test_translations.py fails."""
 
 EN = {
-    "Del 删除该行最后一个码 · F6 拆零 · F8 无码库 · F9 挂单 · F12 结算 · Esc 返回":
-        "Del removes the line's last code · F6 split pack · F8 uncoded stock · F9 hold · F12 settle · Esc back",
+    "Del 删除该行最后一个码 · Ctrl+F 查药品 · F6 拆零 · F8 无码库 · F9 挂单 · F12 结算 · Esc 返回":
+        "Del removes the line's last code · Ctrl+F find a drug · F6 split pack · F8 uncoded stock · F9 hold · "
+        "F12 settle · Esc back",
     "F1 快捷键 · F2 新顾客 · F3 退货 · F4 班次 · F9 挂单 · F12 结算":
         "F1 keys · F2 new patient · F3 returns · F4 shift · F9 hold · F12 settle",
     "F2 新顾客  F3 退货  F4 班次  F5 刷新状态  F6 拆零  F7 参保人信息  F8 无码库\n"
-    "F9 挂单/取单  F10 设置  F12 结算  Esc 返回  Del 删除码  Ctrl+P 重打  Ctrl+L 退出登录":
+    "F9 挂单/取单  F10 设置  F12 结算  Esc 返回  Del 删除码  Ctrl+F 查药品\n"
+    "Ctrl+P 重打  Ctrl+R 重试打印  Ctrl+L 退出登录":
         "F2 new patient  F3 returns  F4 shift  F5 refresh status  F6 split pack  F7 patient card  F8 uncoded stock\n"
-        "F9 hold/recall  F10 settings  F12 settle  Esc back  Del remove code  Ctrl+P reprint  Ctrl+L log out",
+        "F9 hold/recall  F10 settings  F12 settle  Esc back  Del remove code  Ctrl+F find a drug\n"
+        "Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out",
     "F2 新顾客 · F3 退货 · F4 班次 · F9 取回挂单 · F10 设置 · Ctrl+L 退出登录":
         "F2 new patient · F3 returns · F4 shift · F9 recall a held sale · F10 settings · Ctrl+L log out",
     "Tab 切换 · Enter 确认 · Esc 返回扫码": "Tab next field · Enter confirm · Esc back to scanning",
@@ -24,6 +27,7 @@ EN = {
     "个人账户余额": "Personal account balance",
     "个人账户支付": "Paid from personal account",
     "中心审核（预结算）": "Centre audit (pre-settlement)",
+    "离线预结算（本地计算，待中心确认）": "Offline pre-settlement (local figures, to be confirmed by the centre)",
     "主管": "supervisor",
     "主管授权": "Supervisor approval",
     "使用 PIN 登录": "Log in with PIN",
@@ -162,4 +166,35 @@ EN = {
     "限额": "Cap",
     "需主管确认": "supervisor must confirm",
     "需要主管授权：请主管输入用户名和 PIN/密码": "A supervisor must approve: supervisor's user and PIN/password",
+    # receipt printer (PharmacyWindow._show_print)
+    "小票打印机设置有误，小票只保存为 PDF：{0}": "The receipt printer settings cannot be used; the receipt is saved as a PDF only: {0}",
+    "未配置小票打印机：小票已保存为 PDF": "No receipt printer configured: the receipt is saved as a PDF",
+    "（可能已打出一部分，重打的小票标为副本）": " (part of it may have printed; the reprint is marked as a copy)",
+    "小票打印失败：{0}{1}。结算不受影响，小票已保存为 PDF；打印任务留在队列中，排除故障（缺纸、断线）后按 Ctrl+R 重新打印。":
+        "Receipt printer failed: {0}{1}. The settlement stands and the receipt is saved as a PDF; the print job "
+        "stays in the queue: fix the printer (paper, cable) and press Ctrl+R to print it.",
+    "正在打印小票…": "Printing the receipt…",
+    "小票已打印": "Receipt printed",
+    # drug search (PharmacyWindow, DrugSearchDialog)
+    "本机没有药品目录，不能查询药品": "This terminal has no drug catalogue: drug search is not available",
+    "正在载入药品目录…": "Loading the drug catalogue…",
+    "已加入第 {0} 行：{1}，1{2}，{3} 天；请扫描药盒追溯码（Del 撤销该行）":
+        "Added as line {0}: {1}, 1 {2}, {3} days; scan the box's trace code (Del removes the line)",
+    "已加入第 {0} 行：{1}，1{2}，{3} 天（Del 撤销该行）": "Added as line {0}: {1}, 1 {2}, {3} days (Del removes the line)",
+    "已撤销第 {0} 行": "Line {0} removed",
+    "查药品 (Ctrl+F)": "Find a drug (Ctrl+F)",
+    "拼音首字母、药名、国家编码，或扫商品条码": "Pinyin initials, drug name, national code, or scan the barcode",
+    " 天": " days",
+    "药品 / 编码": "Drug / code",
+    "单价": "Price",
+    "医保类别": "Insurance class",
+    "限定支付范围": "Payment restriction",
+    "输入即查 · ↑↓ 选择 · Enter 加入本单（数量 1） · Tab 改天数 · Esc 关闭":
+        "Results as you type · ↑↓ choose · Enter adds it to the sale (qty 1) · Tab days · Esc close",
+    "用药天数": "Days",
+    "输入拼音首字母（如 bhsald）、药名、编码或条码": "Type pinyin initials (e.g. bhsald), a name, a code or a barcode",
+    "需扫码": "Scan each box",
+    "不需要": "Not needed",
+    "找到 {0} 种；↑↓ 选择，Enter 加入本单": "{0} found; ↑↓ choose, Enter adds it to the sale",
+    "没有找到“{0}”": "Nothing found for “{0}”",
 }

@@ -20,6 +20,73 @@
     </message>
 </context>
 <context>
+    <name>DrugSearchDialog</name>
+    <message>
+        <source>查药品 (Ctrl+F)</source>
+        <translation>Find a drug (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>拼音首字母、药名、国家编码，或扫商品条码</source>
+        <translation>Pinyin initials, drug name, national code, or scan the barcode</translation>
+    </message>
+    <message>
+        <source> 天</source>
+        <translation> days</translation>
+    </message>
+    <message>
+        <source>药品 / 编码</source>
+        <translation>Drug / code</translation>
+    </message>
+    <message>
+        <source>规格</source>
+        <translation>Strength</translation>
+    </message>
+    <message>
+        <source>单价</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <source>医保类别</source>
+        <translation>Insurance class</translation>
+    </message>
+    <message>
+        <source>限定支付范围</source>
+        <translation>Payment restriction</translation>
+    </message>
+    <message>
+        <source>追溯码</source>
+        <translation>Codes</translation>
+    </message>
+    <message>
+        <source>输入即查 · ↑↓ 选择 · Enter 加入本单（数量 1） · Tab 改天数 · Esc 关闭</source>
+        <translation>Results as you type · ↑↓ choose · Enter adds it to the sale (qty 1) · Tab days · Esc close</translation>
+    </message>
+    <message>
+        <source>用药天数</source>
+        <translation>Days</translation>
+    </message>
+    <message>
+        <source>输入拼音首字母（如 bhsald）、药名、编码或条码</source>
+        <translation>Type pinyin initials (e.g. bhsald), a name, a code or a barcode</translation>
+    </message>
+    <message>
+        <source>需扫码</source>
+        <translation>Scan each box</translation>
+    </message>
+    <message>
+        <source>不需要</source>
+        <translation>Not needed</translation>
+    </message>
+    <message>
+        <source>找到 {0} 种；↑↓ 选择，Enter 加入本单</source>
+        <translation>{0} found; ↑↓ choose, Enter adds it to the sale</translation>
+    </message>
+    <message>
+        <source>没有找到“{0}”</source>
+        <translation>Nothing found for “{0}”</translation>
+    </message>
+</context>
+<context>
     <name>IdentifyScreen</name>
     <message>
         <source>扫描医保电子凭证，或读/输入身份证号、社保卡号，回车</source>
@@ -279,9 +346,11 @@
     </message>
     <message>
         <source>F2 新顾客  F3 退货  F4 班次  F5 刷新状态  F6 拆零  F7 参保人信息  F8 无码库
-F9 挂单/取单  F10 设置  F12 结算  Esc 返回  Del 删除码  Ctrl+P 重打  Ctrl+L 退出登录</source>
+F9 挂单/取单  F10 设置  F12 结算  Esc 返回  Del 删除码  Ctrl+F 查药品
+Ctrl+P 重打  Ctrl+R 重试打印  Ctrl+L 退出登录</source>
         <translation>F2 new patient  F3 returns  F4 shift  F5 refresh status  F6 split pack  F7 patient card  F8 uncoded stock
-F9 hold/recall  F10 settings  F12 settle  Esc back  Del remove code  Ctrl+P reprint  Ctrl+L log out</translation>
+F9 hold/recall  F10 settings  F12 settle  Esc back  Del remove code  Ctrl+F find a drug
+Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
     </message>
     <message>
         <source>需要主管授权：请主管输入用户名和 PIN/密码</source>
@@ -308,12 +377,60 @@ F9 hold/recall  F10 settings  F12 settle  Esc back  Del remove code  Ctrl+P repr
         <translation>No uncoded stock of this drug</translation>
     </message>
     <message>
+        <source>本机没有药品目录，不能查询药品</source>
+        <translation>This terminal has no drug catalogue: drug search is not available</translation>
+    </message>
+    <message>
+        <source>正在载入药品目录…</source>
+        <translation>Loading the drug catalogue…</translation>
+    </message>
+    <message>
+        <source>已加入第 {0} 行：{1}，1{2}，{3} 天；请扫描药盒追溯码（Del 撤销该行）</source>
+        <translation>Added as line {0}: {1}, 1 {2}, {3} days; scan the box's trace code (Del removes the line)</translation>
+    </message>
+    <message>
+        <source>已加入第 {0} 行：{1}，1{2}，{3} 天（Del 撤销该行）</source>
+        <translation>Added as line {0}: {1}, 1 {2}, {3} days (Del removes the line)</translation>
+    </message>
+    <message>
+        <source>盒</source>
+        <translation>box</translation>
+    </message>
+    <message>
+        <source>已撤销第 {0} 行</source>
+        <translation>Line {0} removed</translation>
+    </message>
+    <message>
         <source>正在结算…</source>
         <translation>Settling…</translation>
     </message>
     <message>
         <source>结算成功：统筹 {0}，个人 {1}，找零 {2}</source>
         <translation>Settled: fund {0}, personal {1}, change {2}</translation>
+    </message>
+    <message>
+        <source>小票打印机设置有误，小票只保存为 PDF：{0}</source>
+        <translation>The receipt printer settings cannot be used; the receipt is saved as a PDF only: {0}</translation>
+    </message>
+    <message>
+        <source>未配置小票打印机：小票已保存为 PDF</source>
+        <translation>No receipt printer configured: the receipt is saved as a PDF</translation>
+    </message>
+    <message>
+        <source>（可能已打出一部分，重打的小票标为副本）</source>
+        <translation> (part of it may have printed; the reprint is marked as a copy)</translation>
+    </message>
+    <message>
+        <source>小票打印失败：{0}{1}。结算不受影响，小票已保存为 PDF；打印任务留在队列中，排除故障（缺纸、断线）后按 Ctrl+R 重新打印。</source>
+        <translation>Receipt printer failed: {0}{1}. The settlement stands and the receipt is saved as a PDF; the print job stays in the queue: fix the printer (paper, cable) and press Ctrl+R to print it.</translation>
+    </message>
+    <message>
+        <source>正在打印小票…</source>
+        <translation>Printing the receipt…</translation>
+    </message>
+    <message>
+        <source>小票已打印</source>
+        <translation>Receipt printed</translation>
     </message>
     <message>
         <source>已重打（副本）</source>
@@ -461,8 +578,8 @@ F9 hold/recall  F10 settings  F12 settle  Esc back  Del remove code  Ctrl+P repr
         <translation>Settle (F12)</translation>
     </message>
     <message>
-        <source>Del 删除该行最后一个码 · F6 拆零 · F8 无码库 · F9 挂单 · F12 结算 · Esc 返回</source>
-        <translation>Del removes the line's last code · F6 split pack · F8 uncoded stock · F9 hold · F12 settle · Esc back</translation>
+        <source>Del 删除该行最后一个码 · Ctrl+F 查药品 · F6 拆零 · F8 无码库 · F9 挂单 · F12 结算 · Esc 返回</source>
+        <translation>Del removes the line's last code · Ctrl+F find a drug · F6 split pack · F8 uncoded stock · F9 hold · F12 settle · Esc back</translation>
     </message>
     <message>
         <source>第三步：逐盒扫码</source>
@@ -656,6 +773,10 @@ F9 hold/recall  F10 settings  F12 settle  Esc back  Del remove code  Ctrl+P repr
     <message>
         <source>扫码未完成</source>
         <translation>Boxes still to scan</translation>
+    </message>
+    <message>
+        <source>离线预结算（本地计算，待中心确认）</source>
+        <translation>Offline pre-settlement (local figures, to be confirmed by the centre)</translation>
     </message>
     <message>
         <source>中心审核（预结算）</source>

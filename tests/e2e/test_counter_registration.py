@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 
+from core.domain.clock import today_cst
 from tests.ui.counter.fixtures import (  # noqa: F401 (fixtures)
     CTR,
     PH1,
@@ -132,7 +133,7 @@ def test_application_scan_to_approval_and_forms(qtbot, window, centre, tmp_path)
     qtbot.mouseClick(r.approve, qtbot_left())
     wait_done(qtbot, win, "approved")
     win.runner.wait()
-    begin = next_month_first(dt.date.today())
+    begin = next_month_first(today_cst())
     assert f"自 {begin.isoformat()} 起生效" in r.notice.text()
     shot(win, "counter_review_approved")
     regs = centre.call("5301", {"data": {"psn_no": "T0014"}}, PH1)["feedetail"]
@@ -166,7 +167,7 @@ def test_application_scan_to_approval_and_forms(qtbot, window, centre, tmp_path)
     qtbot.mouseClick(a.form3_button, qtbot_left())
     wait_done(qtbot, win, "rx_form")
     text = pdf_text(win.files["rx"])
-    today = dt.date.today()
+    today = today_cst()
     for want in ("附件 3", "鄂州市门诊慢特病管理服务中心", "慢性病用药连续（外配）处方", "卫某(测试)", "职工医保",
                  "原发性高血压", "苯磺酸氨氯地平片", "不超过15日（含）内凭本处方配取", "处方申请人",
                  "本处方一式二份", f"{today.year} 年 {today.month:02d} 月 {today.day:02d} 日",

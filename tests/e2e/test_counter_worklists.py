@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 
+from core.domain.clock import today_cst
 from core.services.reports_monthly import rows_for_screen
 from tests.server.helpers import H2, trace_codes
 from tests.server.test_reports import A01, D02, settle_body
@@ -41,7 +42,7 @@ def test_refill_reminders_print_and_sms(qtbot, window, centre):
     s.days.setValue(28)
     win.go("reminders")
     wait_done(qtbot, win, "reminders")
-    today = dt.date.today()
+    today = today_cst()
     rows = [(s.table.item(r, 0).text(), s.table.item(r, 2).text(), s.table.item(r, 5).text()) for r in range(s.table.rowCount())]
     assert rows == [("续配取药", "T0001", (today + dt.timedelta(days=28)).isoformat())]
     assert "苯磺酸氨氯地平片" in s.table.item(0, 4).text()
@@ -90,7 +91,7 @@ def test_eligible_list_and_one_click_application(qtbot, window, centre):
 
 
 def test_exit_warning_for_a_death_ends_registration_and_refuses_settlement(qtbot, window, centre):
-    died = dt.date.today() - dt.timedelta(days=3)
+    died = today_cst() - dt.timedelta(days=3)
     centre.call("2102", settle_body("T0011", [(A01, 1)]), CL1)
     centre.call("2522", {"data": {"psn_no": "T0011", "death_date": died.isoformat(), "source": "民政死亡数据"}})
     win = window
@@ -122,7 +123,7 @@ def test_monthly_reports_on_screen_and_exported(qtbot, window, centre, tmp_path)
     centre.call("2102", settle_body("T0001", [(A01, 1)]), CL1)
     centre.call("2102", settle_body("T0002", [(A01, 1), (D02, 1)]), H2)
     centre.call("2542", {"data": {"people": [{"psn_no": "T0012", "disease": "DM", "since": "2024-01-01"}]}}, CTR)
-    month = dt.date.today().strftime("%Y-%m")
+    month = today_cst().strftime("%Y-%m")
     win = window
     win.go("reports")
     r = win.reports

@@ -182,8 +182,11 @@ def test_pharmacist_shift_end_to_end(qtbot, window, centre, desk, tmp_path):
     idle(qtbot, win)
     type_in(qtbot, win.sale_screen.scan, trace_codes("8100011", 1)[0])
     idle(qtbot, win)
-    qtbot.waitUntil(lambda: win.state.view is not None and win.state.view.source == "centre")
+    # The terminal's own audit (through the checkout, on the history the sync layer's ledger keeps) blocks it:
+    # a sale that cannot be settled is not pre-settled at the centre at all.
+    qtbot.waitUntil(lambda: win.state.view is not None)
     view = win.state.view
+    assert view.source == "local"
     assert view.verdict == "BLOCK" and any(h.rule == "DUP-001" for h in view.hits), view
     assert "拦截" in win.sale_screen.verdict.badge.text()
     assert not win.sale_screen.settle_button.isEnabled()
@@ -225,9 +228,12 @@ def test_pharmacist_shift_end_to_end(qtbot, window, centre, desk, tmp_path):
     idle(qtbot, win)
     z = win.state.last_z
     assert z.kind == "Z" and z.reconciled is True, z.reconciliation
+    # the sync layer's 3201 reconciliation, stored with the Z: the centre's statement and ours, the same
+    rec = z.centre["reconciliation"]
+    assert rec["balanced"] and rec["centre_reached"] and rec["id"] is not None, rec
     centre_info = z.centre["centre"]
-    assert centre_info["stmt_rslt"] == "0"
-    assert Decimal(centre_info["fund_pay_sumamt"]) == second.fund and centre_info["fixmedins_setl_cnt"] == 1
+    assert Decimal(centre_info["fund"]) == second.fund and centre_info["count"] == 1
+    assert rec["local"] == centre_info and not rec["differences"]
     assert z.variance == Decimal("0.00")
     assert "对账平" in win.shift.message.text()
     z_pdf = pdf_text(win.state.z_path)

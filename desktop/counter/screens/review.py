@@ -1,11 +1,15 @@
 """审核: the queue of applications under review. For a 门诊慢特病 application the two drawn experts' opinions are
 recorded (病史及诊断, 治疗方案, 同意/不同意); then the clerk re-reviews: 复审通过 writes the registration (2503),
-effective from the date the policy says, or 退回 rejects it."""
+effective from the date the policy says, or 退回 rejects it.
+
+The opinions (up to 2,000 characters each) wrap inside their cells and every row is as tall as its text: the
+table takes the height of all its rows and the right-hand side scrolls as a whole (Tab moves through it and
+scrolls to the focused field; in the table the arrow keys move row by row and scroll too)."""
 from __future__ import annotations
 
 from desktop.common import theme
 from desktop.counter.screens.common import Notice, button, fill, selected_row, table, title
-from desktop.qt import Qt, QtWidgets, Signal
+from desktop.qt import QEvent, QObject, Qt, QtGui, QtWidgets, Signal
 
 DECISION = {"approve": "同意", "reject": "不同意", None: "待评审"}
 
@@ -31,15 +35,19 @@ class ReviewScreen(QtWidgets.QWidget):
         self.detail = QtWidgets.QLabel(objectName="reviewDetail")
         self.detail.setWordWrap(True)
         self.detail.setFont(theme.font(1))
-        self.reviews = table([self.tr("环节"), self.tr("评审人"), self.tr("意见"), self.tr("病史及诊断"), self.tr("治疗方案"),
-                              self.tr("时间")], "reviewsTable")
-        self.reviews.setMinimumHeight(int(theme.base_size() * 11))
-        self.reviews.setMaximumHeight(int(theme.base_size() * 16))
+        # who (stage, name, when) in one narrow column, the decision, then the two texts sharing the rest
+        self.reviews = table([self.tr("评审"), self.tr("意见"), self.tr("病史及诊断"), self.tr("治疗方案")], "reviewsTable",
+                             stretch_last=False)
+        self.reviews.setFont(theme.font(1))
+        self.reviews.setVerticalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.reviews.setTabKeyNavigation(False)  # arrows move between rows, Tab goes on to the expert's fields
         h = self.reviews.horizontalHeader()
-        for col in (3, 4):
+        for col in (2, 3):  # the opinion texts share what the short columns leave, and wrap in it
             h.setSectionResizeMode(col, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        h.setStretchLastSection(False)
+        h.sectionResized.connect(lambda *_: self._fit_reviews())
         self.reviews.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.reviews.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.reviews.currentCellChanged.connect(lambda row, *_: self._show_row(row))
         # expert opinion
         self.expert = QtWidgets.QComboBox(objectName="expertCombo")
         self.history = QtWidgets.QPlainTextEdit(objectName="historyEdit")
@@ -84,16 +92,24 @@ class ReviewScreen(QtWidgets.QWidget):
         left = QtWidgets.QVBoxLayout()
         left.addLayout(head)
         left.addWidget(self.queue)
-        right = QtWidgets.QVBoxLayout()
+        pane = QtWidgets.QWidget(objectName="reviewPane")
+        right = QtWidgets.QVBoxLayout(pane)
+        right.setContentsMargins(0, 0, 4, 0)
         right.addWidget(self.detail)
         right.addWidget(self.reviews)
         right.addWidget(ebox)
         right.addWidget(cbox)
         right.addWidget(self.notice)
         right.addStretch(1)
+        self.pane = QtWidgets.QScrollArea(objectName="reviewScroll")
+        self.pane.setWidgetResizable(True)
+        self.pane.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.pane.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.pane.setWidget(pane)
+        pane.installEventFilter(self)  # a new width re-wraps the opinions
         layout = QtWidgets.QHBoxLayout(self)
         layout.addLayout(left, 1)
-        layout.addLayout(right, 1)
+        layout.addWidget(self.pane, 1)
         self.show_application(None)
 
     def show_queue(self, items: list[dict]) -> None:
@@ -122,6 +138,7 @@ class ReviewScreen(QtWidgets.QWidget):
         if app is None:
             self.detail.setText(self.tr("从左侧选择一个申请"))
             fill(self.reviews, [])
+            self._fit_reviews()
             self.expert_box.setEnabled(False)
             self.clerk_box.setEnabled(False)
             return
@@ -130,15 +147,48 @@ class ReviewScreen(QtWidgets.QWidget):
         doctor = f"　{self.tr('诊断医师')} {app['diag_dr_name']}（{app['ide_fixmedins_no']}）" if app.get("diag_dr_name") else ""
         self.detail.setText(f"<b>{app['app_no']}</b>　{app['psn_name']}　{diseases}<br/>"
                             f"{self.tr('状态')}：{app['status_name']}　{self.tr('材料')} {ev} {self.tr('份')}{doctor}")
-        fill(self.reviews, [[{"expert": self.tr("专家"), "clerk": self.tr("经办")}.get(r["stage"], r["stage"]),
-                             r["reviewer_name"] or r["reviewer_code"], DECISION.get(r["decision"], r["decision"]),
-                             r.get("history_dx", ""), r.get("plan", ""), (r.get("decided_at") or "")[5:16]]
-                            for r in app.get("reviews", [])])
+        stage = {"expert": self.tr("专家"), "clerk": self.tr("经办")}
+        reviews = app.get("reviews", [])
+        fill(self.reviews, [["\n".join(x for x in (f"{stage.get(r['stage'], r['stage'])} {r['reviewer_name'] or r['reviewer_code']}",
+                                                   (r.get("decided_at") or "")[5:16]) if x),
+                             DECISION.get(r["decision"], r["decision"]), r.get("history_dx", ""), r.get("plan", "")]
+                            for r in reviews])
+        for row in range(self.reviews.rowCount()):  # long texts read from the top of the row
+            for col in range(self.reviews.columnCount()):
+                self.reviews.item(row, col).setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        for row, r in enumerate(reviews):
+            tone = {"approve": "ok", "reject": "bad"}.get(r["decision"], "warn")
+            item = self.reviews.item(row, 1)
+            item.setForeground(QtGui.QColor(theme.TONES[tone]))
+            item.setFont(theme.font(1, bold=True))
+        self._fit_reviews()
         pending = [r for r in app.get("reviews", []) if r["stage"] == "expert" and r["decision"] is None]
         for r in pending:
             self.expert.addItem(f"{r['reviewer_name']}（{r['reviewer_code']}）", r["reviewer_code"])
         self.expert_box.setEnabled(app["status"] == "expert_review" and bool(pending))
         self.clerk_box.setEnabled(app["status"] == "clerk_review")
+
+    # ---- the opinions table: every row as tall as its text, the table as tall as its rows ----
+    def _fit_reviews(self) -> None:
+        t = self.reviews
+        t.resizeRowsToContents()
+        rows = sum(t.rowHeight(r) for r in range(t.rowCount()))
+        empty = int(theme.base_size() * 4)  # room for two short rows before any opinion is in
+        t.setFixedHeight(t.horizontalHeader().height() + max(rows, empty) + 2 * t.frameWidth())
+
+    def _show_row(self, row: int) -> None:
+        """Arrow keys in the table: the row stays in view (the pane scrolls, not the table)."""
+        if row < 0:
+            return
+        top = sum(self.reviews.rowHeight(r) for r in range(row)) + self.reviews.horizontalHeader().height()
+        origin = self.reviews.mapTo(self.pane.widget(), self.reviews.rect().topLeft())
+        y = origin.y() + top
+        self.pane.ensureVisible(0, y + self.reviews.rowHeight(row) // 2, 0, self.reviews.rowHeight(row) // 2 + 8)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if obj is self.pane.widget() and event.type() == QEvent.Type.Resize:
+            self._fit_reviews()
+        return super().eventFilter(obj, event)
 
     def _expert(self, decision: str) -> None:
         code = self.expert.currentData()

@@ -3,7 +3,9 @@
 Not a second sale flow: this page embeds the pharmacy desk's window (desktop.pharmacy.window.PharmacyWindow
 over core.services.pharmacy_desk.PharmacyDesk) configured for the counter's institution, so the counter gets
 the same identify → prescription → trace codes → audit → settle → receipt → returns → shift, with the same
-permissions (settling needs a pharmacist or above, or a supervisor's approval).
+permissions (settling needs a pharmacist or above, or a supervisor's approval), the same receipt printing
+(PDF, plus the terminal's receipt printer through the print queue) and the same drug search (Ctrl+F). Only the
+desk's public embedding API is used (PharmacyWindow: start_services, sign_in_as, shortcuts, stop).
 """
 from __future__ import annotations
 
@@ -25,25 +27,25 @@ class SettlePage(QtWidgets.QWidget):
 
     def shortcuts(self) -> list:
         """The desk's function keys: the counter enables them only while this page is shown."""
-        return list(getattr(self.desk_window, "_shortcut_objs", []))
+        return self.desk_window.shortcuts()
 
     def start(self) -> None:
         """What PharmacyWindow.start does, minus showing a top-level window and its own login."""
         if self._started:
             return
         self._started = True
-        w = self.desk_window
-        w.go("identify")
-        w.runner.run(w.desk.start, lane="remote", done=lambda _: w.refresh_status(), failed=w._ignore)
-        w.refresh_status()
+        self.desk_window.start_services()
 
     def set_operator(self, op) -> None:
+        """The counter's clerk is the desk's operator: the desk's own login step (shift lookup, operator on the link)."""
         self.start()
-        self.desk_window._logged_in(op)  # the desk's own login step (shift lookup, operator on the link)
+        self.desk_window.sign_in_as(op)
 
     def close_desk(self) -> None:
-        self.desk_window.status_timer.stop()
-        self.desk_window.runner.wait(10000)
+        self.desk_window.stop()
+        closer = getattr(self.desk_window.desk, "close", None)  # the sync terminal's sender thread
+        if callable(closer):
+            closer()
 
 
 __all__ = ["SettlePage"]

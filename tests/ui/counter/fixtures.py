@@ -1,5 +1,5 @@
 """Fixtures of the counter shell tests: a real centre over HTTP (uvicorn on a free port, the public world seeded,
-SQLite, an expert pool), the counter's service over core.sync's transport, staff, and the window."""
+SQLite, an expert pool), the counter's service over a terminal's core.sync transport (TerminalCentreLink), staff, and the window."""
 from __future__ import annotations
 
 import shutil
@@ -50,13 +50,14 @@ def centre(_templates, tmp_path):
 
 
 def make_service(centre: Centre, tmp_path: Path):
-    from core.services.centre_sync import SyncCentreLink
     from core.services.pharmacy_config import DeskConfig
     from core.services.registration import CounterService
+    from core.services.sync_link import TerminalCentreLink
 
     config = DeskConfig(server_url=centre.url, institution=CTR, secret=centre.secrets[CTR],
-                        institution_name="鄂州市门诊慢特病管理服务中心", receipt_dir=str(tmp_path / "receipts"))
-    link = SyncCentreLink.for_desk(config)
+                        institution_name="鄂州市门诊慢特病管理服务中心", receipt_dir=str(tmp_path / "receipts"),
+                        store_url=f"sqlite:///{tmp_path / 'counter_link.db'}")
+    link = TerminalCentreLink.for_desk(config)  # msgids from the stored sequence of its own store
     link.set_operator("wang", "王经办")
     return CounterService(link, forms_dir=tmp_path / "forms", institution_name=config.institution_name), config
 

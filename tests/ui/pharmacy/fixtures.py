@@ -67,7 +67,14 @@ class Desk:
     engine: object
 
 
-def make_desk(tmp_path: Path, url: str | None, secret: str | None) -> Desk:
+_made: list[Desk] = []  # every desk of a test: the `desk` fixture stops their terminals (sender threads) after it
+
+
+def make_desk(tmp_path: Path, url: str | None, secret: str | None, *, store: str = "store.db",
+              sync_sections: dict | None = None, **terminal) -> Desk:
+    """The desk's services as the shell builds them (desktop.pharmacy.app.make_link: ONE Terminal on the desk's
+    own store engine). `sync_sections` override the sync configuration (e.g. {"offline": {...}}); `terminal`
+    goes to the Terminal (e.g. `clock`)."""
     from core.services.auth import Auth
     from core.services.pharmacy_config import DeskConfig
     from core.services.pharmacy_desk import PharmacyDesk
@@ -75,24 +82,38 @@ def make_desk(tmp_path: Path, url: str | None, secret: str | None) -> Desk:
     from core.store.db import open_store
     from core.store.desk import ensure_desk_schema
 
-    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    engine = open_store(f"sqlite:///{tmp_path / store}")
     ensure_desk_schema(engine)
     config = DeskConfig(server_url=url or "", secret=secret or "", receipt_dir=str(tmp_path / "receipts"),
                         institution_name="康济大药房(慢特病定点,测试)")
     from desktop.pharmacy.app import make_link
 
-    link = make_link(config) if url else None
+    if sync_sections:
+        from core.services.sync_link import desk_sync_config
+
+        terminal["sync"] = desk_sync_config(config, **sync_sections)
+    link = make_link(config, engine, **terminal) if url else None
     auth = Auth(engine)
-    for user, (role, password, pin) in USERS.items():
-        auth.add_user(user, NAMES[user], role, password=password, pin=pin)
-    return Desk(PharmacyDesk(engine, link, config), auth, ShiftService(engine, link, config), config, engine)
+    if not auth.has_users():
+        for user, (role, password, pin) in USERS.items():
+            auth.add_user(user, NAMES[user], role, password=password, pin=pin)
+    d = Desk(PharmacyDesk(engine, link, config), auth, ShiftService(engine, link, config), config, engine)
+    _made.append(d)
+    return d
+
+
+def close_desks() -> None:
+    while _made:
+        d = _made.pop()
+        d.desk.close()
+        d.engine.dispose()
 
 
 @pytest.fixture
 def desk(centre, tmp_path) -> Desk:
     d = make_desk(tmp_path, centre.url, centre.secrets[PH1])
     yield d
-    d.engine.dispose()
+    close_desks()
 
 
 @pytest.fixture
