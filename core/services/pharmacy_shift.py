@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 
+from core.domain.clock import today_cst
 from core.domain import fmt
 from core.i18n import message
 from core.services.auth import Operator
@@ -67,7 +68,7 @@ class ShiftService:
             raise DeskError(message("desk.shift.open", shift=cur["shift_id"]))
         now = t.utcnow()
         with self.wengine.begin() as conn:
-            sid = f"{self.config.terminal}-{now:%Y%m%d}-{t.next_number(conn, 'shift'):04d}"
+            sid = f"{self.config.terminal}-{today_cst():%Y%m%d}-{t.next_number(conn, 'shift'):04d}"
             conn.execute(t.shift.insert().values(shift_id=sid, terminal=self.config.terminal, opened_by=op.user_id,
                                                  opened_at=now, float_amount=_d(float_amount)))
             conn.execute(t.event.insert().values(at=now, kind="shift_open", user_id=op.user_id, ref=sid,

@@ -718,9 +718,12 @@ class PharmacyWindow(QtWidgets.QMainWindow):
         self.state.sale, self.state.view = None, None
         path = self._print(record, copy_no=0)
         self.desk.mark_printed(record.msgid, reprint=False)
-        self.done.show_receipt("ok", self.tr("结算成功：统筹 {0}，个人 {1}，找零 {2}")
-                               .replace("{0}", str(record.fund)).replace("{1}", str(record.personal))
-                               .replace("{2}", str(record.change)),
+        if record.status == "provisional":  # the centre has not confirmed it yet: say so, in amber
+            tone, head = "warn", self.tr("离线暂存 {3}（待中心确认）：统筹 {0}，个人 {1}，找零 {2}")
+        else:
+            tone, head = "ok", self.tr("结算成功：统筹 {0}，个人 {1}，找零 {2}")
+        self.done.show_receipt(tone, head.replace("{0}", str(record.fund)).replace("{1}", str(record.personal))
+                               .replace("{2}", str(record.change)).replace("{3}", record.offline_no),
                                self._receipt(record, 0).text_lines(36), str(path))
         self.go("done")
         self.refresh_status()

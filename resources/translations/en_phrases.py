@@ -27,6 +27,8 @@ EN = {
     "个人账户余额": "Personal account balance",
     "个人账户支付": "Paid from personal account",
     "中心审核（预结算）": "Centre audit (pre-settlement)",
+    "离线暂存 {3}（待中心确认）：统筹 {0}，个人 {1}，找零 {2}":
+        "Held offline as {3} (to be confirmed by the centre): fund {0}, personal {1}, change {2}",
     "离线预结算（本地计算，待中心确认）": "Offline pre-settlement (local figures, to be confirmed by the centre)",
     "主管": "supervisor",
     "主管授权": "Supervisor approval",

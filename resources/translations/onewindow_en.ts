@@ -405,6 +405,10 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
         <translation>Settling…</translation>
     </message>
     <message>
+        <source>离线暂存 {3}（待中心确认）：统筹 {0}，个人 {1}，找零 {2}</source>
+        <translation>Held offline as {3} (to be confirmed by the centre): fund {0}, personal {1}, change {2}</translation>
+    </message>
+    <message>
         <source>结算成功：统筹 {0}，个人 {1}，找零 {2}</source>
         <translation>Settled: fund {0}, personal {1}, change {2}</translation>
     </message>

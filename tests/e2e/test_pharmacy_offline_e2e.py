@@ -172,6 +172,8 @@ def test_centre_down_provisional_sale_then_confirmed_and_one_outside_the_limits(
         for needle in ("离线暂存", "PROVISIONAL", "T01-L000001", code, record.receipt_no, "14.00"):
             assert needle in text, (needle, text)
         assert "离线暂存" in win.done.receipt.toPlainText()
+        head = win.done.message.text()
+        assert "T01-L000001" in head and "待中心确认" in head and "结算成功" not in head, head
         shot(win, "offline_receipt")
         qtbot.waitUntil(lambda: win.status_line.link_label.text().endswith("离线"), timeout=10000)
         status = d.desk.status()
