@@ -4,17 +4,25 @@
 
 The body is read raw (bounded) so the signature is checked over exactly the bytes sent and malformed JSON
 gets an envelope answer rather than a framework error page. The work runs in a worker thread.
+
+callService — every transaction, the centre's hot path — is served by `CentreApp` straight from the ASGI
+scope (read the body, run Centre.handle in the centre's thread pool, send the answer's bytes): the
+framework's middleware, routing, dependency solving and response classes cost more Python per request than
+a settlement's audit. The FastAPI route of the same path stays for the OpenAPI document and answers the
+same way if it is ever reached.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
-import anyio
 from typing import Callable
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from server import signing
@@ -30,6 +38,63 @@ EC_QUERY = "/localcfc/api/hsecfc/localQrCodeQuery"
 
 class _TooLarge(Exception):
     pass
+
+
+_JSON = (b"content-type", b"application/json")
+_REPLAYED = (b"x-ow-replayed", b"1")
+
+
+class CentreApp(FastAPI):
+    """FastAPI, with callService answered directly from the ASGI scope (see the module docstring)."""
+
+    centre: Centre
+    executor: ThreadPoolExecutor
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == CALL_SERVICE and scope["method"] == "POST":
+            await self._call_service(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def _call_service(self, scope, receive, send) -> None:
+        centre = self.centre
+        headers: dict[str, str] = {}
+        for k, v in scope["headers"]:  # names are lower-case in ASGI; the first of repeated ones wins
+            key = k.decode("latin-1")
+            if key not in headers:
+                headers[key] = v.decode("latin-1")
+        try:
+            declared = headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                raise _TooLarge(int(declared))
+            chunks, size = [], 0
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise _TooLarge(size)
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+            raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            result = await asyncio.get_running_loop().run_in_executor(self.executor, centre.handle, raw, headers)
+        except _TooLarge as exc:
+            now = centre.clock()
+            result = Answer(413, response(centre.admvs, now, now, err_msg=(
+                f"message too large: {exc.args[0]} bytes (limit {MAX_BODY_BYTES}); nothing was changed")))
+        except Exception:  # noqa: BLE001 - last resort, as the app's exception handler
+            log.exception("unhandled error on %s", scope["path"])
+            now = centre.clock()
+            result = Answer(500, response(centre.admvs, now, now, err_msg="internal error in the centre; nothing was changed"))
+        body = result.encoded()
+        out = [(b"content-length", str(len(body)).encode()), _JSON]
+        if result.replayed:
+            out.append(_REPLAYED)
+        await send({"type": "http.response.start", "status": result.status, "headers": out})
+        await send({"type": "http.response.body", "body": body})
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -52,7 +117,7 @@ def create_app(
     dev: bool = False,
     clock: Callable[[], dt.datetime] = system_clock,
     window: int = signing.WINDOW_SECONDS,
-    concurrency: int = 8,
+    concurrency: int = 4,
 ) -> FastAPI:
     if engine is None:
         if db_url is None:
@@ -62,7 +127,16 @@ def create_app(
     if dev:
         log.info("centre in DEV mode: unsigned requests are accepted")
 
-    app = FastAPI(
+    @contextlib.asynccontextmanager
+    async def lifespan(app: CentreApp):
+        await asyncio.get_running_loop().run_in_executor(app.executor, centre.warm, concurrency)
+        yield
+        # let the pool's threads go; a fresh pool (threads start on first use) should the app be started again
+        done, app.executor = app.executor, ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="centre")
+        done.shutdown(wait=False)
+
+    app = CentreApp(
+        lifespan=lifespan,
         title="OneWindow centre (一窗通中心端)",
         version="1",
         description=(
@@ -72,17 +146,15 @@ def create_app(
         ),
     )
     app.state.centre = centre
-    limiters: list = []
+    app.centre = centre
+    # At most `concurrency` requests in the database at once per process: more threads than that only queue on
+    # the GIL while holding row and journal locks (a lock convoy). Measured on 2 cores with 2 workers: 4 gave
+    # the most settlements per second and the lowest p99 (8: about 8 % fewer, p99 +40 %; 2: fewer again).
+    app.executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="centre")
 
-    def _limiter():
-        # At most `concurrency` requests in the database at once per process: more threads than that only
-        # queue on the GIL while holding row and journal locks (a lock convoy).
-        if not limiters:
-            limiters.append(anyio.CapacityLimiter(concurrency))
-        return limiters[0]
-
-    def answer(a: Answer) -> JSONResponse:
-        return JSONResponse(a.body, status_code=a.status, headers={"x-ow-replayed": "1"} if a.replayed else None)
+    def answer(a: Answer) -> Response:
+        return Response(a.encoded(), status_code=a.status, media_type="application/json",
+                        headers={"x-ow-replayed": "1"} if a.replayed else None)
 
     @app.post(
         CALL_SERVICE,
@@ -102,7 +174,7 @@ def create_app(
             now = centre.clock()
             return answer(Answer(413, response(centre.admvs, now, now, err_msg=(
                 f"message too large: {exc.args[0]} bytes (limit {MAX_BODY_BYTES}); nothing was changed"))))
-        result = await anyio.to_thread.run_sync(centre.handle, raw, request.headers, limiter=_limiter())
+        result = await asyncio.get_running_loop().run_in_executor(app.executor, centre.handle, raw, request.headers)
         return answer(result)
 
     @app.post(EC_QUERY, summary="e-voucher QR decoding (ec.query), as the national decoding service")
@@ -148,4 +220,4 @@ def from_env() -> FastAPI:
     import os
 
     return create_app(os.environ["ONEWINDOW_CENTRE_DB"], dev=bool(os.environ.get("ONEWINDOW_CENTRE_DEV")),
-                      concurrency=int(os.environ.get("ONEWINDOW_CENTRE_CONCURRENCY") or 8))
+                      concurrency=int(os.environ.get("ONEWINDOW_CENTRE_CONCURRENCY") or 4))

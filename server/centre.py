@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+import psycopg
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -42,6 +43,9 @@ DEFAULT_ADMVS = "420700"
 # A valid sign-in is remembered this long per process; a sign-out (9002) in another worker process takes
 # effect here within this time, in this process at once.
 SIGNIN_CACHE_SECONDS = 10.0
+# Tables keyed by the settlement id (= the msgid of its 2102): a unique violation there is another institution's
+# settlement with that id, not a concurrent copy of this message (that one hits centre_message).
+SETTLEMENT_ID_TABLES = frozenset({"settlement", "centre_settlement_chronic"})
 
 
 def system_clock() -> dt.datetime:
@@ -53,6 +57,11 @@ class Answer:
     status: int
     body: dict[str, Any]
     replayed: bool = False
+    text: str | None = None  # the body as stored under the msgid (idempotency.encode), when it was stored
+
+    def encoded(self) -> bytes:
+        """The bytes to send: the stored text itself when there is one, else the same encoding of the body."""
+        return (self.text if self.text is not None else idempotency.encode(self.body)).encode("utf-8")
 
 
 @dataclass
@@ -102,6 +111,24 @@ class Centre:
         for k in [k for k in self._cache if k.startswith(prefix)]:
             self._cache.pop(k, None)
 
+    def warm(self, connections: int) -> None:
+        """Open `connections` pooled connections and load the reference data, so that a freshly started worker's
+        first requests do not pay for them (measured: the first half second ran at about half speed)."""
+        from server import reference
+
+        conns = []
+        try:
+            for _ in range(max(1, connections)):
+                conns.append(self.engine.connect())
+            for load in (reference.catalogue, reference.facilities, reference.profiles, reference.settings):
+                load(self, conns[0])
+        except Exception as exc:  # noqa: BLE001 - the requests will report it; /health too
+            log.warning("could not warm up the centre: %s", exc)
+        finally:
+            for conn in conns:
+                conn.rollback()
+                conn.close()
+
     # ---- the pipeline ---------------------------------------------------------------------------------------
     def handle(self, raw: bytes, headers: Mapping[str, str]) -> Answer:
         received = self.clock()
@@ -132,8 +159,11 @@ class Centre:
         try:
             try:
                 with transaction(self.engine) as conn:
+                    ctx = Ctx(self, conn, env, received)
                     if signed is not None:
-                        fresh, stored = idempotency.claim_nonce_and_lookup(conn, env.fixmedins_code, *signed, env.msgid)
+                        ahead = _ahead(tx, ctx, model) if ctx.pg and tx.ahead is not None else None
+                        fresh, stored = idempotency.claim_nonce_and_lookup(conn, env.fixmedins_code, *signed,
+                                                                           env.msgid, ahead=ahead)
                         if not fresh:
                             raise AuthError("replayed request: this nonce was already used")
                     else:
@@ -142,22 +172,29 @@ class Centre:
                         return self._replay(stored, env, digest, received)
                     if tx.needs_signin:
                         self._check_signin(conn, env)
-                    ctx = Ctx(self, conn, env, received)
                     try:
                         result = tx.handler(ctx, model)
                         ctx.flush()
                         output, warn = result if isinstance(result, tuple) else (result, "")
                         warn = "; ".join([w for w in ([warn] if warn else []) + ctx.warnings if w])
                         resp = response(env.mdtrtarea_admvs, received, self.clock(), output=output, warn_msg=warn)
-                        if not idempotency.store(conn, code=env.fixmedins_code, msgid=env.msgid, infno=env.infno,
-                                                 digest_=digest, resp=resp, at=at):
-                            raise _Raced()
-                        ctx.write_journal()  # last: the journal lock is held only until the commit
+                        text = idempotency.encode(resp)
+                        if ctx.pg:
+                            # deferred writes + answer + journal + COMMIT in one round trip; a concurrent answer
+                            # for this msgid fails it with a unique violation (handled below like _Raced)
+                            ctx.commit_pg(idempotency.params(code=env.fixmedins_code, msgid=env.msgid,
+                                                             infno=env.infno, digest_=digest, resp=resp, at=at,
+                                                             text=text))
+                        else:
+                            if not idempotency.store(conn, code=env.fixmedins_code, msgid=env.msgid, infno=env.infno,
+                                                     digest_=digest, resp=resp, at=at, text=text):
+                                raise _Raced()
+                            ctx.write_journal()  # last: the journal lock is held only until the commit
                     finally:
                         ctx.close()
                     if env.infno == "9002":
                         self._signins.pop(model.signOut.sign_no, None)
-                    return Answer(200, resp)
+                    return Answer(200, resp, text=text)
             except AuthError:
                 raise
             except PlatformError as exc:
@@ -172,12 +209,23 @@ class Centre:
                                         err_msg="the centre's database is unavailable; nothing was changed, retry with the same msgid"))
         except DBAPIError as exc:
             if _is_unique_violation(exc):
+                if _violated_table(exc) in SETTLEMENT_ID_TABLES:
+                    return self._refuse(env, _setl_id_taken(env), signed, digest, received, at)
                 # A concurrent message with the same msgid committed first: give its answer.
                 return self._after_race(env, digest, received)
             log.exception("database error while handling %s %s", env.infno, env.msgid)
             return Answer(500, response(env.mdtrtarea_admvs, received, self.clock(),
                                         err_msg="internal error in the centre; nothing was changed, retry with the same msgid"))
-        except Exception:  # noqa: BLE001 - the client always gets an envelope
+        except Exception as exc:  # noqa: BLE001 - the client always gets an envelope
+            # PostgreSQL statements run on the driver directly (server.fastsql) raise the driver's errors
+            if _is_unique_violation(exc):
+                if _violated_table(exc) in SETTLEMENT_ID_TABLES:
+                    return self._refuse(env, _setl_id_taken(env), signed, digest, received, at)
+                return self._after_race(env, digest, received)
+            if isinstance(exc, psycopg.OperationalError) or _sqlstate(exc).startswith("08"):  # connection lost
+                log.error("database unavailable while handling %s %s: %s", env.infno, env.msgid, exc)
+                return Answer(503, response(env.mdtrtarea_admvs, received, self.clock(),
+                                            err_msg="the centre's database is unavailable; nothing was changed, retry with the same msgid"))
             log.exception("unexpected error while handling %s %s", env.infno, env.msgid)
             return Answer(500, response(env.mdtrtarea_admvs, received, self.clock(),
                                         err_msg="internal error in the centre; nothing was changed, retry with the same msgid"))
@@ -193,13 +241,14 @@ class Centre:
 
     def _refuse(self, env, exc: PlatformError, signed, digest, received, at) -> Answer:
         resp = response(env.mdtrtarea_admvs, received, self.clock(), err_msg=exc.err_msg, output=exc.output)
+        text = idempotency.encode(resp)
         try:
             with transaction(self.engine) as conn:
                 if signed is not None:
                     idempotency.claim_nonce(conn, env.fixmedins_code, *signed)
                 if idempotency.store(conn, code=env.fixmedins_code, msgid=env.msgid, infno=env.infno,
-                                     digest_=digest, resp=resp, at=at):
-                    return Answer(exc.http_status, resp)
+                                     digest_=digest, resp=resp, at=at, text=text):
+                    return Answer(exc.http_status, resp, text=text)
                 raise _Raced()
         except _Raced:
             return self._after_race(env, digest, received)
@@ -228,6 +277,14 @@ class Centre:
         self._signins[env.sign_no] = (env.fixmedins_code, time.monotonic())
 
 
+def _ahead(tx, ctx, model):
+    """The transaction's statements to run with the nonce check, or None (then it runs them itself)."""
+    try:
+        return tx.ahead(ctx, model)
+    except PlatformError:
+        return None  # the handler refuses it in its turn, after the nonce, msgid and sign-in checks
+
+
 class _Raced(Exception):
     """Another transaction stored an answer for this msgid first."""
 
@@ -240,8 +297,30 @@ class _SessionRefused(AuthError):
     http_status = 200
 
 
-def _is_unique_violation(exc: DBAPIError) -> bool:
-    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    if code == "23505":
+def _sqlstate(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or ""
+
+
+def _is_unique_violation(exc: BaseException) -> bool:
+    if _sqlstate(exc) == "23505":
         return True
-    return "UNIQUE constraint failed" in str(exc.orig)
+    return "UNIQUE constraint failed" in str(getattr(exc, "orig", None) or "")
+
+
+def _violated_table(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    diag = getattr(orig, "diag", None)
+    if diag is not None:
+        return getattr(diag, "table_name", None) or ""
+    text = str(orig)  # SQLite: "UNIQUE constraint failed: settlement.settlement_id"
+    if "UNIQUE constraint failed: " in text:
+        return text.split("UNIQUE constraint failed: ", 1)[1].split(".", 1)[0]
+    return ""
+
+
+def _setl_id_taken(env: RequestEnvelope) -> PlatformError:
+    """The settlement id is the msgid: another institution's settlement already has it (the msgid key is per
+    institution, the settlement id is not)."""
+    return PlatformError(f"settlement id {env.msgid} is already used by another institution's message; "
+                         "nothing was settled, send it again with a new msgid")

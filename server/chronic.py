@@ -142,7 +142,7 @@ def record_settlement(ctx, inp, out: dict) -> None:
         "other_medfee": parts[OTHER][0], "other_fund": parts[OTHER][1],
         "diagnoses": ",".join(dict.fromkeys(diagnoses))[:200],
     }
-    fastsql.run(ctx.conn, "chronic_insert", row) if fastsql.is_pg(ctx.conn) else ctx.conn.execute(_INSERT, row)
+    ctx.defer("chronic_insert", row) if ctx.pg else ctx.conn.execute(_INSERT, row)
 
 
 __all__ = [

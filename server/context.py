@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from server import journal
+from server import fastsql, journal
 from server.envelope import RequestEnvelope
 
 if TYPE_CHECKING:
@@ -24,6 +24,11 @@ class Ctx:
         self.warnings: list[str] = []
         self.pending_journal: list[tuple[str, dict[str, Any]]] = []
         self._session: Session | None = None
+        # PostgreSQL: writes a handler leaves for the pipelined commit (`defer`); they run, in order, in the same
+        # round trip as the stored answer, the journal and COMMIT.
+        self.pg = fastsql.is_pg(conn)
+        self.deferred: list[fastsql.Step] = []
+        self.ahead: Any = None  # what the transaction's `ahead` statements read (server.transactions.Tx.ahead)
 
     @property
     def session(self) -> Session:
@@ -48,6 +53,22 @@ class Ctx:
         """Note a journal entry for a state change. The pipeline appends the notes as the last statements
         of the transaction (the journal lock is then held only for the commit)."""
         self.pending_journal.append((kind, payload))
+
+    def defer(self, name: str, params: dict[str, Any] | list[dict[str, Any]]) -> None:
+        """PostgreSQL only: run fastsql statement `name` with the commit (nothing in this transaction reads it
+        back before then). Refusals raised later roll it back with everything else."""
+        self.deferred.append((name, params, False))
+
+    def commit_pg(self, answer: dict[str, Any]) -> None:
+        """PostgreSQL: deferred writes, the stored answer (a plain INSERT: a concurrent answer for the same msgid
+        makes it fail, and the whole transaction with it), the journal under its lock, and COMMIT — one round
+        trip, so the journal lock is held only while the database appends and commits."""
+        at = self.now.isoformat(timespec="microseconds")
+        steps = [fastsql.compose([*self.deferred, ("message_insert", answer, False)]),
+                 *journal.pipeline_steps(self.pending_journal, at=at, code=self.code, msgid=self.env.msgid)]
+        fastsql.pipeline(self.conn, steps, commit=True)
+        self.deferred.clear()
+        self.pending_journal.clear()
 
     def write_journal(self) -> None:
         at = self.now.isoformat(timespec="microseconds")

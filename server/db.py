@@ -142,16 +142,20 @@ def lock_trace_codes(conn: Connection, codes) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": LOCK_TRACE, "k": k})
 
 
+def settlement_lock_params(person_no: str, codes) -> dict[str, list[int]]:
+    """The advisory keys of a settlement for server.fastsql's `lock_settlement`: the person, then its box
+    codes in key order (the statement sorts them again, so the order is the database's, not ours)."""
+    keys = [(LOCK_PERSON, _key(person_no))] + [(LOCK_TRACE, k) for k in sorted({_key(c) for c in codes})]
+    return {"c": [c for c, _ in keys], "k": [k for _, k in keys]}
+
+
 def lock_settlement(conn: Connection, person_no: str, codes) -> None:
     """Person, then its box codes in key order, in ONE round trip (the sorted subquery fixes the order)."""
     if conn.dialect.name != "postgresql":
         return
-    keys = [(LOCK_PERSON, _key(person_no))] + [(LOCK_TRACE, k) for k in sorted({_key(c) for c in codes})]
-    values = ", ".join(f"({c}, {k})" for c, k in keys)  # integers we computed: no injection possible
-    conn.exec_driver_sql(
-        f"SELECT count(pg_advisory_xact_lock(c, k)) FROM (SELECT c, k FROM (VALUES {values}) AS v(c, k) "
-        "ORDER BY c, k OFFSET 0) AS s"
-    )
+    from server import fastsql
+
+    fastsql.fetch(conn, "lock_settlement", settlement_lock_params(person_no, codes))
 
 
 def lock_journal(conn: Connection) -> None:

@@ -3,13 +3,20 @@
 Each statement exists twice, on purpose: a SQLAlchemy Core construct (portable; used on SQLite, and the
 reference for what the statement means) and the same statement as PostgreSQL text run on the request's
 psycopg connection inside the same transaction. Measured on the 2-core box: building + running a Core
-statement costs ~200 µs of Python per call, a prebuilt one ~80 µs, the driver directly ~30 µs — and a
-settlement runs about 13 of them. Both forms are exercised by every centre test (SQLite and PostgreSQL).
+statement costs ~200 µs of Python per call, a prebuilt one ~80 µs, the driver directly ~30 µs. A few exist
+only here, as PostgreSQL's shorter way to the same rows: several rows as arrays (dispense_rows, trace_rows),
+the 2102 reads as JSON (history_ahead), the journal entry hashed by the database (journal_append).
+
+A 2102 on PostgreSQL is two round trips (`pipeline`): BEGIN + nonce and msgid check + person and locks +
+history; then, after the audit, its writes (`compose`d into one statement) + the stored answer + journal lock +
+journal entry + COMMIT. Both backends are exercised by every centre test (SQLite and PostgreSQL).
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection
 
 # name -> PostgreSQL text with %(param)s placeholders (psycopg), same columns in the same order as the
@@ -35,6 +42,63 @@ PG: dict[str, str] = {
         "INSERT INTO centre_message (fixmedins_code, msgid, infno, digest, infcode, response, received_at) "
         "VALUES (%(c)s, %(m)s, %(i)s, %(d)s, %(ic)s, %(r)s, %(at)s) ON CONFLICT DO NOTHING RETURNING msgid"
     ),
+    # The answer inside the pipelined commit (see `pipeline`): a plain INSERT, so an answer stored first by a
+    # concurrent message with the same msgid aborts this transaction (unique violation) instead of committing.
+    "message_insert": (
+        "INSERT INTO centre_message (fixmedins_code, msgid, infno, digest, infcode, response, received_at) "
+        "VALUES (%(c)s, %(m)s, %(i)s, %(d)s, %(ic)s, %(r)s, %(at)s)"
+    ),
+    # Person, then box codes, in key order (the sorted subquery fixes the order); keys as parameters, so the
+    # statement text is always the same (prepared once per connection instead of parsed per settlement).
+    "lock_settlement": (
+        "SELECT count(pg_advisory_xact_lock(c, k)) FROM (SELECT c, k FROM unnest(%(c)s::int4[], %(k)s::int4[]) "
+        "AS v(c, k) ORDER BY c, k OFFSET 0) AS s"
+    ),
+    # 2102's person query with its locks (lock_settlement) in the same statement; the history reads that follow
+    # are separate statements, so their snapshots come after the locks.
+    # It also turns sequential scans off for the rest of the transaction (set_config(..., true) = SET LOCAL): every
+    # read and foreign-key check of a settlement is an index lookup, and a plan the server caches for a
+    # connection while a table is still nearly empty (a new database; no statistics while autovacuum is off)
+    # would otherwise scan the whole table on every settlement for the life of the connection — measured on a
+    # new database: trace_sale read by a sequential scan, throughput falling as the table grew.
+    "person_locked": (
+        "WITH cfg AS MATERIALIZED (SELECT set_config('enable_seqscan', 'off', true) AS v), "
+        "lk AS MATERIALIZED (SELECT count(pg_advisory_xact_lock(c, k)) AS n FROM (SELECT c, k FROM "
+        "unnest(%(c)s::int4[], %(k)s::int4[]) AS v(c, k) ORDER BY c, k OFFSET 0) AS s) "
+        "SELECT p.person_no, p.name, p.sex, p.birth_date, p.insurance_type, p.status, p.death_date, p.id_number_enc, "
+        "p.profile_id, r.scheme, r.disease, r.begin_date, r.end_date, r.designated_facilities FROM cfg CROSS JOIN lk "
+        "CROSS JOIN person p LEFT OUTER JOIN registration r ON r.person_no = p.person_no "
+        "WHERE p.person_no = %(key)s AND lk.n >= 0 AND cfg.v IS NOT NULL ORDER BY r.id"
+    ),
+    # 2102's history, read ahead (server.history.Prefetch) in one statement: core.store.history_sql's
+    # settlements / dispenses / trace-sales statements and "uploads", each as a JSON array of its rows in its
+    # ORDER BY; dates as YYYY-MM-DD, times and amounts as text (SqlHistory converts text and typed values alike).
+    "history_ahead": (
+        "SELECT "
+        "(SELECT coalesce(json_agg(json_build_array(settlement_id, person_no, to_char(date, 'YYYY-MM-DD'), "
+        "facility_code, scheme, fund::text, deductible_applied::text, expense_counted::text, time::text, "
+        "to_char(reversed_on, 'YYYY-MM-DD'), city) ORDER BY date, time NULLS FIRST, settlement_id), '[]') "
+        "FROM settlement WHERE person_no = %(p)s AND date >= %(since)s AND date <= %(until)s), "
+        "(SELECT coalesce(json_agg(json_build_array(person_no, to_char(date, 'YYYY-MM-DD'), facility_code, chain_key, "
+        "days, settlement_id, time::text, drug_key) ORDER BY date, time NULLS FIRST, id), '[]') "
+        "FROM dispense WHERE person_no = %(p)s AND chain_key = ANY(%(keys)s::text[])), "
+        "(SELECT coalesce(json_agg(json_build_array(code, to_char(date, 'YYYY-MM-DD'), units, split, settlement_id, "
+        "facility_code) ORDER BY id), '[]') FROM trace_sale WHERE code = ANY(%(codes)s::text[])), "
+        "(SELECT coalesce(json_agg(json_build_array(code, sold_at, units, split, fixmedins_code)), '[]') "
+        "FROM centre_trace_upload WHERE code = ANY(%(codes)s::text[]) AND setl_id IS NULL AND returned_at IS NULL)"
+    ),
+    "journal_lock": "SELECT pg_advisory_xact_lock(3, 0)",
+    # One journal entry chained to the newest one, its hash computed by the database with exactly
+    # server.journal.entry_hash's formula: sha256 of seq|at|kind|code|msgid|payload|prev_hash (UTF-8), hex.
+    # Run after journal_lock, as a separate statement: its snapshot then sees the previous holder's entry.
+    "journal_append": (
+        "WITH last AS (SELECT seq, hash FROM centre_journal ORDER BY seq DESC LIMIT 1), "
+        "prev AS (SELECT seq, hash FROM last UNION ALL SELECT 0, %(genesis)s::text WHERE NOT EXISTS (SELECT 1 FROM last)) "
+        "INSERT INTO centre_journal (seq, at, kind, fixmedins_code, msgid, payload, prev_hash, hash) "
+        "SELECT prev.seq + 1, %(at)s::text, %(kind)s::text, %(code)s::text, %(msgid)s::text, %(payload)s::text, prev.hash, "
+        "encode(sha256(convert_to(concat_ws('|', (prev.seq + 1)::text, %(at)s::text, %(kind)s::text, %(code)s::text, "
+        "%(msgid)s::text, %(payload)s::text, prev.hash::text), 'UTF8')), 'hex') FROM prev RETURNING seq"
+    ),
     "journal_last": "SELECT seq, hash FROM centre_journal ORDER BY seq DESC LIMIT 1",
     "journal_insert": (
         "INSERT INTO centre_journal (seq, at, kind, fixmedins_code, msgid, payload, prev_hash, hash) "
@@ -46,15 +110,42 @@ PG: dict[str, str] = {
         "%(person_no)s, %(date)s, %(time)s, %(facility_code)s, %(city)s, %(scheme)s, %(period)s, %(total)s, %(fund)s, "
         "%(personal)s, %(deductible_applied)s, %(expense_counted)s, %(reversed_on)s, %(status)s, %(created_at)s)"
     ),
-    "dispense_insert": (
-        "INSERT INTO dispense (person_no, settlement_id, date, time, facility_code, drug_key, chain_key, days) VALUES "
-        "(%(person_no)s, %(settlement_id)s, %(date)s, %(time)s, %(facility_code)s, %(drug_key)s, %(chain_key)s, %(days)s)"
+    # A settlement's dispenses / sold codes as ONE statement over arrays (the settlement's common columns once,
+    # the per-row ones as arrays), inserted in array order (row ids follow it, as the history's ORDER BY id needs).
+    "dispense_rows": (
+        "INSERT INTO dispense (person_no, settlement_id, date, time, facility_code, drug_key, chain_key, days) "
+        "SELECT %(person_no)s::text, %(settlement_id)s::text, %(date)s::date, %(time)s::time, %(facility_code)s::text, "
+        "u.drug_key, u.chain_key, u.days FROM unnest(%(drug_key)s::text[], %(chain_key)s::text[], %(days)s::int4[]) "
+        "WITH ORDINALITY AS u(drug_key, chain_key, days, n) ORDER BY u.n"
     ),
-    "trace_insert": (
-        "INSERT INTO trace_sale (code, settlement_id, line, drug_key, date, units, split, facility_code) VALUES "
-        "(%(code)s, %(settlement_id)s, %(line)s, %(drug_key)s, %(date)s, %(units)s, %(split)s, %(facility_code)s)"
+    "trace_rows": (
+        "INSERT INTO trace_sale (code, settlement_id, line, drug_key, date, units, split, facility_code) "
+        "SELECT u.code, %(settlement_id)s::text, u.line, u.drug_key, %(date)s::date, u.units, u.split, "
+        "%(facility_code)s::text FROM unnest(%(code)s::text[], %(line)s::int4[], %(drug_key)s::text[], "
+        "%(units)s::int4[], %(split)s::bool[]) WITH ORDINALITY AS u(code, line, drug_key, units, split, n) ORDER BY u.n"
     ),
 }
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_COMPOSED: dict[tuple[str, ...], str] = {}
+
+
+def compose(steps: list[Step]) -> Step:
+    """Several INSERTs (named statements, one parameter dict each, nothing fetched) as ONE statement: each a
+    data-modifying CTE of `WITH … SELECT 1`. PostgreSQL runs every one of them exactly once, to completion, as
+    one statement: a failing one (a unique violation) fails them all; foreign keys between them are checked at
+    the end of the statement. One statement instead of several: less work for the driver and the server."""
+    if len(steps) == 1:
+        return steps[0]
+    names = tuple(name for name, _, _ in steps)
+    sql = _COMPOSED.get(names)
+    if sql is None:
+        parts = [f"s{i} AS ({_PLACEHOLDER.sub(lambda m, i=i: f'%(s{i}_{m.group(1)})s', PG[name])})"
+                 for i, name in enumerate(names)]
+        sql = _COMPOSED[names] = "WITH " + ", ".join(parts) + " SELECT 1"
+    params = {f"s{i}_{k}": v for i, (_, p, _) in enumerate(steps) for k, v in p.items()}
+    return sql, params, False
 
 
 def is_pg(conn: Connection) -> bool:
@@ -78,3 +169,53 @@ def run(conn: Connection, name: str, params: dict[str, Any] | list[dict[str, Any
             cur.executemany(PG[name], params)
         else:
             cur.execute(PG[name], params)
+
+
+Step = tuple[str, "dict[str, Any] | list[dict[str, Any]]", bool]  # (statement name or SQL, params, fetch rows?)
+
+
+def pipeline(conn: Connection, steps: list[Step], *, commit: bool = False) -> list[list[tuple] | None]:
+    """Run several statements in ONE round trip (psycopg pipeline mode), in order, each with its own snapshot
+    (READ COMMITTED), so a statement after a lock sees what the previous holder committed. With `commit`, the
+    COMMIT goes in the same round trip: locks taken by the steps are held only while the database runs them
+    and commits, never across a return to Python (where a thread may wait for the GIL). The first failing
+    step raises; the transaction is then aborted and nothing after it runs (SQLAlchemy rolls back).
+    Returns the rows of the steps asked to fetch, None for the others."""
+    dconn = conn.connection.driver_connection
+    cursors = []
+    shared = None  # one cursor for the steps whose rows nobody reads
+    first: Exception | None = None
+    try:
+        with dconn.pipeline():
+            try:
+                for name, params, want in steps:
+                    if want:
+                        cur = dconn.cursor()
+                    else:
+                        cur = shared = shared or dconn.cursor()
+                    sql = PG.get(name, name)
+                    if isinstance(params, list):
+                        cur.executemany(sql, params)
+                    else:
+                        cur.execute(sql, params)
+                    cursors.append(cur if want else None)
+                if commit:
+                    # queued like the steps (skipped by the server when one of them failed); SQLAlchemy's own
+                    # commit afterwards finds the transaction ended and does nothing
+                    shared = shared or dconn.cursor()
+                    shared.execute("COMMIT", prepare=False)
+            except psycopg.Error as exc:
+                first = exc  # raised below, once the pipeline is closed (psycopg logs one raised inside it)
+    except psycopg.Error as exc:
+        first = first or exc
+    if first is not None:
+        if dconn.broken:
+            conn.invalidate()  # SQLAlchemy did not see the driver's error: do not pool this connection again
+        raise first
+    out = [cur.fetchall() if cur is not None else None for cur in cursors]
+    for cur in cursors:
+        if cur is not None:
+            cur.close()
+    if shared is not None:
+        shared.close()
+    return out

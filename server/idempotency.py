@@ -43,10 +43,18 @@ def lookup(conn: Connection, code: str, msgid: str) -> Stored | None:
     return Stored(row[0], row[1], json.loads(row[2]))
 
 
-def claim_nonce_and_lookup(conn: Connection, code: str, value: str, ts: int, msgid: str) -> tuple[bool, Stored | None]:
-    """Record the nonce and look the msgid up; one round trip on PostgreSQL."""
+def claim_nonce_and_lookup(conn: Connection, code: str, value: str, ts: int, msgid: str,
+                           ahead=None) -> tuple[bool, Stored | None]:
+    """Record the nonce and look the msgid up; one round trip on PostgreSQL (BEGIN included: pipelined), which
+    also carries `ahead.steps` (a transaction's first statements, server.transactions.Tx.ahead) whose results
+    go to `ahead.fill`."""
     if fastsql.is_pg(conn):
-        fresh, infno, dg, resp = fastsql.fetch(conn, "nonce_and_message", {"c": code, "n": value, "ts": ts, "m": msgid})[0]
+        extra = list(ahead.steps) if ahead is not None else []
+        results = fastsql.pipeline(conn, [("nonce_and_message", {"c": code, "n": value, "ts": ts, "m": msgid}, True),
+                                          *extra])
+        if ahead is not None:
+            ahead.fill(results[1:])
+        fresh, infno, dg, resp = results[0][0]
         return bool(fresh), (Stored(infno, dg, json.loads(resp)) if infno is not None else None)
     return claim_nonce(conn, code, value, ts), lookup(conn, code, msgid)
 
@@ -70,13 +78,25 @@ _NONCE = _prebuilt(lambda ins: ins(nonce).values(
 ).on_conflict_do_nothing().returning(nonce.c.nonce))
 
 
-def store(conn: Connection, *, code: str, msgid: str, infno: str, digest_: str, resp: dict, at: str) -> bool:
+def encode(resp: dict) -> str:
+    """The answer as sent and as stored: the same text, so the first answer and every replay match byte for
+    byte (a replay is sent re-encoded from the stored text with this function, whatever spacing older rows
+    were stored with)."""
+    return json.dumps(resp, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def params(*, code: str, msgid: str, infno: str, digest_: str, resp: dict, at: str, text: str | None = None) -> dict:
+    return {"c": code, "m": msgid, "i": infno, "d": digest_, "ic": int(resp["infcode"]),
+            "r": encode(resp) if text is None else text, "at": at}
+
+
+def store(conn: Connection, *, code: str, msgid: str, infno: str, digest_: str, resp: dict, at: str,
+          text: str | None = None) -> bool:
     """Insert the answer; False when another transaction stored one first (its answer wins)."""
-    params = {"c": code, "m": msgid, "i": infno, "d": digest_, "ic": int(resp["infcode"]),
-              "r": json.dumps(resp, ensure_ascii=False), "at": at}
+    params_ = params(code=code, msgid=msgid, infno=infno, digest_=digest_, resp=resp, at=at, text=text)
     if fastsql.is_pg(conn):
-        return bool(fastsql.fetch(conn, "message_store", params))
-    return conn.execute(_STORE(conn), params).first() is not None
+        return bool(fastsql.fetch(conn, "message_store", params_))
+    return conn.execute(_STORE(conn), params_).first() is not None
 
 
 def claim_nonce(conn: Connection, code: str, value: str, ts: int) -> bool:

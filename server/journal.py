@@ -45,6 +45,18 @@ def append(conn: Connection, kind: str, payload: dict, *, at: str, code: str = "
     return seq
 
 
+def pipeline_steps(entries, *, at: str, code: str = "", msgid: str = "") -> list:
+    """PostgreSQL: the journal lock and one `journal_append` per (kind, payload), for server.fastsql.pipeline
+    (the database computes each hash with entry_hash's formula; `verify` checks it like any other)."""
+    if not entries:
+        return []
+    steps: list = [("journal_lock", {}, False)]
+    for kind, payload in entries:
+        steps.append(("journal_append", {"genesis": GENESIS, "at": at, "kind": kind, "code": code, "msgid": msgid,
+                                         "payload": dumps(payload)}, False))
+    return steps
+
+
 @dataclass(frozen=True)
 class Verification:
     ok: bool

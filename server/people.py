@@ -63,6 +63,11 @@ def _load(ctx, by: str, key: str) -> Found | None:
         rows = fastsql.fetch(ctx.conn, "person", {"key": key}, column=by)
     else:
         rows = ctx.conn.execute(_BY[by], {"key": key}).all()
+    return from_rows(rows)
+
+
+def from_rows(rows) -> Found | None:
+    """The person query's rows as a Found (None when there are none)."""
     if not rows:
         return None
     (person_no, name, sex, birth, insutype, status, death, id_enc, profile_id) = tuple(rows[0])[:9]
@@ -77,8 +82,9 @@ def _load(ctx, by: str, key: str) -> Found | None:
     return Found(person, profile_id)
 
 
-def by_person_no(ctx, person_no: str) -> Found:
-    found = _load(ctx, "person_no", person_no)
+def by_person_no(ctx, person_no: str, *, rows=None) -> Found:
+    """`rows`: the person query's rows when the caller already ran it (pipelined)."""
+    found = _load(ctx, "person_no", person_no) if rows is None else from_rows(rows)
     if found is None:
         raise PlatformError(f"person {person_no} not found (人员编号不存在)")
     return found

@@ -19,8 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8600)
     p.add_argument("--dev", action="store_true", help="accept unsigned requests (development only)")
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (PostgreSQL only)")
-    p.add_argument("--concurrency", type=int, default=8,
-                   help="requests inside the database at once, per worker (default 8)")
+    p.add_argument("--concurrency", type=int, default=4,
+                   help="requests inside the database at once, per worker (default 4)")
     p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"),
                    help="uvicorn log level; below info the access log is off (default info)")
     p.set_defaults(handler=run)
@@ -58,9 +58,13 @@ def run(args: argparse.Namespace) -> int:
         os.environ["ONEWINDOW_CENTRE_DB"] = url
         os.environ["ONEWINDOW_CENTRE_DEV"] = "1" if args.dev else ""
         os.environ["ONEWINDOW_CENTRE_CONCURRENCY"] = str(args.concurrency)
-        uvicorn.run("server.app:from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
-                    log_level=args.log_level, access_log=args.log_level in ("debug", "info"))
-        return 0
+        from server.workers import serve
+
+        # One listening socket per worker (SO_REUSEPORT): uvicorn's shared socket lets one worker take a whole
+        # burst of keep-alive connections while the others idle.
+        return serve(uvicorn.Config("server.app:from_env", factory=True, host=args.host, port=args.port,
+                                    log_level=args.log_level, access_log=args.log_level in ("debug", "info")),
+                     args.workers)
     from server.app import create_app
 
     print(f"onewindow centre on http://{args.host}:{args.port}  (database {engine.url.render_as_string(hide_password=True)};"

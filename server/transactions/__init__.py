@@ -32,11 +32,16 @@ class Tx:
     handler: Callable
     input_model: type[BaseModel]
     needs_signin: bool = True
+    # PostgreSQL: `ahead(ctx, model)` may return statements to run in the same round trip as the nonce and msgid
+    # check (an object with `steps` and `fill(results)`), before the check's answer is known; see
+    # server.idempotency.claim_nonce_and_lookup. Whatever they take (locks) ends with the transaction.
+    ahead: Callable | None = None
 
 
-def transaction(infno: str, name: str, input_model: type[BaseModel], *, needs_signin: bool = True):
+def transaction(infno: str, name: str, input_model: type[BaseModel], *, needs_signin: bool = True,
+                ahead: Callable | None = None):
     def deco(fn):
-        REGISTRY[infno] = Tx(infno, name, fn, input_model, needs_signin)
+        REGISTRY[infno] = Tx(infno, name, fn, input_model, needs_signin, ahead)
         return fn
 
     return deco

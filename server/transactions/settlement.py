@@ -30,9 +30,9 @@ from core.domain import (
 from core.store.errors import DuplicateSettlementError, StoreError
 from core.store.models import SettlementRow
 from core.store.writer import DispenseLine, NewSettlement, TraceLine, reverse_settlement
-from server import chronic, db, ledger, people, reference
+from server import chronic, db, fastsql, ledger, people, reference
 from server.envelope import PlatformError
-from server.history import CentreHistory
+from server.history import AHEAD_MATCHES_CORE, CentreHistory, Prefetch
 from server.models import message, trace_upload
 from server.transactions import Input, transaction
 
@@ -165,10 +165,10 @@ def _sig(d: DrugDetail) -> Sig | None:
 class Prepared:
     """The request in domain terms, with the map back to platform line numbers."""
 
-    def __init__(self, ctx, inp: SettleInput) -> None:
+    def __init__(self, ctx, inp: SettleInput, person_rows=None) -> None:
         info = inp.druginfo
         self.info = info
-        self.found = people.by_person_no(ctx, info.psn_no)
+        self.found = people.by_person_no(ctx, info.psn_no, rows=person_rows)
         if info.mdtrt_cert_type and info.mdtrt_cert_no:
             other = people.by_certificate(ctx, info.mdtrt_cert_type, info.mdtrt_cert_no, info.card_sn)
             if other.person.person_no != info.psn_no:
@@ -213,15 +213,66 @@ class Prepared:
         self.codes = sorted({c for line in lines for c in line.trace_codes})
 
 
-def _audit(ctx, prep: Prepared):
+def _audit(ctx, prep: Prepared, prefetched: Prefetch | None = None):
     profile = reference.profile_for(ctx.centre, ctx.conn, prep.found.profile_id)
     request = AuditRequest(
         person=prep.found.person, facility=prep.facility, prescription=prep.prescription,
         requested_scheme=prep.scheme, date=ctx.today, time=ctx.now.time().replace(microsecond=0, tzinfo=None),
         profile_id=profile.profile_id,
     )
-    history = CentreHistory(ctx.conn)
+    history = CentreHistory(ctx.conn, prefetched)
     return evaluate(request, history, profile, prep.catalogue.by_key, reference.facilities(ctx.centre, ctx.conn))
+
+
+class _LockAndRead:
+    """PostgreSQL, 2102: the person, the person and box-code locks, and the history the audit will ask for, as
+    statements for one round trip (with the nonce check: Tx.ahead). The reads run after the lock statement,
+    each with its own snapshot, so they see what the previous holder of the person lock committed — as the
+    audit's own queries after db.lock_settlement did. `fill` leaves (person rows, Prefetch) in ctx.ahead."""
+
+    def __init__(self, ctx, inp: SettleInput) -> None:
+        self.ctx = ctx
+        self.person_no = inp.druginfo.psn_no
+        self.pf = _prefetch(ctx, inp)
+        self.steps = [("person_locked", {"key": self.person_no,
+                                         **db.settlement_lock_params(self.person_no, self.pf.codes)}, True),
+                      *self.pf.steps()]
+
+    def fill(self, results: list) -> None:
+        self.pf.fill(results[1:])
+        self.ctx.ahead = (self.person_no, results[0], self.pf)
+
+
+def _ahead(ctx, inp: SettleInput) -> _LockAndRead | None:
+    """2102's Tx.ahead: None while the read-ahead is off (server.history.AHEAD_MATCHES_CORE)."""
+    return _LockAndRead(ctx, inp) if AHEAD_MATCHES_CORE else None
+
+
+def _lock_and_read(ctx, inp: SettleInput) -> tuple[list, Prefetch]:
+    """The same in a round trip of its own (a request without signature, in dev mode)."""
+    plan = _LockAndRead(ctx, inp)
+    plan.fill(fastsql.pipeline(ctx.conn, plan.steps))
+    return ctx.ahead[1], ctx.ahead[2]
+
+
+def _prefetch(ctx, inp: SettleInput) -> Prefetch:
+    info = inp.druginfo
+    catalogue = reference.catalogue(ctx.centre, ctx.conn)
+    chain_keys = set()
+    for d in inp.drugdetail:
+        try:
+            drug = catalogue.resolve(d.med_list_codg, d.medins_list_codg)
+        except PlatformError:
+            continue  # Prepared refuses it, after the person checks, as before
+        if drug.is_drug:
+            chain_keys.add(drug.chain_key)
+    codes = {c for d in inp.drugdetail for c in d.codes}
+    day = ctx.today
+    # the widest window any profile's audit reads (core.audit.context._load_history); a narrower question is
+    # answered from these rows, a wider one (a profile changed meanwhile) goes to the database
+    windows = [p.multi_site_window_days for p in reference.profiles(ctx.centre, ctx.conn).values()]
+    since = min(dt.date(day.year, 1, 1), day - dt.timedelta(days=max(windows, default=0) + 1))
+    return Prefetch(info.psn_no, since, day, frozenset(chain_keys), frozenset(codes))
 
 
 def audit_node(result, sn_of: dict[int, str]) -> dict:
@@ -295,10 +346,16 @@ def _outputs(ctx, prep: Prepared, result, setl_id: str) -> dict:
 
 
 def _settle(ctx, inp: SettleInput, *, final: bool) -> tuple[dict, str]:
-    prep = Prepared(ctx, inp)
-    if final:
+    person_rows = prefetched = None
+    if final and ctx.pg and AHEAD_MATCHES_CORE:
+        if ctx.ahead is not None and ctx.ahead[0] == inp.druginfo.psn_no:
+            _, person_rows, prefetched = ctx.ahead
+        else:
+            person_rows, prefetched = _lock_and_read(ctx, inp)
+    prep = Prepared(ctx, inp, person_rows)
+    if final and prefetched is None:
         db.lock_settlement(ctx.conn, prep.found.person.person_no, prep.codes)
-    result = _audit(ctx, prep)
+    result = _audit(ctx, prep, prefetched)
     if result.verdict == Verdict.BLOCK or result.settlement is None:
         raise PlatformError(refusal_text(result, prep.sn_of), output={"audit": audit_node(result, prep.sn_of)})
     s = result.settlement
@@ -328,7 +385,7 @@ def _settle(ctx, inp: SettleInput, *, final: bool) -> tuple[dict, str]:
             deductible_applied=s.deductible_applied, expense_counted=s.expense_counted,
             time=ctx.now.time().replace(microsecond=0, tzinfo=None), city=prep.facility.city,
             dispenses=tuple(dispenses), trace_sales=tuple(traces),
-        ), created_at=ctx.now.astimezone(dt.timezone.utc).replace(tzinfo=None))
+        ), created_at=ctx.now.astimezone(dt.timezone.utc).replace(tzinfo=None), defer=ctx.defer if ctx.pg else None)
     except DuplicateSettlementError:
         raise PlatformError(f"settlement id {setl_id} is already used by another institution's message") from None
     except StoreError as exc:
@@ -348,7 +405,7 @@ def pre_settle(ctx, inp: SettleInput):
     return _settle(ctx, inp, final=False)
 
 
-@transaction("2102", "药店结算", SettleInput)
+@transaction("2102", "药店结算", SettleInput, ahead=_ahead)
 def settle(ctx, inp: SettleInput):
     out, warn = _settle(ctx, inp, final=True)
     chronic.record_settlement(ctx, inp, out)  # amounts by disease and diagnoses (monthly reports, 主动发现)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from core.store.models import SettlementRow
 from server.app import create_app
+from server.signing import sign_headers
 from tests.server.helpers import (
     CL1, H2, H3, P01_CERTNO, PH1, PH2, Client, LiveServer, RequestsHttp, envelope, settle_input, trace_codes,
 )
@@ -133,3 +134,90 @@ def test_cli_server_seed_and_journal(centre_db, tmp_path, vectors_path):
     qr = subprocess.run([sys.executable, "-m", "onewindow", "evoucher", "issue", "--db", centre_db.url,
                          "--certno", P01_CERTNO], capture_output=True, text=True, env=env, timeout=60)
     assert qr.returncode == 0 and qr.stdout.startswith("NHSAEV1."), qr.stderr
+
+
+def _children(pid: int) -> set[int]:
+    """The centre's worker processes (multiprocessing's resource tracker is a child too, but no worker)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids = {int(p) for p in f.read().split()}
+    except OSError:
+        return set()
+    out = set()
+    for child in pids:
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                if b"resource_tracker" not in f.read():
+                    out.add(child)
+        except OSError:
+            pass
+    return out
+
+
+def test_cli_server_workers_share_the_connections(centre_db, tmp_path):
+    """`onewindow server --workers 2`: each worker listens on its own socket (SO_REUSEPORT), so keep-alive
+    connections opened at once land on both (uvicorn's shared socket often gave them all to one); a worker
+    that dies is replaced; SQLite refuses several workers."""
+    import json
+    import os
+    import signal
+    import socket
+
+    env = dict(os.environ)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    cmd = [sys.executable, "-m", "onewindow", "server", "--db", centre_db.url, "--port", str(port), "--workers", "2",
+           "--log-level", "warning"]
+    if centre_db.backend == "sqlite":
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 2 and "several workers need PostgreSQL" in done.stderr
+        return
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        http = RequestsHttp(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 60
+        while len(_children(proc.pid)) < 2 or not _answers(http):
+            assert proc.poll() is None, "the centre exited"
+            assert time.monotonic() < deadline, "onewindow server --workers 2 did not start within 60 s"
+            time.sleep(0.1)
+        workers = _children(proc.pid)
+
+        def worker_of(conn) -> str:
+            body = json.dumps(envelope("9001", {"signIn": {"opter_no": "OP01"}}, PH1), ensure_ascii=False).encode()
+            conn.request("POST", "/fsi/api/rsfComIfsService/callService", body=body,
+                         headers=sign_headers(PH1, centre_db.secrets[PH1], body))
+            answer = json.loads(conn.getresponse().read())
+            assert answer["infcode"] == 0, answer
+            return answer["inf_refmsgid"][20:23]  # the answering process's pid % 1000 (server.envelope.ref_msgid)
+
+        conns = [http_client(port) for _ in range(24)]
+        seen = {worker_of(c) for c in conns}
+        assert seen == {f"{pid % 1000:03d}" for pid in workers}, (seen, workers)
+        for c in conns:
+            c.close()
+        victim = sorted(workers)[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while victim in _children(proc.pid) or len(_children(proc.pid)) < 2 or not _answers(http):
+            assert time.monotonic() < deadline, "the dead worker was not replaced within 60 s"
+            time.sleep(0.1)
+        assert worker_of(http_client(port))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert not _children(proc.pid)
+
+
+def http_client(port: int):
+    import http.client
+
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+
+def _answers(http) -> bool:
+    try:
+        return http.get("/health").status_code == 200
+    except Exception:  # noqa: BLE001 - not listening yet
+        return False

@@ -7,8 +7,15 @@ import base64
 import datetime as dt
 import hashlib
 
+from server.envelope import CST
 from server.journal import verify
 from tests.server.helpers import CL1, CTR, PH1, settle_input
+
+
+def _today() -> dt.date:
+    """The centre's date (China time), not this machine's: the two differ from 16:00 UTC to midnight."""
+    return dt.datetime.now(CST).date()
+
 
 T14_CERT = "420704197507072219"  # T0014: employee, no registration
 EXPERTS = [{"code": f"E00{i}", "name": f"专家{i}", "specialty": "心血管" if i % 2 else "内分泌"} for i in range(1, 6)]
@@ -75,7 +82,7 @@ def test_mt_application_two_experts_clerk_and_effective_date(client, centre_engi
     assert after["status"] == "clerk_review"
     done = ok(client.call("2503", {"data": {"psn_no": psn, "insutype": "310", "opsp_dise_code": "M03900",
                                             "expContent": {"app_no": app_no, "opinion": "同意备案"}}}, CTR))
-    today = dt.date.today()
+    today = _today()
     begin = next_month_first(today)
     assert done["result"]["begndate"] == begin.isoformat()
     end = dt.date.fromisoformat(done["result"]["enddate"])
@@ -130,7 +137,7 @@ def test_lb_application_needs_a_qualified_doctor_only(client):
     done = ok(client.call("2503", {"data": {"psn_no": "T0011", "expContent": {"app_no": app2["app_no"]}}}, CTR))
     assert done["result"]["enddate"] is None
     regs = {r["opsp_dise_code"]: r for r in ok(client.call("5301", {"data": {"psn_no": "T0011"}}, PH1))["feedetail"]}
-    assert regs["DM"]["begndate"] == next_month_first(dt.date.today()).isoformat() and regs["DM"]["enddate"] is None
+    assert regs["DM"]["begndate"] == next_month_first(_today()).isoformat() and regs["DM"]["enddate"] is None
     # an LB patient already registered long-term cannot apply again for the same disease
     refused(client.call("2510", {"data": {"psn_no": "T0011", "scheme": "LB", "diseases": [
         {"opsp_dise_code": "HTN", "diag_code": "I10"}]}}, CTR), "无需重复")
@@ -141,7 +148,7 @@ def test_exit_warning_for_a_death_ends_the_registration_and_refuses_settlement(c
     reasons = {(w["psn_no"], w["reason"]) for w in warnings}
     assert {("T0007", "death"), ("T0008", "insurance"), ("T0005", "review_overdue")} <= reasons
     assert ok(client.call("2102", settle_input("T0001", packs=1, days=28), PH1))["setlinfo"]["psn_no"] == "T0001"
-    died = dt.date.today() - dt.timedelta(days=1)
+    died = _today() - dt.timedelta(days=1)
     ok(client.call("2522", {"data": {"psn_no": "T0001", "death_date": died.isoformat(), "source": "民政"}}, CTR))
     w = [w for w in ok(client.call("2520", {"data": {}}, CTR))["warnings"] if w["psn_no"] == "T0001"]
     assert len(w) == 1 and w[0]["reason"] == "death" and w[0]["proposed_end"] == died.isoformat()
@@ -173,7 +180,7 @@ def test_effective_date_follows_the_profile(client, centre_engine):
         "ide_fixmedins_no": CL1}}, CTR))["application"]
     ok(client.call("2512", {"data": {"app_no": app["app_no"]}}, CTR))
     done = ok(client.call("2503", {"data": {"psn_no": "T0011", "expContent": {"app_no": app["app_no"]}}}, CTR))
-    assert done["result"]["begndate"] == dt.date.today().isoformat()
+    assert done["result"]["begndate"] == _today().isoformat()
     assert done["application"]["steps"][-1]["detail"]["rule"] == "same_day"
 
 

@@ -76,6 +76,7 @@ class FaultProxy:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
+        self._uncovered: list[str] = []  # fault modes of the current weights not drawn yet
         self.log: list[Logged] = []
         self._lock = threading.Lock()
         self._listener = socket.socket()
@@ -116,6 +117,9 @@ class FaultProxy:
         with self._lock:
             if weights is not None:
                 self.weights = weights
+                # every fault mode with a weight is drawn at least once, early, whatever the thread timing: a
+                # rare mode (2 %) could otherwise miss a short run and the run would not test it
+                self._uncovered = [m for m, w in weights.items() if w > 0 and m != "pass"]
             for k, v in kw.items():
                 setattr(self, k, v)
 
@@ -123,8 +127,13 @@ class FaultProxy:
         with self._lock:
             if self.only_infnos and infno not in self.only_infnos:
                 return "pass"
+            if self._uncovered and self.rng.random() < 0.2:
+                return self._uncovered.pop(self.rng.randrange(len(self._uncovered)))
             modes = list(self.weights)
-            return self.rng.choices(modes, [self.weights[m] for m in modes])[0]
+            mode = self.rng.choices(modes, [self.weights[m] for m in modes])[0]
+            if mode in self._uncovered:
+                self._uncovered.remove(mode)
+            return mode
 
     def _accept_loop(self) -> None:
         while not self._stop.is_set():
