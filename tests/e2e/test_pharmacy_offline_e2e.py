@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import socket
 import threading
 import time
@@ -23,6 +22,7 @@ from core.domain import fmt
 from core.services.pharmacy_sale import apply_check
 from core.services.ports import DeskError, Payment
 from desktop.qt import Qt
+from tests.server.fixtures import sqlite_centre_copy
 from tests.server.helpers import Client, RequestsHttp, trace_codes
 from tests.ui.pharmacy.fixtures import (  # noqa: F401
     P01_CERTNO, P11_CERTNO, PH1, Centre, _data_key, _templates, centre, close_desks, d01, idle, login, make_desk,
@@ -74,12 +74,9 @@ class RestartableCentre:
 def gated(_templates, tmp_path):
     """A centre (public world seeded, SQLite) that the test stops and starts again."""
     from server.app import create_app
-    from server.db import open_centre
 
     tpl = _templates("sqlite")
-    path = tmp_path / "centre.sqlite3"
-    shutil.copyfile(tpl.path, path)
-    engine = open_centre(f"sqlite:///{path}")
+    engine = sqlite_centre_copy(tpl, tmp_path)
     server = RestartableCentre(create_app(engine=engine))
     server.start()
     c = Centre(server.url, dict(tpl.secrets), Client(RequestsHttp(server.url), dict(tpl.secrets)), engine)

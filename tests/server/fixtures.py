@@ -40,6 +40,15 @@ class CentreDB:
     extra: dict = field(default_factory=dict)
 
 
+def sqlite_centre_copy(template: Template, tmp_path: Path):
+    """A fresh copy of the seeded SQLite template in tmp_path, opened as a centre engine (the caller disposes)."""
+    from server.db import open_centre
+
+    path = tmp_path / "centre.sqlite3"
+    shutil.copyfile(template.path, path)
+    return open_centre(f"sqlite:///{path}")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _data_key(tmp_path_factory):
     """One data key for seed and centre (ID numbers are encrypted with it)."""

@@ -2,13 +2,12 @@
 SQLite, an expert pool), the counter's service over a terminal's core.sync transport (TerminalCentreLink), staff, and the window."""
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.server.fixtures import _data_key, _templates  # noqa: F401
+from tests.server.fixtures import _data_key, _templates, sqlite_centre_copy  # noqa: F401
 from tests.server.helpers import Client, LiveServer, RequestsHttp
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -36,12 +35,9 @@ class Centre:
 @pytest.fixture
 def centre(_templates, tmp_path):
     from server.app import create_app
-    from server.db import open_centre
 
     tpl = _templates("sqlite")
-    path = tmp_path / "centre.sqlite3"
-    shutil.copyfile(tpl.path, path)
-    engine = open_centre(f"sqlite:///{path}")
+    engine = sqlite_centre_copy(tpl, tmp_path)
     with LiveServer(create_app(engine=engine)) as server:
         c = Centre(server.url, dict(tpl.secrets), Client(RequestsHttp(server.url), dict(tpl.secrets)), engine)
         c.call("2517", {"data": {"experts": EXPERTS}})

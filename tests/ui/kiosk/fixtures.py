@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.server.fixtures import _data_key, _templates  # noqa: F401
+from tests.server.fixtures import _data_key, _templates, sqlite_centre_copy  # noqa: F401
 from tests.server.helpers import Client, LiveServer, RequestsHttp, settle_input
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -46,12 +46,9 @@ class Centre:
 @pytest.fixture
 def centre(_templates, tmp_path):
     from server.app import create_app
-    from server.db import open_centre
 
     tpl = _templates("sqlite")
-    path = tmp_path / "centre.sqlite3"
-    shutil.copyfile(tpl.path, path)
-    engine = open_centre(f"sqlite:///{path}")
+    engine = sqlite_centre_copy(tpl, tmp_path)
     with LiveServer(create_app(engine=engine)) as server:
         yield Centre(server.url, dict(tpl.secrets), Client(RequestsHttp(server.url), dict(tpl.secrets)), engine, server)
     engine.dispose()

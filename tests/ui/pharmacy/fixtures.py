@@ -3,13 +3,12 @@ seeded, SQLite), the desk's services on a temporary store, staff, and the window
 from __future__ import annotations
 
 import itertools
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.server.fixtures import _data_key, _templates  # noqa: F401
+from tests.server.fixtures import _data_key, _templates, sqlite_centre_copy  # noqa: F401
 from tests.server.helpers import Client, LiveServer, RequestsHttp
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -47,12 +46,9 @@ def d01(cnt: int = 1, days: int = 28) -> dict:
 @pytest.fixture
 def centre(_templates, tmp_path):
     from server.app import create_app
-    from server.db import open_centre
 
     tpl = _templates("sqlite")
-    path = tmp_path / "centre.sqlite3"
-    shutil.copyfile(tpl.path, path)
-    engine = open_centre(f"sqlite:///{path}")
+    engine = sqlite_centre_copy(tpl, tmp_path)
     with LiveServer(create_app(engine=engine)) as server:
         yield Centre(server.url, dict(tpl.secrets), Client(RequestsHttp(server.url), dict(tpl.secrets)), engine)
     engine.dispose()
