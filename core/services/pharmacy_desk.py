@@ -342,7 +342,7 @@ class PharmacyDesk:
             try:
                 return self._identify_online(cert_type, cert_no)
             except CentreUnreachable:
-                pass
+                pass  # the centre is down: the cached card below, within the offline rules
             except CentreRefused as exc:
                 raise DeskError(message("desk.id.not_found", detail=exc.err_msg)) from None
         return self._identify_offline(cert_type, cert_no)
@@ -519,7 +519,7 @@ class PharmacyDesk:
             try:
                 self.sync_catalogue()
             except (CentreUnreachable, CentreRefused):
-                pass
+                pass  # a drug still missing after this is refused below, by name
             with self.Session() as s:
                 drugs = get_drugs(s, keys)
         lines = []

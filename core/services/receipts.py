@@ -26,10 +26,19 @@ from core.services.ports import SaleRecord
 class ReceiptLine:
     name: str
     spec: str
-    qty_text: str
+    qty: int
+    unit: str  # 盒 / 片 …
+    price: str  # unit price, formatted
     amount: str
     codes: tuple[str, ...]
     note: str = ""
+    split: bool = False  # 拆零
+    days: int = 0
+
+    @property
+    def qty_text(self) -> str:
+        """"2盒 x 28.00（拆零）  28天", as the text receipt and the PDF print it."""
+        return f"{self.qty}{self.unit} x {self.price}" + ("（拆零）" if self.split else "") + f"  {self.days}天"
 
 
 @dataclass(frozen=True)
@@ -106,11 +115,10 @@ def build_receipt(record: SaleRecord, *, pharmacy: str, institution: str, termin
     sign = Decimal("-1") if record.kind == "return" else Decimal("1")
     lines = []
     for l in record.lines:
-        unit = l.get("unit") or ""
-        qty_text = f"{l['qty']}{unit} x {l['price']}" + ("（拆零）" if l.get("split") else "") + f"  {l['days']}天"
         note = f"无码库存 批号 {l['uncoded_batch']}" if l.get("uncoded_batch") else ""
         amount = fmt(Decimal(l["amount"]) * sign)
-        lines.append(ReceiptLine(l["drug_name"], l.get("spec", ""), qty_text, amount, tuple(l.get("codes", [])), note))
+        lines.append(ReceiptLine(l["drug_name"], l.get("spec", ""), int(l["qty"]), l.get("unit") or "", str(l["price"]),
+                                 amount, tuple(l.get("codes", [])), note, bool(l.get("split")), int(l.get("days") or 0)))
     at = record.settled_at or now or dt.datetime.now()
     if record.settled_at is not None:  # stored in UTC
         at = (record.settled_at + dt.timedelta(hours=8))

@@ -23,7 +23,6 @@ system printer.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -36,8 +35,6 @@ log = logging.getLogger("desktop.print")
 
 RECEIPT_DEVICE = "receipt"  # hardware.factory.RECEIPT_PRINTER: the device DeviceHub.print_receipt uses
 EMPHASIS = ("医疗费总额", "个人负担")
-# "2盒 x 28.00（拆零）  28天": quantity, unit, unit price, then whatever build_receipt adds (split mark, days)
-_QTY = re.compile(r"^\s*(?P<qty>\d+(?:\.\d+)?)(?P<unit>[^\d\s]*?)\s*[x×]\s*(?P<price>-?[\d,]*\.?\d+)(?P<rest>.*)$")
 
 
 def _amount(value: str) -> Decimal:
@@ -48,21 +45,14 @@ def _amount(value: str) -> Decimal:
 
 
 def hardware_item(line: ReceiptLine):
-    """One receipt line as hardware.printing.ReceiptItem: quantity, unit and unit price read from the line's
-    quantity text (the split mark and the days go to the note, beside the 无码库 batch)."""
+    """One receipt line as hardware.printing.ReceiptItem (the split mark and the days go to the note, beside the
+    无码库 batch)."""
     from hardware.printing.receipt import ReceiptItem
 
-    amount = _amount(line.amount)
-    m = _QTY.match(line.qty_text)
-    if m is None:  # a quantity text this mapping does not know: print it as it is, in the note
-        log.info("receipt line %r: quantity text %r not understood", line.name, line.qty_text)
-        qty, unit, price, rest = Decimal(1), "", amount, line.qty_text
-    else:
-        qty, unit, price, rest = Decimal(m["qty"]), m["unit"], _amount(m["price"]), m["rest"]
-    rest = " ".join(rest.replace("（", " ").replace("）", " ").split())  # "（拆零）  28天" -> "拆零 28天"
-    note = " ".join(p for p in (rest, line.note) if p)
-    return ReceiptItem(name=line.name, quantity=qty, unit_price=price, amount=amount, unit=unit, spec=line.spec,
-                       trace_codes=tuple(line.codes), note=note)
+    note = " ".join(p for p in ("拆零" if line.split else "", f"{line.days}天" if line.days else "", line.note) if p)
+    return ReceiptItem(name=line.name, quantity=Decimal(line.qty), unit_price=_amount(line.price),
+                       amount=_amount(line.amount), unit=line.unit, spec=line.spec, trace_codes=tuple(line.codes),
+                       note=note)
 
 
 def hardware_receipt(r: ReceiptContent):
@@ -74,11 +64,11 @@ def hardware_receipt(r: ReceiptContent):
 
     footer: tuple[str, ...] = ()
     qr = ""
-    if getattr(r, "provisional", False):
+    if r.provisional:
         from core.services.receipts import PROVISIONAL_EN, PROVISIONAL_ZH
 
         footer += (f"** {PROVISIONAL_ZH} **", PROVISIONAL_EN)
-        qr = getattr(r, "offline_no", "") or r.receipt_no
+        qr = r.offline_no or r.receipt_no
     if r.is_copy:
         footer += (f"** 重打副本 第 {r.copy_no} 次 COPY **",)
     return Receipt(
