@@ -2,7 +2,6 @@
 PostgreSQL. The main path of the issue, then 50 simultaneous settlements of one person from 5 institutions."""
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 import sys
 import threading
@@ -18,9 +17,6 @@ from server.signing import sign_headers
 from tests.server.helpers import (
     CL1, H2, H3, P01_CERTNO, PH1, PH2, Client, LiveServer, RequestsHttp, envelope, settle_input, trace_codes,
 )
-
-TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
-
 
 @pytest.fixture
 def live(centre_db, centre_engine):
@@ -43,7 +39,8 @@ def test_main_path_over_http(live, centre_engine):
     second = live.send(env)
     assert first.status_code == 200 and first.json()["infcode"] == 0, first.json()
     assert second.content == first.content  # byte for byte the first answer
-    stmt = live.call("3201", {"data": {"stmt_begndate": TODAY, "stmt_enddate": TODAY, "medfee_sumamt": "84.00",
+    day = first.json()["output"]["setlinfo"]["setl_time"][:10]  # the centre's date, not the test's clock
+    stmt = live.call("3201", {"data": {"stmt_begndate": day, "stmt_enddate": day, "medfee_sumamt": "84.00",
                                        "fund_pay_sumamt": "42.00", "fixmedins_setl_cnt": 1}})
     assert stmt["output"]["stmtinfo"]["stmt_rslt"] == "0", stmt
     with centre_engine.connect() as conn:
@@ -57,6 +54,32 @@ def test_main_path_over_http(live, centre_engine):
     assert back["infcode"] == 0, back
     assert back["output"]["setlinfo"]["expContent"]["cap_remaining_before"] == "400.00"
     assert live.http.get("/health").json()["status"] == "ok"
+
+
+def _two_lines(codes_first: list[str], codes_second: list[str], rx_second: str = "RX1") -> dict:
+    """A 2102 body with two one-box lines of D01 (the second possibly of another prescription)."""
+    inp = settle_input("T0001", packs=1, days=28, codes=codes_first)
+    line = dict(inp["drugdetail"][0])
+    inp["drugdetail"].append({**line, "feedetl_sn": "2", "rxno": rx_second,
+                              "drugtracinfo": [{"drug_trac_codg": c} for c in codes_second]})
+    inp["druginfo"]["medfee_sumamt"] = "56.00"
+    return inp
+
+
+@pytest.mark.parametrize("rx_second", ["RX1", "RX2"], ids=["same-prescription", "other-prescription"])
+def test_one_box_code_on_two_lines_is_refused_by_the_centre(live, centre_engine, rx_second):
+    """TRC-002 at the centre: one code on two lines of a message (one prescription, or two prescriptions in one
+    basket) sells one box twice; nothing is written; two codes settle."""
+    live.sign_in(PH1)
+    code = trace_codes("8100011", 1)
+    refused = live.call("2102", _two_lines(code, code, rx_second))
+    assert refused["infcode"] == -1 and "TRC-002" in refused["err_msg"], refused
+    assert [h["feedetl_sn"] for h in refused["output"]["audit"]["hits"] if h["rule"] == "TRC-002"] == ["2"]
+    with centre_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SettlementRow)).scalar() == 0
+        conn.rollback()
+    ok = live.call("2102", _two_lines(code, trace_codes("8100011", 1), rx_second))
+    assert ok["infcode"] == 0 and ok["output"]["setlinfo"]["medfee_sumamt"] == "56.00", ok
 
 
 def test_fifty_simultaneous_settlements_from_five_institutions(live, centre_engine):

@@ -1,16 +1,11 @@
 """2101/2102/2103/2601, reconciliation (3201) and centre-side audit (3101/3102), on both databases."""
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import func, select
 
 from core.store.models import SettlementRow
 from server.models import journal
 from tests.server.helpers import PH1, PH2, envelope, settle_input
-
-TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
-
 
 def _count(engine, table):
     with engine.connect() as conn:
@@ -19,8 +14,10 @@ def _count(engine, table):
     return n
 
 
-def _statement(client, code, count, total, fund):
-    return client.call("3201", {"data": {"insutype": "", "stmt_begndate": TODAY, "stmt_enddate": TODAY,
+def _statement(client, code, count, total, fund, day):
+    """3201 for `day`: the settlement's own date (its setl_time), never the test's clock, which may have passed
+    midnight CST (16:00 UTC) since."""
+    return client.call("3201", {"data": {"insutype": "", "stmt_begndate": day, "stmt_enddate": day,
                                           "medfee_sumamt": total, "fund_pay_sumamt": fund, "acct_pay": "0",
                                           "fixmedins_setl_cnt": count}}, code=code)
 
@@ -48,16 +45,17 @@ def test_repeat_is_identical_and_counted_once_then_reversal_restores_cap(client,
     first.pop("_status"), first.pop("_msgid")
     assert repeat == first
     assert _count(centre_engine, SettlementRow) == 1
-    rec = _statement(client, PH1, 1, "84.00", "42.00")
+    day = first["output"]["setlinfo"]["setl_time"][:10]
+    rec = _statement(client, PH1, 1, "84.00", "42.00", day)
     assert rec["output"]["stmtinfo"]["stmt_rslt"] == "0", rec
-    bad = _statement(client, PH1, 2, "168.00", "84.00")
+    bad = _statement(client, PH1, 2, "168.00", "84.00", day)
     assert bad["output"]["stmtinfo"]["stmt_rslt"] == "1" and "count" in bad["output"]["stmtinfo"]["stmt_rslt_dscr"]
     rev = client.call("2601", {"data": {"psn_no": "T0001", "omsgid": env["msgid"], "oinfno": "2102"}})
     assert rev["infcode"] == 0 and rev["output"]["data"]["rslt"] == "1", rev
     pre = client.call("2101", settle_input())
     assert pre["infcode"] == 0, pre
     assert pre["output"]["setlinfo"]["expContent"]["cap_remaining_before"] == "400.00"
-    assert _statement(client, PH1, 0, "0", "0")["output"]["stmtinfo"]["stmt_rslt"] == "0"
+    assert _statement(client, PH1, 0, "0", "0", day)["output"]["stmtinfo"]["stmt_rslt"] == "0"
     again = client.call("2601", {"data": {"psn_no": "T0001", "omsgid": env["msgid"], "oinfno": "2102"}})
     assert again["infcode"] == 0 and "已冲正" in again["output"]["data"]["memo"]
 

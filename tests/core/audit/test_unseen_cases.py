@@ -167,3 +167,25 @@ def test_profile_can_switch_a_rule_off_or_change_its_severity(world, audit):
         assert hits(audit(make_case(profile="X_WARN", prescription=rx("2025-09-15", [line])))) == {("TRC-001", "WARN", 1)}
     finally:
         del world.profiles["X_OFF"], world.profiles["X_WARN"]
+
+
+def test_one_box_code_on_two_lines_of_one_prescription_blocks_the_second(audit):
+    """A code scanned on two lines sells one box twice (TRC-002), even with no sale of it recorded anywhere."""
+    code = "81000110000000008501"
+    second = {**D01, "line": 2, "trace_codes": [code]}
+    r = audit(make_case(prescription=rx("2025-09-15", [{**D01, "trace_codes": [code]}, second])))
+    assert ("TRC-002", "BLOCK", 2) in hits(r) and ("TRC-002", "BLOCK", 1) not in hits(r)
+    assert r.verdict == Verdict.BLOCK
+    # the same two lines with two boxes' codes pass the trace rules
+    ok = audit(make_case(prescription=rx("2025-09-15", [{**D01, "trace_codes": [code]},
+                                                         {**second, "trace_codes": ["81000110000000008502"]}])))
+    assert not {h for h in hits(ok) if h[0].startswith("TRC")}
+
+
+def test_the_cap_spent_on_the_first_day_of_the_year_counts(audit):
+    """History on 1 January is in the year's cap: 390 used leaves 10 (a `>` for `>=` would pay 400 again)."""
+    line = {**D01, "qty": 3, "days": 84, "trace_codes": [f"8100011000000000860{i}" for i in range(3)]}
+    r = audit(make_case(settlement={"date": "2025-06-10", "facility": "PH1"}, prescription=rx("2025-06-10", [line]),
+                        history={"settlements": [{"setl_id": "S1", "date": "2025-01-01", "facility": "PH1",
+                                                  "scheme": "LB", "fund": "390.00"}]}))
+    assert r.settlement.cap_used_before == Decimal("390.00") and r.settlement.fund_payment == Decimal("10.00")

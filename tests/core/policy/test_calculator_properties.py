@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.domain import Drug, Scheme, SettlementRecord
-from core.policy.calculator import line_amounts, settle, usage_from
+from core.policy.calculator import line_amounts, period_start, settle, usage_from
 from core.policy.profile import bundled_profiles
 
 PROFILES = bundled_profiles()
@@ -108,3 +108,71 @@ def test_split_sale_rounds_half_up_per_line():
 
 def test_scheme_enum_is_used_for_lookups():
     assert PROFILES["TEST_CITY_A"].scheme(Scheme.LB).max_days_per_rx == 90
+
+
+# --- dates: the first and last day of a period are where a `>=` turned into `>` pays a cap twice -----------
+days = st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2031, 12, 31))
+
+
+def _period_end(day: dt.date, cap_period: str) -> dt.date:
+    if cap_period == "year":
+        return dt.date(day.year, 12, 31)
+    nxt = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+@st.composite
+def dated_history(draw, scheme, cap_period):
+    """A settlement day and earlier settlements, each on the period's first day, its last day, the same day,
+    the day before the period, the year's first day, or any day in the two years before."""
+    day = draw(days)
+    first, last = period_start(day, cap_period), _period_end(day, cap_period)
+    year_first = dt.date(day.year, 1, 1)
+    when = st.one_of(
+        st.sampled_from([first, day, first - dt.timedelta(days=1), year_first, year_first - dt.timedelta(days=1),
+                         last]),
+        st.dates(min_value=day - dt.timedelta(days=730), max_value=day),
+    )
+    rows = draw(st.lists(st.tuples(when, cents, cents, cents, st.booleans()), min_size=1, max_size=6))
+    past = [SettlementRecord(f"H{i}", "P", on, "F", scheme, fund, deductible, expense)
+            for i, (on, fund, deductible, expense, _) in enumerate(rows)]
+    return day, past
+
+
+def _same_period(a: dt.date, b: dt.date, cap_period: str) -> bool:
+    return a.year == b.year and (cap_period == "year" or a.month == b.month)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(POLICIES), st.data())
+def test_usage_counts_every_earlier_settlement_of_the_period_including_its_first_day(pair, data):
+    _, policy = pair
+    day, past = data.draw(dated_history(policy.scheme, policy.cap_period))
+    usage = usage_from(past, policy.scheme, day, policy.cap_period)
+    # an oracle that does not compare dates with `>=`: same calendar year (and month), not after `day`
+    in_period = [s for s in past if s.date <= day and _same_period(s.date, day, policy.cap_period)]
+    in_year = [s for s in past if s.date <= day and s.date.year == day.year]
+    assert usage.fund_in_period == sum((s.fund for s in in_period), Decimal("0"))
+    assert usage.expense_in_period == sum((s.expense_counted for s in in_period), Decimal("0"))
+    assert usage.deductible_in_year == sum((s.deductible_applied for s in in_year), Decimal("0"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(situations(), days, st.booleans())
+def test_the_cap_is_never_paid_twice_across_a_period_boundary(case, day, on_first_day):
+    """Spend the whole cap on the period's first (or last) day; a second settlement later in the same period
+    gets no fund beyond what is left, and one in the next period starts afresh."""
+    policy, insutype, level, diseases, lines, _ = case
+    first, last = period_start(day, policy.cap_period), _period_end(day, policy.cap_period)
+    spent_on = first if on_first_day else last
+    s1 = settle(policy, insutype, level, diseases, lines, usage_from([], policy.scheme, spent_on, policy.cap_period),
+                spent_on)
+    by_fund = policy.cap_basis == "fund_payment"
+    mine = SettlementRecord("FIRST", "P", spent_on, "F", policy.scheme, s1.cap_total if by_fund else Decimal("0"),
+                            Decimal("0"), Decimal("0") if by_fund else s1.cap_total)
+    s2 = settle(policy, insutype, level, diseases, lines,
+                usage_from([mine], policy.scheme, last, policy.cap_period), last)
+    assert s2.fund_payment == 0, f"cap spent on {spent_on} paid again on {last}"
+    nxt = last + dt.timedelta(days=1)
+    s3 = settle(policy, insutype, level, diseases, lines, usage_from([mine], policy.scheme, nxt, policy.cap_period), nxt)
+    assert s3.cap_used_before == 0
