@@ -156,6 +156,26 @@ followup = Table(
     Column("doctor", String(50), nullable=False, server_default=""),
     Column("note", Text, nullable=False, server_default=""),
     Column("at", String(19), nullable=False),
+    # The measured visit (issue 24, migration c0003; NULL on visits recorded before it, by 2541).
+    Column("place", String(100), nullable=True),
+    Column("doctor_code", String(30), nullable=True),
+    Column("sbp", Integer, nullable=True),  # mmHg
+    Column("dbp", Integer, nullable=True),
+    Column("fpg", Numeric(4, 1), nullable=True),  # fasting plasma glucose, mmol/L
+    Column("rpg", Numeric(4, 1), nullable=True),  # random glucose, mmol/L
+    Column("hba1c", Numeric(4, 1), nullable=True),  # %
+    Column("weight_kg", Numeric(5, 1), nullable=True),
+    Column("height_cm", Numeric(5, 1), nullable=True),
+    Column("bmi", Numeric(4, 1), nullable=True),
+    Column("smoking", String(10), nullable=True),  # never / former / current
+    Column("cigarettes", Integer, nullable=True),  # per day, when current
+    Column("adherence", String(12), nullable=True),  # regular / irregular / none
+    Column("adverse", Text, nullable=True),
+    Column("assessment", String(12), nullable=True),  # controlled / uncontrolled
+    Column("next_visit", Date, nullable=True),
+    Column("referral", Text, nullable=True),
+    Column("drugs", Text, nullable=True),  # JSON [{drug_key, drug_name, spec, dose, freq}]: what supply planning reads
+    Column("recorded_by", String(30), nullable=True),
     Index("ix_centre_followup_person", "person_no", "visit_date"),
 )
 

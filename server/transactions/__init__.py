@@ -15,7 +15,7 @@ REGISTRY: dict[str, "Tx"] = {}
 
 FAMILIES = (
     "signin", "person", "evoucher", "catalogue", "settlement", "audit", "trace", "reconcile", "eprescription",
-    "cumulative", "registration", "worklist",
+    "cumulative", "registration", "worklist", "care",
 )
 
 
