@@ -9,6 +9,11 @@ so they are a table here, not logic:
     7202 find by person           -> open prescriptions (mdtrt_cert_type 01/02/03 or psn_no)
     7203 download                 -> the full prescription
     7206 mark dispensed (pharmacy)-> once: a second dispense is refused
+
+An upload may carry `lifestyle` (the lifestyle half of a 双处方: a template of resources/lifestyle with the
+doctor's edits, core.care.lifestyle). A clinic with a review route (2574) uploads into remote review
+(远程审方, server/transactions/care_rx.py): status `review` until the county pharmacist approves it
+(`uploaded`, it circulates) or returns it (`returned`); neither is found, downloaded nor dispensed by a pharmacy.
 """
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ from sqlalchemy import select, update
 from server import db, people, reference
 from server.envelope import PlatformError, dumps
 from server.models import eprescription
-from server.transactions import Input, transaction
+from server.transactions import Input, care_rx, transaction
 
 INFNO = {"upload": "7101", "revoke": "7104", "by_code": "7201", "by_person": "7202", "download": "7203",
          "dispense": "7206"}
@@ -61,6 +66,7 @@ class RxInfo(Input):
 class UploadInput(Input):
     rxinfo: RxInfo
     rxdrugdetail: list[RxDrug] = Field(min_length=1, max_length=50)
+    lifestyle: dict[str, Any] | None = None  # {template_id, sections: {diet: "edited text", …}, short}
 
 
 class RxRef(Input):
@@ -152,13 +158,18 @@ def upload(ctx, inp: UploadInput) -> dict:
     valid_until = ctx.today + dt.timedelta(days=info.valid_days - 1)
     payload = {"rxinfo": {**info.model_dump(mode="json"), "hi_rxno": rx_id, "fixmedins_code": ctx.code,
                           "fixmedins_name": ctx.env.fixmedins_name}, "rxdrugdetail": drugs}
+    if inp.lifestyle is not None:
+        payload["lifestyle"] = care_rx.lifestyle_of(inp.lifestyle)
+    status = care_rx.route_upload(ctx, rx_id)
     ctx.conn.execute(eprescription.insert().values(
         rx_id=rx_id, pickup_code=pickup, issuer_code=ctx.code, issuer_rxno=info.hosp_rxno, person_no=info.psn_no,
-        status="uploaded", payload=dumps(payload), uploaded_at=ctx.now_text, valid_until=valid_until.isoformat(),
+        status=status, payload=dumps(payload), uploaded_at=ctx.now_text, valid_until=valid_until.isoformat(),
     ))
     ctx.journal("rx.upload", {"hi_rxno": rx_id, "psn_no": info.psn_no, "hosp_rxno": info.hosp_rxno,
-                              "drugs": [d["medins_list_codg"] for d in drugs]})
-    return {"data": {"hi_rxno": rx_id, "rx_trace_code": pickup, "valid_end_date": valid_until.isoformat()}}
+                              "drugs": [d["medins_list_codg"] for d in drugs], "status": status,
+                              "lifestyle": payload.get("lifestyle", {}).get("template_id")})
+    return {"data": {"hi_rxno": rx_id, "rx_trace_code": pickup, "valid_end_date": valid_until.isoformat(),
+                     "rx_stas": status}}
 
 
 @transaction(INFNO["revoke"], "电子处方撤销", RefInput)
@@ -166,16 +177,25 @@ def revoke(ctx, inp: RefInput) -> dict:
     row = _row(ctx, inp.data, lock=True)
     if row.issuer_code != ctx.code:
         raise PlatformError(f"prescription {row.rx_id} was issued by another institution")
-    if row.status != "uploaded":
+    if row.status not in ("uploaded", *care_rx.HELD):
         raise PlatformError(f"prescription {row.rx_id} is {row.status} and cannot be revoked")
     ctx.conn.execute(update(eprescription).where(eprescription.c.rx_id == row.rx_id).values(status="revoked"))
     ctx.journal("rx.revoke", {"hi_rxno": row.rx_id})
     return {"data": {"hi_rxno": row.rx_id, "rx_stas": "revoked"}}
 
 
+def _circulating(ctx, row) -> None:
+    """A prescription in remote review (or returned by it) has not circulated: only its issuer sees it."""
+    if row.status in care_rx.HELD and row.issuer_code != ctx.code:
+        raise PlatformError(f"处方 {row.rx_id} {care_rx.HELD[row.status]}，尚未流转 "
+                            f"(prescription {row.rx_id} is {row.status}: not circulating yet)")
+
+
 @transaction(INFNO["by_code"], "电子处方查询(取药码)", RefInput)
 def by_code(ctx, inp: RefInput) -> dict:
-    return {"data": _summary(_row(ctx, inp.data), today=ctx.today)}
+    row = _row(ctx, inp.data)
+    _circulating(ctx, row)
+    return {"data": _summary(row, today=ctx.today)}
 
 
 @transaction(INFNO["by_person"], "电子处方查询(人员)", PersonRefInput)
@@ -184,7 +204,8 @@ def by_person(ctx, inp: PersonRefInput) -> dict:
     person_no = d.psn_no or people.by_certificate(ctx, d.mdtrt_cert_type, d.mdtrt_cert_no, d.card_sn).person.person_no
     rows = ctx.conn.execute(select(eprescription).where(eprescription.c.person_no == person_no)
                             .order_by(eprescription.c.uploaded_at.desc())).all()
-    return {"data": [_summary(r, today=ctx.today) for r in rows]}
+    return {"data": [_summary(r, today=ctx.today) for r in rows
+                     if r.status not in care_rx.HELD or r.issuer_code == ctx.code]}
 
 
 @transaction(INFNO["download"], "电子处方下载", RefInput)
@@ -192,6 +213,7 @@ def download(ctx, inp: RefInput) -> dict:
     row = _row(ctx, inp.data)
     if row.status == "revoked":
         raise PlatformError(f"prescription {row.rx_id} was revoked by the prescriber")
+    _circulating(ctx, row)
     payload = json.loads(row.payload)
     return {**payload, "rxinfo": {**payload["rxinfo"], **_summary(row, today=ctx.today)}}
 
@@ -204,6 +226,8 @@ def dispense(ctx, inp: DispenseInput) -> dict:
                             f"{row.dispensed_at} (处方已取药，不能重复调剂)")
     if row.status == "revoked":
         raise PlatformError(f"prescription {row.rx_id} was revoked by the prescriber")
+    if row.status in care_rx.HELD:
+        raise PlatformError(f"处方 {row.rx_id} {care_rx.HELD[row.status]}，不能调剂 (prescription is {row.status})")
     if dt.date.fromisoformat(row.valid_until) < ctx.today:
         raise PlatformError(f"prescription {row.rx_id} expired on {row.valid_until} (处方已过期)")
     done = ctx.conn.execute(

@@ -1,0 +1,1 @@
+"""The lifestyle prescription library (library.json), loaded and validated by core.care.lifestyle."""
