@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from server import idempotency, signing
 from server.context import Ctx
-from server.db import transaction
+from server.db import CommitUnknown, transaction
 from server.envelope import (
     CST,
     AuthError,
@@ -46,6 +46,11 @@ SIGNIN_CACHE_SECONDS = 10.0
 # Tables keyed by the settlement id (= the msgid of its 2102): a unique violation there is another institution's
 # settlement with that id, not a concurrent copy of this message (that one hits centre_message).
 SETTLEMENT_ID_TABLES = frozenset({"settlement", "centre_settlement_chronic"})
+# The two answers of a message that failed inside the centre (README, "On a 5xx or a dropped connection").
+# Before COMMIT was sent the transaction was rolled back: the first is true. From the moment COMMIT is sent
+# it may have committed: the answer starts with OUTCOME_UNKNOWN and says how to find out.
+NOTHING_CHANGED = "未作任何更改，请用同一 msgid 重发 (nothing was changed, retry with the same msgid)"
+OUTCOME_UNKNOWN = "结果未知 OUTCOME UNKNOWN:"
 
 
 def system_clock() -> dt.datetime:
@@ -151,7 +156,11 @@ class Centre:
             model = parse_input(tx.input_model, env.input)
         except PlatformError as exc:
             return Answer(exc.http_status, response(admvs, received, self.clock(), err_msg=exc.err_msg))
-        return self._run(env, tx, model, signed, received)
+        try:
+            return self._run(env, tx, model, signed, received)
+        except CommitUnknown as exc:
+            log.error("outcome unknown for %s %s: %s", env.infno, env.msgid, exc)
+            return Answer(503, response(env.mdtrtarea_admvs, received, self.clock(), err_msg=outcome_unknown(env)))
 
     def _run(self, env: RequestEnvelope, tx, model, signed, received: dt.datetime) -> Answer:
         digest = idempotency.digest(env.infno, env.input)
@@ -199,6 +208,8 @@ class Centre:
                 raise
             except PlatformError as exc:
                 return self._refuse(env, exc, signed, digest, received, at)
+        except CommitUnknown:
+            raise  # answered by handle(), as when a fallback below meets it
         except AuthError as exc:
             return Answer(exc.http_status, response(env.mdtrtarea_admvs, received, self.clock(), err_msg=exc.err_msg))
         except _Raced:
@@ -206,7 +217,7 @@ class Centre:
         except OperationalError as exc:
             log.error("database unavailable while handling %s %s: %s", env.infno, env.msgid, exc.orig)
             return Answer(503, response(env.mdtrtarea_admvs, received, self.clock(),
-                                        err_msg="the centre's database is unavailable; nothing was changed, retry with the same msgid"))
+                                        err_msg=unchanged("中心数据库不可用 the centre's database is unavailable")))
         except DBAPIError as exc:
             if _is_unique_violation(exc):
                 if _violated_table(exc) in SETTLEMENT_ID_TABLES:
@@ -215,7 +226,7 @@ class Centre:
                 return self._after_race(env, digest, received)
             log.exception("database error while handling %s %s", env.infno, env.msgid)
             return Answer(500, response(env.mdtrtarea_admvs, received, self.clock(),
-                                        err_msg="internal error in the centre; nothing was changed, retry with the same msgid"))
+                                        err_msg=unchanged("中心内部错误 internal error in the centre")))
         except Exception as exc:  # noqa: BLE001 - the client always gets an envelope
             # PostgreSQL statements run on the driver directly (server.fastsql) raise the driver's errors
             if _is_unique_violation(exc):
@@ -225,10 +236,10 @@ class Centre:
             if isinstance(exc, psycopg.OperationalError) or _sqlstate(exc).startswith("08"):  # connection lost
                 log.error("database unavailable while handling %s %s: %s", env.infno, env.msgid, exc)
                 return Answer(503, response(env.mdtrtarea_admvs, received, self.clock(),
-                                            err_msg="the centre's database is unavailable; nothing was changed, retry with the same msgid"))
+                                            err_msg=unchanged("中心数据库不可用 the centre's database is unavailable")))
             log.exception("unexpected error while handling %s %s", env.infno, env.msgid)
             return Answer(500, response(env.mdtrtarea_admvs, received, self.clock(),
-                                        err_msg="internal error in the centre; nothing was changed, retry with the same msgid"))
+                                        err_msg=unchanged("中心内部错误 internal error in the centre")))
 
     def _replay(self, stored, env, digest, received) -> Answer:
         if stored.digest == "reversed-before-arrival" and stored.infno == env.infno:
@@ -275,6 +286,22 @@ class Centre:
         if row.signout_time is not None:
             raise _SessionRefused(f"sign_no {env.sign_no} was signed out at {row.signout_time} (已签退): sign in again")
         self._signins[env.sign_no] = (env.fixmedins_code, time.monotonic())
+
+
+def unchanged(cause: str) -> str:
+    """A failure before COMMIT was sent: the transaction was rolled back."""
+    return f"{cause}; {NOTHING_CHANGED}"
+
+
+def outcome_unknown(env: RequestEnvelope) -> str:
+    """A failure from the moment COMMIT was sent: the message may have taken effect. Says how to find out."""
+    from server.transactions.settlement import REVERSIBLE
+
+    ref = f"2601 (omsgid {env.msgid}, oinfno {env.infno})"
+    zh, en = (f"，或以 {ref} 冲正", f", or reverse it with {ref}") if env.infno in REVERSIBLE else ("", "")
+    return (f"{OUTCOME_UNKNOWN} 提交已发出后中心数据库未确认，本交易可能已生效：请用同一 msgid 重发以取回结果{zh}；"
+            "切勿换新 msgid 重做 (the centre's database did not confirm the commit: this message may have taken "
+            f"effect. Resend it with the same msgid to get its answer{en}; never send it again under a new msgid)")
 
 
 def _ahead(tx, ctx, model):

@@ -37,6 +37,11 @@ class DatabaseError(RuntimeError):
     """The database cannot be opened or migrated; the message says which and why."""
 
 
+class CommitUnknown(RuntimeError):
+    """The COMMIT was sent and no confirmation came back (the connection broke, the commit call failed): the
+    transaction may have committed. Whoever answers must say so — never "nothing was changed"."""
+
+
 def default_sqlite_url() -> str:
     return "sqlite:///" + str(Path.home() / ".onewindow" / "centre.sqlite3")
 
@@ -116,14 +121,16 @@ def is_sqlite(engine: Engine) -> bool:
 
 @contextlib.contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
-    """One centre transaction: commit on success, roll back on any exception (never a partial write)."""
-    lock = getattr(engine, "info_writer_lock", None)
-    if lock is not None:
-        with lock, engine.begin() as conn:
-            yield conn
-    else:
-        with engine.begin() as conn:
-            yield conn
+    """One centre transaction: commit on success, roll back on any exception (never a partial write).
+    An error of the commit itself raises CommitUnknown: from the moment COMMIT is sent, the outcome is the
+    database's to tell, not ours."""
+    with getattr(engine, "info_writer_lock", None) or contextlib.nullcontext(), engine.connect() as conn:
+        trans = conn.begin()
+        yield conn  # an exception propagates from here: closing the connection rolls the transaction back
+        try:
+            trans.commit()
+        except Exception as exc:
+            raise CommitUnknown(f"the commit failed: {exc}") from exc
 
 
 def _key(value: str) -> int:

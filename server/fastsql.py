@@ -19,6 +19,8 @@ from typing import Any
 import psycopg
 from sqlalchemy import Connection
 
+from server.db import CommitUnknown
+
 # name -> PostgreSQL text with %(param)s placeholders (psycopg), same columns in the same order as the
 # Core statement of that name.
 PG: dict[str, str] = {
@@ -185,6 +187,7 @@ def pipeline(conn: Connection, steps: list[Step], *, commit: bool = False) -> li
     cursors = []
     shared = None  # one cursor for the steps whose rows nobody reads
     first: Exception | None = None
+    commit_sent = False
     try:
         with dconn.pipeline():
             try:
@@ -203,14 +206,20 @@ def pipeline(conn: Connection, steps: list[Step], *, commit: bool = False) -> li
                     # queued like the steps (skipped by the server when one of them failed); SQLAlchemy's own
                     # commit afterwards finds the transaction ended and does nothing
                     shared = shared or dconn.cursor()
+                    commit_sent = True  # from here on the outcome may be "committed" whatever we see
                     shared.execute("COMMIT", prepare=False)
             except psycopg.Error as exc:
                 first = exc  # raised below, once the pipeline is closed (psycopg logs one raised inside it)
     except psycopg.Error as exc:
         first = first or exc
     if first is not None:
+        aborted = not dconn.broken and dconn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
         if dconn.broken:
             conn.invalidate()  # SQLAlchemy did not see the driver's error: do not pool this connection again
+        if commit_sent and not aborted:
+            # The server may have run the COMMIT before the connection failed; only an open connection whose
+            # transaction the server reports as failed (a step refused: COMMIT skipped) proves nothing was written.
+            raise CommitUnknown(f"the connection failed after COMMIT was sent: {first}") from first
         raise first
     out = [cur.fetchall() if cur is not None else None for cur in cursors]
     for cur in cursors:
