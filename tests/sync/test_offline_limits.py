@@ -3,6 +3,8 @@ the local quota at once; an e-voucher is never used offline."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import socket
 from decimal import Decimal
 
 import pytest
@@ -14,15 +16,23 @@ from core.sync.config import OfflineLimits
 from core.sync.models import SyncSale
 from core.sync.synthetic import basket_for, id_number, synthetic_persons
 from tests.sync.fixtures import cache_persons, load_catalogue
-from tests.sync.helpers import free_port
 
 SECRET = "s3cret"
 CST = dt.timezone(dt.timedelta(hours=8))
 
 
+UTC = dt.timezone.utc
+# Instants just before a day ends in CST (16:00 UTC) and in UTC (00:00 UTC): every test runs on a fixed clock at
+# each, so a CST/UTC mix-up fails whatever the hour the suite runs at.
+MOMENTS = {"cst-midnight": dt.datetime(2026, 3, 31, 15, 59, 50, tzinfo=UTC),
+           "utc-midnight": dt.datetime(2026, 3, 31, 23, 59, 50, tzinfo=UTC)}
+
+
 class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime.now(CST)
+    """The terminal's injected clock: CST wall time from a fixed instant, moved only by `advance`."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start.astimezone(CST)
 
     def __call__(self) -> dt.datetime:
         return self.now
@@ -31,12 +41,27 @@ class Clock:
         self.now += dt.timedelta(**kw)
 
 
+@pytest.fixture(params=sorted(MOMENTS))
+def moment(request) -> dt.datetime:
+    return MOMENTS[request.param]
+
+
 @pytest.fixture
-def offline_terminal(make_terminal):
-    """A terminal whose centre cannot be reached (nothing listens on its port)."""
+def dead_url():
+    """The address of a port held bound but not listening for the whole test: a connection is refused, and no
+    other process can take the port meanwhile (a port picked free and closed could be reused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture
+def offline_terminal(make_terminal, moment, dead_url):
+    """A terminal whose centre cannot be reached, on a fixed clock (`t.clock`) at `moment`."""
 
     def make(persons=(1,), clock=None, **offline_limits):
-        t = make_terminal(f"http://127.0.0.1:{free_port()}", SECRET, clock=clock, offline=offline_limits)
+        clock = clock or Clock(moment)
+        t = make_terminal(dead_url, SECRET, clock=clock, offline=offline_limits)
         load_catalogue(t)
         cache_persons(t, list(persons))
         return t, CheckoutService(t)
@@ -97,8 +122,7 @@ def test_identification_offline_by_card(offline_terminal):
 
 
 def test_stale_registration_is_refused(offline_terminal):
-    clock = Clock()
-    t, co = offline_terminal(clock=clock, max_registration_age_hours=24)
+    t, co = offline_terminal(max_registration_age_hours=24)
     cache_persons(t, [1], refreshed_at=t.utcnow() - dt.timedelta(hours=30))
     with pytest.raises(CheckoutError) as info:
         _sell(co, t, 1)
@@ -123,8 +147,8 @@ def test_terminal_total_limit(offline_terminal):
 
 
 def test_maximum_offline_duration(offline_terminal):
-    clock = Clock()
-    t, co = offline_terminal(persons=(1, 2), clock=clock, max_offline_hours=2, max_registration_age_hours=72)
+    t, co = offline_terminal(persons=(1, 2), max_offline_hours=2, max_registration_age_hours=72)
+    clock = t.clock
     assert _sell(co, t, 1).state == "provisional"  # the failed attempt starts the offline clock
     clock.advance(hours=3)
     with pytest.raises(CheckoutError) as info:
@@ -132,8 +156,8 @@ def test_maximum_offline_duration(offline_terminal):
     assert info.value.details["reasons"] == ["duration"] and "最长离线时间 2 小时" in info.value.message_zh
 
 
-def test_every_limit_at_once_is_reported(make_terminal):
-    t = make_terminal(f"http://127.0.0.1:{free_port()}", SECRET)
+def test_every_limit_at_once_is_reported(make_terminal, moment, dead_url):
+    t = make_terminal(dead_url, SECRET, clock=Clock(moment))
     limits = OfflineLimits(max_registration_age_hours=1, max_fund_per_transaction=Decimal("10"),
                            max_fund_per_person_per_day=Decimal("50"), max_terminal_offline_fund=Decimal("60"),
                            max_offline_hours=1)
@@ -149,3 +173,36 @@ def test_every_limit_at_once_is_reported(make_terminal):
     assert [r.code for r in check.reasons] == ["identification", "registration", "per_transaction", "per_person_day",
                                                "terminal_total", "duration"]
     assert check.figures["person_day_fund"] == "65.00" and check.figures["terminal_outstanding_fund"] == "65.00"
+
+
+def test_the_person_day_limit_is_by_cst_day_whatever_the_utc_date(make_terminal, dead_url):
+    """A provisional sale at 23:59:50 CST counts toward that CST day only: ten seconds later (16:00 UTC) a new
+    day starts; one at 07:59:50 CST (23:59:50 UTC) still counts after 00:00 UTC. Through the checkout's own
+    derivation of the day from its clock."""
+    limits = {"max_fund_per_person_per_day": "50", "max_registration_age_hours": 1000}
+    terminals = itertools.count()
+
+    def check_at(recorded: dt.datetime, asked: dt.datetime) -> list[str]:
+        clock = Clock(recorded)
+        t = make_terminal(dead_url, SECRET, name=f"day{next(terminals)}", clock=clock, offline=limits)
+        co = CheckoutService(t)
+        with t.write() as s, s.begin():
+            s.add(SyncSale(sale_id="OLD", terminal_id="T01", state="provisional", offline=True, person_no="S000001",
+                           cert_type="02", scheme="LB", med_type="9901", disease="HTN", operator="OP01",
+                           operator_name="", basket="{}", warn_ack=False, fund=Decimal("45.00"), reason="",
+                           created_at=t.utcnow()))
+            new = SyncSale(sale_id="NEW", terminal_id="T01", state="audited", offline=False, person_no="S000001",
+                           cert_type="02", scheme="LB", med_type="9901", disease="HTN", operator="OP01",
+                           operator_name="", basket="{}", warn_ack=False, fund=Decimal("0"), reason="",
+                           created_at=t.utcnow())
+        clock.now = asked.astimezone(CST)
+        with t.write() as s:
+            check = co.offline_check(s, new, Decimal("20.00"))
+        return [r.code for r in check.reasons if r.code == "per_person_day"]
+
+    at = dt.datetime
+    assert check_at(at(2026, 3, 31, 15, 59, 50, tzinfo=UTC), at(2026, 3, 31, 15, 59, 59, tzinfo=UTC)) == ["per_person_day"]
+    assert check_at(at(2026, 3, 31, 15, 59, 50, tzinfo=UTC), at(2026, 3, 31, 16, 0, 5, tzinfo=UTC)) == []
+    assert check_at(at(2026, 3, 31, 23, 59, 50, tzinfo=UTC), at(2026, 4, 1, 0, 0, 5, tzinfo=UTC)) == ["per_person_day"]
+    assert check_at(at(2026, 3, 31, 23, 59, 50, tzinfo=UTC), at(2026, 4, 1, 15, 59, 59, tzinfo=UTC)) == ["per_person_day"]
+    assert check_at(at(2026, 3, 31, 23, 59, 50, tzinfo=UTC), at(2026, 4, 1, 16, 0, 0, tzinfo=UTC)) == []
