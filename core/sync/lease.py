@@ -47,8 +47,10 @@ def holder_alive(holder: str, me: str = "") -> bool:
 
 class Lease:
     def __init__(self, write: sessionmaker[Session], *, name: str = "sender", holder: str | None = None,
-                 ttl_s: float = 15.0, clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 ttl_s: float = 15.0, clock: Callable[[], dt.datetime] = utcnow,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.write = write
+        self.monotonic = monotonic  # injected with `clock` by tests, which then never wait for an expiry
         self.name = name
         self.holder = holder or new_holder_id()
         self.ttl_s = ttl_s
@@ -59,12 +61,12 @@ class Lease:
 
     @property
     def held(self) -> bool:
-        return time.monotonic() < self._valid_until
+        return self.monotonic() < self._valid_until
 
     def acquire(self) -> bool:
         """Take the lease if it is free, expired or ours; extend it. False when another holder has it."""
         with self._lock:
-            started = time.monotonic()
+            started = self.monotonic()
             now = self.clock()
             with self.write() as s, s.begin():
                 row = s.get(SyncLease, self.name)
@@ -83,12 +85,12 @@ class Lease:
                     return False
             # Count validity from before the transaction started, with a safety margin.
             self._valid_until = started + self.ttl_s * 0.8
-            self._renewed_at = time.monotonic()
+            self._renewed_at = self.monotonic()
             return True
 
     def ensure(self) -> bool:
         """Renew when a third of the time-to-live has passed; True while we hold the lease."""
-        if self.held and time.monotonic() - self._renewed_at < self.ttl_s / 3:
+        if self.held and self.monotonic() - self._renewed_at < self.ttl_s / 3:
             return True
         return self.acquire()
 

@@ -19,8 +19,9 @@ def test_bench_decode_json(capsys):
     assert KEYS <= figures.keys()
     assert figures["name"] == "decode" and figures["frames"] == 14 and figures["resolution"] == "1280x720"
     assert figures["zxing_read_rate"] >= 0.8 and figures["zxing_wrong_reads"] == 0
-    # The budget is 30 frames/s on one core; half of it here so a busy CI machine does not fail the build.
-    assert figures["zxing_fps"] >= 15
+    # The budget is 30 frames/s on one core; half of it here, in CPU time per frame, which other processes on a
+    # busy machine do not inflate (the wall-clock zxing_fps is reported, not judged).
+    assert figures["zxing_cpu_fps"] >= 15 and figures["zxing_fps"] > 0
     if pyzbar_status().available:
         assert figures["pyzbar_ms_per_frame"] > 0 and figures["speedup"] is not None
     else:

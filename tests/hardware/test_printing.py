@@ -156,18 +156,27 @@ def test_queue_reports_a_failure_keeps_the_job_and_prints_it_on_retry(qtbot, tmp
 
 def test_submit_never_waits_for_the_printer_and_devices_do_not_wait_for_each_other(qtbot, tmp_path, sim):
     slow = SimulatedPrinter(PrinterSettings(kind="simulator"), folder=tmp_path / "slow")
-    slow.delay_s = 0.6
+    started, paper = threading.Event(), threading.Event()
+    real_print = slow.print
+
+    def stuck_print(*args, **kw):  # busy until the test lets it go: no wall-clock budget to miss
+        started.set()
+        assert paper.wait(30)
+        return real_print(*args, **kw)
+
+    slow.print = stuck_print
     queue = PrintQueue({"receipt": sim, "labels": slow}, tmp_path / "q.json")
     try:
-        t0 = time.perf_counter()
         queue.submit(RECEIPT, device="labels")
-        fast = queue.submit(RECEIPT, device="receipt")
-        assert time.perf_counter() - t0 < 0.3
+        assert started.wait(10)  # the label printer holds its job ...
+        fast = queue.submit(RECEIPT, device="receipt")  # ... and submitting another job returned all the same
         qtbot.waitUntil(lambda: queue.job(fast.id).state == DONE, timeout=5000)
         assert slow.printed == []  # the slow printer is still busy; the receipt printer was not held up
+        paper.set()
         assert queue.wait_idle(5)
         assert len(slow.printed) == 1
     finally:
+        paper.set()
         queue.stop()
 
 

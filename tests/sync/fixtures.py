@@ -264,3 +264,13 @@ __all__ = [
     "Centre", "cache_persons", "centre", "load_catalogue", "local_sales", "local_settlement_rows", "make_terminal",
     "new_persons", "pg_template", "shared_centre", "sqlite_template", "start_centre", "sync_key",
 ]
+
+
+@pytest.fixture
+def held_port():
+    """A port bound for this test only (tests.sync.helpers.HeldPort): refused until a fake centre listens."""
+    from tests.sync.helpers import HeldPort
+
+    port = HeldPort()
+    yield port
+    port.close()

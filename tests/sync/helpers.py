@@ -20,6 +20,22 @@ PH1, PH2 = "P42070000001", "P42070000002"
 P01_CERTNO = "420704195703121015"  # T0001, 两病 hypertension
 
 
+class HeldPort:
+    """A loopback port kept bound (not listening) for the life of the test: connections to it are refused
+    until a FakeCentre listens on it beside the placeholder (SO_REUSEPORT), and again after that centre stops;
+    no other process can take it in between (as it could a port picked free and closed)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

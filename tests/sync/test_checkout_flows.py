@@ -14,7 +14,6 @@ from core.sync.models import SyncAlert, SyncOutbox
 from core.sync.synthetic import basket_for, id_number
 from tests.sync.fakecentre import ScriptedCentre, envelope_answer, setlinfo
 from tests.sync.fixtures import cache_persons, load_catalogue, local_settlement_rows
-from tests.sync.helpers import free_port
 
 SECRET = "s3cret"
 
@@ -104,8 +103,8 @@ def test_no_answer_within_the_patience_is_reversed(make_terminal, scripted):
     assert states[-3:] == ["unknown", "reversing", "reversed"]
 
 
-def test_unreachable_centre_at_settle_goes_offline_with_the_same_msgid(make_terminal):
-    port = free_port()
+def test_unreachable_centre_at_settle_goes_offline_with_the_same_msgid(make_terminal, held_port):
+    port = held_port.port
     c = ScriptedCentre(port).__enter__()
     t, co = _checkout(make_terminal, f"http://127.0.0.1:{port}")
     sale = co.pre_settle(_audited(co, t, 1).sale_id)
@@ -121,8 +120,8 @@ def test_unreachable_centre_at_settle_goes_offline_with_the_same_msgid(make_term
         assert [e["msgid"] for e in back.received if e["infno"] == "2102"] == [sale.msgid]
 
 
-def test_unreachable_and_over_the_limit_is_withdrawn_then_settled_later_with_a_new_msgid(make_terminal):
-    port = free_port()
+def test_unreachable_and_over_the_limit_is_withdrawn_then_settled_later_with_a_new_msgid(make_terminal, held_port):
+    port = held_port.port
     c = ScriptedCentre(port).__enter__()
     t, co = _checkout(make_terminal, f"http://127.0.0.1:{port}", offline={"max_fund_per_transaction": "10"})
     sale = co.pre_settle(_audited(co, t, 1).sale_id)
@@ -153,8 +152,8 @@ def _provisional(make_terminal, port, persons=(1,), **sections):
     return t, co, sales
 
 
-def test_offline_sales_adjusted_or_rejected_are_flagged_never_dropped(make_terminal):
-    port = free_port()
+def test_offline_sales_adjusted_or_rejected_are_flagged_never_dropped(make_terminal, held_port):
+    port = held_port.port
     t, co, (adj, rej, ok) = _provisional(make_terminal, port, persons=(1, 2, 3))
     co.print_receipt(rej.sale_id)  # printed while provisional: its upload waits for the settlement
     assert co.print_receipt(adj.sale_id).title_zh.startswith("医保结算单（离线暂存")

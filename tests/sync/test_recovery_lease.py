@@ -1,6 +1,7 @@
 """Start-up recovery decides every in-flight message before new work; one sender per terminal database."""
 from __future__ import annotations
 
+import datetime as dt
 import socket
 import time
 
@@ -15,7 +16,6 @@ from core.sync.recovery import owner_alive
 from core.sync.synthetic import basket_for, id_number
 from tests.sync.fakecentre import ScriptedCentre
 from tests.sync.fixtures import cache_persons, load_catalogue, local_settlement_rows
-from tests.sync.helpers import free_port
 
 SECRET = "s3cret"
 
@@ -39,8 +39,9 @@ def _interrupted_settle(co, t, i, monkeypatch):
     return sale.sale_id
 
 
-def test_recovery_reverses_an_interrupted_settlement_and_resends_queued_work(make_terminal, monkeypatch, tmp_path):
-    port = free_port()
+def test_recovery_reverses_an_interrupted_settlement_and_resends_queued_work(make_terminal, monkeypatch, tmp_path,
+                                                                           held_port):
+    port = held_port.port
     with ScriptedCentre(port) as c:
         t1 = make_terminal(c.url, SECRET, name="shared")
         load_catalogue(t1)
@@ -105,19 +106,26 @@ def test_one_lease_holder(tmp_path):
 
     engine = open_store(f"sqlite:///{tmp_path / 'l.db'}")
     write = sessionmaker(bind=engine.execution_options(sqlite_begin="IMMEDIATE"))
-    a, b = Lease(write, ttl_s=0.5), Lease(write, ttl_s=0.5)
+    elapsed = [0.0]  # seconds on an injected clock: the test never waits for the 30 s expiry
+    start = dt.datetime(2026, 3, 31, 15, 59, 50)
+    fake = {"clock": lambda: start + dt.timedelta(seconds=elapsed[0]), "monotonic": lambda: elapsed[0]}
+    a, b = Lease(write, ttl_s=30, **fake), Lease(write, ttl_s=30, **fake)
     assert a.acquire() and not b.acquire() and a.held and not b.held
     assert a.ensure()
     a.release()
     assert b.acquire() and not a.acquire()
-    time.sleep(0.6)  # b stops renewing: after the expiry a takes over
-    assert a.acquire() and not b.ensure()
+    elapsed[0] = 23.9  # b stops renewing: it believes it holds the lease for 80 % of the time-to-live
+    assert b.held and not a.acquire()
+    elapsed[0] = 29.9  # b no longer counts on it, but nobody may take it before the expiry
+    assert not b.held and not a.acquire()
+    elapsed[0] = 30.0  # after it, a takes over and b learns so
+    assert a.acquire() and not b.ensure() and not b.held
     engine.dispose()
 
 
-def test_second_instance_does_not_send(make_terminal):
+def test_second_instance_does_not_send(make_terminal, held_port):
     with ScriptedCentre() as c:
-        t1 = make_terminal(f"http://127.0.0.1:{free_port()}", SECRET, name="one", sender={"lease_ttl_s": 30})
+        t1 = make_terminal(held_port.url, SECRET, name="one", sender={"lease_ttl_s": 30})
         load_catalogue(t1)
         cache_persons(t1, [1, 2, 3])
         co = CheckoutService(t1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 
 import pytest
@@ -13,7 +14,6 @@ from core.sync.envelope import Outcome, build, encode, parse_reply
 from core.sync.signing import sign_headers
 from core.sync.transport import SignInBook, Transport
 from tests.sync.fakecentre import FakeCentre, envelope_answer
-from tests.sync.helpers import free_port
 
 CST = dt.timezone(dt.timedelta(hours=8))
 
@@ -74,20 +74,23 @@ def test_refused_session_is_recognised():
     assert not parse_reply(200, envelope_answer(-1, err_msg="追溯码重复销售")).signin_refused
 
 
-def test_connection_refused_is_not_sent():
-    t = transport(f"http://127.0.0.1:{free_port()}")
+def test_connection_refused_is_not_sent(held_port):
+    t = transport(held_port.url)
     reply = t.post(b"{}", "2102")
     assert reply.outcome is Outcome.NOT_SENT and "cannot connect" in reply.error
     assert t.health.believed_offline
 
 
 def test_timeout_and_hang_up_are_unknown():
-    def slow(env):
-        time.sleep(1.0)
+    released = threading.Event()
+
+    def slow(env):  # answers only once the client has given up: no race with the read timeout
+        released.wait(30)
         return 200, envelope_answer(0)
 
     with FakeCentre(slow) as c:
         reply = transport(c.url).post(b'{"infno":"2102"}', "2102")
+        released.set()
         assert reply.outcome is Outcome.UNKNOWN and "read timeout" in reply.error
     with FakeCentre(lambda env: (None, b"")) as c:
         reply = transport(c.url).post(b'{"infno":"2102"}', "2102")
