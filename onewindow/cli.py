@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "evoucher",
     "journal",
     "report",
+    "remind",
     "staff",
     "bench",
     "selftest",

@@ -15,7 +15,7 @@ REGISTRY: dict[str, "Tx"] = {}
 
 FAMILIES = (
     "signin", "person", "evoucher", "catalogue", "settlement", "audit", "trace", "reconcile", "eprescription",
-    "cumulative", "registration", "worklist", "care", "care_rx", "care_supply",
+    "cumulative", "registration", "worklist", "care", "care_rx", "care_supply", "care_notify",
 )
 
 

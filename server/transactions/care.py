@@ -31,6 +31,7 @@ from server.models import eprescription
 from server.models_care import contract
 from server.models_chronic import followup
 from server.transactions import Input, transaction
+from server.transactions.registration import _save_contact as save_contact
 
 F = followup.c
 
@@ -41,6 +42,8 @@ class SignData(Input):
     doctor_code: str = Field(min_length=1, max_length=30)
     doctor_name: str = Field(min_length=1, max_length=50)
     sign_date: str = Field(min_length=8, max_length=30)
+    tel: str = Field(default="", max_length=30)  # for reminders (SMS) and letters
+    addr: str = Field(default="", max_length=200)
 
 
 class SignInput(Input):
@@ -82,6 +85,7 @@ def sign(ctx, inp: SignInput) -> dict:
     new_id = ctx.conn.execute(insert(contract).values(
         person_no=d.psn_no, unit_code=ctx.code, team=d.team, doctor_code=d.doctor_code, doctor_name=d.doctor_name,
         signed_on=day, signed_by=ctx.env.opter, at=ctx.now_text)).inserted_primary_key[0]
+    save_contact(ctx, d.psn_no, d.tel, d.addr)
     ctx.journal("care.contract_sign", {"contract_id": new_id, "psn_no": d.psn_no, "unit": ctx.code, "team": d.team,
                                        "doctor_code": d.doctor_code, "sign_date": day.isoformat(), "who": ctx.env.opter})
     return {"contract": contract_view(ctx.conn.execute(select(contract).where(contract.c.id == new_id)).first())}
