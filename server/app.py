@@ -147,6 +147,9 @@ def create_app(
     )
     app.state.centre = centre
     app.centre = centre
+    from server.supervision.routes import mount as mount_supervision
+
+    mount_supervision(app, engine, clock)  # the agency's supervision screen at /supervision/
     # At most `concurrency` requests in the database at once per process: more threads than that only queue on
     # the GIL while holding row and journal locks (a lock convoy). Measured on 2 cores with 2 workers: 4 gave
     # the most settlements per second and the lowest p99 (8: about 8 % fewer, p99 +40 %; 2: fewer again).

@@ -1,0 +1,285 @@
+"""The supervision web application at /supervision/: login, the big screen (static page + JSON + Server-Sent
+Events), drill-down pages, alert handling and exports. `mount(app, centre)` adds it to the centre's FastAPI app.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, select
+from starlette.concurrency import run_in_threadpool
+
+from core.store.models import PersonRow
+from server import journal, people
+from server.db import transaction
+from server.supervision import alerts, auth, export, pages, queries, rollup
+from server.supervision.auth import Viewer, viewer
+from server.supervision.rules import Rules, load
+
+STATIC = Path(__file__).resolve().parent / "static"
+PREFIX = "/supervision"
+
+
+@dataclass
+class State:
+    engine: Engine
+    clock: object  # () -> aware datetime in the centre's time zone
+    rules: Rules
+    session_key: bytes
+    _last_fold: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def today(self) -> dt.date:
+        return self.clock().date()
+
+    def refresh(self) -> None:
+        """Fold new journal entries, at most every half poll interval per process (see rollup)."""
+        with self._lock:
+            if time.monotonic() - self._last_fold < self.rules.live_poll_seconds / 2:
+                return
+            self._last_fold = time.monotonic()
+            rollup.fold(self.engine, rules=self.rules, now=self.clock().replace(tzinfo=None))
+
+    def version(self) -> int:
+        with self.engine.connect() as conn:
+            v = rollup.version(conn)
+            conn.rollback()
+        return v
+
+    def read(self, fn, *args):
+        with self.engine.connect() as conn:
+            try:
+                return fn(conn, *args)
+            finally:
+                conn.rollback()
+
+
+def _state(request: Request) -> State:
+    return request.app.state.supervision
+
+
+def _page_viewer(request: Request) -> Viewer | None:
+    return auth.read(_state(request).session_key, request.cookies.get(auth.COOKIE))
+
+
+router = APIRouter(prefix=PREFIX, tags=["supervision 智慧监管"])
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+async def login_page():
+    return HTMLResponse(pages.login_form())
+
+
+@router.post("/login", include_in_schema=False)
+async def login(request: Request):
+    # a urlencoded form read by hand: FastAPI's Form() would need python-multipart for three text fields
+    raw = await request.body()
+    if len(raw) > 4096:
+        return HTMLResponse(pages.login_form("表单过大 / form too large"), status_code=413)
+    form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
+    institution, user, password = form.get("institution", ""), form.get("user", ""), form.get("password", "")
+    st = _state(request)
+    try:
+        who = await run_in_threadpool(auth.login, st.engine, institution, user, password)
+    except auth.LoginRefused as exc:
+        return HTMLResponse(pages.login_form(str(exc), institution, user), status_code=401)
+    resp = RedirectResponse(f"{PREFIX}/", status_code=303)
+    resp.set_cookie(auth.COOKIE, auth.issue(st.session_key, who), max_age=auth.SESSION_SECONDS, httponly=True,
+                    samesite="strict", path=PREFIX)
+    return resp
+
+
+@router.post("/logout", include_in_schema=False)
+async def logout():
+    resp = RedirectResponse(f"{PREFIX}/login", status_code=303)
+    resp.delete_cookie(auth.COOKIE, path=PREFIX)
+    return resp
+
+
+@router.get("/", include_in_schema=False)
+async def screen(request: Request):
+    if _page_viewer(request) is None:
+        return RedirectResponse(f"{PREFIX}/login", status_code=303)
+    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+
+@router.get("/api/board", summary="everything on the big screen (summary, fund flow, drugs, regions, trace, alerts)")
+async def board(request: Request, who: Viewer = Depends(viewer)):
+    st = _state(request)
+    await run_in_threadpool(st.refresh)
+    data = await run_in_threadpool(st.read, queries.board, st.today(), st.rules)
+    return JSONResponse({**data, "viewer": who.label})
+
+
+@router.get("/api/stream", summary="Server-Sent Events: `board` whenever something on the screen changed")
+async def stream(request: Request, who: Viewer = Depends(viewer)):
+    st = _state(request)
+
+    async def events():
+        seen = None
+        yield "retry: 1000\n\n"
+        while not await request.is_disconnected():
+            await run_in_threadpool(st.refresh)
+            now = await run_in_threadpool(st.version)
+            if now != seen:
+                seen = now
+                data = await run_in_threadpool(st.read, queries.board, st.today(), st.rules)
+                data["version"] = now
+                yield f"event: board\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+            else:
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(st.rules.live_poll_seconds)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"cache-control": "no-store", "x-accel-buffering": "no"})
+
+
+@router.get("/api/alerts", summary="the alert feed (newest first)")
+async def alert_list(request: Request, status: str | None = None, limit: int = 100, who: Viewer = Depends(viewer)):
+    if status is not None and status not in alerts.STATUSES:
+        raise HTTPException(400, f"status 只能是 {'/'.join(alerts.STATUSES)} / status must be one of those")
+    st = _state(request)
+    await run_in_threadpool(st.refresh)
+    return await run_in_threadpool(lambda: st.read(lambda c: queries.alert_rows(c, limit=min(limit, 1000), status=status)))
+
+
+class AlertAction(BaseModel):
+    action: str = Field(pattern="^(acknowledge|assign)$")
+    assignee: str = Field(default="", max_length=60)
+    note: str = Field(default="", max_length=300)
+
+
+@router.post("/api/alerts/{alert_id}", summary="acknowledge or assign an alert (journaled)")
+async def alert_action(request: Request, alert_id: int, body: AlertAction, who: Viewer = Depends(viewer)):
+    st = _state(request)
+
+    def run():
+        with transaction(st.engine) as conn:
+            done = alerts.handle(conn, alert_id, body.action, who=f"{who.institution}/{who.user_id}",
+                                 institution=who.institution, assignee=body.assignee, note=body.note,
+                                 at=st.clock().isoformat(timespec="microseconds"))
+            rollup.set_state(conn, "version", str(rollup.version(conn) + 1))
+            return done
+
+    try:
+        return await run_in_threadpool(run)
+    except alerts.AlertError as exc:
+        raise HTTPException(404 if "not found" in str(exc) else 400, str(exc)) from None
+
+
+def _masked_id(conn, person_no: str) -> str:
+    token = conn.execute(select(PersonRow.id_number_enc).where(PersonRow.person_no == person_no)).scalar()
+    try:
+        number = people.cipher().decrypt(token) if token else ""
+    except Exception:  # noqa: BLE001 - a wrong data key shows no number rather than failing the page
+        number = ""
+    return people.mask(number) if number else "—"
+
+
+def _person_read(st: State, who: Viewer, person_no: str, view: str) -> dict | None:
+    """The person's detail, with the read appended to the journal in the same transaction."""
+    with transaction(st.engine) as conn:
+        data = queries.person(conn, person_no, _masked_id(conn, person_no))
+        if data is not None:
+            journal.append(conn, "supervision.read", {"person_no": person_no, "who": f"{who.institution}/{who.user_id}",
+                                                      "view": view}, at=st.clock().isoformat(timespec="microseconds"),
+                           code=who.institution)
+        return data
+
+
+def _not_found(what: str, key: str) -> HTTPException:
+    return HTTPException(404, f"{what} {key} 不存在 / {what} {key} not found")
+
+
+@router.get("/api/institution/{code}", summary="institution drill-down")
+async def institution_api(request: Request, code: str, who: Viewer = Depends(viewer)):
+    st = _state(request)
+    data = await run_in_threadpool(st.read, queries.institution, code, st.today())
+    if data is None:
+        raise _not_found("机构 institution", code)
+    return data
+
+
+@router.get("/api/person/{person_no}", summary="person drill-down (masked ID; every view is journaled)")
+async def person_api(request: Request, person_no: str, who: Viewer = Depends(viewer)):
+    data = await run_in_threadpool(_person_read, _state(request), who, person_no, "api")
+    if data is None:
+        raise _not_found("参保人 person", person_no)
+    return data
+
+
+@router.get("/api/drug/{key}", summary="drug drill-down")
+async def drug_api(request: Request, key: str, who: Viewer = Depends(viewer)):
+    st = _state(request)
+    data = await run_in_threadpool(st.read, queries.drug, key, st.today())
+    if data is None:
+        raise _not_found("药品 drug", key)
+    return data
+
+
+def _html_or_login(request: Request):
+    who = _page_viewer(request)
+    if who is None:
+        raise HTTPException(303, headers={"location": f"{PREFIX}/login"})
+    return who
+
+
+@router.get("/institution/{code}", response_class=HTMLResponse, include_in_schema=False)
+async def institution_page(request: Request, code: str):
+    who = _html_or_login(request)
+    st = _state(request)
+    data = await run_in_threadpool(st.read, queries.institution, code, st.today())
+    if data is None:
+        raise _not_found("机构 institution", code)
+    return HTMLResponse(pages.institution(data, who.label))
+
+
+@router.get("/person/{person_no}", response_class=HTMLResponse, include_in_schema=False)
+async def person_page(request: Request, person_no: str):
+    who = _html_or_login(request)
+    data = await run_in_threadpool(_person_read, _state(request), who, person_no, "page")
+    if data is None:
+        raise _not_found("参保人 person", person_no)
+    return HTMLResponse(pages.person(data, who.label))
+
+
+@router.get("/drug/{key}", response_class=HTMLResponse, include_in_schema=False)
+async def drug_page(request: Request, key: str):
+    who = _html_or_login(request)
+    st = _state(request)
+    data = await run_in_threadpool(st.read, queries.drug, key, st.today())
+    if data is None:
+        raise _not_found("药品 drug", key)
+    return HTMLResponse(pages.drug(data, who.label))
+
+
+@router.get("/export/{name}", summary="export alerts / institutions / drugs as .csv or .xlsx")
+async def export_table(request: Request, name: str, who: Viewer = Depends(viewer)):
+    what, _, fmt = name.rpartition(".")
+    if fmt not in export.MEDIA:
+        raise HTTPException(400, "格式只能是 .csv 或 .xlsx / the format is .csv or .xlsx")
+    st = _state(request)
+    try:
+        header, rows = await run_in_threadpool(st.read, export.table, what, st.today())
+    except KeyError:
+        raise HTTPException(404, "可导出 alerts / institutions / drugs / exportable: alerts, institutions, drugs") from None
+    content = export.render(header, rows, fmt, what)
+    filename = f"supervision-{what}-{st.today():%Y%m%d}.{fmt}"
+    return Response(content, media_type=export.MEDIA[fmt],
+                    headers={"content-disposition": f'attachment; filename="{filename}"'})
+
+
+def mount(app: FastAPI, engine: Engine, clock) -> None:
+    app.state.supervision = State(engine, clock, load(), auth.session_key(engine))
+    app.include_router(router)
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="supervision-static")
