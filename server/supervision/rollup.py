@@ -41,7 +41,7 @@ log = logging.getLogger("onewindow.server.supervision")
 LOCK_ROLLUP = 6  # advisory lock class (server.db uses 1-4)
 AMOUNTS = ("services", "settlements", "total_c", "fund_c", "personal_c", "htn_fund_c", "dm_fund_c", "other_fund_c")
 DRUG_AMOUNTS = ("lines", "boxes_m", "coded_boxes", "units", "supply_days")
-SERVICE_KINDS = ("registration.created", "followup")  # 服务人次 besides settlements
+SERVICE_KINDS = ("registration.created", "followup", "care.visit")  # 服务人次 besides settlements
 
 
 def cents(value) -> int:

@@ -1,7 +1,7 @@
 """supervision screen tables (server/supervision/models.py): aggregates, folded settlements, state, alerts
 
 Revision ID: c0101
-Revises: c0002
+Revises: c0003
 Create Date: 2026-12-07 16:21:19.962819
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'c0101'
-down_revision = 'c0002'
+down_revision = 'c0003'
 branch_labels = None
 depends_on = None
 
