@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (PostgreSQL only)")
     p.add_argument("--concurrency", type=int, default=4,
                    help="requests inside the database at once, per worker (default 4)")
+    p.add_argument("--hung-after", type=float, default=15.0,
+                   help="seconds without a worker's heartbeat before it is replaced (default 15; --workers > 1)")
     p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"),
                    help="uvicorn log level; below info the access log is off (default info)")
     p.set_defaults(handler=run)
@@ -34,14 +36,32 @@ def default_db_url() -> str:
 
 def run(args: argparse.Namespace) -> int:
     import logging
+
+    from sqlalchemy.engine import make_url
+
+    from server.portlock import PortBusy, claim_port
+
+    url = args.db or default_db_url()
+    logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:  # before anything else: one centre generation per port
+        claim = claim_port(args.host, args.port, make_url(url).render_as_string(hide_password=True))
+    except PortBusy as exc:
+        print(f"onewindow server: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return _serve(args, url, claim)
+    finally:
+        claim.release()
+
+
+def _serve(args: argparse.Namespace, url: str, claim) -> int:
+    import logging
     import os
 
     import uvicorn
 
     from server.db import DatabaseError, open_centre
 
-    url = args.db or default_db_url()
-    logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         engine = open_centre(url)
     except DatabaseError as exc:
@@ -64,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
         # burst of keep-alive connections while the others idle.
         return serve(uvicorn.Config("server.app:from_env", factory=True, host=args.host, port=args.port,
                                     log_level=args.log_level, access_log=args.log_level in ("debug", "info")),
-                     args.workers)
+                     args.workers, hung_after=args.hung_after,
+                     on_workers=lambda pids: claim.record(os.getpid(), pids))
     from server.app import create_app
 
     print(f"onewindow centre on http://{args.host}:{args.port}  (database {engine.url.render_as_string(hide_password=True)};"
