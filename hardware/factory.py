@@ -88,7 +88,7 @@ class DeviceHub(QObject):
             self.serial.start()
         source = source_from_settings(s.camera)
         if source is not None:
-            pipeline = DecodePipeline(rotate_retry=s.camera.rotate_retry, full_pass_every=s.camera.full_pass_every)
+            pipeline = DecodePipeline(rotate_retry=s.camera.rotate_retry, extra_every=s.camera.full_pass_every)
             self.camera = CameraWorker(source, pipeline, device="camera")
             self.camera.scanned.connect(self.scanned)
             self.camera.state_changed.connect(self._camera_state)

@@ -38,6 +38,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "codes.gs1_check_digit": ("GS1 校验位错误：({ai}) {value}", "GS1 check digit is wrong: ({ai}) {value}"),
     # --- reasons: commodity barcodes, e-vouchers ---
     "codes.ean_check_digit": ("商品条码校验位错误，请重扫", "commodity barcode check digit is wrong; scan again"),
+    "codes.ean_prefix_unassigned": ("商品条码前缀 {prefix} 未分配给任何商品（可能是书价码等），请扫描商品条码",
+                                    "barcode prefix {prefix} is not allocated to any product (a price code?); scan the product barcode"),
     "codes.evoucher_malformed": ("医保电子凭证内容格式错误，请让参保人刷新后重扫", "e-voucher payload is malformed; ask for a fresh code"),
     "codes.evoucher_case_flipped": (
         "医保电子凭证大小写被翻转：请关闭大写锁定后重扫",
@@ -88,4 +90,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "codes.value.format.card_sn": ("卡识别码", "card identification code"),
     "codes.value.format.onewindow": ("本中心签发", "issued by our centre"),
     "codes.value.format.opaque": ("国家平台（不透明）", "national platform (opaque)"),
+    # --- the camera preview's status line ---
+    "codes.camera.confirming": ("已识别，请保持", "recognised, hold still"),
+    "codes.camera.refused": ("识别到{kind}，此处不收：{wanted}", "read a {kind_en}, not taken here: {wanted_en}"),
+    "codes.camera.wanted_default": ("请扫描本页需要的码", "scan the code this screen asks for"),
 }

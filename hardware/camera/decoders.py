@@ -1,15 +1,17 @@
-"""Decoders behind one interface: `decode(gray, full=False) -> list[Decoded]`.
+"""Decoders behind one interface: `decode(gray, full=False, linear_only=False) -> list[Decoded]`.
 
 zxing-cpp is the decoder (../shared/domain/barcode.md: the only library here reading QR, Code 128 and Data
 Matrix including GS1; the most accurate and the fastest). Live-loop options from that study: formats
-restricted to QR/Code 128/Data Matrix, `try_invert=False, try_rotate=False`, `try_downscale` kept on (without
-it Data Matrix loses 16 points). `full=True` turns rotate/invert back on (90°-turned 1D codes, dark-mode QR);
-the pipeline does that every few frames. Text comes in zxing's Plain mode so a GS1 element string keeps its
-GS separators, with the AIM identifier (]d2, ]C0, ]Q1) as symbology — the same shape a keyboard-wedge scanner
-sending AIM identifiers types.
+restricted (QR, Code 128, Data Matrix, and EAN-13/UPC-A for commodity barcodes: +9 % on an empty frame),
+`try_invert=False, try_rotate=False`, `try_downscale` kept on (without it Data Matrix loses 16 points).
+`full=True` turns rotate/invert back on; `linear_only` reads the 1D formats alone (the pipeline's turned and
+tilted views). The pipeline turns and inverts the picture itself (hardware.camera.pipeline), which is cheaper
+than zxing's full options. Text comes in zxing's Plain mode so a GS1 element string keeps its GS separators,
+with the AIM identifier (]d2, ]C0, ]Q1, ]E0) as symbology — the same shape a keyboard-wedge scanner sending
+AIM identifiers types.
 
-pyzbar is optional (LGPL zbar through ctypes; reads QR and Code 128 but not Data Matrix); `pyzbar_status()`
-says whether it can be used and why not.
+pyzbar is optional (LGPL zbar through ctypes; reads QR, Code 128 and EAN/UPC but not Data Matrix);
+`pyzbar_status()` says whether it can be used and why not.
 """
 from __future__ import annotations
 
@@ -19,6 +21,11 @@ from typing import Protocol
 import numpy as np
 
 Point = tuple[float, float]
+
+# Commodity barcodes: read, but accepted only under a stricter agreement (pipeline.Consensus).
+RETAIL_FORMATS = frozenset({"EAN13", "UPCA"})
+FORMATS = ("QRCode", "Code128", "DataMatrix", "EAN13", "UPCA")
+LINEAR_FORMATS = ("Code128", "EAN13", "UPCA")
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ class Decoded:
 class Decoder(Protocol):
     name: str
 
-    def decode(self, gray: np.ndarray, full: bool = False) -> list[Decoded]: ...
+    def decode(self, gray: np.ndarray, full: bool = False, linear_only: bool = False) -> list[Decoded]: ...
 
 
 @dataclass(frozen=True)
@@ -54,19 +61,42 @@ class BackendStatus:
 class ZxingDecoder:
     name = "zxing-cpp"
 
-    def __init__(self, formats: tuple[str, ...] = ("QRCode", "Code128", "DataMatrix")) -> None:
+    def __init__(self, formats: tuple[str, ...] = FORMATS) -> None:
         import zxingcpp  # noqa: F401 - only whether it imports
 
         self._zx = zxingcpp
-        self._formats = zxingcpp.BarcodeFormats([getattr(zxingcpp.BarcodeFormat, name) for name in formats])
+        self.formats = tuple(formats)
+        self._formats = self._set(formats)
+        self._linear = self._set([f for f in formats if f in LINEAR_FORMATS]) if set(formats) & set(LINEAR_FORMATS) else None
+        self._matrix = self._set(["DataMatrix"]) if "DataMatrix" in formats else None
 
-    def decode(self, gray: np.ndarray, full: bool = False) -> list[Decoded]:
+    def _set(self, names):
+        return self._zx.BarcodeFormats([getattr(self._zx.BarcodeFormat, name) for name in names])
+
+    def decode(self, gray: np.ndarray, full: bool = False, linear_only: bool = False) -> list[Decoded]:
         zx = self._zx
+        formats = self._formats
+        if linear_only:
+            if self._linear is None:
+                return []
+            formats = self._linear
         if full:
-            found = zx.read_barcodes(gray, formats=self._formats, text_mode=zx.TextMode.Plain)
+            found = zx.read_barcodes(gray, formats=formats, text_mode=zx.TextMode.Plain)
         else:
-            found = zx.read_barcodes(gray, formats=self._formats, try_rotate=False, try_invert=False,
+            found = zx.read_barcodes(gray, formats=formats, try_rotate=False, try_invert=False,
                                      try_downscale=True, text_mode=zx.TextMode.Plain)
+        return self._decoded(found)
+
+    def decode_datamatrix_turned(self, gray: np.ndarray) -> list[Decoded]:
+        """Data Matrix at any angle: zxing-cpp's fast options read it only upright (not even at 180°); the
+        rotating search for Data Matrix alone costs about 60 % of a fast pass over every format."""
+        if self._matrix is None:
+            return []
+        zx = self._zx
+        return self._decoded(zx.read_barcodes(gray, formats=self._matrix, try_rotate=True, try_invert=False,
+                                              try_downscale=True, text_mode=zx.TextMode.Plain))
+
+    def _decoded(self, found) -> list[Decoded]:
         out = []
         for b in found:
             if not b.valid or not b.text:
@@ -78,7 +108,8 @@ class ZxingDecoder:
 
 
 class PyzbarDecoder:
-    """pyzbar (zbar): QR and Code 128 only. Same interface; `full` is ignored (zbar scans all ways)."""
+    """pyzbar (zbar): QR, Code 128, EAN-13 and UPC-A, no Data Matrix. Same interface; `full` is ignored
+    (zbar scans all ways); `linear_only` leaves QR out."""
 
     name = "pyzbar"
 
@@ -86,11 +117,14 @@ class PyzbarDecoder:
         from pyzbar import pyzbar
 
         self._pz = pyzbar
-        self._symbols = [pyzbar.ZBarSymbol.QRCODE, pyzbar.ZBarSymbol.CODE128]
+        z = pyzbar.ZBarSymbol
+        self._symbols = [z.QRCODE, z.CODE128, z.EAN13, z.UPCA]
+        self._linear = [z.CODE128, z.EAN13, z.UPCA]
 
-    def decode(self, gray: np.ndarray, full: bool = False) -> list[Decoded]:
+    def decode(self, gray: np.ndarray, full: bool = False, linear_only: bool = False) -> list[Decoded]:
         h, w = gray.shape[:2]
-        found = self._pz.decode((np.ascontiguousarray(gray).tobytes(), w, h), symbols=self._symbols)
+        found = self._pz.decode((np.ascontiguousarray(gray).tobytes(), w, h),
+                                symbols=self._linear if linear_only else self._symbols)
         out = []
         for s in found:
             try:
@@ -101,10 +135,14 @@ class PyzbarDecoder:
                                       (s.rect.left + s.rect.width, s.rect.top + s.rect.height),
                                       (s.rect.left, s.rect.top + s.rect.height)]
             pts = (pts + pts[-1:] * 4)[:4]
-            aim = {"QRCODE": "]Q1", "CODE128": "]C0"}.get(s.type)
-            out.append(Decoded(text, aim, {"QRCODE": "QRCode", "CODE128": "Code128"}.get(s.type, s.type),
+            aim = {"QRCODE": "]Q1", "CODE128": "]C0", "EAN13": "]E0", "UPCA": "]E0"}.get(s.type)
+            out.append(Decoded(text, aim, _PYZBAR_FORMATS.get(s.type, s.type),
                                tuple((float(x), float(y)) for x, y in pts)))
         return out
+
+
+_PYZBAR_FORMATS = {"QRCODE": "QRCode", "CODE128": "Code128", "EAN13": "EAN13", "UPCA": "UPCA"}
+_PYZBAR_READS = tuple(_PYZBAR_FORMATS.values())
 
 
 def pyzbar_status() -> BackendStatus:
@@ -117,11 +155,11 @@ def pyzbar_status() -> BackendStatus:
             detail = f"pyzbar is installed but the zbar library is missing ({message}); Debian: apt-get install libzbar0"
         else:
             detail = "pyzbar is not installed (optional: pip install pyzbar, plus the zbar library)"
-        return BackendStatus("pyzbar", False, detail + "; it cannot read Data Matrix in any case", ("QRCode", "Code128"))
+        return BackendStatus("pyzbar", False, detail + "; it cannot read Data Matrix in any case", _PYZBAR_READS)
     except OSError as exc:  # the ctypes load of libzbar failed
-        return BackendStatus("pyzbar", False, f"zbar library could not be loaded: {exc}", ("QRCode", "Code128"))
-    return BackendStatus("pyzbar", True, "pyzbar and zbar present; reads QR and Code 128, not Data Matrix",
-                         ("QRCode", "Code128"))
+        return BackendStatus("pyzbar", False, f"zbar library could not be loaded: {exc}", _PYZBAR_READS)
+    return BackendStatus("pyzbar", True, "pyzbar and zbar present; reads QR, Code 128 and EAN-13/UPC-A, not Data Matrix",
+                         ("QRCode", "Code128", "EAN13", "UPCA"))
 
 
 def zxing_status() -> BackendStatus:
@@ -135,8 +173,7 @@ def zxing_status() -> BackendStatus:
         detail = f"zxing-cpp {version('zxing-cpp')}"
     except Exception:  # noqa: BLE001 - version is only informative
         detail = "zxing-cpp"
-    return BackendStatus("zxing-cpp", True, detail,
-                         ("QRCode", "Code128", "DataMatrix"))
+    return BackendStatus("zxing-cpp", True, detail, FORMATS)
 
 
 def make_decoder(name: str = "zxing") -> Decoder:

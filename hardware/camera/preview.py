@@ -15,6 +15,7 @@ from hardware.camera.worker import PreviewFrame
 FLASH_MS = 250
 _FOUND = QColor("#1b7f3b")
 _ACCEPTED = QColor("#ffd400")
+_REFUSED = QColor("#b3261e")
 
 
 class CameraPreview(QWidget):
@@ -42,6 +43,11 @@ class CameraPreview(QWidget):
             if self._beep:
                 QApplication.beep()
         self.update()
+
+    def status_text(self) -> str:
+        """The status line as shown ("" when none): 已识别，请保持, or why a code was not taken."""
+        status = self._frame.status if self._frame is not None else None
+        return f"{status.zh} · {status.en}" if status is not None else ""
 
     def flashing(self) -> bool:
         return self._flash.isValid() and self._flash.elapsed() < FLASH_MS
@@ -71,6 +77,12 @@ class CameraPreview(QWidget):
             pen = QPen(_ACCEPTED if code.text in accepted else _FOUND, 3)
             painter.setPen(pen)
             painter.drawPolygon(QPolygonF([QPointF(x0 + x * scale, y0 + y * scale) for x, y in code.corners]))
+        text = self.status_text()
+        if text:
+            band = QRectF(0, self.height() - 34, self.width(), 34)
+            painter.fillRect(band, _REFUSED if frame.refused else QColor(0, 0, 0, 170))
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(band, Qt.AlignmentFlag.AlignCenter, text)
         if self.flashing():
             alpha = int(160 * (1 - self._flash.elapsed() / FLASH_MS))
             painter.fillRect(self.rect(), QColor(255, 255, 255, max(0, alpha)))

@@ -10,6 +10,12 @@ thread through queued signals. A stalled GUI therefore never slows decoding, and
     worker.scanned.connect(shell.on_scan)            # ScanEvent, source CAMERA, symbology e.g. "]d2"
     worker.frame_ready.connect(preview.show_frame)   # PreviewFrame, at most preview_fps per second
     worker.start(); ...; worker.stop()               # stop() joins both threads (also on aboutToQuit)
+    worker.set_wanted({Kind.TRACE_CODE, Kind.GS1}, wanted)  # this screen takes only these kinds of code;
+                                                     # others are not emitted, the preview says why
+
+The preview's status line (PreviewFrame.status): "已识别，请保持" while a code read in this frame waits
+for the agreeing frames; the refusal (which kind was read, what this screen wants) for REFUSAL_S after a
+confirmed code of the wrong kind; empty otherwise.
 
 Signals:
     scanned(ScanEvent)
@@ -29,12 +35,15 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
+from core.codes import Kind
+from core.i18n import Message, message
 from hardware.camera.decoders import Decoded
 from hardware.camera.pipeline import DecodePipeline
 from hardware.camera.sources import CameraError, FrameSource
 from hardware.events import ScanSource, make_scan_event
 
 log = logging.getLogger("hardware.camera")
+REFUSAL_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,8 @@ class PreviewFrame:
     codes: tuple[Decoded, ...]    # found in this frame (outline them)
     accepted: tuple[Decoded, ...]  # confirmed in this frame (flash)
     decode_ms: float
+    status: Message | None = None  # what the user should know: hold still, or why a code was not taken
+    refused: bool = False          # the status is a refusal (shown in the warning colour)
 
 
 def to_qimage(frame: np.ndarray) -> QImage:
@@ -57,10 +68,12 @@ def to_qimage(frame: np.ndarray) -> QImage:
 
 class CameraWorker(QObject):
     scanned = Signal(object)
+    refused = Signal(object, object)  # ScanEvent, Message: a confirmed code this screen does not take
     frame_ready = Signal(object)
     state_changed = Signal(str)
     error = Signal(str)
     _relay_scan = Signal(object)
+    _relay_refused = Signal(object, object)
     _relay_frame = Signal(object)
     _relay_state = Signal(str)
     _relay_error = Signal(str)
@@ -78,11 +91,31 @@ class CameraWorker(QObject):
         self._latest: np.ndarray | None = None
         self._threads: list[threading.Thread] = []
         self._last_preview = 0.0
+        self._wanted: tuple[frozenset[Kind] | None, Message | None] = (None, None)
+        self._refusal: tuple[Message, float] | None = None
         q = Qt.ConnectionType.QueuedConnection
         self._relay_scan.connect(self._on_scan, q)
+        self._relay_refused.connect(self.refused, q)
         self._relay_frame.connect(self._on_frame, q)
         self._relay_state.connect(self._on_state, q)
         self._relay_error.connect(self._on_error, q)
+
+    def set_wanted(self, kinds=None, wanted: Message | None = None) -> None:
+        """Only codes of these core.codes Kinds become scans (None: every kind); `wanted` says in the preview
+        what this screen asks for. Safe from any thread: one tuple is swapped."""
+        self._wanted = (frozenset(kinds) if kinds is not None else None, wanted)
+
+    def judge(self, event) -> Message | None:
+        """None when this screen takes the scan, else why not (the preview shows it)."""
+        kinds, wanted = self._wanted
+        if kinds is None:
+            return None
+        result = event.classify()
+        if result.kind in kinds:
+            return None
+        wanted = wanted or message("codes.camera.wanted_default")
+        label = result.kind_label
+        return message("codes.camera.refused", kind=label.zh, kind_en=label.en, wanted=wanted.zh, wanted_en=wanted.en)
 
     @property
     def running(self) -> bool:
@@ -181,12 +214,26 @@ class CameraWorker(QObject):
                 log.exception("camera: decoding a frame failed")
                 continue
             self.frames_decoded += 1
+            now = time.perf_counter()
+            taken = []
             for code in result.accepted:
                 event = make_scan_event(code.text, ScanSource.CAMERA, symbology=code.symbology, device=self.device)
-                if event is not None:
+                if event is None:
+                    continue
+                reason = self.judge(event)
+                if reason is None:
+                    taken.append(code)
+                    self._refusal = None
                     self._relay_scan.emit(event)
-            now = time.perf_counter()
-            if result.accepted or now - self._last_preview >= self.preview_interval:
+                else:
+                    self._refusal = (reason, now + REFUSAL_S)
+                    self._relay_refused.emit(event, reason)
+            status, refused = None, False
+            if self._refusal is not None and now < self._refusal[1]:
+                status, refused = self._refusal[0], True
+            elif result.confirming:
+                status = message("codes.camera.confirming")
+            if taken or status is not None or now - self._last_preview >= self.preview_interval:
                 self._last_preview = now
-                self._relay_frame.emit(PreviewFrame(to_qimage(frame), tuple(result.codes), tuple(result.accepted),
-                                                    result.ms))
+                self._relay_frame.emit(PreviewFrame(to_qimage(frame), tuple(result.codes), tuple(taken),
+                                                    result.ms, status, refused))
