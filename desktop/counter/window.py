@@ -5,7 +5,8 @@ One clerk, one window: 办理 (identify, register, evidence, forms), 审核 (exp
 counter). Every call to the centre goes through the Runner's remote lane; the screens only render and ask.
 Scans arrive through the one ScanRoute: an identity scan anywhere identifies the person on 办理.
 
-Keys: F2 办理 · F3 审核 · F4 提醒 · F5 主动发现 · F6 退出预警 · F7 月报 · F8 结算 · Ctrl+L 退出登录; Alt+1…7 the
+Keys: F2 办理 · F3 审核 · F4 提醒 · F5 主动发现 · F6 退出预警 · F7 月报 · F8 结算 · F9 随访 (家庭医生签约, 随访记录,
+健康时间线: desktop/counter/care_actions.py) · Ctrl+L 退出登录; Alt+1…8 the
 same pages from anywhere (on 结算 the function keys are the desk's own: F12 结算, F3 退货 …).
 """
 from __future__ import annotations
@@ -27,7 +28,9 @@ from desktop.common.login import LoginDialog
 from desktop.common.scan_route import ScanRoute
 from desktop.common.status import StatusLine
 from desktop.common.worker import Failure, Runner
+from desktop.counter.care_actions import CareActions
 from desktop.counter.screens.apply import ApplyScreen
+from desktop.counter.screens.care import CareScreen
 from desktop.counter.screens.lists import DiscoveryScreen, ExitsScreen, RemindersScreen
 from desktop.counter.screens.reports import ReportsScreen
 from desktop.counter.screens.review import ReviewScreen
@@ -38,10 +41,10 @@ log = logging.getLogger("desktop.counter")
 
 IDENTITY_KINDS = (Kind.EVOUCHER, Kind.ID_CARD, Kind.SS_CARD)
 PAGES = (("apply", "办理"), ("review", "审核"), ("reminders", "提醒"), ("discovery", "主动发现"), ("exits", "退出预警"),
-         ("reports", "月报"), ("settle", "结算"))
+         ("reports", "月报"), ("settle", "结算"), ("care", "随访"))
 
 
-class CounterWindow(QtWidgets.QMainWindow):
+class CounterWindow(CareActions, QtWidgets.QMainWindow):
     busy_changed = Signal(bool)
     done = Signal(str)  # what finished (for tests and the status line): "identified", "applied", …
 
@@ -72,11 +75,12 @@ class CounterWindow(QtWidgets.QMainWindow):
         self.discovery = DiscoveryScreen()
         self.exits = ExitsScreen()
         self.reports = ReportsScreen()
+        self.care = CareScreen(today())
         self.settle = settle_widget or self._no_settle()
         # the embedded pharmacy desk (None without a centre: the page only says what is missing)
         self.desk_page: SettlePage | None = settle_widget if isinstance(settle_widget, SettlePage) else None
         self.screens = dict(zip([p for p, _ in PAGES], (self.apply, self.review, self.reminders_screen, self.discovery,
-                                                         self.exits, self.reports, self.settle)))
+                                                         self.exits, self.reports, self.settle, self.care)))
         self.pages = QtWidgets.QStackedWidget(objectName="pages")
         self.nav = QtWidgets.QListWidget(objectName="nav")
         self.nav.setFont(theme.font(2, bold=True))
@@ -92,7 +96,7 @@ class CounterWindow(QtWidgets.QMainWindow):
         self.banner.setStyleSheet("background: #00695c; color: white; padding: 6px;")
         self.status_line = StatusLine()
         self.status_line.show_status(LinkStatus(True, None, 0, None))
-        self.status_line.show_keys(self.tr("F2 办理 · F3 审核 · F4 提醒 · F5 主动发现 · F6 退出预警 · F7 月报 · F8 结算 · Alt+1…7"))
+        self.status_line.show_keys(self.tr("F2 办理 · F3 审核 · F4 提醒 · F5 主动发现 · F6 退出预警 · F7 月报 · F8 结算 · F9 随访 · Alt+1…8"))
         body = QtWidgets.QHBoxLayout()
         body.addWidget(self.nav)
         body.addWidget(self.pages, 1)
@@ -136,6 +140,7 @@ class CounterWindow(QtWidgets.QMainWindow):
         self.exits.confirm_requested.connect(self.confirm_exit)
         self.reports.run_requested.connect(self.run_report)
         self.reports.export_requested.connect(self.export_report)
+        self._wire_care()
 
     def _shortcuts(self) -> None:
         for n, (key, _label) in enumerate(PAGES):
@@ -174,6 +179,8 @@ class CounterWindow(QtWidgets.QMainWindow):
             self.nav.blockSignals(False)
         first = {"review": self.load_queue, "reminders": lambda: self.reminders_screen._refresh(),
                  "discovery": self.load_eligible, "exits": self.load_exits}
+        if page == "care" and self.operator is not None:  # the person may have changed: always fresh
+            self.load_timeline()
         if page in first and self.operator is not None and not getattr(self.screens[page], "_loaded", False):
             self.screens[page]._loaded = True
             first[page]()
@@ -262,8 +269,10 @@ class CounterWindow(QtWidgets.QMainWindow):
         self.apply.show_application(self.app)
         warn = f"（{self.tr('死亡日期')} {person.death_date}）" if person.death_date else ""
         self.apply.notice.say(self.tr("已识别：") + person.name + warn, "warn" if warn else "ok")
+        self.care.show_person(person.name, person.psn_no)
         self._render()
         self.done.emit("identified")
+        self.show_desk_messages()
 
     def _refresh_person(self, app: dict | None = None) -> None:
         if app is not None:

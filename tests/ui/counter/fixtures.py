@@ -101,7 +101,7 @@ def wait_done(qtbot, win, what: str, timeout: int = 15000) -> None:
 
 def _notices(win) -> str:
     return " | ".join(s.notice.text() for s in (win.apply, win.review, win.reminders_screen, win.discovery, win.exits,
-                                                 win.reports))
+                                                 win.reports, win.care))
 
 
 def shot(win, name: str) -> Path:
