@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy import Connection, Engine, Text, any_, bindparam, select, text, update
 
 from core.store.models import DrugRow, FacilityRow, SettlementRow, TraceSaleRow
 from server.db import transaction
@@ -95,19 +95,54 @@ def version(conn: Connection) -> int:
     return int(_state(conn, "version", "0"))
 
 
+def _pg_type(column) -> str:
+    return {"INTEGER": "bigint", "BIGINT": "bigint", "BOOLEAN": "boolean"}.get(str(column.type).split("(")[0], "text")
+
+
+def _unnest(table, cols) -> str:
+    """PostgreSQL: the rows as one SELECT over parallel arrays (one statement for any number of rows)."""
+    return "SELECT * FROM unnest(" + ", ".join(f"CAST(:{c} AS {_pg_type(table.c[c])}[])" for c in cols) + ")"
+
+
 def _upsert_add(conn: Connection, table, keys: tuple[str, ...], deltas: dict) -> None:
+    """Add `deltas` ({key tuple: {column: delta}}) to the rows of `table`, creating missing rows."""
     if not deltas:
         return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     rows = [dict(zip(keys, k), **v) for k, v in deltas.items()]
-    values = list(rows[0].keys() - set(keys))
+    values = [c for c in rows[0] if c not in keys]
+    if conn.dialect.name == "postgresql":
+        cols = [*keys, *values]
+        conn.execute(text(
+            f"INSERT INTO {table.name} ({', '.join(cols)}) {_unnest(table, cols)} "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
+            + ", ".join(f"{c} = {table.name}.{c} + EXCLUDED.{c}" for c in values)
+        ), {c: [r[c] for r in rows] for c in cols})
+        return
+    from sqlalchemy.dialects.sqlite import insert
+
     stmt = insert(table)
-    stmt = stmt.on_conflict_do_update(index_elements=list(keys),
-                                      set_={c: table.c[c] + stmt.excluded[c] for c in values})
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: table.c[c] + stmt.excluded[c] for c in values})
     conn.execute(stmt, rows)
+
+
+def _in(conn: Connection, column, values: list):
+    """column IN values; on PostgreSQL as = ANY(one array parameter) (a batch has thousands of ids)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(f"in_{column.name}", list(values), type_=ARRAY(Text)))
+    return column.in_(values)
+
+
+def _insert_many(conn: Connection, table, rows: list[dict]) -> None:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        cols = list(rows[0])
+        conn.execute(text(f"INSERT INTO {table.name} ({', '.join(cols)}) {_unnest(table, cols)}"),
+                     {c: [r[c] for r in rows] for c in cols})
+    else:
+        conn.execute(table.insert(), rows)
 
 
 class Reference:
@@ -136,8 +171,9 @@ def _drug_lines(lines, coded: dict[str, int], pack: dict[str, int]) -> list[list
 
 
 def fold(engine: Engine, *, rules: Rules | None = None, now: dt.datetime | None = None, batch: int = 5000,
-         periodic: bool = True) -> int:
-    """Fold up to `batch` new journal entries (and run the periodic rules when due); returns how many."""
+         periodic: bool = True, event_rules: bool = True) -> int:
+    """Fold up to `batch` new journal entries (and run the periodic rules when due); returns how many.
+    `event_rules=False` folds without judging each entry (a backfill of history, e.g. the benchmark's load)."""
     rules = rules or load()
     with transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
@@ -150,7 +186,7 @@ def fold(engine: Engine, *, rules: Rules | None = None, now: dt.datetime | None 
         ).all()
         changed = False
         if entries:
-            _fold_entries(conn, entries, rules)
+            _fold_entries(conn, entries, rules, event_rules)
             set_state(conn, "seq", str(entries[-1].seq))
             changed = True
         if periodic:
@@ -160,30 +196,30 @@ def fold(engine: Engine, *, rules: Rules | None = None, now: dt.datetime | None 
         return len(entries)
 
 
-def fold_all(engine: Engine, *, rules: Rules | None = None, batch: int = 20000) -> int:
+def fold_all(engine: Engine, *, rules: Rules | None = None, batch: int = 20000, event_rules: bool = True) -> int:
     """Fold everything there is (start-up, bench, tests)."""
     total = 0
     while True:
-        n = fold(engine, rules=rules, batch=batch, periodic=False)
+        n = fold(engine, rules=rules, batch=batch, periodic=False, event_rules=event_rules)
         total += n
         if n < batch:
             return total
 
 
-def _fold_entries(conn: Connection, entries, rules: Rules) -> None:
+def _fold_entries(conn: Connection, entries, rules: Rules, event_rules: bool = True) -> None:
     ref = Reference(conn)
     b = Batch()
     settles = [(e, json.loads(e.payload)) for e in entries if e.kind == "settle"]
     setl_ids = [p["setl_id"] for _, p in settles]
     chronic = {r.setl_id: r for r in conn.execute(
         select(settlement_chronic.c.setl_id, settlement_chronic.c.htn_fund, settlement_chronic.c.dm_fund,
-               settlement_chronic.c.other_fund).where(settlement_chronic.c.setl_id.in_(setl_ids))
+               settlement_chronic.c.other_fund).where(_in(conn, settlement_chronic.c.setl_id, setl_ids))
     )} if setl_ids else {}
     coded: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     if setl_ids:
         for sid, drug_key, n in conn.execute(
             select(TraceSaleRow.settlement_id, TraceSaleRow.drug_key, text("count(*)"))
-            .where(TraceSaleRow.settlement_id.in_(setl_ids)).group_by(TraceSaleRow.settlement_id, TraceSaleRow.drug_key)
+            .where(_in(conn, TraceSaleRow.settlement_id, setl_ids)).group_by(TraceSaleRow.settlement_id, TraceSaleRow.drug_key)
         ):
             coded[sid][drug_key] += n
     for e in entries:
@@ -235,12 +271,22 @@ def _fold_entries(conn: Connection, entries, rules: Rules) -> None:
     _upsert_add(conn, sv_drug_day, ("day", "drug_key"), b.drug_day)
     _upsert_add(conn, sv_drug_month, ("month", "facility_code", "drug_key"), b.drug_month)
     _upsert_add(conn, sv_trace_day, ("day", "facility_code"), b.trace_day)
-    if b.settled:
-        conn.execute(sv_settlement.insert(), b.settled)
-    for sid, at in b.uploaded.items():
-        conn.execute(update(sv_settlement).where(sv_settlement.c.setl_id == sid, sv_settlement.c.uploaded_at.is_(None))
-                     .values(uploaded_at=at))
-    alerts.on_batch(conn, rules, b)
+    uploaded = dict(b.uploaded)
+    for r in b.settled:  # uploaded in the same batch: written with its upload time
+        if r["setl_id"] in uploaded:
+            r["uploaded_at"] = uploaded.pop(r["setl_id"])
+    _insert_many(conn, sv_settlement, b.settled)
+    if uploaded and conn.dialect.name == "postgresql":
+        conn.execute(text(
+            "UPDATE centre_sv_settlement s SET uploaded_at = u.up FROM unnest(CAST(:sid AS text[]), "
+            "CAST(:up AS text[])) AS u(sid, up) WHERE s.setl_id = u.sid AND s.uploaded_at IS NULL"
+        ), {"sid": list(uploaded), "up": list(uploaded.values())})
+    elif uploaded:
+        conn.execute(update(sv_settlement).where(sv_settlement.c.setl_id == bindparam("sid"),
+                                                 sv_settlement.c.uploaded_at.is_(None))
+                     .values(uploaded_at=bindparam("up")), [{"sid": k, "up": v} for k, v in uploaded.items()])
+    if event_rules:
+        alerts.on_batch(conn, rules, b)
 
 
 def _reverse(conn: Connection, b: Batch) -> None:
