@@ -33,6 +33,8 @@ from server.envelope import MAX_BODY_BYTES, RequestEnvelope, ResponseEnvelope, r
 log = logging.getLogger("onewindow.server")
 
 CALL_SERVICE = "/fsi/api/rsfComIfsService/callService"
+# the same service under the path some provincial gateways use (nhsa-interface.md §1.1)
+CALL_SERVICE_PATHS = frozenset({CALL_SERVICE, "/mbs/fmi/fsi/api/callFsiService/callService"})
 EC_QUERY = "/localcfc/api/hsecfc/localQrCodeQuery"
 
 
@@ -51,7 +53,7 @@ class CentreApp(FastAPI):
     executor: ThreadPoolExecutor
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"] == CALL_SERVICE and scope["method"] == "POST":
+        if scope["type"] == "http" and scope["path"] in CALL_SERVICE_PATHS and scope["method"] == "POST":
             await self._call_service(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
@@ -118,12 +120,18 @@ def create_app(
     clock: Callable[[], dt.datetime] = system_clock,
     window: int = signing.WINDOW_SECONDS,
     concurrency: int = 4,
+    strict: str | None = None,
 ) -> FastAPI:
+    """`strict`: an interface profile name (national …): refuse every deviation from its field tables."""
     if engine is None:
         if db_url is None:
             raise ValueError("create_app needs db_url or engine")
         engine = open_centre(db_url)
-    centre = Centre(engine, dev=dev, clock=clock, window=window)
+    from core.gateway.profiles import load_profile
+
+    centre = Centre(engine, dev=dev, clock=clock, window=window, strict=load_profile(strict) if strict else None)
+    if strict:
+        log.info("centre in STRICT mode: every deviation from the %s field lists is refused", strict)
     if dev:
         log.info("centre in DEV mode: unsigned requests are accepted")
 
@@ -223,4 +231,5 @@ def from_env() -> FastAPI:
     import os
 
     return create_app(os.environ["ONEWINDOW_CENTRE_DB"], dev=bool(os.environ.get("ONEWINDOW_CENTRE_DEV")),
-                      concurrency=int(os.environ.get("ONEWINDOW_CENTRE_CONCURRENCY") or 4))
+                      concurrency=int(os.environ.get("ONEWINDOW_CENTRE_CONCURRENCY") or 4),
+                      strict=os.environ.get("ONEWINDOW_CENTRE_STRICT") or None)

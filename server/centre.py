@@ -20,6 +20,9 @@ import psycopg
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from core.gateway import conform
+from core.gateway.fields import Tables, tables_with
+from core.gateway.profiles import InterfaceProfile
 from server import idempotency, signing
 from server.context import Ctx
 from server.db import CommitUnknown, transaction
@@ -81,9 +84,17 @@ class Centre:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _requests: int = 0
     _signins: dict[str, tuple[str, float]] = field(default_factory=dict)
+    # --strict: every deviation from these tables is refused with the field named (None: tolerant only)
+    strict: InterfaceProfile | None = None
 
     def __post_init__(self) -> None:
         load_all()
+
+    def interface_of(self, conn, code: str) -> str:
+        """The interface profile an institution's terminals speak (centre setting `interface.<code>`, else
+        `interface.default`, else onewindow): where its trace codes travel, which signing styles it may use."""
+        values = self.cached("ref.settings.interface", lambda: _interface_settings(conn))
+        return values.get(code) or values.get("") or "onewindow"
 
     # ---- configuration held in the database -------------------------------------------------------------
     def secret_for(self, code: str) -> str | None:
@@ -141,6 +152,13 @@ class Centre:
         try:
             data = parse_body(raw)
             admvs = str(data.get("mdtrtarea_admvs") or admvs)[:6] if isinstance(data.get("mdtrtarea_admvs"), str) else admvs
+            if self.strict is not None:
+                problems = conform.check(self.strict.tables, data)
+                if problems:
+                    raise PlatformError("严格模式 strict: " + conform.describe(problems))
+            conform.normalise_envelope(TOLERANT, data)
+            if isinstance(data.get("input"), dict) and isinstance(data.get("infno"), str):
+                conform.normalise(TOLERANT, data["infno"], data["input"])
             env = parse_envelope(data)
             signed = None
             if not self.dev or signing.has_signature(headers):
@@ -302,6 +320,20 @@ def outcome_unknown(env: RequestEnvelope) -> str:
     return (f"{OUTCOME_UNKNOWN} 提交已发出后中心数据库未确认，本交易可能已生效：请用同一 msgid 重发以取回结果{zh}；"
             "切勿换新 msgid 重做 (the centre's database did not confirm the commit: this message may have taken "
             f"effect. Resend it with the same msgid to get its answer{en}; never send it again under a new msgid)")
+
+
+# The tolerant reader knows every node any profile may send (the national lists plus all extension sets).
+TOLERANT: Tables = tables_with(("onewindow", "drug_trac_info"))
+
+
+def _interface_settings(conn) -> dict[str, str]:
+    """institution code ('' = default) -> interface profile name, from centre settings `interface.<code>`."""
+    rows = conn.execute(select(setting.c.key, setting.c.value).where(setting.c.key.like("interface.%")))
+    out = {}
+    for key, value in rows:
+        code = key[len("interface."):]
+        out["" if code == "default" else code] = value
+    return out
 
 
 def _ahead(tx, ctx, model):

@@ -108,8 +108,14 @@ class ResponseEnvelope(BaseModel):
     output: dict[str, Any] = Field(default_factory=dict)
 
 
+_ZH = {"missing": "缺少必填字段", "string_too_long": "超过最大长度", "string_too_short": "不得为空",
+       "string_pattern_mismatch": "取值不符合规则", "greater_than": "必须大于下限", "greater_than_equal": "低于下限",
+       "less_than_equal": "超过上限", "decimal_parsing": "不是数值", "int_parsing": "不是整数",
+       "too_long": "条数过多", "too_short": "条数不足", "int_from_float": "不是整数"}
+
+
 def describe_validation(exc: ValidationError, prefix: str = "") -> str:
-    """One readable line per problem: `input.druginfo.psn_no: missing`."""
+    """One readable line per problem, Chinese first: `input.druginfo.psn_no: 缺少必填字段 missing`."""
     parts = []
     for err in exc.errors()[:8]:
         loc = ".".join(str(p) for p in err.get("loc", ()))
@@ -123,7 +129,8 @@ def describe_validation(exc: ValidationError, prefix: str = "") -> str:
             msg = err.get("msg", "invalid")
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, "):]
-        parts.append(f"{where}: {msg}")
+        zh = _ZH.get(kind, "类型错误" if kind.endswith("_type") else "取值无效")
+        parts.append(f"{where}: {zh} {msg}")
     more = len(exc.errors()) - 8
     if more > 0:
         parts.append(f"… and {more} more")

@@ -1,4 +1,4 @@
-"""`onewindow server [--db URL] [--host H] [--port P] [--dev]`: run the centre (FastAPI + uvicorn)."""
+"""`onewindow server [--db URL] [--host H] [--port P] [--dev] [--strict [PROFILE]]`: run the centre (FastAPI + uvicorn)."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="requests inside the database at once, per worker (default 4)")
     p.add_argument("--hung-after", type=float, default=15.0,
                    help="seconds without a worker's heartbeat before it is replaced (default 15; --workers > 1)")
+    p.add_argument("--strict", nargs="?", const="national", default=None, metavar="PROFILE",
+                   help="conformance mode: refuse every deviation from the field lists of PROFILE (default national), "
+                        "naming the field (严格模式)")
     p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"),
                    help="uvicorn log level; below info the access log is off (default info)")
     p.set_defaults(handler=run)
@@ -67,6 +70,14 @@ def _serve(args: argparse.Namespace, url: str, claim) -> int:
     except DatabaseError as exc:
         print(f"onewindow server: {exc}", file=sys.stderr)
         return 2
+    if args.strict:
+        from core.gateway.profiles import InterfaceProfileError, load_profile
+
+        try:
+            load_profile(args.strict)
+        except InterfaceProfileError as exc:
+            print(f"onewindow server: {exc}", file=sys.stderr)
+            return 2
     if args.dev:
         print(DEV_BANNER, file=sys.stderr)
         logging.getLogger("onewindow.server").warning("DEV MODE: unsigned requests are accepted")
@@ -78,6 +89,7 @@ def _serve(args: argparse.Namespace, url: str, claim) -> int:
         os.environ["ONEWINDOW_CENTRE_DB"] = url
         os.environ["ONEWINDOW_CENTRE_DEV"] = "1" if args.dev else ""
         os.environ["ONEWINDOW_CENTRE_CONCURRENCY"] = str(args.concurrency)
+        os.environ["ONEWINDOW_CENTRE_STRICT"] = args.strict or ""
         from server.workers import serve
 
         # One listening socket per worker (SO_REUSEPORT): uvicorn's shared socket lets one worker take a whole
@@ -90,6 +102,6 @@ def _serve(args: argparse.Namespace, url: str, claim) -> int:
 
     print(f"onewindow centre on http://{args.host}:{args.port}  (database {engine.url.render_as_string(hide_password=True)};"
           f" OpenAPI at /docs)", file=sys.stderr)
-    uvicorn.run(create_app(engine=engine, dev=args.dev, concurrency=args.concurrency), host=args.host, port=args.port, log_level=args.log_level,
+    uvicorn.run(create_app(engine=engine, dev=args.dev, concurrency=args.concurrency, strict=args.strict), host=args.host, port=args.port, log_level=args.log_level,
                 access_log=args.log_level in ("debug", "info"))
     return 0

@@ -16,8 +16,8 @@ PSN_TYPE = {"310": "1101", "390": "1560"}  # 职工在职 / 城乡居民 (sample
 
 
 class PersonQuery(Input):
-    mdtrt_cert_type: str = Field(min_length=2, max_length=3)
-    mdtrt_cert_no: str = Field(min_length=1, max_length=50)
+    mdtrt_cert_type: str = Field(default="", max_length=3)
+    mdtrt_cert_no: str = Field(default="", max_length=50)
     card_sn: str = Field(default="", max_length=32)
     begntime: str = Field(default="", max_length=19)
     psn_cert_type: str = Field(default="", max_length=6)
@@ -64,7 +64,13 @@ def baseinfo(person, certno: str, today: dt.date) -> dict:
 @transaction("1101", "人员信息获取", PersonInput)
 def person_info(ctx, inp: PersonInput) -> dict:
     q = inp.data
-    found = people.by_certificate(ctx, q.mdtrt_cert_type, q.mdtrt_cert_no, q.card_sn)
+    if q.mdtrt_cert_no:
+        found = people.by_certificate(ctx, q.mdtrt_cert_type, q.mdtrt_cert_no, q.card_sn)
+    elif q.certno and q.psn_cert_type in ("", "01"):
+        found = people.by_id_number(ctx, q.certno)  # by the person's certificate alone, as many HIS clients ask
+    else:
+        raise PlatformError("data.mdtrt_cert_no: 缺少就诊凭证编号或证件号码 certno / mdtrt_cert_no or certno (with "
+                            "psn_cert_type 01) is required")
     p = found.person
     if q.certno and p.id_number and q.certno.upper() != p.id_number.upper():
         raise PlatformError("certno does not belong to the person of mdtrt_cert_no (证件信息不一致)")

@@ -8,6 +8,7 @@ audit sees the first one's settlement (DUP-001/DUP-002, caps) and is refused or 
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,8 @@ from server.envelope import PlatformError
 from server.history import AHEAD_MATCHES_CORE, CentreHistory, Prefetch
 from server.models import message, trace_upload
 from server.transactions import Input, transaction
+from core.gateway.profiles import NATIONAL_CHRONIC
+from core.gateway.profiles import load_profile as load_interface
 
 # med_type -> scheme. 14 (and its provincial sub-codes) is 门诊慢特病; 两病 has no national code (regional
 # 9901 / 1403 seen). A mapping here, not logic; expContent.scheme overrides it.
@@ -95,10 +98,27 @@ class DiseInfo(Input):
     diag_name: str = Field(default="", max_length=100)
 
 
+class TracInfo(Input):
+    """A provincial (Hubei-style) settlement's trace-code row: the node drug_trac_info."""
+
+    feedetl_sn: str = Field(min_length=1, max_length=30)
+    drug_trac_codg: str = Field(min_length=1, max_length=100)
+    trdn_flag: str = Field(default="0", max_length=3)
+    min_prcunt_type: str = Field(default="", max_length=6)
+
+
 class SettleInput(Input):
     druginfo: DrugInfo
     drugdetail: list[DrugDetail] = Field(min_length=1, max_length=100)
     diseinfo: list[DiseInfo] = Field(default_factory=list, max_length=20)
+    drug_trac_info: list[TracInfo] = Field(default_factory=list, max_length=500)
+
+    def codes_of(self, d: DrugDetail) -> tuple[str, ...]:
+        """A line's codes: on the line (drugtracinfo) or in the settlement's drug_trac_info node."""
+        if not self.drug_trac_info:
+            return d.codes
+        more = tuple(t.drug_trac_codg for t in self.drug_trac_info if t.feedetl_sn == d.feedetl_sn)
+        return tuple(dict.fromkeys(d.codes + more))
 
 
 class CancelData(Input):
@@ -122,16 +142,28 @@ class ReversalInput(Input):
     data: ReversalData
 
 
+# 41 定点药店购药: a general purchase. Until the everyday-sale benefits exist the whole amount is the person's
+# share; the general audit rules apply, the chronic-benefit ones (registration, disease scope, refill timing,
+# scheme limits, caps) do not.
+GENERAL_MED_TYPES = frozenset({"41"})
+CHRONIC_ONLY_RULES = ("ELG-003", "ELG-004", "ELG-005", "ELG-006", "ELG-007", "ELG-008", "CAT-003", "CAT-004",
+                      "DUP-001", "DUP-002", "QTY-001", "QTY-002", "BEN-001", "BEN-002", "BEN-003")
+
+
 # ---------------------------------------------------------------------------------------------------------
-def _scheme(info: DrugInfo) -> Scheme:
+def _scheme(info: DrugInfo, person=None) -> Scheme:
     explicit = str(info.expContent.get("scheme", "")).upper()
     if explicit in ("LB", "MT"):
         return Scheme(explicit)
+    if info.med_type in GENERAL_MED_TYPES:
+        regs = person.registrations if person is not None else ()
+        return regs[0].scheme if regs else Scheme.LB
     scheme = MED_TYPE_SCHEME.get(info.med_type)
     if scheme is None:
         raise PlatformError(
-            f"med_type {info.med_type!r} is not a chronic-disease type here: 14 (门诊慢特病) or 9901/1403 (两病), "
-            "or give expContent.scheme LB/MT"
+            f"druginfo.med_type: 医疗类别 {info.med_type!r} 不是本中心的慢特病/两病/药店购药类别（14、140104、140201、"
+            f"9901、1403、41） / med_type {info.med_type!r} is not a chronic-disease type here: 14 (门诊慢特病), "
+            "9901/1403 (两病) or 41 (定点药店购药), or give expContent.scheme LB/MT"
         )
     return scheme
 
@@ -175,7 +207,11 @@ class Prepared:
                 raise PlatformError("mdtrt_cert_no belongs to another person than psn_no (人证不一致)")
         self.facility = reference.facility(ctx.centre, ctx.conn, ctx.code)
         self.catalogue = reference.catalogue(ctx.centre, ctx.conn)
-        self.scheme = _scheme(info)
+        self.scheme = _scheme(info, self.found.person)
+        self.general = info.med_type in GENERAL_MED_TYPES
+        # national profile: a settlement carries no codes, they follow in 3505 (no TRC-001 block at settlement)
+        self.codes_follow = (not inp.drug_trac_info
+                             and load_interface(ctx.centre.interface_of(ctx.conn, ctx.code)).trace_codes == "3505")
         sns = [d.feedetl_sn for d in inp.drugdetail]
         if len(set(sns)) != len(sns):
             raise PlatformError("drugdetail: feedetl_sn must be unique within the message")
@@ -194,7 +230,7 @@ class Prepared:
             self.sn_of[no] = d.feedetl_sn
             lines.append(PrescriptionLine(
                 line=no, drug_key=drug.key, qty=_int_qty(d.cnt, d.feedetl_sn), days=d.prd_days, sig=_sig(d),
-                split=d.trdn_flag == "1", trace_codes=d.codes,
+                split=d.trdn_flag == "1", trace_codes=inp.codes_of(d),
                 uncoded_stock=bool(d.expContent.get("uncoded_stock", False)),
             ))
         ext = info.expContent
@@ -213,15 +249,55 @@ class Prepared:
         self.codes = sorted({c for line in lines for c in line.trace_codes})
 
 
+def _without(ctx, profile, rules: tuple[str, ...], tag: str):
+    """The benefit profile with some rules switched off (cached per profile and tag)."""
+    from core.policy.profile import RuleSetting
+
+    def build():
+        off = {r: RuleSetting(enabled=False) for r in rules}
+        return dataclasses.replace(profile, rules={**profile.rules, **off})
+
+    return ctx.centre.cached(f"profile.{profile.profile_id}.{tag}", build)
+
+
+def _diagnoses_from_disease(prep: "Prepared", profile) -> tuple[str, ...]:
+    """A national-shape 2101/2102 has no diseinfo node: the 慢特病 code in dise_codg (M03900 …, or our own
+    HTN/DM) is the diagnosis. It stands for the ICD codes of that disease in the benefit profile."""
+    code = (prep.info.dise_codg or "").upper()
+    if not code:
+        return ()
+    keys = [code, NATIONAL_CHRONIC.get(code, "")]
+    for scheme in profile.schemes.values():
+        for key in keys:
+            prefixes = scheme.diagnosis_scope.get(key) if key else None
+            if prefixes:
+                return (prefixes[0],)
+    return ()
+
+
 def _audit(ctx, prep: Prepared, prefetched: Prefetch | None = None):
     profile = reference.profile_for(ctx.centre, ctx.conn, prep.found.profile_id)
+    if not prep.prescription.diagnoses:
+        found = _diagnoses_from_disease(prep, profile)
+        if found:
+            prep.prescription = dataclasses.replace(prep.prescription, diagnoses=found)
+    if prep.general:
+        profile = _without(ctx, profile, CHRONIC_ONLY_RULES, "general")
+    if prep.codes_follow and not prep.codes:
+        profile = _without(ctx, profile, ("TRC-001",), "codes3505")
     request = AuditRequest(
         person=prep.found.person, facility=prep.facility, prescription=prep.prescription,
         requested_scheme=prep.scheme, date=ctx.today, time=ctx.now.time().replace(microsecond=0, tzinfo=None),
         profile_id=profile.profile_id,
     )
     history = CentreHistory(ctx.conn, prefetched)
-    return evaluate(request, history, profile, prep.catalogue.by_key, reference.facilities(ctx.centre, ctx.conn))
+    result = evaluate(request, history, profile, prep.catalogue.by_key, reference.facilities(ctx.centre, ctx.conn))
+    if prep.general and result.settlement is not None:
+        s = result.settlement
+        result.settlement = dataclasses.replace(
+            s, fund_payment=Decimal("0.00"), personal_payment=s.total, raw_fund=Decimal("0.00"),
+            deductible_applied=Decimal("0.00"), expense_counted=Decimal("0.00"), cap_used_after=s.cap_used_before)
+    return result
 
 
 class _LockAndRead:
@@ -266,7 +342,7 @@ def _prefetch(ctx, inp: SettleInput) -> Prefetch:
             continue  # Prepared refuses it, after the person checks, as before
         if drug.is_drug:
             chain_keys.add(drug.chain_key)
-    codes = {c for d in inp.drugdetail for c in d.codes}
+    codes = {c for d in inp.drugdetail for c in inp.codes_of(d)}
     day = ctx.today
     # the widest window any profile's audit reads (core.audit.context._load_history); a narrower question is
     # answered from these rows, a wider one (a profile changed meanwhile) goes to the database

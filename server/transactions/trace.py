@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import Field, model_validator
-from sqlalchemy import select, update
+from pydantic import Field
+from sqlalchemy import or_, select, update
 
 from core.audit.rules.trace import code_form
 from core.store.models import SettlementRow, TraceSaleRow
@@ -46,7 +46,7 @@ class SelInfo(Input):
     finl_trns_pric: Decimal | None = None
     rxno: str = Field(default="", max_length=40)
     rx_circ_flag: str = Field(default="0", max_length=3)
-    rtal_docno: str = Field(min_length=1, max_length=40)
+    rtal_docno: str = Field(default="", max_length=40)
     stoout_no: str = Field(default="", max_length=40)
     drug_trac_codg: str = Field(default="", max_length=2000)
     sel_retn_cnt: Decimal = Field(gt=0)
@@ -56,12 +56,6 @@ class SelInfo(Input):
     medins_prod_sel_no: str = Field(default="", max_length=40)
     memo: str = Field(default="", max_length=500)
     drugtracinfo: list[TraceNode] = Field(default_factory=list, max_length=500)
-
-    @model_validator(mode="after")
-    def _setl(self):
-        if self.mdtrt_setl_type == "1" and not self.setl_id:
-            raise ValueError("setl_id is required when mdtrt_setl_type is 1 (医保结算)")
-        return self
 
     @property
     def codes(self) -> list[str]:
@@ -122,11 +116,30 @@ def _live(ctx, codes: list[str], own_setl: str | None):
     return out
 
 
+def _settlement_of(ctx, sel: SelInfo) -> str | None:
+    """The settlement a 3505 belongs to: setl_id, else the visit id in mdtrt_sn (this centre's mdtrt_id is the
+    settlement id), as national-shape clients send it."""
+    if sel.setl_id:
+        return sel.setl_id
+    if sel.mdtrt_sn:
+        row = ctx.session.get(SettlementRow, sel.mdtrt_sn)
+        if row is not None and row.facility_code == ctx.code:
+            return sel.mdtrt_sn
+    if sel.mdtrt_setl_type == "1":
+        raise PlatformError(
+            f"selinfo.setl_id/mdtrt_sn: 医保结算（mdtrt_setl_type 1）须给出结算ID或就诊ID，{sel.mdtrt_sn or '（空）'} 不是本机构的结算 / "
+            f"an insured sale (mdtrt_setl_type 1) needs setl_id or the visit id in mdtrt_sn; "
+            f"{sel.mdtrt_sn or '(empty)'} is not a settlement of {ctx.code}")
+    return None
+
+
 @transaction("3505", "商品销售", SaleInput)
 def sale(ctx, inp: SaleInput) -> dict:
     sel = inp.selinfo
+    if not sel.rtal_docno:
+        raise PlatformError("selinfo.rtal_docno: 缺少零售单据号 / retail document number missing")
     drug, codes, split, count = _check_codes(ctx, sel)
-    own = sel.setl_id or None
+    own = _settlement_of(ctx, sel)
     if own is not None:
         row = ctx.session.get(SettlementRow, own)
         if row is None or row.facility_code != ctx.code:
@@ -172,7 +185,9 @@ def sale_return(ctx, inp: SaleInput) -> dict:
         where = [trace_upload.c.code == code, trace_upload.c.fixmedins_code == ctx.code,
                  trace_upload.c.returned_at.is_(None)]
         if sel.medins_prod_sel_no:
-            where.append(trace_upload.c.msgid == sel.medins_prod_sel_no)
+            # our 3505 msgid, or the pharmacy's own sale number (its rtal_docno) as other vendors send it
+            where.append(or_(trace_upload.c.msgid == sel.medins_prod_sel_no,
+                             trace_upload.c.rtal_docno == sel.medins_prod_sel_no))
         row = ctx.conn.execute(select(trace_upload.c.id, trace_upload.c.setl_id).where(*where)
                                .order_by(trace_upload.c.id.desc()).limit(1)).first()
         if row is None:

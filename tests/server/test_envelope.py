@@ -51,7 +51,7 @@ def test_missing_fields_wrong_types_unknown_infno(client, centre_engine):
                    sign_no=client.sign_nos[PH1])
     del env["msgid"]
     out = client.send(env).json()
-    assert out["infcode"] == -1 and "msgid: missing" in out["err_msg"]
+    assert out["infcode"] == -1 and "msgid: 缺少必填字段 missing" in out["err_msg"]
     env = envelope("1101", "not an object", PH1, sign_no=client.sign_nos[PH1])
     out = client.send(env).json()
     assert out["infcode"] == -1 and "input" in out["err_msg"]
