@@ -7,10 +7,16 @@ Then the first rule that matches decides the kind (n = length of the normalised 
 
  1. GS1 marker: a GS1 symbology identifier (]C1 ]d2 ]Q3 ]e0 ]J1), a GS character, or text starting
     `(NN)` with 2-4 digits                                               -> gs1
+    (the same identifier in the other letter case, ]D2 ]c1 ]q3 ]J1→]j1, is Caps Lock: gs1, not valid,
+    gs1_case_flipped, fields as read; ]C1 + a 20-digit code starting 8 that is no valid element string
+    is a trace code sent by a scanner that prefixes AIM identifiers -> trace_code, symbology kept)
  2. any character outside ASCII after NFKC                               -> unknown
+    http(s)://…/01/{gtin}[/10/{batch}…][?17=…]: a GS1 Digital Link URI   -> gs1 (same fields)
  3. all digits:
+      n == 20, 00 + an SSCC with a valid check digit                      -> gs1, sscc_not_trace
       n == 20                                                            -> trace_code (not 8… = invalid)
       n in 8, 12, 13, 14   EAN-8, UPC-A, EAN-13, GTIN-14                 -> commodity_barcode
+      n == 18, a GS1 check digit, and no ID's province and birth date     -> gs1, sscc_not_trace (bare SSCC)
       n == 18, first digit not 0                                         -> id_card
       n == 15, first digit not 0                                         -> id_card (old 15-digit card)
       n >= 16, starts 01   a GS1 string whose scanner dropped the marker  -> gs1
@@ -32,7 +38,8 @@ X, an rx_token is 10-26 chars starting RX, a card number 9 chars, a card_sn 32 c
 
 Fields per kind (all values are str unless said):
   trace_code         code, product_prefix (first 7)
-  gs1                gtin, expiry (ISO), batch, serial, ais {AI: value} for the others, hri
+  gs1                gtin, expiry (ISO, expiry_source 17/7003/15), batch, serial, sscc, ais {AI: value}
+                     for the others, hri, warning (an AI we do not know: the rest unread), digital_link
   id_card            number (18-digit form; sensitive), masked, region, birth_date (ISO), sex ("1"/"2"), format
   ss_card            card_no or card_sn (+ region), format
   evoucher           format ("onewindow" | "opaque"), length (int)
@@ -45,8 +52,9 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from core.codes import commodity, gs1, idcard, sscard, tokens, trace
-from core.codes.kinds import GS1_SYMBOLOGIES, Kind
+from core.codes import commodity, digital_link, gs1, idcard, sscard, tokens, trace
+from core.codes.checksums import gs1_valid
+from core.codes.kinds import GS1_SYMBOLOGIES, GS1_SYMBOLOGIES_FLIPPED, Kind
 from core.codes.normalize import GS, Refused, normalize
 from core.codes.result import Parsed, ScanResult
 from core.i18n import message
@@ -80,12 +88,23 @@ def _classify(value: object, today: date | None) -> ScanResult:
 def _decide(text: str, symbology: str | None, today: date | None) -> tuple[Kind, Parsed]:
     n = len(text)
     # Fast path for the scan a pharmacy makes most: one 20-digit traceability code per box.
-    if n == 20 and symbology not in GS1_SYMBOLOGIES and text.isascii() and text.isdigit():
+    if n == 20 and text[0] == "8" and symbology not in GS1_SYMBOLOGIES and text.isascii() and text.isdigit():
         return Kind.TRACE_CODE, trace.parse(text)
+    if symbology in GS1_SYMBOLOGIES_FLIPPED:
+        # ]D2 for ]d2: Caps Lock turned the identifier's letter, and so every letter of batch and serial
+        fields = gs1.parse(text, today).fields
+        return Kind.GS1, Parsed(fields, "gs1_case_flipped")
     if symbology in GS1_SYMBOLOGIES or GS in text or (text[0] == "(" and gs1.HRI_START.match(text)):
-        return Kind.GS1, gs1.parse(text, today)
+        parsed = gs1.parse(text, today)
+        if parsed.error_code and n == 20 and text[0] == "8" and text.isdigit():
+            return Kind.TRACE_CODE, trace.parse(text)  # ]C1 from a scanner that prefixes every Code 128 so
+        return Kind.GS1, parsed
     if not text.isascii():
         return Kind.UNKNOWN, Parsed({}, "unrecognised")
+    if text[:4] in ("http", "HTTP", "Http"):
+        found = digital_link.match(text, today)
+        if found:
+            return Kind.GS1, found
     if text.isdigit():
         return _decide_digits(text, today)
     if n == 18 and text[17] in "Xx" and text[:17].isdigit():
@@ -106,6 +125,12 @@ def _decide(text: str, symbology: str | None, today: date | None) -> tuple[Kind,
 
 def _decide_digits(text: str, today: date | None) -> tuple[Kind, Parsed]:
     n = len(text)
+    if n == 20 and text.startswith("00") and gs1_valid(text[2:]):
+        return Kind.GS1, gs1.parse(text, today)  # (00) SSCC: a logistics label, never a trace code (those start 8)
+    if n == 20:
+        return Kind.TRACE_CODE, trace.parse(text)
+    if n == 18 and gs1_valid(text) and not _looks_like_id(text):
+        return Kind.GS1, gs1.parse("00" + text, today)  # a bare SSCC
     if n in commodity.LENGTHS:
         return Kind.COMMODITY_BARCODE, commodity.parse(text)
     if n == 18 and text[0] != "0":
@@ -117,6 +142,17 @@ def _decide_digits(text: str, today: date | None) -> tuple[Kind, Parsed]:
     if 16 <= n <= 24 and text[0] == "8":
         return Kind.TRACE_CODE, trace.parse(text)
     return Kind.UNKNOWN, Parsed({}, "unrecognised")
+
+
+def _looks_like_id(text: str) -> bool:
+    """A province and a real birth date where an ID number has them (a mistyped ID keeps its ID message)."""
+    if text[:2] not in idcard.PROVINCES:
+        return False
+    try:
+        date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return False
+    return True
 
 
 def _result(input_: str, kind: Kind, parsed: Parsed, symbology: str | None, text: str) -> ScanResult:

@@ -18,6 +18,9 @@ class Kind(StrEnum):
 # AIM symbology identifiers whose data is a GS1 element string (FNC1 in first position):
 # ]C1 GS1-128, ]d2 GS1 DataMatrix, ]Q3 GS1 QR Code, ]e0 GS1 DataBar, ]J1 GS1 DotCode.
 GS1_SYMBOLOGIES = frozenset({"]C1", "]d2", "]Q3", "]e0", "]J1"})
+# The same with the letter's case flipped: a keyboard wedge typing under Caps Lock (]e0/]E0 are both real
+# identifiers, DataBar and EAN, so they tell nothing).
+GS1_SYMBOLOGIES_FLIPPED = frozenset({"]c1", "]D2", "]q3", "]j1"})
 
 # The first letter of an AIM identifier names the symbology; shown to the operator for support calls.
 SYMBOLOGY_NAMES = {

@@ -10,7 +10,8 @@ Steps, in this order (each one exists because of a trap in ../shared/domain/barc
    inside the text all mean the scan was not one clean code;
 6. take off an AIM symbology identifier (`]` letter char, e.g. ]C1 ]d2 ]Q3 ]E0) and remember it;
 7. refuse text longer than MAX_LENGTH;
-8. digits typed from a label in groups (`8100011 0000 ...`) lose their spaces.
+8. digits typed from a label in groups (`8100011 0000 ...`, `420704 19800101 004X`: an ID number may end in
+   X) lose their spaces.
 """
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def normalize(raw: str) -> Normalized | Refused:
         return Refused("too_long", {"length": len(text), "limit": MAX_LENGTH})
     if " " in text:
         compact = text.replace(" ", "")
-        if compact.isascii() and compact.isdigit():
+        if compact.isascii() and (compact.isdigit() or (len(compact) == 18 and compact[17] in "Xx"
+                                                          and compact[:17].isdigit())):
             text = compact
     if not text:
         return Refused("empty", {})

@@ -41,7 +41,8 @@ class ScanResult:
     text: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """{"input", "kind", "valid", "fields", "error"}; error is {"zh": ..., "en": ...} or None."""
+        """{"input", "kind", "valid", "fields", "error"}; error is {"zh": ..., "en": ...} or None; a warning
+        (fields["warning"]) is kept in fields."""
         return {
             "input": self.input,
             "kind": self.kind.value,
@@ -59,6 +60,14 @@ class ScanResult:
         """A note for a valid code the operator probably did not mean (a box's commodity barcode)."""
         key = self.fields.get("hint")
         return message(f"codes.hint.{key}") if key else None
+
+    @property
+    def warning(self) -> Message | None:
+        """Part of a valid scan could not be read (a GS1 AI we do not know); what was read stands."""
+        found = self.fields.get("warning")
+        if not found:
+            return None
+        return message(f"codes.{found['code']}", **{k: v for k, v in found.items() if k != "code"})
 
     @property
     def display_text(self) -> str:

@@ -30,6 +30,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "未知的 GS1 应用标识符（第 {pos} 个字符：{ai}）",
         "unknown GS1 application identifier at character {pos} ({ai})",
     ),
+    "codes.gs1_bad_decimals": ("GS1 计量标识符 ({ai}) 的小数位数无效", "GS1 measure ({ai}) says more decimals than it may"),
+    "codes.gs1_case_flipped": (
+        "GS1 码大小写被翻转（大写锁定？）：批号、序列号可能有误，请关闭大写锁定后重扫",
+        "GS1 code arrived with letter case flipped (Caps Lock?): batch and serial may be wrong; turn Caps Lock off and scan again",
+    ),
+    "codes.sscc_not_trace": ("物流码，请扫描药盒上的追溯码", "a logistics label (SSCC); scan the traceability code on the box"),
     "codes.gs1_truncated": ("GS1 数据不完整：({ai}) 需要 {need} 位", "GS1 data cut short: ({ai}) needs {need} characters"),
     "codes.gs1_too_long": ("GS1 字段过长：({ai}) 最多 {max} 位", "GS1 field too long: ({ai}) takes at most {max} characters"),
     "codes.gs1_bad_value": ("GS1 字段格式错误：({ai}) {value}", "GS1 field has the wrong format: ({ai}) {value}"),

@@ -150,9 +150,11 @@ def test_gs1_other_ais_and_nhrn():
     assert r.fields["symbology"] == "]C1"
 
 
-def test_gs1_ssccc_and_counts():
+def test_gs1_sscc_is_a_logistics_label_with_its_fields():
     r = c("(00)106141411234567897(37)12")
-    assert r.valid and r.fields["ais"] == {"00": "106141411234567897", "37": "12"}
+    assert (r.kind, r.valid, r.error_code) == (Kind.GS1, False, "sscc_not_trace")
+    assert r.fields["sscc"] == "106141411234567897" and r.fields["ais"] == {"37": "12"}
+    assert r.error.zh == "物流码，请扫描药盒上的追溯码"
 
 
 def test_gs1_wrong_gtin_check_digit_stays_gs1():
@@ -176,8 +178,7 @@ def test_gs1_expiry_day_00_in_february_of_a_leap_year():
     ("(01)06901234567892(99", "gs1_too_long"),  # "(99" without ")" is read as part of the GTIN
     ("(01)06901234567892(10)ABCDEFGHIJKLMNOPQRSTUVWXYZ", "gs1_too_long"),
     ("(01)06901234567892(10)A(10)B", "gs1_duplicate_ai"),
-    ("]d2" + "0106901234567892" + "2312", "gs1_unknown_ai"),
-    ("]d2" + "0106901234567892" + "10AB" + GS + GS + "2", "gs1_unknown_ai"),
+    ("]d2" + "2312", "gs1_unknown_ai"),  # nothing read before the AI we do not know
     ("]d2" + "0106901234567892" + "17" + "2612", "gs1_truncated"),
     ("]d2", "empty"),
     ("(01)06901234567892(10)批号", "gs1_bad_value"),
@@ -189,7 +190,8 @@ def test_gs1_structural_errors(text, code):
 
 def test_gs1_without_marker_when_scanner_dropped_it():
     r = c("0106901234567892172612311ABC")  # no GS, no AIM, no brackets: 1ABC is not an AI
-    assert r.kind is Kind.GS1 and not r.valid
+    assert r.kind is Kind.GS1 and r.valid and r.fields["expiry"] == "2026-12-31"  # what was read stands ...
+    assert r.fields["warning"] == {"code": "gs1_unknown_ai", "pos": 25, "ai": "1ABC", "unread": 4}  # ... and why not all
     r = c("010690123456789217261231" + "10ABC")
     assert r.kind is Kind.GS1 and r.valid and r.fields["batch"] == "ABC"
 
