@@ -211,7 +211,11 @@ def check_scan(sale: Sale, text: str, lookups: Lookups = Lookups(), *, focus_lin
         reason = result.error or message("codes.unrecognised")
         return CodeCheck(text, code, kind, focus_line, False, BAD,
                          message("desk.scan.malformed", reason=reason.zh, reason_en=reason.en))
-    form, key = _product_key(result)
+    product = _product_key(result)
+    if product is None:  # a valid GS1 string naming no product (a GIAI, a GSRN…): not a box's code
+        return CodeCheck(text, code, kind, focus_line, False, BAD,
+                         message("desk.scan.not_a_box", kind=result.kind_label.zh, kind_en=result.kind_label.en))
+    form, key = product
     candidates = [l for l in sale.lines if _line_matches(l, form, key)]
     if not candidates:
         return CodeCheck(text, code, kind, focus_line, False, BAD, message("desk.scan.other_product", prefix=key))

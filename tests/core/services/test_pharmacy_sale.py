@@ -53,6 +53,10 @@ def test_refusals_say_why_in_both_languages():
     assert not c.accepted and "20 位" in c.reason.zh
     c = check_scan(s, "420704195703121015")
     assert not c.accepted and "居民身份证" in c.reason.zh
+    c = check_scan(s, "00106141411234567897")  # a carton's logistics label (SSCC)
+    assert not c.accepted and "物流码，请扫描药盒上的追溯码" in c.reason.zh
+    c = check_scan(s, "(8004)ASSET-7")  # a valid GS1 string naming no product: said, not a crash
+    assert not c.accepted and c.reason.key == "desk.scan.not_a_box"
     s2 = apply_check(s, check_scan(s, code("8100011", 5)))
     twice = check_scan(s2, code("8100011", 5))
     assert not twice.accepted and "扫过" in twice.reason.zh
