@@ -90,12 +90,12 @@ def read(key: bytes, token: str | None, now: float | None = None) -> Viewer | No
 
 def login(engine: Engine, institution: str, user_id: str, password: str) -> Viewer:
     """The viewer for these credentials, or LoginRefused saying why (Chinese first)."""
+    if not institution.strip() or not user_id.strip() or not password:
+        raise LoginRefused("请填写机构编码、用户名和密码 / institution, user and password are required")
     try:
         from server import staff
     except ImportError:  # centre staff accounts (issue 15) are not in this build
         raise LoginRefused("本中心尚未配置人员账号 / this centre has no staff accounts yet") from None
-    if not institution.strip() or not user_id.strip() or not password:
-        raise LoginRefused("请填写机构编码、用户名和密码 / institution, user and password are required")
     try:
         who = staff.login(engine, institution.strip(), user_id.strip(), password)
     except staff.StaffAuthError as exc:

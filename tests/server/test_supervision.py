@@ -109,6 +109,7 @@ def test_one_person_two_institutions_raises_multi_fill(client, centre_engine):
     a = found[0]
     assert a["severity"] == "high" and sorted(a["evidence"]["institutions"]) == [PH1, PH2]
     assert a["link"] == "/supervision/person/T0001" and "一人多开" in a["title_zh"]
+    assert {d["key"]: d["boxes"] for d in _board(centre_engine)["drugs"]["top"]} == {"D01": 1, "D03": 1}
     rollup.fold_all(centre_engine)  # seen again: still one alert
     with centre_engine.connect() as conn:
         assert len([a for a in queries.alert_rows(conn) if a["rule"] == "SV-R01"]) == 1

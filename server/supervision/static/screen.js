@@ -8,7 +8,11 @@
 
   function chart(id) {
     if (!charts[id]) {
-      charts[id] = echarts.init(document.getElementById(id), null, { renderer: "canvas" });
+      const c = echarts.init(document.getElementById(id), null, { renderer: "canvas" });
+      // a wall display redrawn on every change: no animation (it would also catch screenshots mid-way)
+      const setOption = c.setOption.bind(c);
+      c.setOption = (opt, notMerge) => setOption(Object.assign({ animation: false }, opt), notMerge);
+      charts[id] = c;
     }
     return charts[id];
   }
@@ -26,11 +30,12 @@
     }
   }
 
-  function pie(id, items, valueKey) {
+  function pie(id, items, valueKey, labels) {
     chart(id).setOption({
       color: COLORS, tooltip: { trigger: "item" },
       legend: { bottom: 0, textStyle: { color: "#d7e9ff" }, type: "scroll" },
-      series: [{ type: "pie", radius: ["38%", "66%"], center: ["50%", "44%"], label: { color: "#d7e9ff" },
+      series: [{ type: "pie", radius: ["38%", "66%"], center: ["50%", "44%"],
+                 label: { show: labels !== false, color: "#d7e9ff", formatter: "{b}\n{d}%" },
                  data: items.map((x) => ({ name: x.name, value: x[valueKey] })) }],
     }, true);
   }
@@ -91,7 +96,7 @@
       if (p.seriesType === "bar") location.href = "/supervision/drug/" + encodeURIComponent(drugs[drugs.length - 1 - p.dataIndex].key);
     });
     const t = b.trace;
-    pie("chart-trace", [{ name: "有码 coded", v: t.coded_boxes }, { name: "无码 uncoded", v: t.uncoded_boxes }], "v");
+    pie("chart-trace", [{ name: "有码 coded", v: t.coded_boxes }, { name: "无码 uncoded", v: t.uncoded_boxes }], "v", false);
     document.getElementById("trace-facts").textContent =
       `覆盖率 coverage ${t.coverage === null ? "–" : (t.coverage * 100).toFixed(1) + "%"} · 3505上传 uploads ${fmt(t.uploads)} · ` +
       `待上传 pending ${fmt(t.uploads_pending)} · 退货 returns ${fmt(t.returns)}`;
