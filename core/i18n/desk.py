@@ -8,6 +8,8 @@ that come out of the services, so they carry both languages with them.
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- scans at the scan-the-boxes step ---
     "desk.scan.commodity": ("这是商品条码，请扫描药品追溯码", "this is the commodity barcode; scan the traceability code"),
+    "desk.search.unknown_product": ("未知商品：条码 {code} 不在药品目录中", "unknown product: barcode {code} is not in the catalogue"),
+    "desk.search.no_match": ("没有找到“{query}”", "nothing found for “{query}”"),
     "desk.scan.not_a_box": ("这是{kind}，不是药盒追溯码", "this is a {kind_en}, not a box's traceability code"),
     "desk.scan.malformed": ("追溯码格式错误：{reason}", "malformed traceability code: {reason_en}"),
     "desk.scan.other_product": (

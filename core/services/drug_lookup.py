@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from core.domain.clock import CST
 from core.audit.rules.goods import CATEGORY_ZH
 from core.domain import Drug
-from core.i18n import Message
+from core.i18n import Message, message
 from core.policy.profile import Profile
 from core.services.pharmacy_sale import Sale, SaleLine
 from core.store.catalogue import catalogue_signature, get_drugs
@@ -181,6 +181,19 @@ class DrugLookup:
             cover, self_pay = coverage(drug)
             out.append(DrugChoice(drug, h.match, h.field, cover, self_pay, needs_codes(drug, self.profile, day)))
         return out
+
+
+def no_match_reason(query: str) -> Message:
+    """What the search says when nothing matched: a scanned commodity barcode that the catalogue does not
+    have is an *unknown product* (never silently nothing, never another drug); a misread one says why."""
+    from core.codes import Kind, classify
+
+    result = classify(query)
+    if result.kind is Kind.COMMODITY_BARCODE:
+        if not result.valid and result.error is not None:
+            return result.error
+        return message("desk.search.unknown_product", code=result.text)
+    return message("desk.search.no_match", query=query.strip())
 
 
 def default_days(sale: Sale) -> int:

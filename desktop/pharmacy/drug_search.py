@@ -11,7 +11,7 @@ scanned and audited like any other.
 from __future__ import annotations
 
 from core.domain import fmt
-from core.services.drug_lookup import MAX_DAYS, DrugChoice
+from core.services.drug_lookup import MAX_DAYS, DrugChoice, no_match_reason
 from desktop.common import theme
 from desktop.common.i18n import text
 from desktop.qt import QEvent, QObject, Qt, QtGui, QtWidgets, Signal
@@ -149,7 +149,7 @@ class DrugSearchDialog(QtWidgets.QDialog):
             self.table.setCurrentCell(0, 0)
             self.show_status("", self.tr("找到 {0} 种；↑↓ 选择，Enter 加入本单").replace("{0}", str(len(self.choices))))
         elif query.strip():
-            self.show_status("warn", self.tr("没有找到“{0}”").replace("{0}", query.strip()))
+            self.show_status("warn", text(no_match_reason(query)))
         else:
             self.show_status("", "")
 

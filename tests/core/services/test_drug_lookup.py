@@ -102,3 +102,13 @@ def test_add_and_remove_a_line():
     assert back.lines == s.lines
     with pytest.raises(KeyError):
         remove_line(s, 9)
+
+
+def test_a_barcode_the_catalogue_does_not_have_is_an_unknown_product():
+    from core.services.drug_lookup import no_match_reason
+
+    unknown = no_match_reason("]E06901234567892")
+    assert unknown.key == "desk.search.unknown_product" and "6901234567892" in unknown.zh and "unknown product" in unknown.en
+    assert no_match_reason("6901234567893").key == "codes.ean_check_digit"     # misread: rescan, not "unknown"
+    assert no_match_reason("1920081045006").key == "codes.ean_prefix_unassigned"  # a book's price code
+    assert no_match_reason("bhsald").key == "desk.search.no_match"

@@ -176,6 +176,10 @@ def test_drug_search_adds_a_line_that_the_audit_judges(qtbot, desk_with_printer,
     win.route.submit(trace_codes("8100011", 1)[0])
     qtbot.waitUntil(lambda: dlg.choices and dlg.query == dlg.box.text(), timeout=10000)
     assert dlg.choices[0].drug.key == "D01" and len(win.state.sale.lines) == 1
+    # a camera's EAN-13 (AIM ]E0) that the catalogue does not have is an unknown product, not silence
+    win.route.submit("]E06901234567892")
+    qtbot.waitUntil(lambda: "未知商品" in dlg.status.text(), timeout=10000)
+    assert "6901234567892" in dlg.status.text() and dlg.choices == [] and len(win.state.sale.lines) == 1
     rows = search(qtbot, win, dlg, "yy")  # pinyin initials of 鱼油软胶囊
     fish = next(i for i, r in enumerate(rows) if r[0].startswith("鱼油软胶囊"))
     assert rows[fish][1:] == ["1g*60粒", "98.00/瓶", "非医保商品（保健食品），自费", "-", "不需要"]
