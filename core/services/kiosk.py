@@ -39,6 +39,7 @@ from core.codes.idcard import mask
 from core.domain import Person, Registration, Scheme, money
 from core.i18n import Message, message
 from core.policy.profile import Profile, bundled_profiles
+from core.services.kiosk_care import statement_lifestyle
 from core.services.ports import PatientCard, QuotaView, RefillView, RegistrationView, RxSummary
 from core.store.paths import app_home
 from core.sync.config import CentreConfig, ConfigError, SyncConfig, TerminalConfig
@@ -70,10 +71,13 @@ DEFAULT_INFNO: dict[str, str] = {
     # reviews: a clerk completes the 两病 application (the diagnosing doctor) at the window.
     "application_status": "2514", "application_submit": "2510", "application_evidence": "2511",
     "pay_own_share": "",
+    # The chronic-care loop (server/transactions/care_rx.py, care_notify.py): 2586 the person's lifestyle
+    # prescription, 2592 reminders waiting for them at a kiosk/desk (handed out once). See kiosk_care.py.
+    "care": "2586", "desk_messages": "2592",
 }
 OPTIONAL = ("pay_own_share", "application_status", "application_submit", "application_evidence")
 READ_ONLY = ("sign_in", "evoucher", "person", "registrations", "cumulative", "drug_history", "settlement_info",
-             "prescriptions")
+             "prescriptions", "care", "desk_messages")
 INSU_STATUS = {"1": "active", "2": "suspended"}
 PHOTO_LIMIT_KB = 1024
 EVIDENCE_PART_BYTES = 32 * 1024  # raw bytes per 2511 part (its base64 fits the centre's envelope limit)
@@ -236,6 +240,7 @@ class Statement:
     institution_name: str
     terminal_id: str
     statement_no: str
+    lifestyle: tuple[str, ...] = ()  # the short form of the person's lifestyle prescription (kiosk_care.py)
 
 
 @dataclass(frozen=True)
@@ -564,6 +569,7 @@ class KioskService:
             personal=sum((r.personal for r in valid), Decimal("0.00")), printed_at=now,
             institution_name=self.config.institution_name, terminal_id=self.config.terminal_id,
             statement_no=f"{self.config.terminal_id}-{now:%Y%m%d%H%M%S}",
+            lifestyle=statement_lifestyle(self, card),
         )
 
     # ---- prescriptions and paying ----------------------------------------------------------------------

@@ -46,6 +46,7 @@ from sqlalchemy.engine import make_url
 
 from core.domain.clock import CST, today_cst
 from core.audit.context import chain_supply
+from core.care.lifestyle import short_lines
 from core.audit.engine import evaluate
 from core.audit.history import MemoryHistory
 from core.codes import Kind, classify
@@ -550,6 +551,7 @@ class PharmacyDesk:
             lines=tuple(lines), insurance_type=card.insurance_type, cert_type=card.cert_type, cert_no=card.cert_no,
             issuer=str(info.get("fixmedins_name") or info.get("fixmedins_code") or ""),
             doctor=str(info.get("prsc_dr_name") or ""),
+            lifestyle=short_lines(out.get("lifestyle")),
         )
 
     @staticmethod
@@ -931,7 +933,7 @@ class PharmacyDesk:
                 "rx_valid_until": sale.rx_valid_until.isoformat() if sale.rx_valid_until else None,
                 "rx_kind": sale.rx_kind, "long_rx_confirmed": sale.long_rx_confirmed,
                 "insurance_type": sale.insurance_type, "cert_type": sale.cert_type, "issuer": sale.issuer,
-                "doctor": sale.doctor}
+                "doctor": sale.doctor, "lifestyle": list(sale.lifestyle)}
 
     @staticmethod
     def _lines_json(sale: Sale) -> list[dict]:
@@ -1012,17 +1014,19 @@ class PharmacyDesk:
         lines = tuple({**l, "returned_codes": [c for c in l["codes"] if (l["line"], c) in returned]}
                       for l in req.get("lines", []))
         z = Decimal("0.00")
+        lifestyle = tuple(req.get("sale", {}).get("lifestyle") or ())
         with self.Session() as s:
             through = read_through(s, row)
         if through is None:  # recorded before the desk settled through the sync layer
             answer = json.loads(row.answer) if row.answer else {}
             return SaleRecord(row.msgid, row.receipt_no, row.kind, row.status, row.person_no, row.person_name,
                               row.settled_at, row.total or z, row.fund or z, row.personal or z, row.account_pay or z,
-                              row.cash_pay or z, row.change or z, row.setl_id or "", lines, row.prints, answer)
+                              row.cash_pay or z, row.change or z, row.setl_id or "", lines, row.prints, answer,
+                              lifestyle=lifestyle)
         return SaleRecord(row.msgid, row.receipt_no, row.kind, through.status, row.person_no, row.person_name,
                           row.settled_at, through.total, through.fund, through.personal, row.account_pay or z,
                           row.cash_pay or z, row.change or z, through.setl_id, lines, row.prints, through.answer,
-                          offline_no=through.offline_no, sale_id=row.sync_sale_id or "")
+                          offline_no=through.offline_no, sale_id=row.sync_sale_id or "", lifestyle=lifestyle)
 
     def find_sale(self, ref: str) -> SaleRecord:
         ref = ref.strip()

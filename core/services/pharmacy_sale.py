@@ -96,6 +96,7 @@ class Sale:
     acks: frozenset[tuple[str, int | None]] = frozenset()
     issuer: str = ""
     doctor: str = ""
+    lifestyle: tuple[str, ...] = ()  # short form of the prescription's lifestyle half (双处方), for the receipt
 
     def line(self, no: int) -> SaleLine:
         return next(l for l in self.lines if l.no == no)

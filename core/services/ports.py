@@ -178,6 +178,7 @@ class SaleRecord:
     answer: dict = field(default_factory=dict)  # the centre's 2102 output ({} while provisional)
     offline_no: str = ""  # the offline number of a sale settled provisionally
     sale_id: str = ""  # the sync sale (core.sync) it reads its settlement from
+    lifestyle: tuple[str, ...] = ()  # short form of the prescription's lifestyle prescription (printed on the receipt)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ class ReceiptContent:
     copy_no: int = 0  # 0 = the original
     provisional: bool = False  # settled offline: the centre has not confirmed it yet
     offline_no: str = ""
+    lifestyle: tuple[str, ...] = ()  # heading + short advice of the lifestyle prescription (双处方), sales only
 
     @property
     def is_copy(self) -> bool:
@@ -95,6 +96,8 @@ class ReceiptContent:
         out.append("-" * width)
         out += [pad(k, v) for k, v in self.rows()]
         out += ["-" * width, f"结算ID {self.setl_id}"]
+        if self.lifestyle:
+            out += ["-" * width, *self.lifestyle]
         if self.provisional:
             out += [f"** {PROVISIONAL_ZH} **", f"** {PROVISIONAL_EN} **"]
         if self.is_copy:
@@ -137,7 +140,7 @@ def build_receipt(record: SaleRecord, *, pharmacy: str, institution: str, termin
         lines=tuple(lines), total=fmt(record.total), fund=fmt(record.fund), personal=fmt(record.personal),
         account=fmt(record.account_pay), cash=fmt(record.cash_pay), tendered=fmt(cash_tendered),
         change=fmt(record.change), setl_id=setl_id, copy_no=copy_no, provisional=provisional,
-        offline_no=record.offline_no,
+        offline_no=record.offline_no, lifestyle=record.lifestyle if record.kind == "sale" else (),
     )
 
 

@@ -62,7 +62,7 @@ def hardware_receipt(r: ReceiptContent):
     foot, in Chinese and English, and its QR carries the offline number instead of a settlement id."""
     from hardware.printing.receipt import Receipt, ReceiptTotal
 
-    footer: tuple[str, ...] = ()
+    footer: tuple[str, ...] = tuple(r.lifestyle)  # the lifestyle prescription's short form (双处方)
     qr = ""
     if r.provisional:
         from core.services.receipts import PROVISIONAL_EN, PROVISIONAL_ZH

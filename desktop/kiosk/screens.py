@@ -225,7 +225,7 @@ class MenuPage(Page):
 
     TILES = (("registrations", "我的备案登记\n和到期日"), ("quota", "额度\n已用 / 剩余"), ("refills", "下次取药日期"),
              ("history", "结算记录"), ("statement", "打印结算清单"), ("pay", "待缴费处方"),
-             ("application", "两病登记申请\n和办理进度"))
+             ("application", "两病登记申请\n和办理进度"), ("care", "健康指导\n生活方式处方"))
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -239,10 +239,18 @@ class MenuPage(Page):
             b.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Expanding)
             b.clicked.connect(lambda _=False, k=key: self.chosen.emit(k))
             self.tiles[key] = b
+        self.reminder = label("", "reminderNotice", "big")  # reminders waiting for this person (said once)
+        self.reminder.setWordWrap(True)
+        self.reminder.hide()
         self.v.addWidget(self.greeting)
         self.v.addWidget(self.id_label)
+        self.v.addWidget(self.reminder)
         self.v.addLayout(self.grid, 1)
         self.orient(True)
+
+    def show_reminders(self, messages: list[str]) -> None:
+        self.reminder.setText("提醒：" + "\n".join(m.removeprefix("【一窗通】") for m in messages) if messages else "")
+        self.reminder.setVisible(bool(messages))
 
     def orient(self, portrait: bool) -> None:
         cols = 2 if portrait else 4
@@ -259,6 +267,7 @@ class MenuPage(Page):
     def clear(self) -> None:
         self.greeting.clear()
         self.id_label.clear()
+        self.show_reminders([])
 
 
 class ListPage(Page):
@@ -340,6 +349,18 @@ class ListPage(Page):
         for r in rows:
             self.rows.add_row([(f"处方 {r.rx_id}", "value"), (f"开具：{r.issued_at[:16]}", "big"),
                                (f"有效至：{r.valid_until}", "big"), (f"取药码：{r.pickup_code}", "big")])
+
+    def show_lifestyle(self, view) -> None:
+        """The person's lifestyle prescription (core.services.kiosk_care.CareView), one row per section."""
+        self.clear()
+        life = view.lifestyle
+        if not life:
+            self.set_notice("您目前没有生活方式处方。看病时可请医生开具“药物+生活方式”双处方。")
+            return
+        self.set_notice(f"{life['title']}　{view.issued_by} {view.doctor} {view.issued_at}")
+        self.rows.add_row([("要点", "value"), (life["short"], "good")])
+        for sec in life["sections"]:
+            self.rows.add_row([(sec["name"], "value"), (sec["text"], "big")])
 
     def show_applications(self, rows: list[ApplicationView], note: str) -> None:
         self.clear()

@@ -46,7 +46,7 @@ def statement_receipt(st: Statement):
         totals=(ReceiptTotal("医疗费总额", st.total), ReceiptTotal("统筹基金支付", st.fund),
                 ReceiptTotal("个人支付", st.personal, emphasis=True)),
         settlement_id=st.statement_no,
-        footer_lines=("本清单仅供个人查询核对", "以医保中心记录为准"),
+        footer_lines=(*st.lifestyle, "本清单仅供个人查询核对", "以医保中心记录为准"),
     )
 
 
@@ -70,7 +70,9 @@ def statement_html(st: Statement) -> str:
         f"清单号：{e(st.statement_no)}</p>"
         f"<table width=100% border=1 cellspacing=0 cellpadding=4><tr>{head}</tr>{''.join(rows)}</table>"
         f"<p>合计：医疗费总额 {fmt(st.total)} 元；统筹基金支付 {fmt(st.fund)} 元；个人支付 {fmt(st.personal)} 元"
-        f"（已撤销的结算不计入合计）</p><p>本清单仅供个人查询核对，以医保中心记录为准。</p>"
+        f"（已撤销的结算不计入合计）</p>"
+        + (f"<p><b>{e(st.lifestyle[0])}</b>：{e(' '.join(st.lifestyle[1:]))}</p>" if st.lifestyle else "")
+        + "<p>本清单仅供个人查询核对，以医保中心记录为准。</p>"
     )
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.domain.clock import CST
+from core.services import kiosk_care
 from core.services.kiosk import KioskConfig, KioskError, KioskOffline, KioskService, period_presets
 from core.services.ports import PatientCard
 from desktop.common.i18n import text
@@ -80,6 +81,7 @@ class KioskWindow(QtWidgets.QWidget):
     """
 
     left = Signal(int)
+    reminded = Signal(int)  # reminders shown on the menu after identification (count; for tests)
 
     def __init__(self, service: KioskService, config: KioskConfig, devices: KioskDevices | None = None, *,
                  voice: Voice | None = None, route: ScanRoute | None = None, idle_ms: int | None = None,
@@ -185,7 +187,8 @@ class KioskWindow(QtWidgets.QWidget):
             screens.MessagePage(), screens.UnavailablePage(), screens.MenuPage(),
             screens.ListPage("registrations", "我的备案登记"), screens.ListPage("quota", "本期额度"),
             screens.ListPage("refills", "下次取药日期"), screens.ListPage("history", "结算记录（近一年）"),
-            screens.ListPage("pay", "待缴费处方"), screens.ApplicationPage(), screens.PhotoPage(photo_preview),
+            screens.ListPage("pay", "待缴费处方"), screens.ListPage("care", "健康指导 · 生活方式处方"),
+            screens.ApplicationPage(), screens.PhotoPage(photo_preview),
             screens.StatementPage(self.presets, formats), screens.PeriodPage(self.today),
             screens.SupervisorPage(), screens.AdminPage(),
         ):
@@ -459,6 +462,8 @@ class KioskWindow(QtWidgets.QWidget):
         self.pages["menu"].show_card(card)
         self.history.clear()
         self.go("menu", push=False)
+        self._call(kiosk_care.desk_messages, self.service, card, busy=False,
+                   done=lambda messages: (self.pages["menu"].show_reminders(messages), self.reminded.emit(len(messages))))
 
     def _start_camera(self, page) -> None:
         if page.name == "scan":
@@ -540,6 +545,9 @@ class KioskWindow(QtWidgets.QWidget):
             self._call(lambda: (self.service.prescriptions(card), self.service.capabilities()), done=self._show_pay)
         elif key == "application":
             self._call(self._applications, card, done=self._show_applications)
+        elif key == "care":
+            self._call(kiosk_care.care_view, self.service, card,
+                       done=lambda view: (p["care"].show_lifestyle(view), self.go("care", push=False)))
 
     def _show_pay(self, value) -> None:
         rows, caps = value

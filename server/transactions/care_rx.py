@@ -7,6 +7,8 @@
                            return with a reason (the clinic sees it, no pharmacy does); once
     2572 审方合格率        per clinic and period: reviewed, approved, returned, pass rate, overdue
     2585 生活方式处方库    the library's classes and templates (core.care.lifestyle), for the prescriber's screen
+    2586 我的生活方式处方  a person's newest lifestyle prescription (from a circulating or dispensed
+                           e-prescription), what the kiosk shows and prints on the statement
 
 A route applies to uploads (7101) of that clinic from then on; upload, decision and route changes are journaled.
 """
@@ -193,3 +195,24 @@ class LibraryInput(Input):
 def library(ctx, inp: LibraryInput) -> dict:
     lib = load_library()
     return {"sections": lib.section_names, "classes": lib.catalogue()}
+
+
+class MineData(Input):
+    psn_no: str = Field(min_length=1, max_length=30)
+
+
+class MineInput(Input):
+    data: MineData
+
+
+@transaction("2586", "我的生活方式处方", MineInput)
+def mine(ctx, inp: MineInput) -> dict:
+    rows = ctx.conn.execute(select(E.rx_id, E.uploaded_at, E.issuer_code, E.payload).where(
+        E.person_no == inp.data.psn_no, E.status.in_(("uploaded", "dispensed"))).order_by(E.uploaded_at.desc())).all()
+    for r in rows:
+        payload = json.loads(r.payload)
+        if payload.get("lifestyle"):
+            return {"lifestyle": payload["lifestyle"], "hi_rxno": r.rx_id, "prsc_time": r.uploaded_at,
+                    "fixmedins_name": payload["rxinfo"].get("fixmedins_name", ""),
+                    "prsc_dr_name": payload["rxinfo"].get("prsc_dr_name", "")}
+    return {"lifestyle": None}
