@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -102,7 +103,9 @@ def _engine(url: str, *, pool_size: int) -> Engine:
 
         engine.info_writer_lock = threading.RLock()  # type: ignore[attr-defined]
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+    # the process in pg_stat_activity: which worker a waiting or idle-in-transaction backend belongs to
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
+                         connect_args={"application_name": f"onewindow-centre-{os.getpid()}"})
 
 
 def migrate_centre(engine: Engine) -> None:

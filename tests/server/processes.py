@@ -91,3 +91,15 @@ class Centre:
             if not gone(pid) and os.getpgid(pid) == self.proc.pid:  # ours: same process group
                 os.kill(pid, signal.SIGKILL)
         self.log.close()
+
+
+def sleep_watching_parent(parent_pid: int) -> None:  # pragma: no cover - runs in a spawned child
+    """A worker's parent watch as on a system without PR_SET_PDEATHSIG (Windows, macOS): the sentinel thread."""
+    import sys as child_sys
+
+    from server import workers
+
+    child_sys.platform = "elsewhere"  # this child process only: take the portable path
+    workers._die_with_parent(parent_pid)
+    print("watching", flush=True)
+    time.sleep(600)
