@@ -275,7 +275,7 @@ def worker_backends(engine, pid: int, *, waiting: bool = False, active: bool = F
 
     sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = :a"
     if waiting:
-        sql += " AND wait_event_type = 'Lock'"
+        sql += " AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
     if active:
         sql += " AND state = 'active'"
     with engine.connect() as conn:
