@@ -50,6 +50,28 @@ def alerts_table(alerts: list[dict]) -> str:
                    e(x["status"]) + (f' → {e(x["assignee"])}' if x["assignee"] else "")] for x in alerts])
 
 
+def alert_list(alerts: list[dict], viewer: str, status: str | None, error: str = "") -> str:
+    tabs = " · ".join(a(f"/supervision/alerts{'?status=' + s if s else ''}", label)
+                      for s, label in (("", "全部 all"), ("open", "待处理 open"), ("assigned", "已分派 assigned"),
+                                       ("acknowledged", "已确认 acknowledged")))
+    rows = []
+    for x in alerts:
+        form = (f'<form method="post" action="/supervision/alerts/{x["id"]}" class="act">'
+                f'<input name="assignee" placeholder="处理人 assignee" value="{e(x["assignee"])}">'
+                f'<input name="note" placeholder="备注 note">'
+                '<button name="action" value="assign">分派 assign</button>'
+                '<button name="action" value="acknowledge">确认 acknowledge</button></form>')
+        rows.append([e(x["id"]), e(x["rule"]), f'<span class="sev-{e(x["severity"])}">{e(x["severity"])}</span>',
+                     e(x["at"]), a(x["link"], x["title_zh"]) + f'<br><small>{e(x["title_en"])}</small>',
+                     e(x["status"]) + (f' → {e(x["assignee"])}' if x["assignee"] else "")
+                     + (f'<br><small>{e(x["handled_by"])}</small>' if x["handled_by"] else ""), form])
+    err = f'<p class="error" role="alert">{e(error)}</p>' if error else ""
+    body = (f"<p>{tabs} · 导出 export {a('/supervision/export/alerts.xlsx', 'alerts.xlsx')} "
+            f"{a('/supervision/export/alerts.csv', 'alerts.csv')}</p>{err}"
+            + table(["编号 id", "规则 rule", "级别 severity", "时间 at", "内容 detail", "状态 status", "处理 handle"], rows))
+    return page("预警处理 alerts" + (f" · {status}" if status else ""), body, viewer=viewer)
+
+
 def institution(d: dict, viewer: str) -> str:
     body = (f'<p class="facts">{e(d["code"])} · {e(d["kind"])} · {e(d["level"])} · 统筹区 area {e(d["area"])}</p>'
             "<h2>近30天 last 30 days</h2>"

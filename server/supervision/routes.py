@@ -159,22 +159,46 @@ class AlertAction(BaseModel):
     note: str = Field(default="", max_length=300)
 
 
+def _handle_alert(st: State, who: Viewer, alert_id: int, action: str, assignee: str, note: str) -> dict:
+    with transaction(st.engine) as conn:
+        done = alerts.handle(conn, alert_id, action, who=f"{who.institution}/{who.user_id}",
+                             institution=who.institution, assignee=assignee, note=note,
+                             at=st.clock().isoformat(timespec="microseconds"))
+        rollup.set_state(conn, "version", str(rollup.version(conn) + 1))
+        return done
+
+
 @router.post("/api/alerts/{alert_id}", summary="acknowledge or assign an alert (journaled)")
 async def alert_action(request: Request, alert_id: int, body: AlertAction, who: Viewer = Depends(viewer)):
-    st = _state(request)
-
-    def run():
-        with transaction(st.engine) as conn:
-            done = alerts.handle(conn, alert_id, body.action, who=f"{who.institution}/{who.user_id}",
-                                 institution=who.institution, assignee=body.assignee, note=body.note,
-                                 at=st.clock().isoformat(timespec="microseconds"))
-            rollup.set_state(conn, "version", str(rollup.version(conn) + 1))
-            return done
-
     try:
-        return await run_in_threadpool(run)
+        return await run_in_threadpool(_handle_alert, _state(request), who, alert_id, body.action, body.assignee,
+                                       body.note)
     except alerts.AlertError as exc:
         raise HTTPException(404 if "not found" in str(exc) else 400, str(exc)) from None
+
+
+@router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
+async def alerts_page(request: Request, status: str | None = None, error: str = ""):
+    who = _html_or_login(request)
+    st = _state(request)
+    if status not in (None, "", *alerts.STATUSES):
+        status = None
+    rows = await run_in_threadpool(lambda: st.read(lambda c: queries.alert_rows(c, limit=500, status=status or None)))
+    return HTMLResponse(pages.alert_list(rows, who.label, status, error[:200]))
+
+
+@router.post("/alerts/{alert_id}", include_in_schema=False)
+async def alerts_form(request: Request, alert_id: int):
+    who = _html_or_login(request)
+    form = {k: v[0] for k, v in parse_qs((await request.body())[:4096].decode("utf-8", "replace")).items()}
+    try:
+        await run_in_threadpool(_handle_alert, _state(request), who, alert_id, form.get("action", ""),
+                                form.get("assignee", "")[:60], form.get("note", "")[:300])
+    except alerts.AlertError as exc:
+        return HTMLResponse(pages.alert_list(await run_in_threadpool(
+            lambda: _state(request).read(lambda c: queries.alert_rows(c, limit=500))), who.label, None, str(exc)),
+            status_code=400)
+    return RedirectResponse(f"{PREFIX}/alerts", status_code=303)
 
 
 def _masked_id(conn, person_no: str) -> str:

@@ -155,6 +155,16 @@ def test_big_screen_live_alert_drilldown_export(centre, supervisor, tmp_path):
         assert "T0002" in driver.page_source
         _shots(driver, shots, "drug")
 
+        # assign the alert from the alerts page (journaled below)
+        driver.get(live.url + "/supervision/alerts?status=open")
+        row = _wait(driver, lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "tbody tr") if "SV-R01" in r.text],
+                    what="the alert in the list")[0]
+        row.find_element(By.NAME, "assignee").send_keys("稽核科 张三")
+        row.find_element(By.CSS_SELECTOR, "button[value='assign']").click()
+        _wait(driver, lambda d: any("SV-R01" in r.text and "assigned → 稽核科 张三" in r.text
+                                    for r in d.find_elements(By.CSS_SELECTOR, "tbody tr")), what="assigned")
+        _shots(driver, shots, "alerts")
+
         # export with the browser's own session
         cookies = {c["name"]: c["value"] for c in driver.get_cookies()}
         import requests
@@ -175,6 +185,10 @@ def test_big_screen_live_alert_drilldown_export(centre, supervisor, tmp_path):
         reads = [json.loads(p) for k, p in conn.execute(select(journal.c.kind, journal.c.payload))
                  if k == "supervision.read"]
     assert reads and reads[-1]["person_no"] == "T0001" and reads[-1]["who"] == "S42070000001/jian"
-    for name in ("login-refused", "screen", "screen-live-alert", "person", "institution", "drug"):
+    with engine.connect() as conn:
+        handled = [json.loads(p) for k, p in conn.execute(select(journal.c.kind, journal.c.payload))
+                   if k == "supervision.alert"]
+    assert [(h["rule"], h["action"], h["assignee"]) for h in handled] == [("SV-R01", "assign", "稽核科 张三")]
+    for name in ("login-refused", "screen", "screen-live-alert", "person", "institution", "drug", "alerts"):
         for w, h in SIZES:
             assert (shots / f"{name}-{w}x{h}.png").stat().st_size > 10_000
