@@ -154,9 +154,14 @@ def trace_coverage(conn: Connection, today: dt.date) -> dict:
             "returns": int(u[2]), "uploads_pending": int(pending or 0)}
 
 
+SEVERITY_RANK = case({"high": 0, "medium": 1}, value=sv_alert.c.severity, else_=2)
+
+
 def alert_rows(conn: Connection, *, limit: int = 50, status: str | None = None, facility: str | None = None,
-               person: str | None = None, drug: str | None = None) -> list[dict]:
-    q = select(sv_alert).order_by(desc(sv_alert.c.at), desc(sv_alert.c.id)).limit(limit)
+               person: str | None = None, drug: str | None = None, worst_first: bool = False) -> list[dict]:
+    """Newest first; `worst_first` (the big screen's feed): unhandled high, then medium, then the rest."""
+    order = (sv_alert.c.status == "acknowledged", SEVERITY_RANK) if worst_first else ()
+    q = select(sv_alert).order_by(*order, desc(sv_alert.c.at), desc(sv_alert.c.id)).limit(limit)
     if status:
         q = q.where(sv_alert.c.status == status)
     if facility:
@@ -180,7 +185,7 @@ def board(conn: Connection, today: dt.date, rules: Rules) -> dict:
     """Everything the big screen shows, in one answer."""
     return {"summary": summary(conn, today), "fund": fund_flow(conn, today, rules.top_n),
             "drugs": drug_use(conn, today, rules.top_n), "regions": regions(conn, today),
-            "trace": trace_coverage(conn, today), "alerts": alert_rows(conn, limit=20),
+            "trace": trace_coverage(conn, today), "alerts": alert_rows(conn, limit=20, worst_first=True),
             "alert_counts": alert_counts(conn)}
 
 
