@@ -6,6 +6,7 @@ import datetime as dt
 
 from server.envelope import CST
 from tests.server.helpers import CL1, CTR, H2, PH1
+from tests.server.test_reports import clocked  # noqa: F401 (fixture)
 
 RX_LINE = {"medins_list_codg": "D01", "cnt": 2, "prd_days": 56, "sin_dos_dscr": "5mg", "used_frqu_dscr": "qd"}
 
@@ -115,3 +116,23 @@ def test_supply_list_from_followups_and_prescriptions(client):
     assert (items["D01"]["stock_packs"], items["D01"]["suggest_packs"], items["D02"]["suggest_packs"]) == (2, 1, 1)
     refused(client.call("2580", {"data": {"stock": [{"drug_key": "X9", "packs": 1}]}}, CL1), "X9")
     assert ok(client.call("2580", {"data": {}}, PH1))["items"] == []  # nobody signed with or buying at PH1
+
+
+def test_review_time_limit_on_the_centre_clock(clocked):
+    client, now = clocked
+    now["t"] = dt.datetime(2026, 3, 2, 10, 0, tzinfo=CST)
+    ok(client.call("2574", {"data": {"clinic_code": CL1, "hours": 4}}, H2))
+    held = ok(client.call("7101", rx("T1"), CL1))["data"]
+    now["t"] = dt.datetime(2026, 3, 2, 13, 59, tzinfo=CST)
+    (item,) = ok(client.call("2570", {"data": {}}, H2))["items"]
+    assert item["deadline"] == "2026-03-02 14:00:00" and not item["overdue"]
+    now["t"] = dt.datetime(2026, 3, 2, 14, 1, tzinfo=CST)
+    (item,) = ok(client.call("2570", {"data": {}}, H2))["items"]
+    assert item["overdue"]
+    rate = ok(client.call("2572", {"data": {"since": "2026-03-01", "until": "2026-03-31"}}, H2))["clinics"]
+    assert (rate[0]["pending"], rate[0]["pending_overdue"]) == (1, 1)
+    decided = ok(client.call("2571", {"data": {"hi_rxno": held["hi_rxno"], "decision": "approve",
+                                               "reviewer_code": "YS01"}}, H2))["review"]
+    assert decided["overdue"]
+    rate = ok(client.call("2572", {"data": {"since": "2026-03-01", "until": "2026-03-31"}}, H2))["clinics"]
+    assert (rate[0]["approved"], rate[0]["decided_late"], rate[0]["pass_rate"]) == (1, 1, "100.0")
