@@ -29,6 +29,19 @@ def _fail_on_unexpected_log(request, caplog):
         pytest.fail(f"unexpected log records:\n{lines}", pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def _fail_on_child_process_errors(request):
+    """Errors written by child processes during the test fail it (tests/childlogs.py)."""
+    from tests import childlogs
+
+    yield
+    marker = request.node.get_closest_marker("allow_child_errors")
+    allowed = None if marker is None else list(marker.args)
+    bad = childlogs.new_bad_lines(allowed)
+    if bad:
+        pytest.fail("errors logged by a child process:\n" + "\n".join(bad[:40]), pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def vectors_path() -> Path:
     path = SHARED / "vectors" / "audit-vectors.json"

@@ -41,6 +41,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return ""
+
+
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a process and its waited-for children (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _seed_centre(url: str, n: int) -> dict[str, str]:
     from core.services.world import load_world
     from core.sync.synthetic import synthetic_persons, world_with_persons
@@ -187,9 +203,12 @@ def run(args: argparse.Namespace) -> dict:
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise SystemExit(f"onewindow bench sync: the centre did not start (log {tmp / 'centre.log'})")
             time.sleep(0.1)
+        load_before = _loadavg()
+        centre_cpu0, client_cpu0 = _cpu_of(proc.pid), time.process_time()
         t2 = time.perf_counter()
         stats = t.sender.drain(timeout_s=max(600.0, n / 10), idle_exit=False)
         drain_s = time.perf_counter() - t2
+        centre_cpu, client_cpu = _cpu_of(proc.pid) - centre_cpu0, time.process_time() - client_cpu0
 
         engine = create_engine(centre_url)
         with engine.connect() as conn:
@@ -212,6 +231,10 @@ def run(args: argparse.Namespace) -> dict:
             "sent": stats.sent, "refused": stats.refused, "transport_failures": stats.failed,
             "workers": args.workers, "queue_s": round(queue_s, 2), "seed_s": round(seed_s, 2),
             "centre": "onewindow server (SQLite, 1 process)",
+            # the machine may be shared: CPU time per settlement does not grow with other people's load
+            "loadavg_before": load_before, "loadavg_after": _loadavg(),
+            "client_cpu_ms_per_item": round(client_cpu * 1000 / n, 2), "centre_cpu_ms_per_item": round(centre_cpu * 1000 / n, 2),
+            "cpu_bound_per_s_on_2_cores": round(2 * n / (client_cpu + centre_cpu), 1) if client_cpu + centre_cpu else None,
         }
     finally:
         if t is not None:

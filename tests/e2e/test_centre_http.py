@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from core.store.models import SettlementRow
 from server.app import create_app
 from server.signing import sign_headers
+from tests import childlogs
 from tests.server.helpers import (
     CL1, H2, H3, P01_CERTNO, PH1, PH2, Client, LiveServer, RequestsHttp, envelope, settle_input, trace_codes,
 )
@@ -132,8 +133,9 @@ def test_cli_server_seed_and_journal(centre_db, tmp_path, vectors_path):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
+    log = childlogs.watch(tmp_path / "centre.log")  # its errors fail the test
     proc = subprocess.Popen([sys.executable, "-m", "onewindow", "server", "--db", centre_db.url, "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                            stdout=open(log, "ab"), stderr=subprocess.STDOUT, env=env)
     try:
         http = RequestsHttp(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 30
@@ -197,7 +199,8 @@ def test_cli_server_workers_share_the_connections(centre_db, tmp_path):
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
         assert done.returncode == 2 and "several workers need PostgreSQL" in done.stderr
         return
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    log = childlogs.watch(tmp_path / "centre.log")  # its errors fail the test
+    proc = subprocess.Popen(cmd, stdout=open(log, "ab"), stderr=subprocess.STDOUT, env=env)
     try:
         http = RequestsHttp(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 60

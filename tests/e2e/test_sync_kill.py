@@ -29,6 +29,7 @@ from tests.sync.fixtures import (  # noqa: F401 - fixtures
     start_centre,
     sync_key,
 )
+from tests import childlogs
 from tests.sync.helpers import PH1, REPO
 
 KILL_POINTS = ("before_send", "after_send", "after_reply")
@@ -52,6 +53,9 @@ class Driver:
             env.update(ONEWINDOW_KILL_AT=kill_at, ONEWINDOW_KILL_INFNO="2102")
         out = subprocess.run([sys.executable, "-m", "core.sync.driver", "--home", str(self.home), *args], cwd=REPO,
                              env=env, capture_output=True, text=True, timeout=180)
+        log = childlogs.watch(self.home / "driver.log")  # read at the test's end: a logged error fails it
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(out.stderr)
         if expect_killed:
             assert out.returncode == -signal.SIGKILL, f"not killed ({out.returncode}):\n{out.stdout}\n{out.stderr}"
         else:
@@ -115,9 +119,11 @@ def _kill_each_step(centre, tmp_path: Path, key: str) -> None:
         def mine() -> list[dict]:
             return [v for v in centre.live_settlements().values() if v["person_no"] == f"S{person:06d}"]
 
-        deadline = time.monotonic() + 3
+        # after_send: the request went out, the centre settles it a moment later — wait for that event (its
+        # settlement row), however long a busy machine takes, not for a fixed time
+        deadline = time.monotonic() + 60
         while point == "after_send" and not mine() and time.monotonic() < deadline:
-            time.sleep(0.05)  # the request went out: the centre settles it a moment later
+            time.sleep(0.05)
         before = mine()
         # before_send: nothing reached the centre (the 2601 leaves a tombstone); otherwise the centre had
         # settled it, and recovery reverses it

@@ -40,12 +40,14 @@ FINAL = {"settled", "printed", "uploaded", "reversed", "rejected"}
 
 
 def _run(centre, make_terminal, n: int, first_person: int, *, cashiers: int = 3) -> dict:
-    proxy = FaultProxy(centre.port, weights={"pass": 1.0}, seed=20251125, delay_s=0.5).start()
+    proxy = FaultProxy(centre.port, weights={"pass": 1.0}, seed=20251125).start()
     try:
         t = make_terminal(
             proxy.url, centre.secrets[PH1], name="proxy",
-            centre={"connect_timeout_s": 1.0, "read_timeout_s": 0.35},
-            sender={"settle_patience_s": 1.0, "reversal_patience_s": 0.5, "workers": 3, "backoff_max_s": 0.5,
+            # a read timeout a busy shared machine still meets (0.35 s was missed under load); a delayed reply
+            # is held by the proxy until this timeout has run out on the client (an event, not a sleep)
+            centre={"connect_timeout_s": 1.0, "read_timeout_s": 2.0},
+            sender={"settle_patience_s": 4.0, "reversal_patience_s": 2.5, "workers": 3, "backoff_max_s": 0.5,
                     "offline_probe_s": 0.2},
             offline={"max_terminal_offline_fund": "1000000", "max_fund_per_person_per_day": "1000",
                      "max_fund_per_transaction": "1000"},

@@ -4,7 +4,7 @@ Per request it picks a mode (fixed, or at random with given weights and a seed):
 
 - pass: forward the request, return the reply;
 - drop_reply: forward the request (the centre acts on it), then close the client connection without a reply;
-- delay: forward, then hold the reply for `delay_s` (longer than the client's read timeout) and close;
+- delay: forward, then hold the reply until the client hangs up (its read timeout; at most `delay_s`) and close;
 - reset: forward, then reset the client connection (RST);
 - garbage: forward, then answer 200 with random bytes instead of the envelope;
 - truncate: forward, then send half of the reply and close;
@@ -70,7 +70,7 @@ class FaultProxy:
     upstream_port: int
     weights: dict[str, float] = field(default_factory=lambda: {"pass": 1.0})
     seed: int = 1
-    delay_s: float = 1.0
+    delay_s: float = 60.0  # the longest a delayed reply waits for the client to give up
     only_infnos: tuple[str, ...] = ()  # faults only for these transactions (others pass)
     down: bool = False
 
@@ -186,7 +186,13 @@ class FaultProxy:
                     client.close()
                     return
                 if mode == "delay":
-                    time.sleep(self.delay_s)
+                    # the answer "arrives" after the client gave up: hold it until the client hangs up (its read
+                    # timeout), an event rather than a time that a busy machine might make too short
+                    client.settimeout(self.delay_s)
+                    try:
+                        client.recv(1)
+                    except OSError:
+                        pass
                     client.close()
                     return
                 if mode == "reset":

@@ -83,6 +83,10 @@ class CentreProcess:
     def start(self, timeout: float = 30.0) -> "CentreProcess":
         env = dict(os.environ, ONEWINDOW_DATA_KEY=self.key, PYTHONUNBUFFERED="1")
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        if self.log_path:
+            from tests import childlogs
+
+            childlogs.watch(self.log_path)  # its errors fail the test (tests/conftest.py)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "onewindow", "server", "--db", self.db_url, "--port", str(self.port)],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
