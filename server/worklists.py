@@ -18,6 +18,8 @@ from core.store.models import DispenseRow, DrugRow, PersonRow, RegistrationRow, 
 from server import people
 from server.chronic import DISEASE_ZH, DISEASES, disease_of_class, disease_of_diagnosis, lb_disease
 from server.models import trace_upload
+from core.care.visits import FOLLOWUPS_PER_YEAR, schedule
+from server.models_care import contract
 from server.models_chronic import application, contact, exit_, followup, managed, settlement_chronic
 
 P, R = PersonRow.__table__.c, RegistrationRow.__table__.c
@@ -25,7 +27,6 @@ S, D = SettlementRow.__table__.c, DispenseRow.__table__.c
 OPEN_STATUSES = ("draft", "expert_review", "clerk_review")
 REASON_ZH = {"death": "参保人死亡", "insurance": "参保状态变化（停保/转出）", "review_overdue": "待遇到期未复审"}
 SCHEME_ZH = {"LB": "两病", "MT": "门诊慢特病"}
-FOLLOWUPS_PER_YEAR = 4
 
 
 def _masked(id_enc: str | None) -> str:
@@ -303,28 +304,34 @@ def reminders(conn: Connection, today: dt.date, *, kinds: Iterable[str] = ("refi
                                f"{r.end_date:%Y年%m月%d日}到期，请及时到服务中心申请复审。",
                 })
     if "followup" in kinds:
+        # 两病 registrations and family-doctor contracts; the schedule (core.care.visits) from the visits recorded
         lb = {pno for pno, rows in active.items() if any(r.scheme == "LB" and r.disease in DISEASES for r in rows)}
-        year_start = dt.date(today.year, 1, 1)
-        visits: dict[str, list[dt.date]] = defaultdict(list)
-        if lb:
-            for r in conn.execute(select(followup.c.person_no, followup.c.visit_date).where(
-                    followup.c.visit_date >= year_start, followup.c.visit_date <= today,
-                    followup.c.person_no.in_(sorted(lb)))):
-                visits[r.person_no].append(r.visit_date)
-        quarter = (today.month - 1) // 3 + 1
-        quarter_end = dt.date(today.year + (quarter == 4), (quarter * 3) % 12 + 1, 1) - dt.timedelta(days=1)
-        for pno in sorted(lb):
-            done = len(visits[pno])
-            if done >= FOLLOWUPS_PER_YEAR or done >= quarter:
+        signed = {r.person_no: r.signed_on for r in conn.execute(select(contract.c.person_no, contract.c.signed_on)
+                                                                 .where(contract.c.ended_on.is_(None)))
+                  if r.person_no in living}
+        under_care = sorted(lb | set(signed))
+        visits: dict[str, list] = defaultdict(list)
+        for i in range(0, len(under_care), 500):
+            for r in conn.execute(select(followup.c.person_no, followup.c.visit_date, followup.c.next_visit).where(
+                    followup.c.visit_date <= today, followup.c.person_no.in_(under_care[i:i + 500]))
+                    .order_by(followup.c.visit_date, followup.c.id)):
+                visits[r.person_no].append(r)
+        extra = _persons(conn, [p for p in under_care if p not in persons])
+        for pno in under_care:
+            rows = visits[pno]
+            s = schedule([r.visit_date for r in rows], today, rows[-1].next_visit if rows else None,
+                         since=signed.get(pno))
+            if s.status == "ok" and s.done >= s.expected_by_quarter_end:
                 continue
-            p = persons[pno]
-            last = max(visits[pno]) if visits[pno] else None
+            p = persons.get(pno) or extra[pno]
             items.append({
-                "kind": "followup", "kind_name": "随访", "psn_no": pno, "psn_name": p.name, "visits": done,
-                "expected": quarter, "last_visit": last.isoformat() if last else None, "due": quarter_end.isoformat(),
-                "days_left": (quarter_end - today).days,
-                "detail": f"今年已随访 {done} 次（本季度末应达 {quarter} 次，全年不少于 {FOLLOWUPS_PER_YEAR} 次）",
-                "message": f"【一窗通】{p.name}您好，今年您已随访{done}次，请于{quarter_end:%m月%d日}前到家庭医生处"
+                "kind": "followup", "kind_name": "随访", "psn_no": pno, "psn_name": p.name, "visits": s.done,
+                "expected": s.expected_by_quarter_end, "status": s.status,
+                "last_visit": s.last_visit.isoformat() if s.last_visit else None, "due": s.next_due.isoformat(),
+                "days_left": (s.next_due - today).days,
+                "detail": f"今年已随访 {s.done} 次（本季度末应达 {s.expected_by_quarter_end} 次，全年不少于 "
+                          f"{FOLLOWUPS_PER_YEAR} 次），{s.status_zh}",
+                "message": f"【一窗通】{p.name}您好，今年您已随访{s.done}次，请于{s.next_due:%m月%d日}前到家庭医生处"
                            f"面对面随访（每年不少于{FOLLOWUPS_PER_YEAR}次）。",
             })
     tels = _tels(conn, [i["psn_no"] for i in items])

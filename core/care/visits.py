@@ -240,8 +240,8 @@ def schedule(visit_days: list[dt.date], today: dt.date, next_visit: dt.date | No
     quarter = (today.month - 1) // 3 + 1
     first = (since.month - 1) // 3 + 1 if since and since.year == today.year else 1  # nothing owed before signing
     expected = max(min(quarter - first + 1, FOLLOWUPS_PER_YEAR), 0)
-    if last is None:
-        due = (since or today) + dt.timedelta(days=30) if since else today
+    if last is None:  # never visited: a month after signing, else by the end of this quarter
+        due = since + dt.timedelta(days=30) if since else quarter_end(today)
     else:
         due = next_visit or last + dt.timedelta(days=DEFAULT_INTERVAL_DAYS)
     if len(this_year) < expected:  # behind the ≥4-a-year pace: due by the end of this quarter at the latest

@@ -102,3 +102,9 @@ def test_no_visit_this_year_is_overdue_in_the_roster(client):
     person = ok(client.call("2564", {"data": {"status": "overdue"}}, CL1))["people"]
     assert [p["psn_no"] for p in person] == ["T0002"]
     assert person[0]["schedule"]["visits_this_year"] == 0
+    # the worklist's follow-up reminders read the same records and the same rule
+    follow = {i["psn_no"]: i for i in ok(client.call("2540", {"data": {"kinds": "followup"}}, CTR))["items"]}
+    assert follow["T0002"]["status"] == "overdue" and follow["T0002"]["visits"] == 0
+    ok(client.call("2562", visit(today, psn_no="T0002", next_visit=(today + dt.timedelta(days=80)).isoformat()), CL1))
+    follow = {i["psn_no"]: i for i in ok(client.call("2540", {"data": {"kinds": "followup"}}, CTR))["items"]}
+    assert "T0002" not in follow or follow["T0002"]["visits"] == 1
