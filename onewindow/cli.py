@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "catalogue",
     "server",
     "seed",
+    "gateway",
     "evoucher",
     "journal",
     "report",

@@ -93,8 +93,15 @@ class Centre:
     def interface_of(self, conn, code: str) -> str:
         """The interface profile an institution's terminals speak (centre setting `interface.<code>`, else
         `interface.default`, else onewindow): where its trace codes travel, which signing styles it may use."""
-        values = self.cached("ref.settings.interface", lambda: _interface_settings(conn))
+        values = self.cached("ref.settings.interface", lambda: _rows_by_institution(conn, "interface."))
         return values.get(code) or values.get("") or "onewindow"
+
+    def signing_styles(self, code: str) -> tuple[str, ...]:
+        """The signing styles an institution may use (centre setting `signing.<code>` = "ow,tif", else
+        `signing.default`, else ours)."""
+        values = self.cached("ref.settings.signing", lambda: _per_institution(self.engine, "signing."))
+        text = values.get(code) or values.get("") or "ow"
+        return tuple(s.strip() for s in text.split(",") if s.strip())
 
     # ---- configuration held in the database -------------------------------------------------------------
     def secret_for(self, code: str) -> str | None:
@@ -162,7 +169,8 @@ class Centre:
             env = parse_envelope(data)
             signed = None
             if not self.dev or signing.has_signature(headers):
-                code, nonce, ts = signing.verify(headers, raw, self.secret_for, now=received.timestamp(), window=self.window)
+                code, nonce, ts = signing.verify(headers, raw, self.secret_for, now=received.timestamp(), window=self.window,
+                                                 styles_for=self.signing_styles)
                 if code != env.fixmedins_code:
                     raise AuthError(
                         f"the signing institution {code} is not the envelope's fixmedins_code {env.fixmedins_code}"
@@ -326,12 +334,21 @@ def outcome_unknown(env: RequestEnvelope) -> str:
 TOLERANT: Tables = tables_with(("onewindow", "drug_trac_info"))
 
 
-def _interface_settings(conn) -> dict[str, str]:
-    """institution code ('' = default) -> interface profile name, from centre settings `interface.<code>`."""
-    rows = conn.execute(select(setting.c.key, setting.c.value).where(setting.c.key.like("interface.%")))
+def _per_institution(engine: Engine, prefix: str) -> dict[str, str]:
+    """institution code ('' = default) -> value, from the centre settings `<prefix><code>` (outside a transaction:
+    a second connection inside one would wait for its own write lock on SQLite)."""
+    with engine.connect() as conn:
+        try:
+            return _rows_by_institution(conn, prefix)
+        finally:
+            conn.rollback()
+
+
+def _rows_by_institution(conn, prefix: str) -> dict[str, str]:
+    rows = conn.execute(select(setting.c.key, setting.c.value).where(setting.c.key.like(prefix + "%"))).all()
     out = {}
     for key, value in rows:
-        code = key[len("interface."):]
+        code = key[len(prefix):]
         out["" if code == "default" else code] = value
     return out
 

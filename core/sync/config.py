@@ -20,6 +20,7 @@ from typing import Any, Mapping
 from core.domain import Facility
 
 IDENTIFICATION_KINDS = ("evoucher", "id_card", "ss_card")
+DEFAULT_PATH = "/fsi/api/rsfComIfsService/callService"
 
 
 class ConfigError(ValueError):
@@ -138,10 +139,20 @@ class CentreConfig:
     admvs: str = "420700"
     infver: str = "V1.0"
     recer_sys_code: str = "YBXT"
+    # the platform this site talks to (resources/interface/<name>.json: field tables, paths, signing, codes)
+    interface_profile: str = "onewindow"
+    signing_style: str = ""  # "" = the interface profile's (ow / tif / csb)
+    csb_api_name: str = "callService"  # CSB style only: _api_name / _api_version the gateway expects
+    csb_api_version: str = "1.0.0"
 
     @property
     def endpoint(self) -> str:
         return self.url.rstrip("/") + self.path
+
+    def endpoint_for(self, infno: str, profile) -> str:
+        """The URL of one transaction: a path set in this configuration wins, else the profile's path."""
+        path = self.path if self.path != profile.default_path and self.path != DEFAULT_PATH else profile.path_for(infno)
+        return self.url.rstrip("/") + path
 
 
 @dataclass(frozen=True)
@@ -252,7 +263,8 @@ def _dataclass_from(cls, data: Mapping[str, Any], where: str, base=None):
         elif isinstance(current, (int, float)) and not isinstance(current, bool):
             values[key] = _number(w, value, integer=isinstance(current, int))
         else:
-            values[key] = _text(w, value, empty=key in ("secret", "secret_file", "url", "institution_name", "city"))
+            values[key] = _text(w, value, empty=key in ("secret", "secret_file", "url", "institution_name", "city",
+                                                        "signing_style"))
     return replace(base, **values) if base is not None else cls(**values)
 
 
@@ -279,6 +291,7 @@ def config_from_dict(data: Mapping[str, Any], where: str = "config") -> SyncConf
         raise ConfigError(f"{where}.terminal.institution_code", "longer than 30 characters", "过长")
     centre = _dataclass_from(CentreConfig, defaults.get("centre", {}), "defaults.centre", CentreConfig())
     centre = _dataclass_from(CentreConfig, data.get("centre", {}), f"{where}.centre", centre)
+    _check_interface(centre, f"{where}.centre")
     sender = _dataclass_from(SenderConfig, defaults.get("sender", {}), "defaults.sender", SenderConfig())
     sender = _dataclass_from(SenderConfig, data.get("sender", {}), f"{where}.sender", sender)
     offline = default_offline_limits()
@@ -295,6 +308,18 @@ def config_from_dict(data: Mapping[str, Any], where: str = "config") -> SyncConf
     for key, value in {**infno, **med_type}.items():
         _text(f"{where}.infno/med_type.{key}", value)
     return SyncConfig(terminal, centre, sender, offline, infno, med_type)
+
+
+def _check_interface(centre: CentreConfig, where: str) -> None:
+    from core.gateway.profiles import SIGNING_STYLES, InterfaceProfileError, load_profile
+
+    try:
+        load_profile(centre.interface_profile)
+    except InterfaceProfileError as exc:
+        raise ConfigError(f"{where}.interface_profile", exc.en, exc.zh) from None
+    if centre.signing_style and centre.signing_style not in SIGNING_STYLES:
+        raise ConfigError(f"{where}.signing_style", f"must be one of {', '.join(SIGNING_STYLES)}",
+                          f"签名方式必须是 {'/'.join(SIGNING_STYLES)}")
 
 
 def _offline_dict(limits: OfflineLimits) -> dict:

@@ -24,7 +24,8 @@ from requests.adapters import HTTPAdapter
 from core.sync import killpoints
 from core.sync.config import SyncConfig
 from core.sync.envelope import Outcome, Reply, build, encode, parse_reply
-from core.sync.signing import sign_headers
+from core.gateway import signing
+from core.gateway.profiles import load_profile
 
 log = logging.getLogger("onewindow.sync")
 
@@ -109,6 +110,8 @@ class Transport:
         self.clock = clock
         self.health = Health()
         self._secret = secret if secret is not None else config.terminal.signing_secret()
+        self.profile = load_profile(config.centre.interface_profile)
+        self.signing_style = config.centre.signing_style or self.profile.signing
         self._signin_lock = threading.Lock()
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool, 1), max_retries=0)
@@ -124,12 +127,13 @@ class Transport:
     # ---- the wire -------------------------------------------------------------------------------------------
     def post(self, body: bytes, infno: str) -> Reply:
         c = self.config.centre
-        headers = sign_headers(self.config.terminal.institution_code, self._secret, body)
+        headers = signing.sign(self.signing_style, self.config.terminal.institution_code, self._secret, body,
+                               api_name=c.csb_api_name, api_version=c.csb_api_version)
         killpoints.kill_point("before_send", infno)
         killpoints.set_current(infno)
         started = time.monotonic()
         try:
-            r = self.session.post(c.endpoint, data=body, headers=headers,
+            r = self.session.post(c.endpoint_for(infno, self.profile), data=body, headers=headers,
                                   timeout=(c.connect_timeout_s, c.read_timeout_s))
             content = r.content
         except Exception as exc:  # noqa: BLE001 - every network failure becomes an outcome
