@@ -179,6 +179,17 @@ def attach(library: Library, node: dict[str, Any]) -> dict[str, Any]:
             "short_en": template.short_en if short == template.short_zh else "", "sections": sections}
 
 
+def default_for(diseases: list[str], library: Library | None = None) -> dict[str, Any] | None:
+    """The first template of the first disease that has a class: what a prescription gets unless the doctor
+    picks or edits another."""
+    lib = library or load_library()
+    for code in diseases:
+        cls = lib.for_disease(code)
+        if cls is not None:
+            return attach(lib, {"template_id": cls.templates[0].id})
+    return None
+
+
 def short_lines(lifestyle: dict | None) -> tuple[str, ...]:
     """The receipt's and the kiosk statement's short form: a heading and the one-line advice."""
     if not lifestyle:
@@ -186,5 +197,5 @@ def short_lines(lifestyle: dict | None) -> tuple[str, ...]:
     return (f"生活方式处方（{lifestyle.get('class_name', '')}）", str(lifestyle.get("short", "")))
 
 
-__all__ = ["DEFAULT_PATH", "MAX_CLASSES", "SECTIONS", "DiseaseClass", "Library", "LibraryError", "Template", "attach",
+__all__ = ["DEFAULT_PATH", "MAX_CLASSES", "SECTIONS", "DiseaseClass", "Library", "LibraryError", "Template", "attach", "default_for",
            "load_library", "parse_library", "short_lines"]

@@ -240,8 +240,10 @@ class CounterService:
 
     def continuous_rx_pdf(self, person: PersonView, app: dict | None, lines: list[RxLine], *, doctor: str = "",
                           department: str = "", outpatient_no: str = "", fills: int = 3, window_days: int = 15,
-                          rx_date: dt.date | None = None, tel: str = "", addr: str = "", path: Path | None = None) -> Path:
-        """附件3 慢性病用药连续（外配）处方, with the pickup schedule of the ≤ window-days rule."""
+                          rx_date: dt.date | None = None, tel: str = "", addr: str = "", path: Path | None = None,
+                          lifestyle: dict | None = None) -> Path:
+        """附件3 慢性病用药连续（外配）处方, with the pickup schedule of the ≤ window-days rule, and the lifestyle
+        prescription (双处方) on a second page when one is given."""
         day = rx_date or self.clock()
         diseases = (app or {}).get("diseases") or []
         diagnosis = "；".join(f"{d.get('diag_name') or d.get('name')}（{d.get('diag_code')}）" if d.get("diag_code")
@@ -250,7 +252,7 @@ class CounterService:
             institution=self.institution_name, name=person.name, sex=person.sex_name, age=person.age(day),
             category=person.insutype_name, outpatient_no=outpatient_no, department=department,
             address=addr or (app or {}).get("addr", ""), tel=tel or (app or {}).get("tel", ""), diagnosis=diagnosis,
-            rx_date=day, lines=tuple(lines), doctor=doctor, fills=fills, window_days=window_days)
+            rx_date=day, lines=tuple(lines), doctor=doctor, fills=fills, window_days=window_days, lifestyle=lifestyle)
         name = (app or {}).get("app_no") or person.psn_no
         return write_continuous_rx_pdf(rx, path or self.forms_dir / f"附件3_{name}_{day:%Y%m%d}.pdf")
 

@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
+from core.care.lifestyle import default_for
 from core.codes import Kind, classify
 from core.services.auth import Auth, Operator
 from core.services.forms import RxLine
@@ -436,7 +437,10 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
             self.done.emit("rx_form")
 
         doctor = self.operator.name if self.operator else ""
-        self._call(self.svc.continuous_rx_pdf, person, app, lines, doctor=doctor, done=done, notice=self.apply.notice)
+        # the lifestyle half of the 双处方: the library's template for the application's disease
+        lifestyle = default_for([d.get("code", "") for d in (app or {}).get("diseases") or []])
+        self._call(self.svc.continuous_rx_pdf, person, app, lines, doctor=doctor, lifestyle=lifestyle, done=done,
+                   notice=self.apply.notice)
 
     # ---- worklists -----------------------------------------------------------------------------------------------------
     def load_reminders(self, kinds: str, days: int, mine: bool) -> None:

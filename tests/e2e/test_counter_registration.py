@@ -171,7 +171,9 @@ def test_application_scan_to_approval_and_forms(qtbot, window, centre, tmp_path)
     for want in ("附件 3", "鄂州市门诊慢特病管理服务中心", "慢性病用药连续（外配）处方", "卫某(测试)", "职工医保",
                  "原发性高血压", "苯磺酸氨氯地平片", "不超过15日（含）内凭本处方配取", "处方申请人",
                  "本处方一式二份", f"{today.year} 年 {today.month:02d} 月 {today.day:02d} 日",
-                 (today + dt.timedelta(days=28 - 15)).isoformat(), (today + dt.timedelta(days=56 - 15)).isoformat()):
+                 (today + dt.timedelta(days=28 - 15)).isoformat(), (today + dt.timedelta(days=56 - 15)).isoformat(),
+                 # the lifestyle half of the 双处方, on its own page
+                 "高血压 生活方式处方（通用）", "饮食", "自我监测", "要点：少盐"):
         assert want in text, want
     w, h, rules, ink = ruled_lines(pdf_png(win.files["rx"], "form_continuous_rx_annex3", dpi=80), min_fraction=0.8)
     assert abs(w / h - 148 / 210) < 0.01  # A5 portrait

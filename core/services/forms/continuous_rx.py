@@ -41,6 +41,7 @@ class ContinuousRx:
     doctor: str = ""
     fills: int = 3  # pickups this prescription allows (the first one included)
     window_days: int = 15  # a refill only when the last supply has at most this many days left
+    lifestyle: dict | None = None  # the lifestyle half of the 双处方 (core.care.lifestyle.attach): a second page
 
 
 def pickup_schedule(rx_date: dt.date, days: int, fills: int, window: int) -> list[tuple[int, dt.date, dt.date]]:
@@ -120,8 +121,24 @@ def write_continuous_rx_pdf(rx: ContinuousRx, path: str | Path) -> Path:
               Paragraph(f"处方申请人：{u('', 5)}", st["small"].clone("applicant", alignment=2)),
               Spacer(1, 1.5 * mm),
               Paragraph("（本处方一式二份，一份由开具处方的医疗机构留存，一份交由患者。）", st["small"])]
+    if rx.lifestyle:
+        story += lifestyle_page(rx, st)
     doc.build(story)
     return path
 
 
-__all__ = ["ContinuousRx", "RxLine", "pickup_schedule", "write_continuous_rx_pdf"]
+def lifestyle_page(rx: ContinuousRx, st) -> list:
+    """The lifestyle prescription printed with the drug prescription (药物+生活方式 双处方), on its own page."""
+    from reportlab.platypus import PageBreak, Paragraph, Spacer
+
+    life = rx.lifestyle or {}
+    out = [PageBreak(), Paragraph(esc(life.get("title", "生活方式处方")), st["title"].clone("tl", fontSize=13.5, leading=19)),
+           Paragraph(f"姓名 {esc(rx.name)}　开方日期 {cn_date(rx.rx_date)}　医生 {esc(rx.doctor)}", st["body"]),
+           Spacer(1, 2)]
+    for sec in life.get("sections", []):
+        out.append(Paragraph(f"<b>{esc(sec['name'])}</b>：{esc(sec['text'])}", st["body"]))
+    out += [Spacer(1, 4), Paragraph(f"要点：{esc(life.get('short', ''))}", st["small"])]
+    return out
+
+
+__all__ = ["ContinuousRx", "RxLine", "lifestyle_page", "pickup_schedule", "write_continuous_rx_pdf"]
