@@ -46,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="requests in the database at once per worker (default 4, the centre's default)")
     parser.add_argument("--world", default=str(SHARED_WORLD), help="world file to seed (default ../shared vectors)")
     parser.add_argument("--baseline-rows", type=int, default=2000)
+    from onewindow.benchmarks import server_mix
+
+    server_mix.add_arguments(parser)  # the realistic load (default) and --simple
 
 
 def _free_port() -> int:
@@ -112,6 +115,15 @@ def _baseline(engine, rows: int) -> float:
 
 
 def run(args: argparse.Namespace) -> dict:
+    if not getattr(args, "simple", False):
+        from onewindow.benchmarks import server_mix
+
+        return server_mix.run(args)
+    return run_simple(args)
+
+
+def run_simple(args: argparse.Namespace) -> dict:
+    """The best case: one fresh person and one line per settlement, repeats after all originals."""
     from sqlalchemy import func, select
 
     from core.services.world import load_world
@@ -185,6 +197,7 @@ def run(args: argparse.Namespace) -> dict:
     settled_per_s = len(ok_ids) / elapsed
     return {
         "name": "server",
+        "mix": "simple",
         "db": backend,
         "workers": workers,
         "concurrency": getattr(args, "concurrency", 4),
