@@ -546,15 +546,12 @@ def _check(url: str, results: list, plan: dict) -> dict:
     first_answer: dict[str, bytes] = {}
     undone: set[str] = set()
     refusals: dict[str, int] = {}
-    repeats_identical = True
-    repeats = 0
+    repeated = [(step.msgid, body) for step, _lat, _st, body in results if step.infno == "2102" and step.after]
     for step, _lat, status, body in results:
         answer = json.loads(body) if body[:1] == b"{" else {}
         if step.infno == "2102":
             if step.after is not None:
-                repeats += 1
-                repeats_identical &= first_answer.get(step.msgid) == body
-                continue
+                continue  # compared below, with the original's answer (which may have arrived later)
             first_answer[step.msgid] = body
             if answer.get("infcode") == 0:
                 accepted[step.msgid] = (step.customer, Decimal(answer["output"]["setlinfo"]["fund_pay_sumamt"]))
@@ -564,6 +561,7 @@ def _check(url: str, results: list, plan: dict) -> dict:
         elif step.infno in ("2103", "2601"):
             undone.add(json.loads(step.body)["input"]["data"].get("setl_id") or
                        json.loads(step.body)["input"]["data"].get("omsgid"))
+    differing = [(m, first_answer.get(m, b"")[:300], body[:300]) for m, body in repeated if first_answer.get(m) != body]
     expected: dict[str, Decimal] = {}
     for msgid, (person, fund) in accepted.items():
         if msgid not in undone:
@@ -588,7 +586,9 @@ def _check(url: str, results: list, plan: dict) -> dict:
         "_settled": len(accepted),
         "double_counted": len([r for r in rows if r[1] not in accepted or r[1] in undone]),
         "fund_matches": not mismatched, "persons_fund_mismatched": len(mismatched),
-        "codes_sold_twice": int(twice) + int(up_twice), "repeats_sent": repeats,
-        "repeats_identical": bool(repeats_identical), "cancelled_or_reversed": len(undone & set(accepted)),
+        "codes_sold_twice": int(twice) + int(up_twice), "repeats_sent": len(repeated),
+        "repeats_identical": not differing,
+        "first_differing_repeat": [x.decode("utf-8", "replace") if isinstance(x, bytes) else x
+                                   for x in differing[0]] if differing else None, "cancelled_or_reversed": len(undone & set(accepted)),
         "refusals": dict(sorted(refusals.items(), key=lambda kv: -kv[1])[:8]),
     }
