@@ -225,30 +225,41 @@ def _not_found(what: str, key: str) -> HTTPException:
     return HTTPException(404, f"{what} {key} 不存在 / {what} {key} not found")
 
 
-@router.get("/api/institution/{code}", summary="institution drill-down")
-async def institution_api(request: Request, code: str, who: Viewer = Depends(viewer)):
-    st = _state(request)
-    data = await run_in_threadpool(st.read, queries.institution, code, st.today())
+# Each drill-down: what it reads (state, viewer, key, view -> dict | None), how it is named when missing, its page.
+def _institution(st: State, who: Viewer, code: str, view: str) -> dict | None:
+    return st.read(queries.institution, code, st.today())
+
+
+def _drug(st: State, who: Viewer, key: str, view: str) -> dict | None:
+    return st.read(queries.drug, key, st.today())
+
+
+DRILLS = {"institution": (_institution, "机构 institution", pages.institution),
+          "person": (_person_read, "参保人 person", pages.person),
+          "drug": (_drug, "药品 drug", pages.drug)}
+
+
+async def _drill(request: Request, kind: str, key: str, who: Viewer, view: str) -> dict:
+    read, name, _page = DRILLS[kind]
+    data = await run_in_threadpool(read, _state(request), who, key, view)
     if data is None:
-        raise _not_found("机构 institution", code)
+        raise _not_found(name, key)
     return data
+
+
+@router.get("/api/institution/{code}", summary="institution drill-down: volumes, top drugs, alerts")
+async def institution_api(request: Request, code: str, who: Viewer = Depends(viewer)):
+    return await _drill(request, "institution", code, who, "api")
 
 
 @router.get("/api/person/{person_no}", summary="person drill-down (masked ID; every view is journaled)")
 async def person_api(request: Request, person_no: str, who: Viewer = Depends(viewer)):
-    data = await run_in_threadpool(_person_read, _state(request), who, person_no, "api")
-    if data is None:
-        raise _not_found("参保人 person", person_no)
-    return data
+    return await _drill(request, "person", person_no, who, "api")
 
 
-@router.get("/api/drug/{key}", summary="drug drill-down")
+@router.get("/api/drug/{key}", summary="drug drill-down: where dispensed, to whom")
 async def drug_api(request: Request, key: str, who: Viewer = Depends(viewer)):
-    st = _state(request)
-    data = await run_in_threadpool(st.read, queries.drug, key, st.today())
-    if data is None:
-        raise _not_found("药品 drug", key)
-    return data
+    return await _drill(request, "drug", key, who, "api")
 
 
 def _html_or_login(request: Request):
@@ -258,33 +269,25 @@ def _html_or_login(request: Request):
     return who
 
 
+async def _drill_page(request: Request, kind: str, key: str) -> HTMLResponse:
+    who = _html_or_login(request)
+    data = await _drill(request, kind, key, who, "page")
+    return HTMLResponse(DRILLS[kind][2](data, who.label))
+
+
 @router.get("/institution/{code}", response_class=HTMLResponse, include_in_schema=False)
 async def institution_page(request: Request, code: str):
-    who = _html_or_login(request)
-    st = _state(request)
-    data = await run_in_threadpool(st.read, queries.institution, code, st.today())
-    if data is None:
-        raise _not_found("机构 institution", code)
-    return HTMLResponse(pages.institution(data, who.label))
+    return await _drill_page(request, "institution", code)
 
 
 @router.get("/person/{person_no}", response_class=HTMLResponse, include_in_schema=False)
 async def person_page(request: Request, person_no: str):
-    who = _html_or_login(request)
-    data = await run_in_threadpool(_person_read, _state(request), who, person_no, "page")
-    if data is None:
-        raise _not_found("参保人 person", person_no)
-    return HTMLResponse(pages.person(data, who.label))
+    return await _drill_page(request, "person", person_no)
 
 
 @router.get("/drug/{key}", response_class=HTMLResponse, include_in_schema=False)
 async def drug_page(request: Request, key: str):
-    who = _html_or_login(request)
-    st = _state(request)
-    data = await run_in_threadpool(st.read, queries.drug, key, st.today())
-    if data is None:
-        raise _not_found("药品 drug", key)
-    return HTMLResponse(pages.drug(data, who.label))
+    return await _drill_page(request, "drug", key)
 
 
 @router.get("/export/{name}", summary="export alerts / institutions / drugs as .csv or .xlsx")
