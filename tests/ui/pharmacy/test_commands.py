@@ -2,6 +2,8 @@
 decoder) and `onewindow bench ui --json` (its shape, on a small run)."""
 from __future__ import annotations
 
+import re
+
 import json
 import os
 import subprocess
@@ -37,6 +39,7 @@ def test_demo_prepares_centre_staff_prescriptions_and_a_readable_code_sheet(tmp_
 
     done = _run("demo", "--home", str(tmp_path / "demo"), "--no-gui", home=tmp_path)
     assert done.returncode == 0, done.stderr
+    assert re.search(r"supervision big screen 智慧监管大屏: http://127\.0\.0\.1:\d+/supervision/", done.stdout), done.stdout
     sheet = tmp_path / "demo" / "demo-codes.png"
     assert (tmp_path / "demo" / "demo-codes.pdf").stat().st_size > 10_000
     image = QtGui.QImage(str(sheet)).convertToFormat(QtGui.QImage.Format.Format_Grayscale8)
