@@ -2,10 +2,9 @@
 decoder) and `onewindow bench ui --json` (its shape, on a small run)."""
 from __future__ import annotations
 
-import re
-
 import json
 import os
+import re
 import subprocess
 import sys
 
