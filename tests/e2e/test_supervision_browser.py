@@ -84,7 +84,7 @@ def supervisor(centre, monkeypatch):
     return "S42070000001", "jian", "jianguan-8642"
 
 
-def _wait(driver, predicate, timeout: float = 15.0, what: str = ""):
+def _wait(driver, predicate, timeout: float = 30.0, what: str = ""):
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: predicate(d), what)
