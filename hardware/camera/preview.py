@@ -1,5 +1,7 @@
 """CameraPreview: the live camera picture with every code found outlined, and a flash and a beep when a code
-is accepted (QtMultimedia is not in PySide6-Essentials: QApplication.beep plus a short white flash).
+is accepted (QtMultimedia is not in PySide6-Essentials: QApplication.beep plus a short white flash). A status
+band at the bottom says what the worker sees: "已识别，请保持" while a code confirms, the refusal (red) when a
+confirmed code is of a kind this screen does not take (CameraWorker.set_wanted).
 
     preview = CameraPreview()
     worker.frame_ready.connect(preview.show_frame)

@@ -14,13 +14,18 @@ import numpy as np
 import pytest
 
 from hardware.camera.decoders import Decoded
-from hardware.camera.pipeline import TURNED, UPRIGHT, Consensus, DecodePipeline
+from hardware.camera.pipeline import EXTRA_VIEWS, INVERTED, TURNED, UPRIGHT, Consensus, DecodePipeline
 from onewindow.benchmarks._decode_images import camera_frames, load_gray, matches
 
 PHOTOS = Path(__file__).resolve().parents[2] / ".." / "shared" / "photos"
 FPS = 15
 
 pytestmark = pytest.mark.skipif(not PHOTOS.is_dir(), reason="../shared/photos is not there")
+
+
+def first_frame_of(view: str) -> int:
+    """The frame number at which a fresh pipeline first shows `view` (every 2nd frame an extra view in turn)."""
+    return 2 * (EXTRA_VIEWS.index(view) + 1)
 
 
 def expected(name: str) -> str:
@@ -45,6 +50,7 @@ def run_second(name: str, variant: str, frames: int = FPS) -> tuple[list[str], i
 def test_an_upright_code128_becomes_a_scan_within_a_second(name, variant):
     accepted, first = run_second(name, variant)
     assert first is not None and first <= FPS, (accepted, first)
+    assert first == first_frame_of(TURNED) + 1  # found by the turned view, confirmed by it on the next frame
     assert all(matches(expected(name), t) for t in accepted)
 
 
@@ -53,6 +59,7 @@ def test_an_upright_code128_becomes_a_scan_within_a_second(name, variant):
 def test_an_inverted_code_becomes_a_scan_within_a_second(name):
     accepted, first = run_second(name, "invert")
     assert first is not None and first <= FPS, (accepted, first)
+    assert first == first_frame_of(INVERTED) + 1
     assert accepted == [accepted[0]]  # once per appearance
 
 
