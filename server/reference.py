@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.domain import Drug, Facility
@@ -22,6 +22,7 @@ class Catalogue:
     by_key: dict[str, Drug]
     by_code: dict[str, Drug]  # national code (med_list_codg) -> drug
     version: int
+    fingerprint: tuple[int, int] = (0, 0)
 
     def resolve(self, med_list_codg: str, medins_list_codg: str = "") -> Drug:
         """The institution's own code first (it is the catalogue key), then the national code."""
@@ -33,14 +34,32 @@ class Catalogue:
         raise PlatformError(f"drug {med_list_codg or medins_list_codg!r} is not in the centre's catalogue (目录外/未对码)")
 
 
+def _catalogue_fingerprint(conn) -> tuple[int, int]:
+    """(latest catalogue version, number of drugs): every seed or import that changes a drug logs a version."""
+    ver, n = conn.execute(select(func.coalesce(func.max(catalogue_log.c.ver), 0),
+                                 select(func.count()).select_from(DrugRow).scalar_subquery())).one()
+    return int(ver), int(n)
+
+
 def catalogue(centre, conn) -> Catalogue:
+    """The catalogue, rebuilt only when its fingerprint changed. With a real catalogue (20,000 drugs) a rebuild
+    costs seconds of CPU; rebuilding on every TTL expiry (in every request thread at once) took most of a
+    worker's time under load (bench server, issue #23). The fingerprint is checked once per TTL."""
     def build() -> Catalogue:
+        fingerprint = _catalogue_fingerprint(conn)
         with Session(bind=conn) as s:
             drugs = [r.to_domain() for r in s.scalars(select(DrugRow))]
-        version = conn.execute(select(catalogue_log.c.ver).order_by(catalogue_log.c.ver.desc()).limit(1)).scalar()
-        return Catalogue({d.key: d for d in drugs}, {d.nhsa_code: d for d in drugs if d.nhsa_code}, int(version or 0))
+        return Catalogue({d.key: d for d in drugs}, {d.nhsa_code: d for d in drugs if d.nhsa_code}, fingerprint[0],
+                         fingerprint)
 
-    return centre.cached("ref.catalogue", build, TTL)
+    def current() -> Catalogue:
+        built = centre.cached("ref.catalogue.built", build, float("inf"))
+        if built.fingerprint != _catalogue_fingerprint(conn):
+            centre.invalidate("ref.catalogue.built")
+            built = centre.cached("ref.catalogue.built", build, float("inf"))
+        return built
+
+    return centre.cached("ref.catalogue", current, TTL)
 
 
 def facilities(centre, conn) -> dict[str, Facility]:

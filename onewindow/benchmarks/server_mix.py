@@ -301,7 +301,7 @@ def _drive(port: int, scripts: list[list[Step]], repeats: list[Step], clients: i
 
     def write(sock, step: Step) -> None:
         st = state[sock]
-        st[2], st[3] = time.perf_counter(), b""
+        st[2], st[3], st[4] = time.perf_counter(), b"", True
         sock.sendall(request(step))
         if step.infno == "2102":
             sent.add(step.msgid)
@@ -334,16 +334,24 @@ def _drive(port: int, scripts: list[list[Step]], repeats: list[Step], clients: i
             write(sock, step)
             return True
 
-    for _ in range(clients):
+    def connect(st: list | None = None):
         sock = socket.create_connection(("127.0.0.1", port), timeout=300)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        state[sock] = [None, 0, 0.0, b""]
+        state[sock] = st or [None, 0, 0.0, b"", False]  # script, step, sent at, buffer, in flight
         sel.register(sock, selectors.EVENT_READ)
-        advance(sock)
-    while True:
-        busy = [s for s in state if state[s][0] is not None]
-        if not busy:
-            break
+        return sock
+
+    def drop(sock) -> None:
+        sel.unregister(sock)
+        sock.close()
+        del state[sock]
+
+    for _ in range(clients):
+        sock = connect()
+        if not advance(sock):
+            drop(sock)
+    while state:
+        busy = list(state)
         waiting = {h[0] for h in held.values()}
         if busy and set(busy) <= waiting:
             # every live connection waits for a twin that no connection will reach: release them singly
@@ -357,6 +365,14 @@ def _drive(port: int, scripts: list[list[Step]], repeats: list[Step], clients: i
             sock = key.fileobj
             st = state[sock]
             chunk = sock.recv(262144)
+            if not chunk and not st[4]:
+                # an idle keep-alive connection (waiting for its twin) closed by the server: open another
+                drop(sock)
+                fresh = connect(st)
+                for pair, (held_sock, held_step) in list(held.items()):
+                    if held_sock is sock:
+                        held[pair] = (fresh, held_step)
+                continue
             if not chunk:
                 raise RuntimeError("the centre closed a connection mid-request")
             buf = st[3] + chunk
@@ -371,13 +387,13 @@ def _drive(port: int, scripts: list[list[Step]], repeats: list[Step], clients: i
                 continue
             step, body = st[0][st[1]], buf[end + 4:end + 4 + length]
             results.append((step, time.perf_counter() - st[2], int(head[0].split(" ", 2)[1]), body))
-            st[1] += 1
+            st[1], st[4] = st[1] + 1, False
             if step.infno == "2102" and step.after is None and b'"infcode":0' not in body.replace(b" ", b""):
                 st[1] = len(st[0])  # refused: a pharmacy uploads and cancels nothing of it
             if not advance(sock):
-                state[sock][0] = None
-    for sock in state:
-        sock.close()
+                drop(sock)  # nothing left for it: an idle connection the server might close under us
+    for sock in list(state):
+        drop(sock)
     sel.close()
     return results
 

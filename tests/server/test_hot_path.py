@@ -149,3 +149,41 @@ def test_settlement_without_read_ahead(client, monkeypatch):
     assert first["infcode"] == 0, first
     again = client.call("2102", settle_input("T0001"), code=PH2)
     assert again["infcode"] == -1 and "DUP-001" in again["err_msg"], again
+
+
+def test_catalogue_is_rebuilt_only_when_it_changed(client, centre_engine, monkeypatch):
+    """The reference catalogue is reloaded after the TTL only when a version was logged or the drug count
+    changed (a 20,000-drug rebuild per TTL in every thread took most of a worker's time under load)."""
+    from core.store.models import DrugRow
+    from server import reference
+    from server.models import catalogue_log
+
+    centre = client.app.state.centre
+    builds = []
+    real = reference.Session
+
+    class Counting(real):
+        def scalars(self, stmt, *a, **kw):
+            if "FROM drug" in str(stmt):
+                builds.append(1)
+            return super().scalars(stmt, *a, **kw)
+
+    monkeypatch.setattr(reference, "Session", Counting)
+    monkeypatch.setattr(reference, "TTL", 0.0)  # every call is past the TTL
+    centre.invalidate("ref.catalogue")
+    with centre_engine.connect() as conn:
+        first = reference.catalogue(centre, conn)
+        assert reference.catalogue(centre, conn) is first and len(builds) == 1  # unchanged: not rebuilt
+        conn.rollback()
+    with centre_engine.begin() as conn:
+        conn.execute(catalogue_log.insert().values(drug_key="D01", digest="x", at="2026-01-01T00:00:00"))
+    with centre_engine.connect() as conn:
+        second = reference.catalogue(centre, conn)
+        assert second is not first and len(builds) == 2 and second.version > first.version
+        conn.rollback()
+    with centre_engine.begin() as conn:
+        conn.execute(delete(DrugRow.__table__).where(DrugRow.key == "D12"))  # a change without a version
+    with centre_engine.connect() as conn:
+        third = reference.catalogue(centre, conn)
+        assert len(builds) == 3 and "D12" not in third.by_key and "D12" in second.by_key
+        conn.rollback()
