@@ -15,7 +15,7 @@ signal on the GUI thread; what the text *is* is core.codes.classify's business, 
     hardware.sim             scanner simulator driving the wedge filter with real QKeyEvents
     hardware.factory         builds the configured devices from DeviceSettings
 
-Dependency rule: hardware imports PySide6 (only where a Qt part is needed), core.codes and core.store.paths
+Dependency rule: hardware imports PySide6 (only where a Qt part is needed), core.codes and core.settings (paths, the site settings)
 (the app data folder; pure, no SQL) — never desktop/ or server/. Loggers are per area: hardware.scan,
 hardware.serial, hardware.camera, hardware.print, hardware.cards.
 """

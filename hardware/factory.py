@@ -32,7 +32,7 @@ from hardware.serialscan.reader import SerialScanner
 from hardware.settings import DeviceSettings
 from hardware.wedge.filter import ScannerEventFilter
 
-log = logging.getLogger("hardware")
+log = logging.getLogger("onewindow.devices")
 
 RECEIPT_PRINTER = "receipt"
 

@@ -1,10 +1,10 @@
 """DeviceSettings: which scanner, camera, printer and card reader a terminal uses, and how each is tuned.
 
-Declared once, with defaults (Picard style): every field has a default, so a missing or older file loads.
-Stored as JSON at `<app data folder>/devices.json` (core.store.paths.app_home(): `$ONEWINDOW_HOME` when set).
-A file that is not JSON, or a field with a wrong type or value, raises DeviceSettingsError whose message names
-the file and the field in Chinese and English; the file is left as it was. Unknown keys are ignored (a newer
-version's file still loads in an older one).
+A typed view of the site settings' `devices.*` keys (core.settings: declared there once with their defaults
+and ranges; stored in the one site file). `load_device_settings()` / `save_device_settings(s)` read and write
+them there; with a `path` they read and write a standalone JSON file of the same shape (exports, tests).
+A bad value raises DeviceSettingsError whose message names the file and the field in Chinese and English; the
+file is left as it was.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass,
 from pathlib import Path
 from typing import Any
 
-from core.store.paths import app_home
+from core.settings import SettingError, SiteSettings, default_of as _d
+from core.settings.paths import app_home
 
 SETTINGS_FILE = "devices.json"
 SETTINGS_VERSION = 1
@@ -52,14 +53,14 @@ class WedgeSettings:
                        for Caps Lock themselves)
     """
 
-    max_gap_ms: int = 50
-    min_length: int = 6
-    prefix: str = ""
-    prefixed_gap_ms: int = 300
-    suffix: str = "auto"
-    gs_substitute: str = ""
-    blanking_ms: int = 150
-    letter_case: str = "shift"
+    max_gap_ms: int = _d("devices.scanner.wedge.max_gap_ms")
+    min_length: int = _d("devices.scanner.wedge.min_length")
+    prefix: str = _d("devices.scanner.wedge.prefix")
+    prefixed_gap_ms: int = _d("devices.scanner.wedge.prefixed_gap_ms")
+    suffix: str = _d("devices.scanner.wedge.suffix")
+    gs_substitute: str = _d("devices.scanner.wedge.gs_substitute")
+    blanking_ms: int = _d("devices.scanner.wedge.blanking_ms")
+    letter_case: str = _d("devices.scanner.wedge.letter_case")
 
     def check(self) -> None:
         _require(1 <= self.max_gap_ms <= 1000, "wedge.max_gap_ms", "1-1000")
@@ -83,13 +84,13 @@ class SerialSettings:
     backend     "auto" (pyserial when installed, else POSIX termios), "pyserial", "posix"
     """
 
-    port: str = ""
-    baudrate: int = 9600
-    suffix: str = "\r"
-    idle_ms: int = 100
-    encoding: str = "utf-8"
-    reconnect_ms: int = 1000
-    backend: str = "auto"
+    port: str = _d("devices.scanner.serial.port")
+    baudrate: int = _d("devices.scanner.serial.baudrate")
+    suffix: str = _d("devices.scanner.serial.suffix")
+    idle_ms: int = _d("devices.scanner.serial.idle_ms")
+    encoding: str = _d("devices.scanner.serial.encoding")
+    reconnect_ms: int = _d("devices.scanner.serial.reconnect_ms")
+    backend: str = _d("devices.scanner.serial.backend")
 
     def check(self) -> None:
         _require(self.baudrate > 0, "serial.baudrate", "> 0")
@@ -106,7 +107,7 @@ class SerialSettings:
 class ScannerSettings:
     """kind: "keyboard" (wedge), "serial", "simulator" (the key simulator in the settings screen), "none"."""
 
-    kind: str = "keyboard"
+    kind: str = _d("devices.scanner.kind")
     wedge: WedgeSettings = field(default_factory=WedgeSettings)
     serial: SerialSettings = field(default_factory=SerialSettings)
 
@@ -130,13 +131,13 @@ class CameraSettings:
                   upright or inverted code a scan within half a second at 15 fps
     """
 
-    kind: str = "none"
-    index: int = 0
-    width: int = 1280
-    height: int = 720
-    source: str = ""
-    rotate_retry: bool = True
-    full_pass_every: int = 2
+    kind: str = _d("devices.camera.kind")
+    index: int = _d("devices.camera.index")
+    width: int = _d("devices.camera.width")
+    height: int = _d("devices.camera.height")
+    source: str = _d("devices.camera.source")
+    rotate_retry: bool = _d("devices.camera.rotate_retry")
+    full_pass_every: int = _d("devices.camera.full_pass_every")
 
     def check(self) -> None:
         _require(self.kind in ("none", "opencv", "simulator"), "camera.kind", "none | opencv | simulator")
@@ -160,16 +161,16 @@ class PrinterSettings:
     drawer_pin    0 = pin 2, 1 = pin 5
     """
 
-    kind: str = "simulator"
-    address: str = ""
-    baudrate: int = 19200
-    paper_mm: int = 80
-    encoding: str = "gb18030"
-    qr: bool = True
-    cut: str = "partial"
-    drawer: bool = False
-    drawer_pin: int = 0
-    timeout_s: float = 5.0
+    kind: str = _d("devices.printer.kind")
+    address: str = _d("devices.printer.address")
+    baudrate: int = _d("devices.printer.baudrate")
+    paper_mm: int = _d("devices.printer.paper_mm")
+    encoding: str = _d("devices.printer.encoding")
+    qr: bool = _d("devices.printer.qr")
+    cut: str = _d("devices.printer.cut")
+    drawer: bool = _d("devices.printer.drawer")
+    drawer_pin: int = _d("devices.printer.drawer_pin")
+    timeout_s: float = _d("devices.printer.timeout_s")
 
     def check(self) -> None:
         _require(self.kind in PRINTER_KINDS, "printer.kind", " | ".join(PRINTER_KINDS))
@@ -196,8 +197,8 @@ PRINTER_KINDS = ("escpos_network", "escpos_serial", "escpos_device", "system", "
 class CardReaderSettings:
     """kind: "none", "simulator", or an SDK adapter name (see hardware.cards: "cvr100", "idr210", "sscard")."""
 
-    kind: str = "simulator"
-    port: str = ""
+    kind: str = _d("devices.card_reader.kind")
+    port: str = _d("devices.card_reader.port")
 
     def check(self) -> None:
         _require(self.kind in ("none", "simulator", "cvr100", "idr210", "ss628", "sscard"), "card_reader.kind",
@@ -231,12 +232,41 @@ class DeviceSettings:
 
 
 def settings_path(home: Path | None = None) -> Path:
+    """A standalone device settings file (an export); the site's own settings are in core.settings' file."""
     return (home or app_home()) / SETTINGS_FILE
 
 
-def load_device_settings(path: Path | None = None) -> DeviceSettings:
-    """The saved settings, or the defaults when there is no file yet."""
-    path = path or settings_path()
+def device_settings_from(site: SiteSettings, shell: str | None = None) -> DeviceSettings:
+    try:
+        return DeviceSettings.from_dict(site.section("devices", shell))
+    except DeviceSettingsError as exc:
+        raise DeviceSettingsError(f"{site.path}：{exc.zh}", f"{site.path}: {exc.en}") from exc
+
+
+def device_settings_keys(settings: DeviceSettings) -> dict[str, Any]:
+    """The site settings' keys and values of `settings` (devices.scanner.wedge.max_gap_ms: 120, ...)."""
+    out: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}", inner)
+        else:
+            out[prefix] = value
+
+    data = settings.to_dict()
+    data.pop("version", None)
+    walk("devices", data)
+    return out
+
+
+def load_device_settings(path: Path | None = None, *, shell: str | None = None) -> DeviceSettings:
+    """The site's device settings; with `path`, a standalone file (the defaults when there is none)."""
+    if path is None:
+        try:
+            return device_settings_from(SiteSettings.load(), shell)
+        except SettingError as exc:
+            raise DeviceSettingsError(exc.zh, exc.en) from exc
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -254,9 +284,15 @@ def load_device_settings(path: Path | None = None) -> DeviceSettings:
 
 
 def save_device_settings(settings: DeviceSettings, path: Path | None = None) -> Path:
-    """Checks, then writes atomically (a crash leaves the old file or the new one, never half of one)."""
+    """Checks, then writes atomically (a crash leaves the old file or the new one, never half of one): into the
+    site settings file, or the standalone file `path`."""
     settings.check()
-    path = path or settings_path()
+    if path is None:
+        try:
+            site = SiteSettings.load()
+            return site.set_many(device_settings_keys(settings)).save()
+        except SettingError as exc:
+            raise DeviceSettingsError(exc.zh, exc.en) from exc
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = json.dumps(settings.to_dict(), ensure_ascii=False, indent=2)
     fd, tmp = tempfile.mkstemp(prefix=".devices.", suffix=".tmp", dir=path.parent)
@@ -282,6 +318,9 @@ def _build(cls: type, data: Any, where: str) -> Any:
     if not isinstance(data, dict):
         raise DeviceSettingsError(f"设备设置 {where} 应为对象", f"device setting {where} must be an object")
     hints = typing.get_type_hints(cls)
+    unknown = sorted(set(data) - {f.name for f in fields(cls)})
+    if unknown:  # never silently dropped: a misspelt key would otherwise leave the device on its default
+        raise DeviceSettingsError(f"未知的设备设置 {where}.{unknown[0]}", f"unknown device setting {where}.{unknown[0]}")
     kwargs: dict[str, Any] = {}
     for f in fields(cls):
         if f.name not in data:

@@ -31,6 +31,8 @@ COMMAND_MODULES = (
     "staff",
     "bench",
     "selftest",
+    "config",
+    "qt_probe",
 )
 
 

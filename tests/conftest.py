@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test reads or writes the real settings, data or log folders: one session folder unless a test sets its own.
+os.environ.setdefault("ONEWINDOW_HOME", tempfile.mkdtemp(prefix="onewindow-tests-"))
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -40,9 +40,10 @@ def test_full_opencv_wheel_is_a_failure_with_a_fix(monkeypatch):
 
 def test_a_broken_qt_child_is_reported_not_crashed(monkeypatch):
     monkeypatch.setattr(selftest, "_probe", lambda env: (None, "Qt could not start (exit -6): xcb"))
+    monkeypatch.setattr(selftest, "missing_sonames", lambda binaries, ldd: ["libxcb-cursor.so.0", "libxcb-icccm.so.4"])
     checks = selftest.check_qt({})
     failed = [c for c in checks if c.status == "FAIL"]
-    assert failed and "apt-get install" in failed[0].fix
+    assert failed and "apt-get install -y libxcb-cursor0 libxcb-icccm4" in failed[0].fix
 
 
 def test_missing_cjk_font_is_a_warning_with_the_install_command(monkeypatch):
@@ -77,3 +78,34 @@ def test_kiosk_voice_silent_is_a_warning_and_switched_off_is_ok(monkeypatch, tmp
     monkeypatch.setattr(KioskConfig, "load", classmethod(lambda cls, path=None: cls(voice="off")))
     [check] = selftest.check_kiosk_voice()
     assert check.status == "OK" and check.detail.startswith("off")
+
+
+def test_every_missing_system_library_named_with_one_install_command(tmp_path):
+    from onewindow.commands import selftest
+
+    fake_ldd = tmp_path / "ldd"
+    fake_ldd.write_text("#!/bin/sh\ncat <<'EOF'\n\tlibxcb-cursor.so.0 => not found\n\tlibGL.so.1 => /lib/libGL.so.1 (0x1)\n"
+                        "\tlibxcb-icccm.so.4 => not found\n\tlibxcb-keysyms.so.1 => not found\n"
+                        "\tlibglib-2.0.so.0 => not found\n\tlibweird.so.9 => not found\nEOF\n")
+    fake_ldd.chmod(0o755)
+    missing = selftest.missing_sonames([tmp_path / "libqxcb.so", tmp_path / "libQt6Widgets.so.6"], str(fake_ldd))
+    assert missing == ["libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libglib-2.0.so.0",
+                       "libweird.so.9"]  # each once, every one of them (Qt itself names only the first)
+    command, unknown = selftest.install_command(missing, selftest.debian_qt_packages())
+    assert command.endswith("apt-get install -y libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libglib2.0-0")
+    assert unknown == ["libweird.so.9"]
+
+
+def test_the_qt_library_list_covers_what_the_xcb_plugin_loads():
+    import shutil
+
+    from onewindow.commands import selftest
+
+    if shutil.which("ldd") is None or not selftest.qt_binaries():
+        pytest.skip("no ldd or no xcb plugin here")
+    import subprocess
+
+    packages = selftest.debian_qt_packages()
+    out = subprocess.run(["ldd", str(selftest.qt_binaries()[0])], capture_output=True, text=True).stdout
+    direct = [line.split()[0] for line in out.splitlines() if "libxcb" in line or "libxkb" in line]
+    assert direct and [name for name in direct if name not in packages] == []

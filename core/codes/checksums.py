@@ -24,5 +24,5 @@ def gs1_valid(digits: str) -> bool:
 
 def id_check_char(body17: str) -> str:
     """The 18th character of a resident ID number: one of 0-9 or X."""
-    total = sum((ord(ch) - 48) * w for ch, w in zip(body17, _ID_WEIGHTS))
+    total = sum((ord(ch) - 48) * w for ch, w in zip(body17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]

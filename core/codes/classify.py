@@ -59,7 +59,7 @@ from core.codes.normalize import GS, Refused, normalize
 from core.codes.result import Parsed, ScanResult
 from core.i18n import message
 
-log = logging.getLogger("core.codes")
+log = logging.getLogger("onewindow.codes")
 
 
 def classify(value: object, *, today: date | None = None) -> ScanResult:

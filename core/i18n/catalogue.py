@@ -11,7 +11,7 @@ from core.i18n import desk as _desk
 from core.i18n import kiosk as _kiosk
 from core.i18n import ui as _ui
 
-log = logging.getLogger("core.i18n")
+log = logging.getLogger("onewindow.i18n")
 
 LANGS = ("zh", "en")
 

@@ -119,7 +119,7 @@ class SettlementPreview:
         return self.fund_payment < self.raw_fund
 
     def to_dict(self) -> dict:
-        out = {
+        out: dict[str, object] = {
             "scheme": self.scheme.value,
             "period": self.period,
             "total": fmt(self.total),

@@ -24,4 +24,15 @@ class CentreUnreachable(Exception):
         self.infno, self.detail, self.maybe_sent, self.msgid = infno, detail, maybe_sent, msgid
 
 
-__all__ = ["CentreRefused", "CentreUnreachable"]
+class CentreAuthRejected(CentreUnreachable):
+    """The centre's gateway refused this terminal's signature (HTTP 401): a wrong or missing signing secret or
+    institution code, or a clock more than 5 minutes off. Retrying cannot help; the settings must change."""
+
+    ZH = ("中心拒绝了本机的签名（HTTP 401）：签名密钥或机构编号不对，或本机时钟偏差超过 5 分钟。"
+          "重试无用，请主管在设置中填写中心发给本机构的签名密钥（onewindow config set signing.secret …）并核对时钟。")
+    EN = ("the centre refused this terminal's signature (HTTP 401): wrong signing secret or institution code, or "
+          "the clock is more than 5 minutes off. Retrying will not help: a supervisor must set the secret the "
+          "centre issued (onewindow config set signing.secret …) and check the clock.")
+
+
+__all__ = ["CentreAuthRejected", "CentreRefused", "CentreUnreachable"]

@@ -1,6 +1,6 @@
 """What the self-service kiosk (自助机) can do for an insured person, and nothing else (role `kiosk`).
 
-    config = KioskConfig.load()                      # <app home>/kiosk.json over the defaults
+    config = KioskConfig.load()                      # the site settings (core.settings), kiosk's view
     kiosk = KioskService(KioskLink(config), config)
     card = kiosk.identify("NHSAEV1.…")               # e-voucher QR (online only), ID number or SS card
     card = kiosk.identify_card(card_read)            # a hardware.cards.CardRead (duck-typed: kind, id_number, card_no)
@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,13 +41,23 @@ from core.i18n import Message, message
 from core.policy.profile import Profile, bundled_profiles
 from core.services.kiosk_care import statement_lifestyle
 from core.services.ports import PatientCard, QuotaView, RefillView, RegistrationView, RxSummary
-from core.store.paths import app_home
+from core.settings import SiteSettings, default_of
+from core.settings.paths import app_home
 from core.sync.config import CentreConfig, ConfigError, SyncConfig, TerminalConfig
 from core.sync.transport import Transport
 
 log = logging.getLogger("onewindow.kiosk")
 
-CONFIG_FILE = "kiosk.json"
+# KioskConfig field -> site setting (core.settings.options); server_url and the secret are read apart
+KIOSK_SETTINGS = {
+    "institution": "institution.code", "institution_name": "institution.name", "terminal_id": "terminal.id",
+    "language": "ui.language", "profile_id": "benefit.profile", "connect_timeout_s": "centre.connect_timeout_s",
+    "read_timeout_s": "centre.read_timeout_s", "printer": "kiosk.statement_formats",
+    **{name: f"kiosk.{name}" for name in (
+        "terminal_no", "operator", "window_no", "idle_seconds", "countdown_seconds", "text_px", "target_px", "voice",
+        "voice_dir", "a4_printer", "statement_dir", "statement_keep_hours", "statement_max_days",
+        "supervisor_code_hash", "recheck_seconds")},
+}
 KIOSK_ROLE = "kiosk"
 
 # What role `kiosk` may do: exactly the issue's list. Anything else is refused (KioskForbidden).
@@ -114,7 +124,7 @@ class KioskRefused(KioskError):
 # ------------------------------------------------------------------------------------------------ config
 @dataclass(frozen=True)
 class KioskConfig:
-    """One kiosk. Stored as JSON at <app home>/kiosk.json; every key has a default.
+    """One kiosk. The kiosk's view of the site settings (core.settings); every default is declared there.
 
     idle_seconds / countdown_seconds   no touch for idle_seconds with a person on screen -> a countdown of
                                        countdown_seconds ("还在吗？") -> the person is wiped
@@ -122,37 +132,37 @@ class KioskConfig:
     voice                              auto (Qt speech if installed, else prerecorded prompts if present, else
                                        silent), prerecorded, off
     printer                            receipt | a4 | both: which statement formats are offered (the receipt
-                                       printer itself is hardware's DeviceSettings, devices.json)
+                                       printer itself is hardware's DeviceSettings, devices.*)
     a4_printer                         system printer for A4 statements; the PDF is written either way
     supervisor_code_hash               scrypt hash of the numeric supervisor code (python -m desktop.kiosk set-code)
     """
 
-    institution: str = "H42070000032"
-    institution_name: str = "门诊慢特病管理服务中心"
-    terminal_id: str = "K01"
-    terminal_no: int = 9
-    operator: str = "KIOSK01"
+    institution: str = default_of(KIOSK_SETTINGS["institution"], "kiosk")
+    institution_name: str = default_of(KIOSK_SETTINGS["institution_name"], "kiosk")
+    terminal_id: str = default_of(KIOSK_SETTINGS["terminal_id"], "kiosk")
+    terminal_no: int = default_of(KIOSK_SETTINGS["terminal_no"], "kiosk")
+    operator: str = default_of(KIOSK_SETTINGS["operator"], "kiosk")
     server_url: str = ""
     secret: str = ""
     secret_file: str = ""
-    window_no: str = "1"
-    idle_seconds: int = 60
-    countdown_seconds: int = 15
-    text_px: int = 30
-    target_px: int = 96
-    language: str = "zh"
-    voice: str = "auto"
-    voice_dir: str = ""
-    printer: str = "both"
-    a4_printer: str = ""  # a system printer's name for A4 statements ("" = PDF only)
-    statement_dir: str = ""
-    statement_keep_hours: int = 24
-    statement_max_days: int = 400
-    profile_id: str = "TEST_CITY_A"
-    supervisor_code_hash: str = ""
-    recheck_seconds: int = 20
-    connect_timeout_s: float = 2.0
-    read_timeout_s: float = 8.0
+    window_no: str = default_of(KIOSK_SETTINGS["window_no"], "kiosk")
+    idle_seconds: int = default_of(KIOSK_SETTINGS["idle_seconds"], "kiosk")
+    countdown_seconds: int = default_of(KIOSK_SETTINGS["countdown_seconds"], "kiosk")
+    text_px: int = default_of(KIOSK_SETTINGS["text_px"], "kiosk")
+    target_px: int = default_of(KIOSK_SETTINGS["target_px"], "kiosk")
+    language: str = default_of(KIOSK_SETTINGS["language"], "kiosk")
+    voice: str = default_of(KIOSK_SETTINGS["voice"], "kiosk")
+    voice_dir: str = default_of(KIOSK_SETTINGS["voice_dir"], "kiosk")
+    printer: str = default_of(KIOSK_SETTINGS["printer"], "kiosk")
+    a4_printer: str = default_of(KIOSK_SETTINGS["a4_printer"], "kiosk")
+    statement_dir: str = default_of(KIOSK_SETTINGS["statement_dir"], "kiosk")
+    statement_keep_hours: int = default_of(KIOSK_SETTINGS["statement_keep_hours"], "kiosk")
+    statement_max_days: int = default_of(KIOSK_SETTINGS["statement_max_days"], "kiosk")
+    profile_id: str = default_of(KIOSK_SETTINGS["profile_id"], "kiosk")
+    supervisor_code_hash: str = default_of(KIOSK_SETTINGS["supervisor_code_hash"], "kiosk")
+    recheck_seconds: int = default_of(KIOSK_SETTINGS["recheck_seconds"], "kiosk")
+    connect_timeout_s: float = default_of(KIOSK_SETTINGS["connect_timeout_s"], "kiosk")
+    read_timeout_s: float = default_of(KIOSK_SETTINGS["read_timeout_s"], "kiosk")
     infno: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_INFNO))
 
     def __post_init__(self) -> None:
@@ -166,31 +176,19 @@ class KioskConfig:
             raise ValueError("voice must be auto, prerecorded or off")
 
     @classmethod
-    def path(cls) -> Path:
-        return app_home() / CONFIG_FILE
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> KioskConfig:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        if "infno" in values:
-            values["infno"] = {**DEFAULT_INFNO, **{str(k): str(v) for k, v in dict(values["infno"]).items()}}
-        return cls(**values)
+    def from_settings(cls, settings: SiteSettings) -> KioskConfig:
+        values = {name: settings.get(key, "kiosk") for name, key in KIOSK_SETTINGS.items()}
+        return cls(server_url=settings.get("centre.url", "kiosk"), secret=settings.signing_secret("kiosk"), **values)
 
     @classmethod
     def load(cls, path: Path | None = None) -> KioskConfig:
-        path = path or cls.path()
-        if not path.exists():
-            return cls()
-        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        return cls.from_settings(SiteSettings.load(path))
 
     def save(self, path: Path | None = None) -> Path:
-        path = path or self.path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = asdict(self)
-        data.pop("secret", None)  # never written: secret_file or $ONEWINDOW_SIGNING_SECRET
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-        return path
+        """Writes the kiosk's own settings (never the secret: signing.secret_ref) into the site settings."""
+        settings = SiteSettings.load(path)
+        ours = {key: getattr(self, name) for name, key in KIOSK_SETTINGS.items() if key.startswith("kiosk.")}
+        return settings.set_many(ours).save()
 
     def statement_folder(self) -> Path:
         return Path(self.statement_dir) if self.statement_dir else app_home() / "kiosk-statements"

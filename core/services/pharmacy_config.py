@@ -1,64 +1,73 @@
-"""The desk's settings, declared once with defaults (Picard style), stored as JSON in the app data folder.
+"""The desk's settings (pharmacy and counter): a typed view of the site settings (core.settings), whose
+declarations give every default.
 
-    cfg = DeskConfig.load()            # <app home>/desk.json; a missing file gives the defaults
-    cfg = replace(cfg, font_size=16); cfg.save()
+    cfg = DeskConfig.load("pharmacy")      # <config dir>/onewindow.json over the declared defaults
+    cfg = DeskConfig.from_settings(SiteSettings.load(), "counter")
 
-A file that is not JSON or has a field of the wrong type raises DeskConfigError naming the file and the
-field; unknown keys are ignored (a newer version's file still loads).
+A bad settings file raises DeskConfigError naming the file and the key, in Chinese and English.
 """
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from core.store.paths import app_home
-
-CONFIG_FILE = "desk.json"
+from core.settings import SettingError, SiteSettings, default_of
+from core.settings.paths import app_home
 
 
 class DeskConfigError(ValueError):
     pass
 
 
+def _d(key: str) -> Any:
+    return default_of(key)
+
+
 @dataclass(frozen=True)
 class DeskConfig:
-    server_url: str = ""  # the centre; "" = standalone (no fund settlement)
-    institution: str = "P42070000001"  # fixmedins_code of this pharmacy
-    institution_name: str = "康济大药房"
-    secret: str = ""  # signing secret issued by the centre (`onewindow seed` prints it)
-    terminal: str = "T01"  # prefixes receipt numbers: unique per terminal
-    city: str = "420700"
-    profile_id: str = "TEST_CITY_A"  # benefit profile for the local audit
-    store_url: str = ""  # SQLAlchemy URL of the local store; "" = the default file in the app data folder
-    receipt_dir: str = ""  # where receipt PDFs go; "" = <app home>/receipts
-    receipt_printer: str = ""  # "" = PDF; else a printer name known to hardware.printing
-    language: str = "zh"  # zh / en
-    font_size: int = 12  # points
-    cache_max_age_days: int = 30  # offline identify: cached registrations younger than this
+    server_url: str = _d("centre.url")  # the centre; "" = standalone (no fund settlement)
+    institution: str = _d("institution.code")  # fixmedins_code of this pharmacy
+    institution_name: str = _d("institution.name")
+    secret: str = _d("signing.secret")  # signing secret issued by the centre (`onewindow seed` prints it)
+    terminal: str = _d("terminal.id")  # prefixes receipt numbers: unique per terminal
+    city: str = _d("institution.city")
+    profile_id: str = _d("benefit.profile")  # benefit profile for the local audit
+    store_url: str = _d("store.url")  # "" = the default file in the app data folder
+    receipt_dir: str = _d("receipt.folder")  # "" = <app home>/receipts
+    receipt_printer: str = _d("receipt.printer")  # "" = the device settings' printer
+    language: str = _d("ui.language")
+    font_size: int = _d("ui.font_size")
+    cache_max_age_days: int = _d("offline.identify_cache_days")  # offline identify: cached registrations this young
+    # the offline floor limits of this site (offline.* settings, names of core.sync.config.OfflineLimits);
+    # empty = the declared defaults
+    offline: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "DeskConfig":
-        path = path or app_home() / CONFIG_FILE
-        if not path.exists():
-            return cls()
+    def from_settings(cls, settings: SiteSettings, shell: str = "pharmacy") -> "DeskConfig":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise DeskConfigError(f"{path}: cannot read the desk settings: {exc}") from None
-        if not isinstance(data, dict):
-            raise DeskConfigError(f"{path}: must be a JSON object")
-        values = {}
-        for f in fields(cls):
-            if f.name in data:
-                want = type(getattr(cls(), f.name))
-                if not isinstance(data[f.name], want) or isinstance(data[f.name], bool) and want is not bool:
-                    raise DeskConfigError(f"{path}: {f.name} must be {want.__name__}, got {data[f.name]!r}")
-                values[f.name] = data[f.name]
-        cfg = replace(cls(), **values)
-        cfg.check(str(path))
+            offline = {k: v for k, v in settings.section("offline", shell).items() if k != "identify_cache_days"}
+            cfg = cls(
+                server_url=settings.get("centre.url", shell), institution=settings.get("institution.code", shell),
+                institution_name=settings.get("institution.name", shell), secret=settings.signing_secret(shell),
+                terminal=settings.get("terminal.id", shell), city=settings.get("institution.city", shell),
+                profile_id=settings.get("benefit.profile", shell), store_url=settings.get("store.url", shell),
+                receipt_dir=settings.get("receipt.folder", shell),
+                receipt_printer=settings.get("receipt.printer", shell), language=settings.get("ui.language", shell),
+                font_size=settings.get("ui.font_size", shell),
+                cache_max_age_days=settings.get("offline.identify_cache_days", shell), offline=offline)
+        except SettingError as exc:
+            raise DeskConfigError(str(exc)) from None
+        cfg.check(str(settings.path))
         return cfg
+
+    @classmethod
+    def load(cls, shell: str = "pharmacy", path: Path | None = None) -> "DeskConfig":
+        try:
+            settings = SiteSettings.load(path)
+        except SettingError as exc:
+            raise DeskConfigError(str(exc)) from None
+        return cls.from_settings(settings, shell)
 
     def check(self, where: str = "desk settings") -> None:
         if self.language not in ("zh", "en"):
@@ -68,19 +77,8 @@ class DeskConfig:
         if not self.terminal or len(self.terminal) > 8:
             raise DeskConfigError(f"{where}: terminal must be 1-8 characters")
 
-    def save(self, path: Path | None = None) -> Path:
-        self.check()
-        path = path or app_home() / CONFIG_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the signing secret
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(asdict(self), fh, ensure_ascii=False, indent=1)
-        os.replace(tmp, path)
-        return path
-
     def receipts_folder(self) -> Path:
         return Path(self.receipt_dir) if self.receipt_dir else app_home() / "receipts"
 
 
-__all__ = ["CONFIG_FILE", "DeskConfig", "DeskConfigError"]
+__all__ = ["DeskConfig", "DeskConfigError"]

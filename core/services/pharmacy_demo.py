@@ -61,7 +61,7 @@ def sheet_items(evouchers: dict[str, str]) -> list[SheetItem]:
     """What the printable demo sheet shows: per patient an e-voucher QR (when issued) and the ID number,
     then trace codes of boxes of every demo drug, and a commodity barcode for the 'wrong barcode' case."""
     items = []
-    for psn, certno, label, lines, _mt, _dx in PATIENTS:
+    for psn, certno, label, _lines, _mt, _dx in PATIENTS:
         if psn in evouchers:
             items.append(SheetItem(f"医保电子凭证 {label}", evouchers[psn], "qr"))
         items.append(SheetItem(f"身份证号 {label}", certno, "code128"))

@@ -573,7 +573,7 @@ class PharmacyDesk:
             ).all()
             out = [SoldBefore(r.receipt_no, r.business_date or today_cst(), r.units, bool(r.split)) for r in rows]
             if not out:  # the store's history (settlements recorded by other paths, e.g. the sync layer)
-                for code_, date, units, split in conn.execute(
+                for _code, date, units, split in conn.execute(
                         select(TraceSaleRow.code, TraceSaleRow.date, TraceSaleRow.units, TraceSaleRow.split)
                         .join(SettlementRow, SettlementRow.settlement_id == TraceSaleRow.settlement_id)
                         .where(TraceSaleRow.code == code, SettlementRow.reversed_on.is_(None))):

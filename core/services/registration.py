@@ -26,7 +26,7 @@ from typing import Any, Callable
 from core.domain.clock import today_cst
 from core.codes import Kind, classify
 from core.i18n import Message
-from core.services.centre_link import CentreRefused, CentreUnreachable
+from core.services.centre_link import CentreAuthRejected, CentreRefused, CentreUnreachable
 from core.services.forms import (
     ContinuousRx,
     RxLine,
@@ -102,6 +102,8 @@ class CounterService:
             return self.link.call(infno, payload)
         except CentreRefused as exc:
             raise DeskError(_msg("refused", f"中心拒绝（{infno}）：{exc.err_msg}", f"the centre refused {infno}: {exc.err_msg}")) from None
+        except CentreAuthRejected:
+            raise DeskError(_msg("auth_rejected", CentreAuthRejected.ZH, CentreAuthRejected.EN)) from None
         except CentreUnreachable as exc:
             raise DeskError(_msg("unreachable", f"连不上中心（{infno}），请稍后重试：{exc.detail}",
                                  f"the centre cannot be reached ({infno}); retry later: {exc.detail}")) from None

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from core.services.centre_link import CentreRefused, CentreUnreachable
+from core.services.centre_link import CentreAuthRejected, CentreRefused, CentreUnreachable
 from core.services.pharmacy_config import DeskConfig
 from core.sync.config import SyncConfig, config_from_dict
 from core.sync.envelope import Outcome, Reply
@@ -37,12 +37,15 @@ def terminal_no_of(terminal_id: str) -> int:
 
 
 def desk_sync_config(config: DeskConfig, **sections: Any) -> SyncConfig:
-    """The sync configuration of a desk from its settings, over the defaults of resources/config (floor
-    limits, sender, transaction numbers). `sections` override them (`offline={...}`, `sender={...}`)."""
+    """The sync configuration of a desk from its settings: the site's offline floor limits (config.offline) over
+    the declared defaults, sender and transaction numbers from resources/config/sync.json. `sections` override
+    them (`offline={...}`, `sender={...}`)."""
     data: dict[str, Any] = {"terminal": {
         "institution_code": config.institution, "institution_name": config.institution_name,
         "terminal_id": config.terminal, "terminal_no": terminal_no_of(config.terminal), "city": config.city,
         "profile_id": config.profile_id, "secret": config.secret or "-"}}
+    if config.offline:
+        data["offline"] = dict(config.offline)
     data.update({k: v for k, v in sections.items() if v})
     return config_from_dict(data, "desk settings").with_centre(config.server_url)
 
@@ -100,6 +103,8 @@ class TerminalCentreLink:
             self.last_error = reply.err_msg
             raise CentreRefused(infno, reply.err_msg or "refused", reply.output, msgid)
         self.last_error = reply.error
+        if reply.http_status == 401:
+            raise CentreAuthRejected(infno, reply.error, maybe_sent=False, msgid=msgid)
         raise CentreUnreachable(infno, reply.error or reply.outcome.value, maybe_sent=reply.outcome is Outcome.UNKNOWN,
                                 msgid=msgid)
 

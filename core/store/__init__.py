@@ -3,7 +3,7 @@ PostgreSQL at the centre). Import from the submodules (this package imports noth
 part does not pull in the rest):
 
 - core.store.db: open_store(url) -> Engine (creates/upgrades the schema), session_factory(engine)
-- core.store.paths: app_home(), store_path(), store_url(), data_key_path()
+- core.store.paths: store_path(), store_url(), data_key_path()
 - core.store.models: DrugRow, FacilityRow, PersonRow, RegistrationRow, SettlementRow, DispenseRow, TraceSaleRow
 - core.store.persons: upsert_person, get_person, find_person_by_id_number, find_person_by_ss_card
 - core.store.catalogue: upsert_drugs, get_drug(s), upsert_facilities, get_facility, drugs_by_trace_prefix …

@@ -100,7 +100,7 @@ class SqlHistory:
         slots = [f":{n}" for n in names[: len(first)]]
         if listed:
             slots.append(", ".join(f":{n}" for n in names[len(first):]))
-        return conn.execute(text(template.format(*slots)), dict(zip(names, args))).all()
+        return conn.execute(text(template.format(*slots)), dict(zip(names, args, strict=True))).all()
 
     def settlements(self, person_no: str, since: dt.date, until: dt.date) -> list[SettlementRecord]:
         rows = self._rows(_SETTLEMENTS, (person_no, since, until))

@@ -56,7 +56,7 @@ def _word(word: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
             main.append(m[0] if m else "")
             options.append(o[0] if o else [])
     per_char: list[tuple[str, ...]] = []
-    for reading, opts in zip(main, options):
+    for reading, opts in zip(main, options, strict=True):
         first = reading[:1]
         alts = [first] if first else []
         for o in opts:

@@ -286,7 +286,7 @@ def _id_number(birth: dt.date, i: int) -> str:
     # region code and serial taken from the index: unique for up to 10 million persons
     body = f"42{i // 1000 % 10000:04d}{birth:%Y%m%d}{i % 1000:03d}"
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
     return body + check
 
 

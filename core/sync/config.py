@@ -1,6 +1,7 @@
 """Sync configuration: declared once, typed, with defaults in resources/config/ and shown to the user.
 
-- OfflineLimits: the floor limits of offline settlement (resources/config/offline.json).
+- OfflineLimits: the floor limits of offline settlement (declared with their defaults in core.settings.options,
+  `offline.*`; a site sets them in its settings file).
 - CentreConfig, SenderConfig, and the transaction numbers by use (resources/config/sync.json): transaction
   numbers and med_type codes differ by province, so they are a mapping in configuration, not code.
 - TerminalConfig: who this terminal is (institution, terminal id, its facility, profile, signing secret).
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from core.domain import Facility
+from core.settings import default_of
 
 IDENTIFICATION_KINDS = ("evoucher", "id_card", "ss_card")
 DEFAULT_PATH = "/fsi/api/rsfComIfsService/callService"
@@ -78,12 +80,12 @@ def _text(where: str, value: Any, *, empty: bool = False) -> str:
 class OfflineLimits:
     """离线限额: offline settlement happens only inside all of these."""
 
-    max_registration_age_hours: int = 72
-    max_fund_per_transaction: Decimal = Decimal("300.00")
-    max_fund_per_person_per_day: Decimal = Decimal("500.00")
-    max_terminal_offline_fund: Decimal = Decimal("5000.00")
-    max_offline_hours: int = 24
-    allowed_identification: tuple[str, ...] = ("id_card", "ss_card")
+    max_registration_age_hours: int = default_of("offline.max_registration_age_hours")
+    max_fund_per_transaction: Decimal = Decimal(default_of("offline.max_fund_per_transaction"))
+    max_fund_per_person_per_day: Decimal = Decimal(default_of("offline.max_fund_per_person_per_day"))
+    max_terminal_offline_fund: Decimal = Decimal(default_of("offline.max_terminal_offline_fund"))
+    max_offline_hours: int = default_of("offline.max_offline_hours")
+    allowed_identification: tuple[str, ...] = tuple(default_of("offline.allowed_identification"))
 
     LABELS_ZH = {
         "max_registration_age_hours": "备案缓存最长有效（小时）",
@@ -274,8 +276,7 @@ def default_sync_values() -> dict:
 
 
 def default_offline_limits() -> OfflineLimits:
-    path = resources_dir() / "offline.json"
-    return OfflineLimits.from_dict(_read_json(path), str(path)) if path.exists() else OfflineLimits()
+    return OfflineLimits()
 
 
 def config_from_dict(data: Mapping[str, Any], where: str = "config") -> SyncConfig:

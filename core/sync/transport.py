@@ -193,6 +193,7 @@ class Transport:
                     # No session: this message was not sent at all, whatever happened to the 9001.
                     assert failed is not None
                     return Reply(Outcome.NOT_SENT, err_msg=failed.err_msg if failed.refused else "",
+                                 http_status=failed.http_status,  # a 401 there is a signing problem: say so
                                  error=f"sign-in (9001) failed: {failed.describe()}")
             env = self.envelope(infno, msgid, input_node, operator=operator, operator_name=operator_name,
                                 insuplc_admdvs=insuplc_admdvs, sign_no=sign_no)

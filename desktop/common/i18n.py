@@ -16,7 +16,7 @@ from pathlib import Path
 from core.i18n import Message
 from desktop.qt import QtCore
 
-log = logging.getLogger("desktop.i18n")
+log = logging.getLogger("onewindow.gui.i18n")
 
 TS_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "translations"
 LANGS = ("zh", "en")

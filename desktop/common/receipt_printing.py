@@ -15,9 +15,9 @@ hardware.printing.layout's, never laid out a second time here. The queue is hard
 DeviceHub.print_receipt is the same submit on the same device name, so a shell with a hub passes
 `hub.print_queue`. Submitting never waits for the printer: a jammed or unplugged printer cannot hold up a sale.
 
-Which printer: the terminal's device settings (<app home>/devices.json, hardware.settings, written by the
-device settings screen) when that file exists; kind "none" there means PDF only. Without the file, the desk's
-own `receipt_printer` setting: "" = PDF only, a printer kind ("simulator", "pdf", "system") or the name of a
+Which printer: the terminal's device settings (`devices.printer.*` of the site settings, written by the device
+settings screen or `onewindow config set`) when the site set the printer kind; kind "none" there means PDF
+only. Otherwise the desk's own `receipt.printer` setting: "" = PDF only, a printer kind ("simulator", "pdf", "system") or the name of a
 system printer.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from core.services.receipts import ReceiptContent, ReceiptLine
 from desktop.common.receipt_pdf import write_receipt_pdf
 from desktop.qt import QObject, Signal
 
-log = logging.getLogger("desktop.print")
+log = logging.getLogger("onewindow.gui.print")
 
 RECEIPT_DEVICE = "receipt"  # hardware.factory.RECEIPT_PRINTER: the device DeviceHub.print_receipt uses
 EMPHASIS = ("医疗费总额", "个人负担")
@@ -86,12 +86,21 @@ def hardware_receipt(r: ReceiptContent):
 def printer_settings(desk_printer: str = "", devices_file: Path | None = None):
     """The receipt printer's hardware.printing settings, or None for PDF only (see the module docstring).
     Raises hardware.settings.DeviceSettingsError for a devices file that cannot be used."""
-    from hardware.settings import PRINTER_KINDS, PrinterSettings, load_device_settings, settings_path
+    from core.settings import SettingError, SiteSettings
+    from hardware.settings import PRINTER_KINDS, DeviceSettingsError, PrinterSettings, device_settings_from, \
+        load_device_settings
 
-    path = devices_file or settings_path()
-    if path.exists():
-        settings = load_device_settings(path).printer
+    if devices_file is not None and devices_file.exists():
+        settings = load_device_settings(devices_file).printer
         return None if settings.kind == "none" else settings
+    if devices_file is None:
+        try:
+            site = SiteSettings.load()
+        except SettingError as exc:
+            raise DeviceSettingsError(exc.zh, exc.en) from exc
+        if site.source("devices.printer.kind") != "default":
+            settings = device_settings_from(site).printer
+            return None if settings.kind == "none" else settings
     name = desk_printer.strip()
     if not name or name == "none":
         return None

@@ -17,7 +17,7 @@ import time
 
 from desktop.qt import QObject, QtWidgets, Signal
 
-log = logging.getLogger("desktop.scan")
+log = logging.getLogger("onewindow.gui.scan")
 
 
 class ScanRoute(QObject):

@@ -21,7 +21,7 @@ from desktop.qt import QObject, QtCore, Signal
 
 from core.i18n import Message
 
-log = logging.getLogger("desktop.worker")
+log = logging.getLogger("onewindow.gui.worker")
 T = TypeVar("T")
 
 INTERNAL = Message("internal", "内部错误（已记录日志），请重试或联系管理员", "internal error (logged): retry or call support")

@@ -38,7 +38,7 @@ from desktop.counter.screens.review import ReviewScreen
 from desktop.counter.screens.settle import SettlePage
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 
-log = logging.getLogger("desktop.counter")
+log = logging.getLogger("onewindow.gui.counter")
 
 IDENTITY_KINDS = (Kind.EVOUCHER, Kind.ID_CARD, Kind.SS_CARD)
 PAGES = (("apply", "办理"), ("review", "审核"), ("reminders", "提醒"), ("discovery", "主动发现"), ("exits", "退出预警"),

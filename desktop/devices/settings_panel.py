@@ -29,7 +29,7 @@ from hardware.events import ScanEvent
 from hardware.factory import RECEIPT_PRINTER, DeviceHub
 from hardware.printing.queue import DONE, FAILED, PRINTING, QUEUED, PrintJob
 from hardware.printing.receipt import printer_test_page
-from hardware.settings import DeviceSettings, DeviceSettingsError, ScannerSettings, save_device_settings, settings_path
+from hardware.settings import DeviceSettings, DeviceSettingsError, ScannerSettings, save_device_settings
 from hardware.sim.scanner import ScannerSimulator
 
 SCANNER_KINDS = (("keyboard", "键盘模式扫码枪 · keyboard wedge"), ("serial", "串口扫码枪 · serial (USB-COM)"),
@@ -78,7 +78,7 @@ class DeviceSettingsPanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.setObjectName("deviceSettingsPanel")
         self.hub = hub
-        self.path = path or settings_path()
+        self.path = path  # None: the site settings file
         self.last_scan: ScanEvent | None = None
         self.last_result: ScanResult | None = None
         self.last_job: PrintJob | None = None

@@ -1,7 +1,6 @@
-"""`python -m desktop.kiosk run [--server URL]`     the kiosk shell itself (the watchdog's child)
-`python -m desktop.kiosk watch [--server URL]`   the watchdog (what `onewindow gui --shell kiosk` runs)
+"""`python -m desktop.kiosk watch [--server URL]`   the watchdog (what `onewindow gui --shell kiosk` runs)
 `python -m desktop.kiosk set-code`               set the supervisor code (asked twice, 6-12 digits), stored
-                                                 as an scrypt hash in <app home>/kiosk.json
+                                                 as an scrypt hash in the site settings
 """
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m desktop.kiosk")
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("run", "watch"):
+    for name in ("watch",):
         c = sub.add_parser(name)
         c.add_argument("--server", metavar="URL")
         c.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
@@ -22,10 +21,6 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("set-code")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.cmd == "run":
-        from desktop.kiosk.app import run_kiosk
-
-        return run_kiosk(args.server, quit_after_ms=args.quit_after, fullscreen=not args.windowed)
     if args.cmd == "watch":
         from desktop.kiosk.app import child_command, run_watchdog
 

@@ -1,13 +1,10 @@
 """Start the kiosk shell, and keep it running.
 
 `onewindow gui --shell kiosk [--server URL]` runs `run_watchdog`: the shell itself runs in a child process
-(`python -m desktop.kiosk run …`) and is started again whenever it ends in any way other than the
-supervisor's "退出自助机" (exit code 0) — a crash, an abort, a kill. Restarts back off (1 s, doubling to
-60 s) when the shell keeps dying within a minute of starting, so a broken install does not spin a CPU.
-
-`run_kiosk` is the child: settings (<app home>/kiosk.json and devices.json), the link to the centre
-(core.services.kiosk over core.sync's transport), the devices (camera, card reader, receipt printer from
-hardware/), the window full screen and locked down.
+(`onewindow gui --shell kiosk --no-watchdog …`, built by the composition root onewindow.root) and is started
+again whenever it ends in any way other than the supervisor's "退出自助机" (exit code 0) — a crash, an abort, a
+kill. Restarts back off (1 s, doubling to 60 s) when the shell keeps dying within a minute of starting, so a
+broken install does not spin a CPU.
 """
 from __future__ import annotations
 
@@ -16,9 +13,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
-log = logging.getLogger("desktop.kiosk")
+log = logging.getLogger("onewindow.gui.kiosk")
 
 BACKOFF_START_S = 1.0
 BACKOFF_MAX_S = 60.0
@@ -26,7 +22,9 @@ HEALTHY_AFTER_S = 60.0
 
 
 def child_command(server_url: str | None = None, quit_after_ms: int | None = None, windowed: bool = False) -> list[str]:
-    cmd = [sys.executable, "-m", "desktop.kiosk", "run"]
+    # the onewindow program again (a frozen build is the executable itself; from source, this Python -m onewindow)
+    head = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "onewindow"]
+    cmd = [*head, "gui", "--shell", "kiosk", "--no-watchdog"]
     if server_url:
         cmd += ["--server", server_url]
     if quit_after_ms is not None:
@@ -63,77 +61,4 @@ def run_watchdog(command: Sequence[str], *, max_restarts: int | None = None,
         sleep(backoff)
 
 
-def build(config, *, devices=None, fullscreen: bool = True):
-    """Service, devices and window for `config` (the QApplication must exist)."""
-    from core.services.kiosk import KioskLink, KioskService
-    from desktop.kiosk.window import KioskDevices, KioskWindow
-
-    link = KioskLink(config)
-    service = KioskService(link, config)
-    if devices is None:
-        devices = devices_from_settings()
-    window = KioskWindow(service, config, devices, fullscreen=fullscreen)
-    return window, link
-
-
-def devices_from_settings() -> "KioskDevices":
-    from desktop.kiosk.window import KioskDevices
-    from hardware.camera.sources import source_from_settings
-    from hardware.cards import CardReaderError, card_reader_from_settings
-    from hardware.printing.queue import PrintQueue
-    from hardware.printing.transports import printer_from_settings
-    from hardware.settings import DeviceSettingsError, load_device_settings
-    from core.store.paths import app_home
-
-    try:
-        s = load_device_settings()
-    except DeviceSettingsError as exc:
-        log.error("device settings: %s: the kiosk runs without camera, card reader and receipt printer", exc.en)
-        return KioskDevices()
-    camera = (lambda: source_from_settings(s.camera)) if s.camera.kind != "none" else None
-    try:
-        reader = card_reader_from_settings(s.card_reader)
-    except CardReaderError as exc:
-        log.error("card reader: %s", exc.en)
-        reader = None
-    printer = printer_from_settings(s.printer, "receipt")
-    # keep_done=0: a printed statement is personal data; it is not kept in the queue file once on paper.
-    queue = PrintQueue({"receipt": printer} if printer else {}, app_home() / "kiosk-print-queue.json", keep_done=0)
-    queue.start()
-    return KioskDevices(camera_source=camera, card_reader=reader, print_queue=queue if printer else None)
-
-
-def run_kiosk(server_url: str | None = None, *, quit_after_ms: int | None = None, fullscreen: bool = True) -> int:
-    from core.services.kiosk import KioskConfig
-    from desktop.qt import QTimer, application
-
-    try:
-        config = KioskConfig.load()
-    except (ValueError, TypeError) as exc:
-        print(f"onewindow kiosk: bad kiosk.json: {exc}", file=sys.stderr)
-        return 2
-    if server_url:
-        config = replace(config, server_url=server_url)
-    app = application()
-    app.setApplicationName("OneWindow kiosk")
-    app.setQuitOnLastWindowClosed(False)  # only the supervisor's exit ends the shell
-    window, link = build(config, fullscreen=fullscreen)
-    window.left.connect(app.exit)
-    window.start()
-    if quit_after_ms is not None:
-        def quit_now() -> None:
-            window.lockdown.unlock()
-            window.stop()
-            app.exit(0)
-
-        QTimer.singleShot(quit_after_ms, quit_now)
-    try:
-        return app.exec()
-    finally:
-        window.stop()
-        if window.devices.print_queue is not None:
-            window.devices.print_queue.stop()
-        link.close()
-
-
-__all__ = ["build", "child_command", "devices_from_settings", "run_kiosk", "run_watchdog"]
+__all__ = ["child_command", "run_watchdog"]

@@ -28,7 +28,7 @@ from core.i18n import Message, message
 from core.services.auth import verify_secret
 from desktop.qt import QEvent, QObject, Qt, QTimer, QtCore, Signal
 
-log = logging.getLogger("desktop.kiosk.guard")
+log = logging.getLogger("onewindow.gui.kiosk.guard")
 
 INPUT_EVENTS = frozenset({
     QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TouchEnd, QEvent.Type.MouseButtonPress,

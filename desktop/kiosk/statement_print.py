@@ -14,7 +14,7 @@ from core.services.kiosk import Statement
 from desktop.fonts import pick_cjk_family
 from desktop.qt import QtCore, QtGui
 
-log = logging.getLogger("desktop.kiosk.print")
+log = logging.getLogger("onewindow.gui.kiosk.print")
 
 SCHEME = {"LB": "两病", "MT": "门诊慢特病"}
 INSURANCE = {"310": "职工基本医疗保险", "390": "城乡居民基本医疗保险"}

@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-log = logging.getLogger("desktop.kiosk.voice")
+log = logging.getLogger("onewindow.gui.kiosk.voice")
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "kiosk" / "voice"
 PLAYERS = ("pw-play", "paplay", "aplay", "afplay")

@@ -36,7 +36,7 @@ from desktop.kiosk.voice import Voice, make_voice, voice_status
 from desktop.kiosk.widgets import CountdownOverlay, button, label
 from desktop.qt import QtGui, QtWidgets, Qt, QTimer, Signal
 
-log = logging.getLogger("desktop.kiosk")
+log = logging.getLogger("onewindow.gui.kiosk")
 
 CORNER_TAPS = 5
 CORNER_WINDOW_S = 4.0

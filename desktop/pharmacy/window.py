@@ -51,7 +51,7 @@ from desktop.pharmacy import screens as sc
 from desktop.pharmacy.drug_search import DrugSearchDialog
 from desktop.qt import QTimer, Qt, QtCore, QtGui, QtWidgets, Signal
 
-log = logging.getLogger("desktop.pharmacy")
+log = logging.getLogger("onewindow.gui.pharmacy")
 
 IDENTITY_KINDS = (Kind.EVOUCHER, Kind.ID_CARD, Kind.SS_CARD)
 PAGES = ("identify", "rx", "sale", "pay", "done", "returns", "shift", "settings")
@@ -83,6 +83,7 @@ class PharmacyWindow(QtWidgets.QMainWindow):
         super().__init__()
         self.setObjectName("pharmacyWindow")
         self.desk, self.auth, self.shifts, self.config = desk, auth, shifts, config
+        self.save_settings = None  # callable(changes: dict[key, value]) given by the composition root
         self.runner = runner or Runner(self)
         self.route = route or ScanRoute(self)
         self.route.scanned.connect(self.on_scan)
@@ -941,10 +942,11 @@ class PharmacyWindow(QtWidgets.QMainWindow):
 
     def apply_settings(self, size: int, lang: str) -> None:
         self.config = replace(self.config, font_size=size, language=lang)
-        try:
-            self.config.save()
-        except OSError as exc:
-            log.info("settings not saved: %s", exc)
+        if self.save_settings is not None:  # set by the composition root: into the site settings
+            try:
+                self.save_settings({"ui.font_size": size, "ui.language": lang})
+            except (OSError, ValueError) as exc:
+                log.warning("settings not saved: %s", exc)
         i18n.set_language(lang)
         theme.set_base_size(size)
         QtWidgets.QApplication.instance().setFont(theme.font(0))

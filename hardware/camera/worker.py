@@ -42,7 +42,7 @@ from hardware.camera.pipeline import DecodePipeline
 from hardware.camera.sources import CameraError, FrameSource
 from hardware.events import ScanSource, make_scan_event
 
-log = logging.getLogger("hardware.camera")
+log = logging.getLogger("onewindow.devices.camera")
 REFUSAL_S = 2.0
 
 

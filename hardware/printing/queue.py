@@ -38,11 +38,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
-from core.store.paths import app_home
+from core.settings.paths import app_home
 from hardware.printing.receipt import Receipt
 from hardware.printing.transports import Printer, PrintError
 
-log = logging.getLogger("hardware.print")
+log = logging.getLogger("onewindow.devices.print")
 
 QUEUE_FILE = "print-queue.json"
 QUEUED, PRINTING, DONE, FAILED = "queued", "printing", "done", "failed"

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Protocol
 
-from core.store.paths import app_home
+from core.settings.paths import app_home
 from hardware.printing.escpos import encode
 from hardware.printing.escpos_read import read_escpos
 from hardware.printing.layout import Document, Drawer, layout_receipt

@@ -30,7 +30,7 @@ from hardware.serialscan.ports import PortGone, SerialPort, open_port
 from hardware.settings import SerialSettings
 from hardware.wedge.clock import monotonic_ms
 
-log = logging.getLogger("hardware.serial")
+log = logging.getLogger("onewindow.devices.serial")
 
 
 class SerialScanner(QObject):

@@ -23,7 +23,7 @@ from typing import Any
 
 from hardware.settings import WedgeSettings
 
-log = logging.getLogger("hardware.scan")
+log = logging.getLogger("onewindow.devices.scan")
 
 GS = "\x1d"
 CR, LF, TAB = "\r", "\n", "\t"

@@ -44,7 +44,7 @@ from hardware.wedge.burst import BurstDetector, Disposition, Emit, Outcome, Repl
 from hardware.wedge.clock import monotonic_ms
 from hardware.wedge.keys import key_input
 
-log = logging.getLogger("hardware.scan")
+log = logging.getLogger("onewindow.devices.scan")
 
 _T = QEvent.Type
 _HIDDEN = Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhSensitiveData

@@ -83,12 +83,13 @@ def _sale():
 
 def scan_to_verdict(url: str, n: int) -> dict:
     from core.services.pharmacy_config import DeskConfig
-    from desktop.pharmacy.app import build
     from desktop.qt import application
+    from onewindow.root import build_pharmacy
 
     app = application()
     config = DeskConfig(store_url=url, receipt_dir=tempfile.mkdtemp())
-    window, engine = build(config, attach_keyboard=False)
+    window, parts = build_pharmacy(config, devices=False)
+    engine = parts.engine
     window.show()
     window.state.operator = window.auth.users()[0]
     window.state.card = None  # no patient: the scan check alone is timed, paced by the lane being idle
@@ -133,8 +134,9 @@ from desktop.qt import QTimer, QtWidgets, application
 from desktop.common import theme
 app = application()
 app.setFont(theme.font(0))
-from desktop.pharmacy.app import build
-window, engine = build(DeskConfig(store_url=sys.argv[1], receipt_dir=sys.argv[3]), attach_keyboard=False)
+from onewindow.root import build_pharmacy
+window, parts = build_pharmacy(DeskConfig(store_url=sys.argv[1], receipt_dir=sys.argv[3]), devices=False)
+engine = parts.engine
 window.start()
 def ready():
     if window.isVisible() and window.dialog is not None and window.dialog.isVisible():

@@ -52,7 +52,7 @@ def _vectors(args: argparse.Namespace) -> int:
 
 def _case(args: argparse.Namespace) -> int:
     from core.audit.context import AuditInputError
-    from core.audit.report import explain
+    from core.services.audit_report import explain
     from core.policy.calculator import PolicyError
     from core.services.audit_runs import result_row, run_case
     from core.services.cases import parse_case

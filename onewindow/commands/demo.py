@@ -141,8 +141,18 @@ def supervision_login_hint() -> str:
     return "no supervisor account in this build / 未配置监管员账号"
 
 
+def headless_qt() -> None:
+    """Qt's offscreen platform unless a display is there (without one the xcb plugin aborts the process)."""
+    import os
+
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
 def run(args: argparse.Namespace) -> int:
-    from core.store.paths import app_home
+    from core.settings.paths import app_home
     from server.app import create_app
 
     home = Path(args.home) if args.home else app_home() / "demo"
@@ -153,6 +163,8 @@ def run(args: argparse.Namespace) -> int:
 
         config = replace(config, server_url=centre.url)
         items = populate(centre.url, engine, secrets, config, home)
+        if args.no_gui:
+            headless_qt()  # the code sheet is drawn with Qt: offscreen when there is no display
         from desktop.qt import application
         from desktop.pharmacy.demo_sheet import write_sheet
 
@@ -165,9 +177,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  supervision big screen 智慧监管大屏: {centre.url}/supervision/  ({supervision_login_hint()})")
         if args.no_gui:
             return 0
-        from desktop.pharmacy.app import run_pharmacy
+        from onewindow.root import run_shell
 
-        return run_pharmacy(config=config, quit_after_ms=args.quit_after)
+        return run_shell("pharmacy", config=config, quit_after_ms=args.quit_after)
     finally:
         centre.stop()
         engine.dispose()

@@ -1,6 +1,6 @@
 """`onewindow selftest`: check an installation, one line per check: OK, WARN or FAIL, with a fix.
 
-Exit 0 when nothing FAILs. Qt is only ever started in a child process (desktop.selfcheck), because a
+Exit 0 when nothing FAILs. Qt is only ever started in a child process (`onewindow qt-probe`: desktop.selfcheck), because a
 broken platform plugin aborts the process that loads it. opencv is imported last: the full opencv-python
 wheel changes Qt's plugin path in the environment it is imported into.
 """
@@ -14,9 +14,10 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
-# Qt libraries a Debian counter PC needs besides the wheel (the .ci/run list plus the xcb cursor library).
-_DEBIAN_QT_LIBS = "libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3"
+# The system libraries Qt needs on Debian, by soname (one list for selftest, .ci/run and the .deb's Depends).
+QT_LIBS_FILE = Path(__file__).resolve().parent.parent.parent / "resources" / "config" / "debian-qt-libs.json"
 _CONFLICTING_OPENCV = ("opencv-python", "opencv-contrib-python")
 
 
@@ -58,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
 def _steps(env: dict[str, str]) -> list[Callable[[], Iterable[Check]]]:
     return [
         check_python,
+        check_system_libs,
         lambda: check_qt(env),
         check_sqlite,
         check_sqlalchemy,
@@ -76,6 +78,84 @@ def check_python() -> list[Check]:
     return [Check("FAIL", "python", f"{version} is too old", "install Python 3.11 or newer and reinstall onewindow")]
 
 
+def debian_qt_packages() -> dict[str, str]:
+    """soname -> Debian package ("a | b" where trixie renamed it)."""
+    data = json.loads(QT_LIBS_FILE.read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def qt_binaries() -> list[Path]:
+    """The Qt files whose system dependencies matter: the xcb screen plugin and the Qt libraries of the wheel."""
+    import PySide6
+
+    qt = Path(PySide6.__file__).resolve().parent / "Qt"
+    found = [qt / "plugins" / "platforms" / "libqxcb.so"]
+    found += sorted((qt / "lib").glob("libQt6XcbQpa.so*"))[:1] + sorted((qt / "lib").glob("libQt6Widgets.so*"))[:1]
+    return [p for p in found if p.exists()]
+
+
+def missing_sonames(binaries: list[Path], ldd: str = "ldd") -> list[str]:
+    missing: list[str] = []
+    for binary in binaries:
+        done = subprocess.run([ldd, str(binary)], capture_output=True, text=True, timeout=60)
+        for line in done.stdout.splitlines():
+            name, _, where = line.strip().partition(" => ")
+            if where.strip() == "not found" and name not in missing:
+                missing.append(name)
+    return missing
+
+
+def install_command(missing: list[str], packages: dict[str, str]) -> tuple[str, list[str]]:
+    """The one apt-get line for every missing library, and the sonames no package is known for."""
+    wanted: list[str] = []
+    unknown: list[str] = []
+    for soname in missing:
+        package = packages.get(soname)
+        if package is None:
+            unknown.append(soname)
+        elif package.split(" | ")[-1] not in wanted:
+            wanted.append(package.split(" | ")[-1])  # the name apt resolves on bookworm and (as virtual) trixie
+    sudo = "sudo " if hasattr(os, "geteuid") and os.geteuid() != 0 else ""
+    return (f"{sudo}apt-get install -y " + " ".join(wanted)) if wanted else "", unknown
+
+
+def _system_libs_fix() -> str:
+    """The apt-get line for the missing system libraries ("" when none is missing or it cannot be told)."""
+    import shutil
+
+    ldd = shutil.which("ldd")
+    try:
+        binaries = qt_binaries() if sys.platform.startswith("linux") and ldd else []
+    except ImportError:
+        return ""
+    missing = missing_sonames(binaries, ldd) if binaries and ldd else []
+    return install_command(missing, debian_qt_packages())[0] if missing else ""
+
+
+def check_system_libs() -> list[Check]:
+    """Linux: every system library Qt's screen plugin cannot find, with the exact command that installs them
+    (Qt itself only ever names the first one it trips over)."""
+    import shutil
+
+    if not sys.platform.startswith("linux"):
+        return []
+    ldd = shutil.which("ldd")
+    try:
+        binaries = qt_binaries()
+    except ImportError:
+        return []  # the pyside6 line says so
+    if ldd is None or not binaries:
+        return [Check("WARN", "system libraries", "cannot check (no ldd or no xcb plugin)")]
+    missing = missing_sonames(binaries, ldd)
+    if not missing:
+        return [Check("OK", "system libraries", "every library of Qt's screen plugin is installed")]
+    command, unknown = install_command(missing, debian_qt_packages())
+    fix = command + (f"; find the package of {', '.join(unknown)} with apt-file search" if unknown else "")
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    # without those the shells cannot open a window (headless use: tests, --screenshot, demo --no-gui still work)
+    return [Check("FAIL" if has_display else "WARN", "system libraries", "missing: " + ", ".join(missing), fix)]
+
+
 def check_qt(env: dict[str, str]) -> list[Check]:
     try:
         import PySide6
@@ -86,8 +166,9 @@ def check_qt(env: dict[str, str]) -> list[Check]:
     offscreen = {**env, "QT_QPA_PLATFORM": "offscreen"}
     report, problem = _probe(offscreen)
     if report is None:
+        libs = _system_libs_fix()
         checks.append(Check("FAIL", "qt platform plugin (offscreen)", problem,
-                            f"pip install --force-reinstall PySide6-Essentials; Debian: apt-get install {_DEBIAN_QT_LIBS}; "
+                            (f"{libs}; then " if libs else "") + "pip install --force-reinstall PySide6-Essentials; "
                             "QT_DEBUG_PLUGINS=1 onewindow selftest shows the missing library"))
         return checks
     checks.append(Check("OK", "qt platform plugin (offscreen)", "a QGuiApplication starts"))
@@ -113,14 +194,17 @@ def _native_platform(env: dict[str, str]) -> list[Check]:
         return []
     report, problem = _probe(env)
     if report is None:
+        libs = _system_libs_fix()
         return [Check("FAIL", "qt platform plugin (screen)", problem,
-                      f"Debian: apt-get install {_DEBIAN_QT_LIBS}; if opencv-python is installed, see the opencv line")]
+                      (libs or "see the system-libraries line") + "; if opencv-python is installed, see the opencv line")]
     return [Check("OK", "qt platform plugin (screen)", str(report.get("platform")))]
 
 
 def _probe(env: dict[str, str]) -> tuple[dict | None, str]:
     try:
-        done = subprocess.run([sys.executable, "-m", "desktop.selfcheck"], env=env, capture_output=True,
+        from onewindow import self_command
+
+        done = subprocess.run(self_command("qt-probe"), env=env, capture_output=True,
                               text=True, timeout=120)
     except subprocess.TimeoutExpired:
         return None, "the Qt check did not finish in 120 s"

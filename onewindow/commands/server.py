@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def default_db_url() -> str:
-    from core.store.paths import app_home, sqlite_url
+    from core.settings.paths import app_home
+    from core.store.paths import sqlite_url
 
     return sqlite_url(app_home() / "centre.db")
 

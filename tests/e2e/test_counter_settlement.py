@@ -29,19 +29,19 @@ def type_in(qtbot, widget, text: str) -> None:
 @pytest.fixture
 def counter(qtbot, centre, tmp_path):
     from core.services.pharmacy_config import DeskConfig
-    from desktop.counter.app import build
+    from onewindow.root import build_counter
 
     config = DeskConfig(server_url=centre.url, institution=CTR, secret=centre.secrets[CTR], terminal="C01",
                         institution_name="门诊慢特病管理服务中心(测试)", receipt_dir=str(tmp_path / "receipts"),
                         store_url=f"sqlite:///{tmp_path / 'store.db'}")
-    win, engine = build(config, attach_keyboard=False, forms_dir=tmp_path / "forms")
+    win, parts = build_counter(config, devices=False, forms_dir=tmp_path / "forms")
     win.auth.add_user("zhang", "张主管", "supervisor", password="zhuguan123", pin="1357")
     qtbot.addWidget(win)
     win.show()
     yield win
     win.runner.wait()
     win.settle.close_desk()
-    engine.dispose()
+    parts.close()
 
 
 def test_counter_settles_med_type_14_with_the_desk_flow(qtbot, counter, centre):

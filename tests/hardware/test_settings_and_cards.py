@@ -16,7 +16,6 @@ from hardware.settings import (
     WedgeSettings,
     load_device_settings,
     save_device_settings,
-    settings_path,
 )
 from hardware.sim.scanner import parse_script
 
@@ -25,19 +24,21 @@ def test_settings_default_save_load_round_trip(_app_home):
     assert load_device_settings() == DeviceSettings()  # no file yet
     custom = DeviceSettings().with_changes(scanner=DeviceSettings().scanner.__class__(
         kind="serial", wedge=WedgeSettings(max_gap_ms=120, prefix="\x02")))
-    path = save_device_settings(custom)
-    assert path == settings_path() and path.parent == _app_home  # ONEWINDOW_HOME decides the folder
+    path = save_device_settings(custom)  # into the one site settings file
+    assert path == _app_home / "onewindow.json"  # ONEWINDOW_HOME decides the folder
     assert load_device_settings() == custom
-    assert json.loads(path.read_text(encoding="utf-8"))["scanner"]["wedge"]["prefix"] == "\x02"
+    assert json.loads(path.read_text(encoding="utf-8"))["settings"]["devices.scanner.wedge.prefix"] == "\x02"
 
 
-def test_settings_tolerate_missing_and_unknown_keys(tmp_path):
+def test_settings_tolerate_missing_keys_and_refuse_unknown_ones(tmp_path):
     path = tmp_path / "devices.json"
-    path.write_text(json.dumps({"scanner": {"wedge": {"max_gap_ms": 90}, "future": 1}, "new_device": {}}),
-                    encoding="utf-8")
+    path.write_text(json.dumps({"scanner": {"wedge": {"max_gap_ms": 90}}}), encoding="utf-8")
     loaded = load_device_settings(path)
     assert loaded.scanner.wedge.max_gap_ms == 90 and loaded.scanner.wedge.min_length == 6
     assert loaded.printer == DeviceSettings().printer
+    path.write_text(json.dumps({"scanner": {"wedge": {"max_gap_ms": 90}, "future": 1}}), encoding="utf-8")
+    with pytest.raises(DeviceSettingsError, match="scanner.future"):
+        load_device_settings(path)
 
 
 @pytest.mark.parametrize("content, field", [

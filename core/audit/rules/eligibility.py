@@ -35,9 +35,9 @@ def no_registration(ctx: AuditContext):
 def expired(ctx: AuditContext):
     if ctx.active or not ctx.scheme_registrations:
         return
-    ended = [r for r in ctx.scheme_registrations if r.end is not None and r.end < ctx.day]
+    ended = [r.end for r in ctx.scheme_registrations if r.end is not None and r.end < ctx.day]
     if ended:
-        last = max(r.end for r in ended)
+        last = max(ended)
         yield Finding(None, f"待遇已于 {last} 到期，请办理复审", f"registration expired on {last}; re-assessment (复审) required",
                       {"end": last.isoformat()})
 

@@ -295,6 +295,6 @@ def test_a_bug_in_a_parser_becomes_an_invalid_result(monkeypatch, caplog):
     r = c(TRACE)
     assert (r.kind, r.valid, r.error_code) == (Kind.UNKNOWN, False, "internal_error")
     # Logged at ERROR, without the scanned content (it could be an ID number).
-    records = [rec for rec in caplog.records if rec.name == "core.codes"]
+    records = [rec for rec in caplog.records if rec.name == "onewindow.codes"]
     assert records and TRACE not in records[0].getMessage()
     caplog.clear()

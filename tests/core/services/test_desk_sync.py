@@ -64,7 +64,7 @@ def test_sync_configuration_from_the_desk_settings():
     assert (term.institution_code, term.terminal_id, term.terminal_no, term.city, term.profile_id) == (
         "P42070000001", "T02", 2, "420700", "TEST_CITY_A")
     assert sync.centre.url == "http://centre:8000" and term.signing_secret() == "s3"
-    assert sync.offline.max_fund_per_transaction == Decimal("300.00")  # resources/config/offline.json
+    assert sync.offline.max_fund_per_transaction == Decimal("300.00")  # the declared default (core.settings.options)
     tighter = desk_sync_config(cfg, offline={"max_fund_per_transaction": "15.00"})
     assert tighter.offline.max_fund_per_transaction == Decimal("15.00")
     assert [terminal_no_of(x) for x in ("T01", "DEMO1", "C02", "T", "")] == [1, 1, 2, 0, 0]

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from core.store.crypto import KEY_ENV, DataCipher, generate_secret
 from core.store.db import open_store
-from core.store.paths import HOME_ENV, sqlite_url
+from core.settings.paths import HOME_ENV
+from core.store.paths import sqlite_url
 from tests.core.store._data import STORE_TABLES
 
 PG_ADMIN_URL = os.environ.get("ONEWINDOW_TEST_PG_URL", "postgresql+psycopg://@127.0.0.1:5432/test")

@@ -9,30 +9,33 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import paths as folders
 from core.store import paths
 from core.store.crypto import KEY_ENV, DataCipher, DataKeyError, generate_secret, read_or_create_key_file
 
 
 def test_home_from_environment(_isolated_home: Path) -> None:
-    assert paths.app_home() == _isolated_home
+    assert folders.app_home() == _isolated_home
+    assert folders.config_dir() == _isolated_home and folders.log_dir() == _isolated_home / "logs"
     assert paths.store_path() == _isolated_home / "onewindow.db"
     assert paths.data_key_path() == _isolated_home / "data.key"
     assert paths.store_url().startswith("sqlite:///") and paths.store_url().endswith("/onewindow.db")
     assert not _isolated_home.exists()  # nothing is created by asking
-    assert paths.ensure_app_home().is_dir()
+    assert folders.ensure_app_home().is_dir()
 
 
 def test_platform_default_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(paths.HOME_ENV)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
-    home = paths.app_home()
-    if sys.platform.startswith("win"):
-        assert home == tmp_path / "local" / "OneWindow"
-    elif sys.platform == "darwin":
-        assert home.name == "OneWindow"
-    else:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    home = folders.app_home()
+    if sys.platform.startswith(("win", "darwin")):
+        assert home.name == "onewindow"
+    else:  # platformdirs follows the XDG variables
         assert home == tmp_path / "xdg" / "onewindow"
+        assert folders.site_file() == tmp_path / "xdg-config" / "onewindow" / "onewindow.json"
+        assert folders.log_dir() == tmp_path / "xdg-state" / "onewindow" / "log"
 
 
 def test_key_file_created_on_first_use_and_reused(_isolated_home: Path) -> None:

@@ -68,7 +68,7 @@ _made: list[Desk] = []  # every desk of a test: the `desk` fixture stops their t
 
 def make_desk(tmp_path: Path, url: str | None, secret: str | None, *, store: str = "store.db",
               sync_sections: dict | None = None, **terminal) -> Desk:
-    """The desk's services as the shell builds them (desktop.pharmacy.app.make_link: ONE Terminal on the desk's
+    """The desk's services as the shell builds them (onewindow.root: ONE Terminal on the desk's
     own store engine). `sync_sections` override the sync configuration (e.g. {"offline": {...}}); `terminal`
     goes to the Terminal (e.g. `clock`)."""
     from core.services.auth import Auth
@@ -82,13 +82,13 @@ def make_desk(tmp_path: Path, url: str | None, secret: str | None, *, store: str
     ensure_desk_schema(engine)
     config = DeskConfig(server_url=url or "", secret=secret or "", receipt_dir=str(tmp_path / "receipts"),
                         institution_name="康济大药房(慢特病定点,测试)")
-    from desktop.pharmacy.app import make_link
+    from core.services.sync_link import TerminalCentreLink
 
     if sync_sections:
         from core.services.sync_link import desk_sync_config
 
         terminal["sync"] = desk_sync_config(config, **sync_sections)
-    link = make_link(config, engine, **terminal) if url else None
+    link = TerminalCentreLink.for_desk(config, engine, **terminal) if url else None
     auth = Auth(engine)
     if not auth.has_users():
         for user, (role, password, pin) in USERS.items():

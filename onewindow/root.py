@@ -1,0 +1,380 @@
+"""The composition root: the one place that builds a OneWindow process, in this order —
+
+    settings (core.settings: the site file, upgraded)  ->  logging (onewindow.logs: rotating file, categories)
+    ->  store (core.store.db.open_store)  ->  terminal + gateway link (core.services.sync_link)
+    ->  devices (hardware.factory.DeviceHub: scanner by kind and gaps, serial port, camera, card reader)
+    ->  services (core.services)  ->  the shell that was asked for (pharmacy, counter, kiosk, scan window).
+
+Shells (desktop/) receive what they need and never open the store or build devices themselves; `onewindow
+gui`, `onewindow demo` and the benchmarks start shells through here. Nothing slow happens before a window is
+up: the desk's start-up recovery, sender and catalogue start in a worker after it shows (desk.start).
+
+    process = start_process("counter", server_url=None)
+    window, parts = build_counter(process.desk_config())
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from core.settings import SettingError, SiteSettings
+from core.settings.paths import app_home
+
+log = logging.getLogger("onewindow.root")
+
+SHELLS = ("pharmacy", "counter", "kiosk", "scan")
+
+
+@dataclass
+class Process:
+    """What every shell of this process shares: the settings as this shell sees them and the log file."""
+
+    shell: str
+    settings: SiteSettings
+    log_file: Path | None
+    server_url: str | None = None  # --server: for this run only, never written to the settings
+
+    def desk_config(self):
+        from dataclasses import replace
+
+        from core.services.pharmacy_config import DeskConfig
+
+        config = DeskConfig.from_settings(self.settings, self.shell)
+        return replace(config, server_url=self.server_url) if self.server_url else config
+
+    def kiosk_config(self):
+        from dataclasses import replace
+
+        from core.services.kiosk import KioskConfig
+
+        config = KioskConfig.from_settings(self.settings)
+        return replace(config, server_url=self.server_url) if self.server_url else config
+
+    def save_settings(self, changes: dict[str, Any]) -> None:
+        """A settings screen's changes: validated all together, then written (the shell's own layer for what
+        the shell alone reads, like its font size)."""
+        fresh = SiteSettings.load(self.settings.path)
+        fresh.set_many(changes)
+        fresh.save()
+        self.settings = fresh
+
+
+def start_process(shell: str, *, server_url: str | None = None, logs: bool = True,
+                  settings: SiteSettings | None = None) -> Process:
+    """Settings, then logging. SettingError (zh + en, the file and key named) when the settings are bad."""
+    from onewindow import logs as logsetup
+
+    settings = settings or SiteSettings.load()
+    log_file = logsetup.setup(shell) if logs else None
+    if settings.upgraded_from is not None:
+        log.info("settings upgraded from version %s into %s", settings.upgraded_from, settings.path)
+    return Process(shell, settings, log_file, server_url)
+
+
+# ------------------------------------------------------------------------------------------------ devices
+def device_hub(settings: SiteSettings | None, shell: str, *, queue_file: Path | None = None):
+    """The terminal's DeviceHub from the site settings (the QApplication must exist); not started."""
+    from hardware.factory import DeviceHub
+    from hardware.printing.queue import PrintQueue
+    from hardware.settings import DeviceSettings, device_settings_from
+
+    devices = device_settings_from(settings, shell) if settings is not None else DeviceSettings()
+    queue = PrintQueue({}, queue_file or app_home() / f"{shell}-device-queue.json", keep_done=0)
+    return DeviceHub(devices, print_queue=queue)
+
+
+@dataclass
+class DeskParts:
+    """What a desk shell runs on; `close()` stops it in the right order (devices, terminal, store)."""
+
+    engine: Any
+    link: Any = None
+    hub: Any = None
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        if self.hub is not None:
+            self.hub.stop()
+        for close in self.closers:
+            close()
+        self.engine.dispose()
+
+
+def _desk_services(config, engine, link, queue_name: str):
+    from core.services.auth import Auth
+    from core.services.drug_lookup import DrugLookup
+    from core.services.pharmacy_desk import PharmacyDesk
+    from core.services.pharmacy_shift import ShiftService
+    from desktop.common.receipt_printing import ReceiptPrinting
+
+    desk = PharmacyDesk(engine, link, config)
+    # receipts: PDF always, plus the terminal's receipt printer through a persisted print queue of the shell's own
+    printing = ReceiptPrinting.from_settings(config.receipts_folder(), app_home() / queue_name,
+                                             desk_printer=config.receipt_printer)
+    return desk, Auth(engine), ShiftService(engine, link, config), printing, DrugLookup.for_desk(desk, freeze_gc=True)
+
+
+def _attach(route, hub, parts: DeskParts) -> None:
+    if hub is not None:
+        route.connect_source(hub.scanned)
+        hub.start()  # the wedge filter on the QApplication, the serial port, the camera thread
+        parts.hub = hub
+
+
+def build_pharmacy(config, *, process: Process | None = None, devices: bool = True):
+    """The pharmacy shell for `config` (the QApplication must exist). Returns (window, DeskParts)."""
+    from core.services.sync_link import TerminalCentreLink
+    from core.store.db import open_store
+    from core.store.paths import store_url
+    from desktop.common import i18n, theme
+    from desktop.common.scan_route import ScanRoute
+    from desktop.pharmacy.window import PharmacyWindow
+
+    i18n.set_language(config.language)
+    theme.set_base_size(config.font_size)
+    engine = open_store(config.store_url or store_url())
+    # ONE sync terminal on the desk's store; it starts in desk.start(), off the UI thread
+    link = TerminalCentreLink.for_desk(config, engine) if config.server_url else None
+    desk, auth, shifts, printing, lookup = _desk_services(config, engine, link, "desk-print-queue.json")
+    route = ScanRoute()
+    window = PharmacyWindow(desk, auth, shifts, config, route=route, printing=printing, lookup=lookup)
+    printing.setParent(window)
+    route.setParent(window)
+    parts = DeskParts(engine, link, closers=[desk.close])
+    if process is not None:
+        window.save_settings = process.save_settings
+    _attach(route, device_hub(process.settings if process else None, "pharmacy") if devices else None, parts)
+    return window, parts
+
+
+def build_counter(config, *, process: Process | None = None, devices: bool = True, forms_dir: Path | None = None):
+    """The counter shell (the QApplication must exist). Returns (window, DeskParts)."""
+    from core.services.registration import CounterService
+    from core.services.sync_link import TerminalCentreLink
+    from core.store.db import open_store
+    from core.store.desk import ensure_desk_schema
+    from core.store.paths import store_url
+    from desktop.common import i18n, theme
+    from desktop.common.scan_route import ScanRoute
+    from desktop.counter.screens.settle import SettlePage
+    from desktop.counter.window import CounterWindow
+    from desktop.pharmacy.window import PharmacyWindow
+
+    i18n.set_language(config.language)
+    theme.set_base_size(config.font_size)
+    engine = open_store(config.store_url or store_url())
+    ensure_desk_schema(engine)
+    link = TerminalCentreLink.for_desk(config, engine) if config.server_url else None
+    svc = CounterService(link, forms_dir=forms_dir or app_home() / "forms", institution_name=config.institution_name)
+    parts = DeskParts(engine, link)
+    settle = None
+    from core.services.auth import Auth
+
+    auth = Auth(engine)
+    if link is not None:
+        desk, auth, shifts, printing, lookup = _desk_services(config, engine, link, "counter-print-queue.json")
+        desk_window = PharmacyWindow(desk, auth, shifts, config, route=ScanRoute(), printing=printing, lookup=lookup)
+        printing.setParent(desk_window)
+        settle = SettlePage(desk_window)
+    route = ScanRoute()
+    window = CounterWindow(svc, auth, route=route, title_name=config.institution_name, settle_widget=settle)
+    route.setParent(window)
+    _attach(route, device_hub(process.settings if process else None, "counter") if devices else None, parts)
+    return window, parts
+
+
+def kiosk_devices(settings: SiteSettings | None):
+    """Camera, card reader and receipt printer of a kiosk from the site settings (a bad device setting: the kiosk
+    runs without that device and says so in the log)."""
+    from desktop.kiosk.window import KioskDevices
+    from hardware.camera.sources import source_from_settings
+    from hardware.cards import CardReaderError, card_reader_from_settings
+    from hardware.printing.queue import PrintQueue
+    from hardware.printing.transports import printer_from_settings
+    from hardware.settings import DeviceSettingsError, device_settings_from
+
+    try:
+        s = device_settings_from(settings or SiteSettings.load(), "kiosk")
+    except (DeviceSettingsError, SettingError) as exc:
+        log.error("device settings: %s: the kiosk runs without camera, card reader and receipt printer", exc.en)
+        return KioskDevices()
+    camera = (lambda: source_from_settings(s.camera)) if s.camera.kind != "none" else None
+    try:
+        reader = card_reader_from_settings(s.card_reader)
+    except CardReaderError as exc:
+        log.error("card reader: %s", exc.en)
+        reader = None
+    printer = printer_from_settings(s.printer, "receipt")
+    # keep_done=0: a printed statement is personal data; it is not kept in the queue file once on paper.
+    queue = PrintQueue({"receipt": printer} if printer else {}, app_home() / "kiosk-print-queue.json", keep_done=0)
+    queue.start()
+    return KioskDevices(camera_source=camera, card_reader=reader, print_queue=queue if printer else None)
+
+
+def build_kiosk(config, *, devices=None, process: Process | None = None, fullscreen: bool = True):
+    """Service, devices and window of the kiosk (the QApplication must exist). Returns (window, link)."""
+    from core.services.kiosk import KioskLink, KioskService
+    from desktop.kiosk.window import KioskWindow
+
+    link = KioskLink(config)
+    service = KioskService(link, config)
+    if devices is None:
+        devices = kiosk_devices(process.settings if process else None)
+    return KioskWindow(service, config, devices, fullscreen=fullscreen), link
+
+
+# ------------------------------------------------------------------------------------------------ running
+def _application(process: Process):
+    from desktop.common import crash
+    from desktop.qt import application
+
+    app = application()
+    app.setApplicationName("OneWindow")
+    crash.install(process.log_file)
+    return app
+
+
+def run_shell(shell: str, server_url: str | None = None, *, quit_after_ms: int | None = None,
+              screenshot: Path | None = None, on_ready=None, fullscreen: bool = True, config=None) -> int:
+    """`onewindow gui --shell NAME`: build the process and the shell, run the event loop, close everything.
+    `config` (the demo's) replaces the shell's view of the site settings."""
+    started = time.perf_counter()
+    try:
+        process = start_process(shell, server_url=server_url)
+        if config is None and shell in ("pharmacy", "counter"):
+            config = process.desk_config()
+        elif config is None and shell == "kiosk":
+            config = process.kiosk_config()
+    except (SettingError, ValueError) as exc:
+        print(f"onewindow gui: {exc}", file=sys.stderr)
+        return 2
+    if shell == "pharmacy":
+        return _run_desk(process, config, build_pharmacy, quit_after_ms, screenshot, on_ready, started)
+    if shell == "counter":
+        return _run_desk(process, config, build_counter, quit_after_ms, screenshot, on_ready, started)
+    if shell == "kiosk":
+        return _run_kiosk(process, config, quit_after_ms, screenshot, fullscreen)
+    return _run_scan(process, quit_after_ms, screenshot)
+
+
+def _finish(app, window, quit_after_ms: int | None, screenshot: Path | None) -> int:
+    from desktop.qt import QTimer
+
+    if screenshot is not None:
+        _shoot(window, screenshot)
+        return 0
+    if quit_after_ms is not None:
+        QTimer.singleShot(quit_after_ms, app.quit)
+    return app.exec()
+
+
+def _shoot(window, screenshot: Path) -> None:
+    """The PNG, and beside it (PNG name + .fit.json) what does not fit on this screen (tests and support)."""
+    import json
+
+    from desktop.common.fit import problems, save_screenshot
+
+    save_screenshot(window, screenshot)
+    screen = window.screen().availableGeometry()
+    report = {"screen": [screen.width(), screen.height()], "window": [window.width(), window.height()],
+              "maximized": window.isMaximized() or window.isFullScreen(), "problems": problems(window)}
+    screenshot.with_name(screenshot.name + ".fit.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    for problem in report["problems"]:
+        log.warning("does not fit the %sx%s screen: %s", *report["screen"], problem)
+
+
+def _run_desk(process: Process, config, build, quit_after_ms, screenshot, on_ready, started) -> int:
+    from desktop.common import i18n, theme
+    from desktop.common.fit import show_fitted
+
+    app = _application(process)
+    i18n.ensure_compiled()
+    theme.set_base_size(config.font_size)
+    app.setFont(theme.font(0))
+    if not config.server_url and process.shell == "counter":
+        print("onewindow gui: 未配置医保中心：登记、名单和报表需要 --server URL 或 `onewindow config set centre.url URL` / "
+              "no centre configured: registration, lists and reports need --server URL", file=sys.stderr)
+    window, parts = build(config, process=process, devices=screenshot is None)
+    role = "pharmacist" if process.shell == "pharmacy" else "clerk"
+    if not window.auth.has_users():
+        print("onewindow gui: 本机还没有工作人员：请先运行 "
+              f"`onewindow staff add USER --name NAME --role {role} --pin 1234`（或 `onewindow demo`） / "
+              "no staff in this store yet: add one with `onewindow staff add` (or run `onewindow demo`)",
+              file=sys.stderr)
+        if process.shell == "pharmacy" and screenshot is None:
+            parts.close()
+            return 2
+        window.auth = None if process.shell == "counter" else window.auth
+    try:
+        if screenshot is None:
+            window.start()
+        else:  # the first screen as a clerk meets it: the window with the login over it, nothing started
+            show_fitted(window)
+            if window.auth is not None:
+                window.ask_login()
+        show_fitted(window)
+        log.info("%s window up in %.2f s", process.shell, time.perf_counter() - started)
+        if on_ready is not None:
+            on_ready(window)
+        return _finish(app, window, quit_after_ms, screenshot)
+    finally:
+        if process.shell == "pharmacy":
+            window.stop()
+        elif screenshot is None:
+            window.runner.wait(10000)
+            if window.desk_page is not None:
+                window.desk_page.close_desk()
+        parts.close()
+
+
+def _run_kiosk(process: Process, config, quit_after_ms, screenshot, fullscreen) -> int:
+    app = _application(process)
+    app.setApplicationName("OneWindow kiosk")
+    app.setQuitOnLastWindowClosed(False)  # only the supervisor's exit ends the shell
+    window, link = build_kiosk(config, process=process, fullscreen=fullscreen and screenshot is None,
+                               devices=None if screenshot is None else __import__(
+                                   "desktop.kiosk.window", fromlist=["KioskDevices"]).KioskDevices())
+    window.left.connect(app.exit)
+    try:
+        if screenshot is not None:
+            from desktop.common.fit import show_fitted
+
+            show_fitted(window)
+            _shoot(window, screenshot)
+            return 0
+        window.start()
+        if quit_after_ms is not None:
+            from desktop.qt import QTimer
+
+            def quit_now() -> None:
+                window.lockdown.unlock()
+                window.stop()
+                app.exit(0)
+
+            QTimer.singleShot(quit_after_ms, quit_now)
+        return app.exec()
+    finally:
+        window.stop()
+        if window.devices.print_queue is not None:
+            window.devices.print_queue.stop()
+        link.close()
+
+
+def _run_scan(process: Process, quit_after_ms, screenshot) -> int:
+    from desktop.common.fit import show_fitted
+    from desktop.fonts import ui_font
+    from desktop.scan_window import ScanWindow
+
+    app = _application(process)
+    app.setFont(ui_font(process.settings.get("ui.font_size", "scan")))
+    window = ScanWindow("scan", process.server_url)
+    show_fitted(window)
+    return _finish(app, window, quit_after_ms, screenshot)
+
+
+__all__ = ["DeskParts", "Process", "SHELLS", "build_counter", "build_kiosk", "build_pharmacy", "device_hub",
+           "kiosk_devices", "run_shell", "start_process"]
