@@ -1,6 +1,6 @@
 """The self-service kiosk shell (自助机): touch only, elderly-friendly, locked down.
 
-    app.py              run_kiosk (the shell) and run_watchdog (restarts it after a crash)
+    app.py              run_watchdog (restarts the shell after a crash; onewindow.root builds the shell)
     window.py           KioskWindow: navigation, identify, tasks, printing, privacy wipe, supervisor exit
     screens.py          one task per screen
     widgets.py          big buttons, numeric keypad, row lists, camera guide frame, countdown overlay
