@@ -58,7 +58,9 @@ class Process:
         """A settings screen's changes: validated all together, then written (the shell's own layer for what
         the shell alone reads, like its font size)."""
         fresh = SiteSettings.load(self.settings.path)
-        fresh.set_many(changes)
+        own = {k: v for k, v in changes.items() if k in fresh.shells.get(self.shell, {})}
+        fresh.set_many({k: v for k, v in changes.items() if k not in own})
+        fresh.set_many(own, self.shell)  # a value this shell already overrides stays this shell's
         fresh.save()
         self.settings = fresh
 
@@ -77,12 +79,18 @@ def start_process(shell: str, *, server_url: str | None = None, logs: bool = Tru
 
 # ------------------------------------------------------------------------------------------------ devices
 def device_hub(settings: SiteSettings | None, shell: str, *, queue_file: Path | None = None):
-    """The terminal's DeviceHub from the site settings (the QApplication must exist); not started."""
+    """The terminal's DeviceHub from the site settings (the QApplication must exist); not started. Device
+    settings that cannot be used (e.g. a network printer without an address) give the defaults, said in the log:
+    the shell still opens and the settings screen shows what to fix."""
     from hardware.factory import DeviceHub
     from hardware.printing.queue import PrintQueue
-    from hardware.settings import DeviceSettings, device_settings_from
+    from hardware.settings import DeviceSettings, DeviceSettingsError, device_settings_from
 
-    devices = device_settings_from(settings, shell) if settings is not None else DeviceSettings()
+    try:
+        devices = device_settings_from(settings, shell) if settings is not None else DeviceSettings()
+    except DeviceSettingsError as exc:
+        log.error("device settings not usable, default devices instead: %s", exc.en)
+        devices = DeviceSettings()
     queue = PrintQueue({}, queue_file or app_home() / f"{shell}-device-queue.json", keep_done=0)
     return DeviceHub(devices, print_queue=queue)
 
@@ -118,6 +126,38 @@ def _desk_services(config, engine, link, queue_name: str):
     return desk, Auth(engine), ShiftService(engine, link, config), printing, DrugLookup.for_desk(desk, freeze_gc=True)
 
 
+def open_settings(window, process: Process, hub=None):
+    """F10's 全部设置 dialog over `window` (every setting of this shell, the device panel on the running hub)."""
+    from desktop.common.settings_dialog import SettingsDialog
+    from desktop.qt import Qt
+
+    dialog = SettingsDialog(process.settings, process.shell, process.save_settings, hub=hub, parent=window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+def _settings_access(window, process: Process | None, parts: DeskParts) -> None:
+    """Pharmacy: the settings screen's (F10, supervisor) 设备与全部设置 button; counter: F10 for a supervisor."""
+    if process is None:
+        return
+    if process.shell == "pharmacy":
+        window.settings.more.connect(lambda: open_settings(window, process, parts.hub))
+        return
+    from desktop.qt import QtGui, QtWidgets
+
+    def counter_f10() -> None:
+        op = getattr(window, "operator", None)
+        if op is None or op.role not in ("supervisor", "admin"):
+            QtWidgets.QMessageBox.information(window, "设置 · Settings",
+                                              "设置需要主管或管理员登录。\nSettings need a supervisor or admin login.")
+            return
+        open_settings(window, process, parts.hub)
+
+    shortcut = QtGui.QShortcut(QtGui.QKeySequence("F10"), window)
+    shortcut.activated.connect(counter_f10)
+
+
 def _attach(route, hub, parts: DeskParts) -> None:
     if hub is not None:
         route.connect_source(hub.scanned)
@@ -148,6 +188,7 @@ def build_pharmacy(config, *, process: Process | None = None, devices: bool = Tr
     if process is not None:
         window.save_settings = process.save_settings
     _attach(route, device_hub(process.settings if process else None, "pharmacy") if devices else None, parts)
+    _settings_access(window, process, parts)
     return window, parts
 
 
@@ -184,6 +225,7 @@ def build_counter(config, *, process: Process | None = None, devices: bool = Tru
     window = CounterWindow(svc, auth, route=route, title_name=config.institution_name, settle_widget=settle)
     route.setParent(window)
     _attach(route, device_hub(process.settings if process else None, "counter") if devices else None, parts)
+    _settings_access(window, process, parts)
     return window, parts
 
 
@@ -339,6 +381,8 @@ def _run_kiosk(process: Process, config, quit_after_ms, screenshot, fullscreen) 
                                devices=None if screenshot is None else __import__(
                                    "desktop.kiosk.window", fromlist=["KioskDevices"]).KioskDevices())
     window.left.connect(app.exit)
+    # after the supervisor code: the kiosk's settings (its devices are set from a desk PC or `onewindow config`)
+    window.pages["admin"].settings.connect(lambda: open_settings(window, process))
     try:
         if screenshot is not None:
             from desktop.common.fit import show_fitted
@@ -377,4 +421,4 @@ def _run_scan(process: Process, quit_after_ms, screenshot) -> int:
 
 
 __all__ = ["DeskParts", "Process", "SHELLS", "build_counter", "build_kiosk", "build_pharmacy", "device_hub",
-           "kiosk_devices", "run_shell", "start_process"]
+           "kiosk_devices", "open_settings", "run_shell", "start_process"]

@@ -21,6 +21,7 @@ CONTRACTS = [
         "core/sync/transport.py": "the one gateway's HTTP transport",
         "core/sync/killpoints.py": "fault-injection kill points hook the transport's connection (tests only)",
         "core/services/kiosk.py": "probe() catches requests' exception: moves behind the gateway with issue 14",
+        "core/care/notify.py": "HttpSms, an SMS gateway adapter: belongs outside core (an adapter beside server/)",
     }),
     ("audit never imports the store or sync", "core/audit", ("core.store", "core.sync", "sqlalchemy"), {}),
     ("nothing below core.services imports it", BELOW_SERVICES, ("core.services",), {

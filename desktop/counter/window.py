@@ -45,6 +45,9 @@ PAGES = (("apply", "办理"), ("review", "审核"), ("reminders", "提醒"), ("d
          ("reports", "月报"), ("settle", "结算"), ("care", "随访"))
 
 
+SCROLLED_PAGES = ("care",)
+
+
 class CounterWindow(CareActions, QtWidgets.QMainWindow):
     busy_changed = Signal(bool)
     done = Signal(str)  # what finished (for tests and the status line): "identified", "applied", …
@@ -86,8 +89,18 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
         self.nav = QtWidgets.QListWidget(objectName="nav")
         self.nav.setFont(theme.font(2, bold=True))
         self.nav.setFixedWidth(int(theme.base_size() * 10))
+        # 随访 (its chart and timeline) in a scroll area: it scrolls instead of making the window taller than a
+        # 1366x768 counter screen (a stack is as tall as its tallest page)
+        self._scrolls: dict[str, QtWidgets.QWidget] = {}
         for n, (key, label) in enumerate(PAGES):
-            self.pages.addWidget(self.screens[key])
+            holder = self.screens[key]
+            if key in SCROLLED_PAGES:
+                holder = QtWidgets.QScrollArea(objectName=f"scroll_{key}")
+                holder.setWidgetResizable(True)
+                holder.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+                holder.setWidget(self.screens[key])
+            self._scrolls[key] = holder
+            self.pages.addWidget(holder)
             item = QtWidgets.QListWidgetItem(f"F{n + 2}  {self.tr(label)}")
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
@@ -163,10 +176,10 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
     # ---- navigation and session --------------------------------------------------------------------------------------
     def page(self) -> str:
         w = self.pages.currentWidget()
-        return next(k for k, v in self.screens.items() if v is w)
+        return next(k for k, v in self._scrolls.items() if v is w)
 
     def go(self, page: str) -> None:
-        self.pages.setCurrentWidget(self.screens[page])
+        self.pages.setCurrentWidget(self._scrolls[page])
         on_desk = page == "settle"
         for sc in self._shortcut_objs:  # F2…F8 and Ctrl+L belong to the desk while it is shown
             sc.setEnabled(not on_desk)

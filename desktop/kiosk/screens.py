@@ -689,6 +689,7 @@ class AdminPage(Page):
     name = "admin"
     leave = Signal()
     resume = Signal()
+    settings = Signal()  # 设置: the composition root opens the settings dialog (kiosk's settings, log folder)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -696,9 +697,11 @@ class AdminPage(Page):
         self.info = label("", "adminInfo", "big")
         self.leave_button = button("退出自助机程序", "leaveButton", "stop")
         self.resume_button = button("返回自助服务", "resumeButton", "go")
+        self.settings_button = button("设置与日志", "settingsButton", "go")
         self.leave_button.clicked.connect(self.leave)
         self.resume_button.clicked.connect(self.resume)
-        for w in (self.title, self.info, self.leave_button, self.resume_button):
+        self.settings_button.clicked.connect(self.settings)
+        for w in (self.title, self.info, self.settings_button, self.leave_button, self.resume_button):
             self.v.addWidget(w)
         self.v.addStretch(1)
 

@@ -683,6 +683,7 @@ class ShiftScreen(QtWidgets.QWidget):
 # ---------------------------------------------------------------------------------------------- settings
 class SettingsScreen(QtWidgets.QWidget):
     applied = Signal(int, str)  # font size, language
+    more = Signal()  # 设备与全部设置: the composition root opens the settings dialog (devices, offline limits, …)
 
     def __init__(self) -> None:
         super().__init__(objectName="settingsScreen")
@@ -695,6 +696,8 @@ class SettingsScreen(QtWidgets.QWidget):
         self.lang.setFont(theme.font(3))
         apply_ = QtWidgets.QPushButton(self.tr("应用 (Enter)"), objectName="primary")
         apply_.clicked.connect(self._apply)
+        more = QtWidgets.QPushButton(self.tr("设备与全部设置…"), objectName="moreSettings")
+        more.clicked.connect(self.more)
         form = QtWidgets.QFormLayout()
         form.addRow(self.tr("字号"), self.size)
         form.addRow(self.tr("语言 Language"), self.lang)
@@ -702,6 +705,7 @@ class SettingsScreen(QtWidgets.QWidget):
         layout.addWidget(title_label(self.tr("设置")))
         layout.addLayout(form)
         layout.addWidget(apply_)
+        layout.addWidget(more)
         layout.addStretch(1)
         self.setFocusProxy(self.size)
 

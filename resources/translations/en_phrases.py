@@ -69,6 +69,7 @@ EN = {
     "已重打（副本）": "Reprinted (copy)",
     "应收现金": "Cash due",
     "应用 (Enter)": "Apply (Enter)",
+    "设备与全部设置…": "Devices and all settings…",
     "开始": "Begins",
     "开方机构": "Prescriber",
     "开班": "Open shift",

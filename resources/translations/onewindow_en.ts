@@ -649,6 +649,10 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
         <translation>Apply (Enter)</translation>
     </message>
     <message>
+        <source>设备与全部设置…</source>
+        <translation>Devices and all settings…</translation>
+    </message>
+    <message>
         <source>字号</source>
         <translation>Font size</translation>
     </message>
