@@ -53,6 +53,7 @@ KIOSK_SETTINGS = {
     "institution": "institution.code", "institution_name": "institution.name", "terminal_id": "terminal.id",
     "language": "ui.language", "profile_id": "benefit.profile", "connect_timeout_s": "centre.connect_timeout_s",
     "read_timeout_s": "centre.read_timeout_s", "printer": "kiosk.statement_formats",
+    "interface_profile": "centre.interface_profile", "signing_style": "signing.style",
     **{name: f"kiosk.{name}" for name in (
         "terminal_no", "operator", "window_no", "idle_seconds", "countdown_seconds", "text_px", "target_px", "voice",
         "voice_dir", "a4_printer", "statement_dir", "statement_keep_hours", "statement_max_days",
@@ -162,6 +163,8 @@ class KioskConfig:
     supervisor_code_hash: str = default_of(KIOSK_SETTINGS["supervisor_code_hash"], "kiosk")
     recheck_seconds: int = default_of(KIOSK_SETTINGS["recheck_seconds"], "kiosk")
     connect_timeout_s: float = default_of(KIOSK_SETTINGS["connect_timeout_s"], "kiosk")
+    interface_profile: str = default_of(KIOSK_SETTINGS["interface_profile"], "kiosk")
+    signing_style: str = default_of(KIOSK_SETTINGS["signing_style"], "kiosk")
     read_timeout_s: float = default_of(KIOSK_SETTINGS["read_timeout_s"], "kiosk")
     infno: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_INFNO))
 
@@ -201,7 +204,8 @@ class KioskConfig:
             opter_type="2",  # 自助终端
         )
         centre = CentreConfig(url=self.server_url, connect_timeout_s=self.connect_timeout_s,
-                              read_timeout_s=self.read_timeout_s)
+                              read_timeout_s=self.read_timeout_s, interface_profile=self.interface_profile,
+                              signing_style=self.signing_style)
         return SyncConfig(terminal, centre)
 
 

@@ -27,6 +27,8 @@ def _d(key: str) -> Any:
 @dataclass(frozen=True)
 class DeskConfig:
     server_url: str = _d("centre.url")  # the centre; "" = standalone (no fund settlement)
+    interface_profile: str = _d("centre.interface_profile")  # resources/interface/<name>.json
+    signing_style: str = _d("signing.style")  # "" = the interface profile's
     institution: str = _d("institution.code")  # fixmedins_code of this pharmacy
     institution_name: str = _d("institution.name")
     secret: str = _d("signing.secret")  # signing secret issued by the centre (`onewindow seed` prints it)
@@ -49,6 +51,8 @@ class DeskConfig:
             offline = {k: v for k, v in settings.section("offline", shell).items() if k != "identify_cache_days"}
             cfg = cls(
                 server_url=settings.get("centre.url", shell), institution=settings.get("institution.code", shell),
+                interface_profile=settings.get("centre.interface_profile", shell),
+                signing_style=settings.get("signing.style", shell),
                 institution_name=settings.get("institution.name", shell), secret=settings.signing_secret(shell),
                 terminal=settings.get("terminal.id", shell), city=settings.get("institution.city", shell),
                 profile_id=settings.get("benefit.profile", shell), store_url=settings.get("store.url", shell),

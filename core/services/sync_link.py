@@ -44,6 +44,7 @@ def desk_sync_config(config: DeskConfig, **sections: Any) -> SyncConfig:
         "institution_code": config.institution, "institution_name": config.institution_name,
         "terminal_id": config.terminal, "terminal_no": terminal_no_of(config.terminal), "city": config.city,
         "profile_id": config.profile_id, "secret": config.secret or "-"}}
+    data["centre"] = {"interface_profile": config.interface_profile, "signing_style": config.signing_style}
     if config.offline:
         data["offline"] = dict(config.offline)
     data.update({k: v for k, v in sections.items() if v})

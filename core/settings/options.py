@@ -127,6 +127,14 @@ def _secret_ref(value: str) -> str | None:
     return "env:NAME | file:PATH | keyring:NAME"
 
 
+def _profile(value: str) -> str | None:
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent.parent / "resources" / "interface"
+    known = sorted(p.stem for p in folder.glob("*.json"))
+    return None if value in known else " | ".join(known)
+
+
 def _printable(value: str) -> str | None:
     return None if value and len(value) <= 30 else "1–30 个字符 / 1-30 characters"
 
@@ -146,14 +154,16 @@ OPTIONS: tuple[Option, ...] = (
     # --- the centre and how to talk to it -------------------------------------------------------------------
     _opt("centre.url", "text", "", "医保中心地址（空 = 单机）", "the centre's base URL (\"\" = standalone)",
          supervisor=True, check=_url),
-    _opt("centre.interface_profile", "text", "national", "接口规范（接口配置文件名）",
-         "interface profile: which field lists and URL paths the platform uses", supervisor=True),
+    _opt("centre.interface_profile", "text", "onewindow", "接口规范（resources/interface/<名称>.json）",
+         "interface profile: the platform's field tables, URL paths and signing (resources/interface/<name>.json: "
+         "onewindow, national, hubei …)", supervisor=True, check=_profile),
     _opt("centre.connect_timeout_s", "number", 3.0, "连接超时（秒）", "connect timeout (s)", low=0.1, high=60,
          per_shell={"kiosk": 2.0}),
     _opt("centre.read_timeout_s", "number", 15.0, "应答超时（秒）", "read timeout (s)", low=0.5, high=300,
          per_shell={"kiosk": 8.0}),
-    _opt("signing.style", "choice", "tif", "签名方式", "signing style of the request headers", supervisor=True,
-         choices=("tif", "csb", "none")),
+    _opt("signing.style", "choice", "", "签名方式（空 = 接口规范规定的）",
+         "signing style of the request headers (\"\" = the interface profile's)", supervisor=True,
+         choices=("", "ow", "tif", "csb")),
     _opt("signing.secret", "text", "", "签名密钥（建议改用 signing.secret_ref）",
          "signing secret issued by the centre (prefer signing.secret_ref)", supervisor=True, secret=True),
     _opt("signing.secret_ref", "text", "", "签名密钥的存放位置", "where the signing secret is kept: env:NAME, "
