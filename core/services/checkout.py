@@ -342,7 +342,8 @@ class CheckoutService:
     def _input(self, s: Session, sale: SyncSale, basket: Basket, drugs, person: Person) -> dict:
         cert_type, cert_no, card_sn = self._cert(sale, s)
         return settle_input(basket, drugs, cert_type=cert_type, cert_no=cert_no, card_sn=card_sn,
-                            insutype=person.insurance_type, med_type=sale.med_type, sale_time=self.t.local_naive())
+                            insutype=person.insurance_type, med_type=sale.med_type, sale_time=self.t.local_naive(),
+                            profile=self.t.transport.profile)
 
     def offline_check(self, s: Session, sale: SyncSale, fund: Decimal) -> OfflineCheck:
         return offline_policy.check(

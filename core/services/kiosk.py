@@ -36,7 +36,7 @@ from core.domain.clock import CST
 from core.audit.context import chain_supply
 from core.codes import Kind, classify
 from core.codes.idcard import mask
-from core.domain import Person, Registration, Scheme, money
+from core.domain import Person, money
 from core.i18n import Message, message
 from core.policy.profile import Profile, bundled_profiles
 from core.services.kiosk_care import statement_lifestyle
@@ -45,6 +45,7 @@ from core.settings import SiteSettings, default_of
 from core.settings.paths import app_home
 from core.sync.config import CentreConfig, ConfigError, SyncConfig, TerminalConfig
 from core.sync.transport import Transport
+from core.sync.transactions import TransactionFormatError, identified, parse_person
 
 log = logging.getLogger("onewindow.kiosk")
 
@@ -89,7 +90,6 @@ DEFAULT_INFNO: dict[str, str] = {
 OPTIONAL = ("pay_own_share", "application_status", "application_submit", "application_evidence")
 READ_ONLY = ("sign_in", "evoucher", "person", "registrations", "cumulative", "drug_history", "settlement_info",
              "prescriptions", "care", "desk_messages")
-INSU_STATUS = {"1": "active", "2": "suspended"}
 PHOTO_LIMIT_KB = 1024
 EVIDENCE_PART_BYTES = 32 * 1024  # raw bytes per 2511 part (its base64 fits the centre's envelope limit)
 # 两病 diseases the kiosk can apply for, with the diagnosis entered for them; the photo carries the doctor's
@@ -465,25 +465,12 @@ class KioskService:
             if "ecToken expired" in exc.err_msg:
                 raise KioskError(message("kiosk.id.expired")) from None
             raise KioskError(message("kiosk.id.not_found", window=self.config.window_no)) from None
-        base = out.get("baseinfo") or {}
-        insu = (out.get("insuinfo") or [{}])[0]
-        psn_no = str(base["psn_no"])
-        regs_out = self.link.call(self.infno("registrations"), {"data": {"psn_no": psn_no}}).get("feedetail") or []
-        registrations = tuple(
-            Registration(Scheme(r.get("scheme") if r.get("scheme") in ("LB", "MT") else
-                                ("MT" if str(r["opsp_dise_code"]).startswith("M") else "LB")),
-                         str(r["opsp_dise_code"]), dt.date.fromisoformat(str(r["begndate"])[:10]),
-                         dt.date.fromisoformat(str(r["enddate"])[:10]) if r.get("enddate") else None)
-            for r in regs_out)
-        names = {str(r["opsp_dise_code"]): str(r.get("opsp_dise_name") or r["opsp_dise_code"]) for r in regs_out}
-        death = (base.get("expContent") or {}).get("death_date")
-        person = Person(
-            person_no=psn_no, name=str(base.get("psn_name") or ""), sex=str(base.get("gend") or "9"),
-            birth_date=dt.date.fromisoformat(str(base["brdy"])[:10]), insurance_type=str(insu.get("insutype") or ""),
-            status=INSU_STATUS.get(str(insu.get("psn_insu_stas") or ""), "ended"),
-            death_date=dt.date.fromisoformat(death) if death else None,
-            id_number=str(base.get("certno") or "") or None, registrations=registrations,
-        )
+        try:
+            psn_no = parse_person(out).person.person_no
+            found = identified(out, self.link.call(self.infno("registrations"), {"data": {"psn_no": psn_no}}))
+        except TransactionFormatError as exc:
+            raise KioskError(message("kiosk.id.invalid", reason=str(exc), reason_en=str(exc))) from None
+        person, names = found.person, dict(found.disease_names)
         try:
             cum = self.link.call(self.infno("cumulative"), {"data": {"psn_no": psn_no}}).get("cuminfo") or []
         except KioskRefused:

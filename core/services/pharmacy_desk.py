@@ -58,7 +58,6 @@ from core.domain import (
     Person,
     Prescription,
     PrescriptionLine,
-    Registration,
     Scheme,
     Sig,
     fmt,
@@ -94,7 +93,9 @@ from core.store.models import PersonRow, SettlementRow, TraceSaleRow
 from core.store.persons import find_person_by_id_number, find_person_by_ss_card, get_person, upsert_person
 from core.sync.basket import Basket, BasketLine
 from core.sync.models import SyncOutbox, SyncSale
+from core.sync.config import DEFAULT_INFNO
 from core.sync.refdata import RefDataError, store_person, sync_catalogue
+from core.sync.transactions import TransactionFormatError, identified, parse_person
 from core.sync.states import LABEL_ZH, SETTLED_LIKE
 from core.sync.states import SaleState as S
 from core.sync.terminal import Terminal
@@ -103,7 +104,6 @@ log = logging.getLogger("onewindow.desk")
 
 SCHEME_MED_TYPE = {"LB": "9901", "MT": "14"}
 MED_TYPE_SCHEME = {"14": "MT", "140104": "MT", "140201": "MT", "9929": "MT", "9901": "LB", "1403": "LB"}
-INSU_STATUS = {"1": "active", "2": "suspended", "4": "ended"}
 REVIEW_WINDOW_DAYS = 90
 RECOVERY_WAIT_S = 20.0  # how long a settlement waits for start-up recovery before it says so
 RECOVERY_RESOLVE_S = 15.0  # how long start-up recovery waits for the centre to answer what was in flight
@@ -348,33 +348,29 @@ class PharmacyDesk:
                 raise DeskError(message("desk.id.not_found", detail=exc.err_msg)) from None
         return self._identify_offline(cert_type, cert_no)
 
+    def _infno(self, use: str) -> str:
+        """Transaction numbers by name, from the terminal's configuration (provinces number some differently)."""
+        t = getattr(self.link, "t", None)
+        table = t.config.infno if t is not None else DEFAULT_INFNO
+        return table.get(use) or DEFAULT_INFNO[use]
+
     def _identify_online(self, cert_type: str, cert_no: str) -> PatientCard:
-        out = self.link.call("1101", {"data": {"mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no}})
-        base, insu = out["baseinfo"], (out.get("insuinfo") or [{}])[0]
-        psn_no = base["psn_no"]
-        regs = self.link.call("5301", {"data": {"psn_no": psn_no}}).get("feedetail", [])
-        registrations = tuple(
-            Registration(Scheme(r.get("scheme") or ("MT" if str(r["opsp_dise_code"]).startswith("M") else "LB")),
-                         r["opsp_dise_code"], dt.date.fromisoformat(r["begndate"]),
-                         dt.date.fromisoformat(r["enddate"]) if r.get("enddate") else None)
-            for r in regs
-        )
-        names = {r["opsp_dise_code"]: r.get("opsp_dise_name") or r["opsp_dise_code"] for r in regs}
-        death = (base.get("expContent") or {}).get("death_date")
-        person = Person(
-            person_no=psn_no, name=base["psn_name"], sex=str(base.get("gend") or "9"),
-            birth_date=dt.date.fromisoformat(base["brdy"]), insurance_type=str(insu.get("insutype") or "390"),
-            status=INSU_STATUS.get(str(insu.get("psn_insu_stas") or "1"), "ended"),
-            death_date=dt.date.fromisoformat(death) if death else None,
-            id_number=base.get("certno") or None, registrations=registrations,
-        )
+        out = self.link.call(self._infno("person"), {"data": {"mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no}})
+        insu = (out.get("insuinfo") or [{}])[0]
         try:
-            cum = self.link.call("5206", {"data": {"psn_no": psn_no}}).get("cuminfo", [])
+            psn_no = parse_person(out).person.person_no
+            regs_out = self.link.call(self._infno("registrations"), {"data": {"psn_no": psn_no}})
+            found = identified(out, regs_out)
+        except TransactionFormatError as exc:
+            raise DeskError(message("desk.id.not_found", detail=str(exc))) from None
+        person, names = found.person, dict(found.disease_names)
+        try:
+            cum = self.link.call(self._infno("cumulative"), {"data": {"psn_no": psn_no}}).get("cuminfo", [])
         except CentreRefused:
             cum = []
         quotas = tuple(QuotaView(c["scheme"], c["period"], _dec(c["cap_total"]), _dec(c["cum_fund_pay"]),
                                  _dec(c["cap_left"])) for c in cum)
-        hist = self.link.call("5205", {"data": {"psn_no": psn_no}}).get("feedetail", [])
+        hist = self.link.call(self._infno("drug_history"), {"data": {"psn_no": psn_no}}).get("feedetail", [])
         dispenses = tuple(
             DispenseRecord(psn_no, dt.date.fromisoformat(h["setl_time"][:10]), h.get("fixmedins_code", ""),
                            h["chain_key"], int(h["prd_days"]), h.get("setl_id"), None, h.get("medins_list_codg", ""))
@@ -384,7 +380,7 @@ class PharmacyDesk:
         with self.WSession() as s, s.begin():
             ss_card = cert_no if cert_type == "03" else None
             if self.terminal is not None:  # cached with its registrations marked fresh (the offline limits read it)
-                store_person(s, self.terminal, person, insuplc_admdvs=str(insu.get("insuplc_admdvs") or ""),
+                store_person(s, self.terminal, person, insuplc_admdvs=found.insuplc_admdvs,
                              ss_card_no=ss_card)
             else:
                 upsert_person(s, person, ss_card_no=ss_card, profile_id=self.profile.profile_id)

@@ -135,6 +135,7 @@ def _settle_answered(session: Session, t: "Terminal", item: SyncOutbox, reply: R
                data={"msgid": item.msgid, "centre": centre.to_dict() if centre else None})
     sale.settled_at = now
     sale.setl_id = (centre.setl_id if centre and centre.setl_id else item.msgid)
+    sale.mdtrt_id = centre.mdtrt_id if centre and centre.mdtrt_id else None
     if centre is None:
         ledger.set_status(session, item.msgid, "settled")
     else:

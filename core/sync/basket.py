@@ -33,6 +33,7 @@ class BasketLine:
     batch_no: str = ""  # 机构批次流水号 for the sale upload
     lot_no: str = ""
     expiry: str = ""
+    manu_date: str = ""  # production date (stock, or GS1 AI 11)
 
     def to_dict(self) -> dict:
         return {
@@ -41,7 +42,7 @@ class BasketLine:
             "dose": None if self.dose is None else str(self.dose),
             "times_per_day": None if self.times_per_day is None else str(self.times_per_day),
             "uncoded_stock": self.uncoded_stock, "batch_no": self.batch_no, "lot_no": self.lot_no,
-            "expiry": self.expiry,
+            "expiry": self.expiry, "manu_date": self.manu_date,
         }
 
     @classmethod
@@ -52,7 +53,7 @@ class BasketLine:
             dose=None if d.get("dose") is None else Decimal(d["dose"]),
             times_per_day=None if d.get("times_per_day") is None else Decimal(d["times_per_day"]),
             uncoded_stock=bool(d.get("uncoded_stock")), batch_no=d.get("batch_no", ""), lot_no=d.get("lot_no", ""),
-            expiry=d.get("expiry", ""),
+            expiry=d.get("expiry", ""), manu_date=d.get("manu_date", ""),
         )
 
 

@@ -185,6 +185,7 @@ class TerminalConfig:
     secret_file: str = ""
     opter_type: str = "1"
     utc_offset_hours: int = 8
+    pharmacist_licence: str = ""  # 执业药师注册证号 of the pharmacist on duty: 3505/3506 phar_prac_cert_no
 
     def facility(self) -> Facility:
         return Facility(self.institution_code, self.institution_name or self.institution_code, self.facility_kind,
@@ -206,7 +207,7 @@ class TerminalConfig:
 
 
 DEFAULT_INFNO = {
-    "sign_in": "9001", "sign_out": "9002", "person": "1101", "registrations": "5301", "drug_history": "5205",
+    "sign_in": "9001", "sign_out": "9002", "person": "1101", "registrations": "5301", "drug_history": "5205", "cumulative": "5206",
     "pre_settle": "2101", "settle": "2102", "cancel": "2103", "reverse": "2601", "sale_upload": "3505",
     "sale_return": "3506", "statement": "3201", "catalogue": "1301", "registration": "2503",
 }
@@ -266,7 +267,7 @@ def _dataclass_from(cls, data: Mapping[str, Any], where: str, base=None):
             values[key] = _number(w, value, integer=isinstance(current, int))
         else:
             values[key] = _text(w, value, empty=key in ("secret", "secret_file", "url", "institution_name", "city",
-                                                        "signing_style"))
+                                                        "signing_style", "pharmacist_licence"))
     return replace(base, **values) if base is not None else cls(**values)
 
 

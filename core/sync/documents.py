@@ -64,7 +64,8 @@ def queue_uploads(session: Session, t: "Terminal", sale: SyncSale, basket: Baske
         node = sale_upload_input(line, drugs[line.drug_key], doc_no=f"{sale.sale_id}-{no}",
                                  setl_id=sale.msgid, psn_no=sale.person_no, psn_name=person_name,
                                  operator_name=sale.operator_name or sale.operator, doctor_name=basket.doctor_name,
-                                 rx_no=basket.rx_no, sale_time=now_local)
+                                 rx_no=basket.rx_no, sale_time=now_local,
+                                 pharmacist_licence=t.config.terminal.pharmacist_licence)
         items.append(ob.reserve(
             session, t.cipher, kind="sale_upload", infno=t.config.infno["sale_upload"],
             msgid=t.allocate_msgid(session), business_key=f"sale_upload:{sale.sale_id}:{no}", input_node=node,
@@ -79,7 +80,8 @@ def queue_cancel(session: Session, t: "Terminal", sale: SyncSale, *, reason: str
     transition(session, sale, S.RETURNING, reason=reason, now=t.utcnow())
     cancel = ob.reserve(
         session, t.cipher, kind="cancel", infno=t.config.infno["cancel"], msgid=t.allocate_msgid(session),
-        business_key=f"cancel:{sale.sale_id}", input_node=cancel_input(sale.setl_id or sale.msgid, sale.person_no),
+        business_key=f"cancel:{sale.sale_id}", input_node=cancel_input(sale.setl_id or sale.msgid, sale.person_no,
+                                                                   mdtrt_id=sale.mdtrt_id or ""),
         sale_id=sale.sale_id, lane=sale.person_no, psn_no=sale.person_no, opter=operator or sale.operator,
         opter_name=operator_name or sale.operator_name, now=t.utcnow())
     uploads = list(session.scalars(select(SyncOutbox).where(SyncOutbox.sale_id == sale.sale_id,

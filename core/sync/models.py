@@ -60,6 +60,7 @@ class SyncSale(Base):
     centre_fund: Mapped[Decimal | None]
     centre_personal: Mapped[Decimal | None]
     setl_id: Mapped[str | None] = mapped_column(String(64))
+    mdtrt_id: Mapped[str | None] = mapped_column(String(64))  # the platform's visit id from the 2102 answer
     msgid: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

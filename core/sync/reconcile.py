@@ -122,7 +122,8 @@ def reconcile(t: "Terminal", since: dt.date, until: dt.date, *, operator: str, d
             fmt(sl.centre_total) if sl.centre_total is not None else None,
             fmt(sl.centre_fund) if sl.centre_fund is not None else None, a.message_zh, a.message_en))
     reply = t.transport.call(t.config.infno["statement"], statement_input(since, until, total=total, fund=fund,
-                                                                         count=count), operator=operator)
+                                                                         count=count, setl_optins=t.config.centre.admvs),
+                             operator=operator)
     if reply.ok:
         try:
             st = parse_statement(reply.output)

@@ -8,16 +8,18 @@ KeyError, for a reply it cannot use.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
 from core.domain import Drug, Person, Registration, Scheme, fmt
+from core.gateway.profiles import InterfaceProfile
 from core.policy.calculator import line_amounts
 from core.sync.basket import Basket, BasketLine
 
 CERT_TYPE = {"evoucher": "01", "id_card": "02", "ss_card": "03"}
-INSU_STATUS = {"1": "active", "2": "suspended"}  # psn_insu_stas; anything else: terminated
+INSU_STATUS = {"1": "active", "2": "suspended", "4": "terminated"}  # psn_insu_stas; anything else: terminated
 
 
 class TransactionFormatError(ValueError):
@@ -56,6 +58,27 @@ def _date(value: Any, name: str) -> dt.date | None:
         raise TransactionFormatError(f"{name} is not a date: {value!r}") from None
 
 
+# ---- 9001 签到 -----------------------------------------------------------------------------------------------
+def sign_in_input(operator: str) -> dict:
+    """signIn{opter_no, mac, ip}: this machine's MAC address and outward IP, as the national list requires."""
+    import socket
+    import uuid
+
+    node = uuid.getnode()
+    mac = ":".join(f"{(node >> s) & 0xFF:02X}" for s in range(40, -1, -8))
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.connect(("10.255.255.255", 1))  # no packet is sent: this only picks the outgoing interface
+            ip = sock.getsockname()[0]
+    except OSError:
+        ip = "127.0.0.1"
+    return {"signIn": {"opter_no": operator, "mac": mac, "ip": ip}}
+
+
+def sign_out_input(sign_no: str, operator: str) -> dict:
+    return {"signOut": {"sign_no": sign_no, "opter_no": operator}}
+
+
 # ---- 1101 人员信息获取 / 5301 慢特病备案查询 ---------------------------------------------------------------
 def person_query(kind: str, number: str, card_sn: str = "") -> dict:
     data = {"mdtrt_cert_type": CERT_TYPE[kind], "mdtrt_cert_no": number, "card_sn": card_sn}
@@ -66,11 +89,26 @@ def person_query(kind: str, number: str, card_sn: str = "") -> dict:
 
 @dataclass(frozen=True)
 class PersonInfo:
-    person: Person  # registrations empty: they come from 5301
+    person: Person  # registrations empty here; `identified` adds them from 5301
     insuplc_admdvs: str
+    disease_names: Mapping[str, str] = None  # type: ignore[assignment]  # code -> name (5301), with `identified`
+
+
+def _ext(value: Any) -> Mapping[str, Any]:
+    """expContent as an object: ours sends one, the national shape a JSON string."""
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, Mapping) else {}
+    return {}
 
 
 def parse_person(output: Mapping[str, Any]) -> PersonInfo:
+    """The 1101 answer as our Person (the one decoder of it: the desk, the kiosk and the sync layer use it)."""
     base = _node(output, "baseinfo")
     insu = output.get("insuinfo") or []
     if not isinstance(insu, list) or not insu or not isinstance(insu[0], Mapping):
@@ -82,22 +120,29 @@ def parse_person(output: Mapping[str, Any]) -> PersonInfo:
     birth = _date(base.get("brdy"), "baseinfo.brdy")
     if birth is None:
         raise TransactionFormatError("baseinfo.brdy is missing")
-    ext = base.get("expContent") if isinstance(base.get("expContent"), Mapping) else {}
-    death = _date(ext.get("death_date"), "baseinfo.expContent.death_date")
+    death = _date(_ext(base.get("expContent")).get("death_date"), "baseinfo.expContent.death_date")
     person = Person(
         person_no=psn_no, name=str(base.get("psn_name") or ""), sex=str(base.get("gend") or "9"),
         birth_date=birth, insurance_type=str(row.get("insutype") or ""),
         status=INSU_STATUS.get(str(row.get("psn_insu_stas") or ""), "terminated"), death_date=death,
         id_number=str(base.get("certno") or "") or None,
     )
-    return PersonInfo(person, str(row.get("insuplc_admdvs") or ""))
+    return PersonInfo(person, str(row.get("insuplc_admdvs") or ""), {})
 
 
 def registrations_query(psn_no: str) -> dict:
     return {"data": {"psn_no": psn_no}}
 
 
-def parse_registrations(output: Mapping[str, Any], default_scheme: Scheme = Scheme.MT) -> tuple[Registration, ...]:
+def _scheme_of(row: Mapping[str, Any], code: str) -> Scheme:
+    """Our centre says LB/MT; the national answer does not: a national 慢特病 code (M…) is MT, anything else LB."""
+    given = str(row.get("scheme") or "").upper()
+    if given in ("LB", "MT"):
+        return Scheme(given)
+    return Scheme.MT if code.upper().startswith("M") and code[1:].isdigit() else Scheme.LB
+
+
+def parse_registrations(output: Mapping[str, Any]) -> tuple[Registration, ...]:
     rows = output.get("feedetail")
     if rows is None:
         return ()
@@ -111,11 +156,25 @@ def parse_registrations(output: Mapping[str, Any], default_scheme: Scheme = Sche
         begin = _date(r.get("begndate"), f"feedetail[{i}].begndate")
         if not code or begin is None:
             raise TransactionFormatError(f"feedetail[{i}] lacks opsp_dise_code or begndate")
-        scheme = str(r.get("scheme") or default_scheme.value)
         facilities = tuple(f for f in str(r.get("ide_fixmedins_no") or "").split(",") if f)
-        out.append(Registration(Scheme(scheme) if scheme in ("LB", "MT") else default_scheme, code, begin,
-                                _date(r.get("enddate"), f"feedetail[{i}].enddate"), facilities))
+        out.append(Registration(_scheme_of(r, code), code, begin, _date(r.get("enddate"), f"feedetail[{i}].enddate"),
+                                facilities))
     return tuple(out)
+
+
+def registration_names(output: Mapping[str, Any]) -> dict[str, str]:
+    rows = output.get("feedetail") or []
+    return {str(r["opsp_dise_code"]): str(r.get("opsp_dise_name") or r["opsp_dise_code"])
+            for r in rows if isinstance(r, Mapping) and r.get("opsp_dise_code")}
+
+
+def identified(person_output: Mapping[str, Any], registrations_output: Mapping[str, Any]) -> PersonInfo:
+    """1101 + 5301 as one Person with its registrations and the registered diseases' names."""
+    info = parse_person(person_output)
+    from dataclasses import replace
+
+    person = replace(info.person, registrations=parse_registrations(registrations_output))
+    return PersonInfo(person, info.insuplc_admdvs, registration_names(registrations_output))
 
 
 # ---- 2101 / 2102 药店预结算 / 结算 ------------------------------------------------------------------------
@@ -129,9 +188,15 @@ def settle_input(
     insutype: str,
     med_type: str,
     sale_time: dt.datetime,
+    profile: InterfaceProfile | None = None,
 ) -> dict:
     """The druginfo/drugdetail/diseinfo input of 2101 and 2102 (identical for a pre-settlement and its
-    settlement, and identical every time the same message is sent again)."""
+    settlement, and identical every time the same message is sent again). Without a profile, or with one that
+    carries our `onewindow` extensions, our richer shape; otherwise the national lists (plus the profile's
+    provincial nodes): no extension nodes, expContent as a JSON string of the facts the profile lets travel."""
+    if profile is not None and "onewindow" not in profile.extensions:
+        return _settle_national(basket, drugs, cert_type=cert_type, cert_no=cert_no, insutype=insutype,
+                                med_type=med_type, sale_time=sale_time, profile=profile)
     details, total = [], Decimal("0.00")
     when = sale_time.strftime("%Y-%m-%d %H:%M:%S")
     for no, line in enumerate(basket.lines, start=1):
@@ -168,6 +233,46 @@ def settle_input(
     }
 
 
+def _settle_national(basket: Basket, drugs: Mapping[str, Drug], *, cert_type: str, cert_no: str, insutype: str,
+                     med_type: str, sale_time: dt.datetime, profile: InterfaceProfile) -> dict:
+    when = sale_time.strftime("%Y-%m-%d %H:%M:%S")
+    details, codes, total = [], [], Decimal("0.00")
+    for no, line in enumerate(basket.lines, start=1):
+        drug = drugs[line.drug_key]
+        amount = line_amounts(drug, line.qty, line.split, False).amount
+        total += amount
+        price = drug.price / drug.pack_size if line.split else drug.price
+        details.append({
+            "feedetl_sn": str(no), "rxno": basket.rx_no, "rx_circ_flag": "0", "fee_ocur_time": when,
+            "med_list_codg": drug.nhsa_code or drug.key, "medins_list_codg": drug.key,
+            "det_item_fee_sumamt": fmt(amount), "cnt": str(line.qty), "pric": f"{price:.6f}",
+            "sin_dos_dscr": "" if line.dose is None else str(line.dose), "used_frqu_dscr": "",
+            "prd_days": str(line.days), "medc_way_dscr": "", "bilg_dr_codg": "", "bilg_dr_name": basket.doctor_name,
+            "tcmdrug_used_way": "",
+        })
+        codes += [{"feedetl_sn": str(no), "drug_trac_codg": c, "trdn_flag": "1" if line.split else "0",
+                   "min_prcunt_type": ""} for c in line.trace_codes]
+    facts: dict[str, Any] = {"scheme": basket.scheme.value, "rx_date": basket.rx_date.isoformat(),
+                             "long_rx_confirmed": basket.long_rx_confirmed, "rx_kind": basket.rx_kind}
+    if basket.rx_valid_until:
+        facts["rx_valid_until"] = basket.rx_valid_until.isoformat()
+    if profile.exp_content_keys:
+        facts = {k: v for k, v in facts.items() if k in profile.exp_content_keys}
+    node = {
+        "druginfo": {
+            "psn_no": basket.person_no, "mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no, "begntime": when,
+            "medfee_sumamt": fmt(total), "invono": "", "insutype": insutype,
+            "dise_codg": profile.disease_code(basket.disease), "dise_name": basket.disease_name,
+            "acct_used_flag": "0", "med_type": med_type,
+            "expContent": json.dumps(facts, ensure_ascii=False, separators=(",", ":")) if facts else "",
+        },
+        "drugdetail": details,
+    }
+    if profile.trace_codes == "settlement_node":
+        node["drug_trac_info"] = codes
+    return node
+
+
 def basket_total(basket: Basket, drugs: Mapping[str, Drug]) -> Decimal:
     return sum((line_amounts(drugs[l.drug_key], l.qty, l.split, False).amount for l in basket.lines),
                Decimal("0.00"))
@@ -184,9 +289,10 @@ class CentreSettlement:
     scheme: str
     period: str
     medins_setl_id: str
+    mdtrt_id: str = ""
 
     def to_dict(self) -> dict:
-        return {"setl_id": self.setl_id, "total": fmt(self.total), "fund": fmt(self.fund),
+        return {"setl_id": self.setl_id, "mdtrt_id": self.mdtrt_id, "total": fmt(self.total), "fund": fmt(self.fund),
                 "personal": fmt(self.personal), "scheme": self.scheme, "period": self.period,
                 "setl_time": self.setl_time.isoformat() if self.setl_time else None}
 
@@ -210,7 +316,7 @@ def parse_settlement(output: Mapping[str, Any]) -> CentreSettlement:
         setl_id=str(s.get("setl_id") or ""), total=_dec(s.get("medfee_sumamt"), "setlinfo.medfee_sumamt"),
         fund=fund, personal=personal, deductible=_opt_dec(s.get("act_pay_dedc"), "setlinfo.act_pay_dedc"),
         setl_time=when, scheme=str(ext.get("scheme") or ""), period=str(ext.get("period") or ""),
-        medins_setl_id=str(s.get("medins_setl_id") or ""),
+        medins_setl_id=str(s.get("medins_setl_id") or ""), mdtrt_id=str(s.get("mdtrt_id") or ""),
     )
 
 
@@ -225,8 +331,9 @@ def parse_reversal(output: Mapping[str, Any]) -> dict:
             "setl_id": str(data.get("setl_id", "") or "")}
 
 
-def cancel_input(setl_id: str, psn_no: str) -> dict:
-    return {"data": {"setl_id": setl_id, "mdtrt_id": setl_id, "psn_no": psn_no}}
+def cancel_input(setl_id: str, psn_no: str, *, mdtrt_id: str = "") -> dict:
+    """2103: `mdtrt_id` is the visit id the platform gave in the 2102 answer (this centre's equals the setl_id)."""
+    return {"data": {"setl_id": setl_id, "mdtrt_id": mdtrt_id or setl_id, "psn_no": psn_no}}
 
 
 # ---- 3505 / 3506 商品销售 / 销售退货 -----------------------------------------------------------------------
@@ -243,13 +350,19 @@ def sale_upload_input(
     rx_no: str,
     sale_time: dt.datetime,
     prod_sel_no: str = "",
+    pharmacist_licence: str = "",
+    mdtrt_id: str = "",
 ) -> dict:
+    """3505 (3506 with prod_sel_no). Batch, production date and expiry come from the line (stock) or, when the
+    box carries a GS1 code, from that code."""
+    lot, made, expiry = _batch_facts(line)
     sel = {
         "med_list_codg": drug.nhsa_code or drug.key, "fixmedins_hilist_id": drug.key,
         "fixmedins_hilist_name": drug.name, "fixmedins_bchno": line.batch_no or f"{doc_no}",
-        "prsc_dr_name": doctor_name, "phar_name": operator_name, "hi_feesetl_type": "1" if setl_id else "0",
-        "setl_id": setl_id or "", "mdtrt_sn": setl_id or doc_no, "psn_no": psn_no, "psn_cert_type": "01",
-        "psn_name": psn_name, "manu_lotnum": line.lot_no, "expy_end": line.expiry, "rx_flag": "1",
+        "prsc_dr_name": doctor_name, "phar_name": operator_name, "phar_prac_cert_no": pharmacist_licence,
+        "hi_feesetl_type": "1" if setl_id else "0",
+        "setl_id": setl_id or "", "mdtrt_sn": mdtrt_id or setl_id or doc_no, "psn_no": psn_no, "psn_cert_type": "01",
+        "psn_name": psn_name, "manu_lotnum": lot, "manu_date": made, "expy_end": expiry, "rx_flag": "1",
         "trdn_flag": "1" if line.split else "0", "rxno": rx_no, "rx_circ_flag": "0", "rtal_docno": doc_no,
         "sel_retn_cnt": line.qty, "sel_retn_time": sale_time.strftime("%Y-%m-%d %H:%M:%S"),
         "sel_retn_opter_name": operator_name or "-", "mdtrt_setl_type": "1" if setl_id else "2",
@@ -260,11 +373,31 @@ def sale_upload_input(
     return {"selinfo": sel}
 
 
+def _batch_facts(line: BasketLine) -> tuple[str, str, str]:
+    """(manu_lotnum, manu_date, expy_end): the line's own, else what a GS1 code on one of its boxes says."""
+    lot, made, expiry = line.lot_no, line.manu_date, line.expiry
+    if not (lot and made and expiry):
+        from core.codes import classify
+
+        for code in line.trace_codes:
+            r = classify(code)
+            if r.valid and r.kind == "gs1":
+                ais = r.fields.get("ais") or {}
+                lot = lot or str(r.fields.get("batch") or "")
+                expiry = expiry or str(r.fields.get("expiry") or "")
+                if not made and len(str(ais.get("11", ""))) == 6:
+                    v = str(ais["11"])
+                    made = f"20{v[:2]}-{v[2:4]}-{v[4:6]}"
+                break
+    return lot, made, expiry[:10]
+
+
 # ---- 3201 对总账 --------------------------------------------------------------------------------------------
 def statement_input(since: dt.date, until: dt.date, *, total: Decimal, fund: Decimal, count: int,
-                    insutype: str = "", include_reversed: bool = False) -> dict:
+                    insutype: str = "", setl_optins: str = "", include_reversed: bool = False) -> dict:
+    """3201 对总账. `setl_optins`: the clearing agency (the site's admdvs)."""
     return {"data": {
-        "insutype": insutype, "clr_type": "41", "setl_optins": "", "stmt_begndate": since.isoformat(),
+        "insutype": insutype, "clr_type": "41", "setl_optins": setl_optins, "stmt_begndate": since.isoformat(),
         "stmt_enddate": until.isoformat(), "medfee_sumamt": fmt(total), "fund_pay_sumamt": fmt(fund),
         "acct_pay": "0.00", "fixmedins_setl_cnt": count, "refd_setl_flag": "1" if include_reversed else "0",
     }}
@@ -384,8 +517,8 @@ def codes_of(lines: Iterable[BasketLine]) -> list[str]:
 
 __all__ = [
     "CERT_TYPE", "CatalogueUpdate", "CentreSettlement", "PersonInfo", "Statement", "TransactionFormatError",
-    "basket_total", "cancel_input", "catalogue_query", "codes_of", "drug_from_row", "drug_history_query",
+    "basket_total", "cancel_input", "catalogue_query", "codes_of", "drug_from_row", "identified", "registration_names", "drug_history_query",
     "parse_catalogue", "parse_drug_history", "parse_person", "parse_registrations", "parse_reversal",
-    "parse_settlement", "parse_statement", "person_query", "registration_input", "registrations_query",
+    "parse_settlement", "parse_statement", "person_query", "registration_input", "registrations_query", "sign_in_input", "sign_out_input",
     "reversal_input", "sale_upload_input", "settle_input", "statement_input",
 ]

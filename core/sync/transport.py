@@ -24,6 +24,7 @@ from requests.adapters import HTTPAdapter
 from core.sync import killpoints
 from core.sync.config import SyncConfig
 from core.sync.envelope import Outcome, Reply, build, encode, parse_reply
+from core.sync.transactions import sign_in_input
 from core.gateway import signing
 from core.gateway.profiles import load_profile
 
@@ -168,7 +169,7 @@ class Transport:
             found = self.signins.get(operator, day)
             if found:
                 return found, None
-            node = {"signIn": {"opter_no": operator, "mac": "", "ip": ""}}
+            node = sign_in_input(operator)
             env = self.envelope(self.config.infno["sign_in"], self.allocate_msgid(), node, operator=operator,
                                 operator_name=operator_name)
             reply = self.post(encode(env), env["infno"])
