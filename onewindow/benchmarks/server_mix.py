@@ -21,6 +21,7 @@ reads, inserts of the settlement, its supply, its codes and a journal row, commi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -72,20 +73,44 @@ def _id_number(i: int) -> str:
     return f"42070019{i:010d}"[:18]
 
 
+@contextlib.contextmanager
+def _data_key(key: str):
+    """The population's data key for the duration (ID numbers are encrypted and hashed with it), then the
+    caller's again: a test process's own centres keep working after a bench ran in it."""
+    from core.store.crypto import KEY_ENV
+    from server import people
+
+    old = os.environ.get(KEY_ENV)
+    os.environ[KEY_ENV] = key
+    people.cipher.cache_clear()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(KEY_ENV, None)
+        else:
+            os.environ[KEY_ENV] = old
+        people.cipher.cache_clear()
+
+
 def _seed_template(url: str, args) -> dict:
     """Migrate and fill the template database; returns its meta (data key, institution secrets)."""
+    from core.store.crypto import generate_secret
+
+    key = generate_secret()
+    with _data_key(key):
+        return _seed_template_with(url, args, key)
+
+
+def _seed_template_with(url: str, args, key: str) -> dict:
     from sqlalchemy import text
 
     from core.services.world import load_world
-    from core.store.crypto import KEY_ENV, generate_secret
     from core.domain import Facility
     from server import people
     from server.db import open_centre
     from server.seed import seed_world
 
-    key = generate_secret()
-    os.environ[KEY_ENV] = key
-    people.cipher.cache_clear()
     world = load_world(args.world)
     facilities = dict(world.facilities)
     for i in range(max(0, args.institutions - len(facilities))):
@@ -498,13 +523,13 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def _run_on(url: str, args, meta: dict, template: str, seed_s: float) -> dict:
+    with _data_key(meta["key"]):  # the centre process inherits it
+        return _run_with_key(url, args, meta, template, seed_s)
+
+
+def _run_with_key(url: str, args, meta: dict, template: str, seed_s: float) -> dict:
     import secrets as pysecrets
 
-    from core.store.crypto import KEY_ENV
-    from server import people
-
-    os.environ[KEY_ENV] = meta["key"]
-    people.cipher.cache_clear()
     workers = args.workers or 2
     concurrency = getattr(args, "concurrency", 4)
     port = simple._free_port()

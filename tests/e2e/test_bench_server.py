@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 import pytest
+
+from core.store.crypto import KEY_ENV
 
 from onewindow.benchmarks import server as bench
 
@@ -31,7 +34,9 @@ def test_bench_server_realistic_small(vectors_path):
         "--persons", "400", "--history-rows", "4000", "--drugs", "60", "--institutions", "9", "--customers", "60",
         "--clients", "6", "--contended", "0.25", "--repeat-fraction", "0.2", "--cancel-fraction", "0.1",
         "--reverse-fraction", "0.1"])
+    key_before = os.environ.get(KEY_ENV)
     figures = bench.run(args)
+    assert os.environ.get(KEY_ENV) == key_before  # the population's data key does not leak into this process
     assert figures["mix"] == "realistic" and figures["persons"] == 400 and figures["history_rows"] == 4000
     assert figures["institutions"] >= 9 and figures["contended_customers"] > 0 and figures["repeats_sent"] > 0
     assert figures["settlements"] > 0 and figures["cancelled_or_reversed"] > 0, figures
