@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Connection, Engine, Text, any_, bindparam, select, text, update
+from sqlalchemy import Connection, Engine, Text, any_, bindparam, func, select, text, update
 
 from core.store.models import DrugRow, FacilityRow, SettlementRow, TraceSaleRow
 from server.db import transaction
@@ -175,6 +175,14 @@ def fold(engine: Engine, *, rules: Rules | None = None, now: dt.datetime | None 
     """Fold up to `batch` new journal entries (and run the periodic rules when due); returns how many.
     `event_rules=False` folds without judging each entry (a backfill of history, e.g. the benchmark's load)."""
     rules = rules or load()
+    if not periodic:
+        # nothing new: no write transaction (on SQLite it would hold the one writer lock for nothing)
+        with engine.connect() as conn:
+            head = conn.execute(select(func.max(journal.c.seq))).scalar() or 0
+            seen = int(_state(conn, "seq", "0"))
+            conn.rollback()
+        if head <= seen:
+            return 0
     with transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
             if not conn.execute(text("SELECT pg_try_advisory_xact_lock(:c, 0)"), {"c": LOCK_ROLLUP}).scalar():

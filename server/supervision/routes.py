@@ -28,6 +28,7 @@ from server.supervision.rules import Rules, load
 
 STATIC = Path(__file__).resolve().parent / "static"
 PREFIX = "/supervision"
+PERIODIC_SECONDS = 30.0  # overdue 3505 uploads, pharmacy frequency, follow-ups: checked this often while watched
 
 
 @dataclass
@@ -37,18 +38,24 @@ class State:
     rules: Rules
     session_key: bytes
     _last_fold: float = 0.0
+    _last_periodic: float = -PERIODIC_SECONDS
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def today(self) -> dt.date:
         return self.clock().date()
 
     def refresh(self) -> None:
-        """Fold new journal entries, at most every half poll interval per process (see rollup)."""
+        """Fold new journal entries, at most every half poll interval per process, and run the time-driven rules
+        every PERIODIC_SECONDS (see rollup)."""
         with self._lock:
-            if time.monotonic() - self._last_fold < self.rules.live_poll_seconds / 2:
+            now = time.monotonic()
+            if now - self._last_fold < self.rules.live_poll_seconds / 2:
                 return
-            self._last_fold = time.monotonic()
-            rollup.fold(self.engine, rules=self.rules, now=self.clock().replace(tzinfo=None))
+            self._last_fold = now
+            periodic = now - self._last_periodic >= PERIODIC_SECONDS
+            if periodic:
+                self._last_periodic = now
+            rollup.fold(self.engine, rules=self.rules, now=self.clock().replace(tzinfo=None), periodic=periodic)
 
     def version(self) -> int:
         with self.engine.connect() as conn:
