@@ -126,19 +126,23 @@ def populate(centre_url: str, engine, secrets: dict, config, home: Path) -> list
     return sheet_items(evouchers)
 
 
-def supervision_login_hint() -> str:
-    """The demo's supervisor login, from the demo institutions file (resources/demo/institutions.json)."""
+def supervision_login_hint(engine) -> str:
+    """The demo's supervisor login: from the demo institutions file when the centre has staff accounts
+    (resources/demo/institutions.json), else an interim supervision account made here."""
     import json
 
     path = Path(__file__).resolve().parents[2] / "resources" / "demo" / "institutions.json"
     try:
         spec = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return "no supervisor account in this build / 未配置监管员账号"
+        spec = {}
     for person in spec.get("staff", []):
         if "supervisor" in person.get("roles", []):
             return f"机构 {person['institution']} · 用户 {person['user']} · 密码 {person['password']}"
-    return "no supervisor account in this build / 未配置监管员账号"
+    from server.supervision.auth import add_interim_viewer
+
+    add_interim_viewer(engine, "S42070000001", "jian", "简监管", "jianguan-8642")
+    return "机构 S42070000001 · 用户 jian · 密码 jianguan-8642"
 
 
 def headless_qt() -> None:
@@ -174,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  code sheet to print or scan: {pdf}  ({png})")
         print("  staff: li 药师 (PIN 2468) · zhang 主管 (PIN 1357) · wang 营业员 (PIN 1111) · admin (PIN 9999)")
         print("  patients: 420704195703121015 王某, 420704196410101939 钱某, 420704195511021255 赵某")
-        print(f"  supervision big screen 智慧监管大屏: {centre.url}/supervision/  ({supervision_login_hint()})")
+        print(f"  supervision big screen 智慧监管大屏: {centre.url}/supervision/  ({supervision_login_hint(engine)})")
         if args.no_gui:
             return 0
         from onewindow.root import run_shell

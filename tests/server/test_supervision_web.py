@@ -124,3 +124,19 @@ def test_echarts_is_the_pinned_vendored_copy_with_its_licence():
     for text in (html, (STATIC / "screen.js").read_text(encoding="utf-8"), (STATIC / "screen.css").read_text()):
         assert not re.search(r"(src|href)=\"(https?:)?//", text) and "cdn" not in text.lower()
     assert '"server.supervision" = ["static/*"]' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_login_hands_out_the_session_and_refuses_a_wrong_password(client, centre_engine):
+    auth.add_interim_viewer(centre_engine, "S42070000001", "jian", "简监管", "jianguan-8642")
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    bad = client.http.post("/supervision/login", content="institution=S42070000001&user=jian&password=nope",
+                           headers=form)
+    assert bad.status_code == 401 and "用户名或密码错误" in bad.text and auth.COOKIE not in bad.cookies
+    other = client.http.post("/supervision/login", content="institution=P42070000001&user=jian&password=jianguan-8642",
+                             headers=form)
+    assert other.status_code == 401
+    ok = client.http.post("/supervision/login", content="institution=S42070000001&user=jian&password=jianguan-8642",
+                          headers=form, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == "/supervision/"
+    assert "httponly" in ok.headers["set-cookie"].lower() and "samesite=strict" in ok.headers["set-cookie"].lower()
+    assert client.http.get("/supervision/api/board").json()["viewer"].startswith("简监管")
