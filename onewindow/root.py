@@ -137,6 +137,37 @@ def open_settings(window, process: Process, hub=None):
     return dialog
 
 
+def first_run(process: Process, store_url_: str = "") -> bool:
+    """A desk's store without staff: the first-run wizard (institution, centre, secret, first admin, devices).
+    True when there is staff now; False when the wizard was cancelled. The QApplication must exist."""
+    from core.services.auth import Auth
+    from core.settings.paths import config_dir
+    from core.settings.secrets import store_secret
+    from core.store.db import open_store
+    from core.store.paths import store_url
+    from desktop.common.first_run import FirstRunWizard
+
+    from core.store.desk import ensure_desk_schema
+
+    engine = open_store(store_url_ or store_url())
+    try:
+        ensure_desk_schema(engine)
+        auth = Auth(engine)
+        if auth.has_users():
+            return True
+        profiles = tuple(sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "resources" /
+                                                 "interface").glob("*.json")))
+        wizard = FirstRunWizard(process.settings, process.shell, save=process.save_settings,
+                                store_secret=lambda code, secret: store_secret(code, secret, config_dir()),
+                                add_admin=lambda user, name, pin: auth.add_user(user, name, "admin", pin=pin),
+                                profiles=profiles)
+        wizard.resize(900, 600)
+        wizard.exec()
+        return auth.has_users()
+    finally:
+        engine.dispose()
+
+
 def _settings_access(window, process: Process | None, parts: DeskParts) -> None:
     """Pharmacy: the settings screen's (F10, supervisor) 设备与全部设置 button; counter: F10 for a supervisor."""
     if process is None:
@@ -287,6 +318,11 @@ def run_shell(shell: str, server_url: str | None = None, *, quit_after_ms: int |
     started = time.perf_counter()
     try:
         process = start_process(shell, server_url=server_url)
+        if config is None and shell in ("pharmacy", "counter") and screenshot is None and quit_after_ms is None:
+            _application(process)
+            if not first_run(process, process.desk_config().store_url):
+                print("onewindow gui: 首次设置未完成 / first-run set-up not finished", file=sys.stderr)
+                return 2
         if config is None and shell in ("pharmacy", "counter"):
             config = process.desk_config()
         elif config is None and shell == "kiosk":

@@ -122,9 +122,9 @@ def _url(value: str) -> str | None:
 
 
 def _secret_ref(value: str) -> str | None:
-    if value == "" or value.split(":", 1)[0] in ("env", "file", "keyring") and ":" in value:
+    if value == "" or value.split(":", 1)[0] in ("env", "file", "enc", "keyring") and ":" in value:
         return None
-    return "env:NAME | file:PATH | keyring:NAME"
+    return "env:NAME | file:PATH | enc:PATH | keyring:NAME"
 
 
 def _profile(value: str) -> str | None:

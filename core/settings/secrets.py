@@ -1,5 +1,6 @@
 """Where a signing secret is kept, by reference (signing.secret_ref): `env:NAME` (an environment variable),
-`file:PATH` (a file readable by this user only, e.g. written by the first-run set-up), `keyring:NAME` (the OS
+`file:PATH` (a plain file readable by this user only), `enc:PATH` (a file encrypted with the installation's data
+key, core.store.crypto: what the first-run set-up writes when there is no keyring), `keyring:NAME` (the OS
 keyring: Windows Credential Manager, macOS Keychain, Secret Service; needs the optional `keyring` package)."""
 from __future__ import annotations
 
@@ -28,6 +29,15 @@ def resolve_secret(ref: str) -> str:
         except OSError as exc:
             raise SettingError(f"无法读取签名密钥文件 {name}：{exc.strerror or exc}",
                                f"cannot read the signing secret file {name}: {exc.strerror or exc}") from None
+    if scheme == "enc":
+        from core.store.crypto import DataCipher, DataKeyError
+
+        try:
+            return DataCipher.load().decrypt(Path(name).read_text(encoding="ascii").strip())
+        except (OSError, DataKeyError) as exc:
+            raise SettingError(f"无法解密签名密钥文件 {name}（数据密钥不对或文件损坏）：{exc}",
+                               f"cannot decrypt the signing secret file {name} (wrong data key or damaged): {exc}") \
+                from None
     if scheme == "keyring":
         try:
             import keyring  # optional: the OS credential store
@@ -42,4 +52,26 @@ def resolve_secret(ref: str) -> str:
     raise SettingError(f"无效的密钥位置 {ref}", f"invalid secret reference {ref}")
 
 
-__all__ = ["KEYRING_SERVICE", "resolve_secret"]
+def store_secret(name: str, secret: str, folder: Path) -> str:
+    """Keep `secret` out of the settings file; returns its reference. The OS keyring when one works, else a file
+    in `folder` encrypted with the data key (mode 0600)."""
+    secret = secret.strip()
+    try:
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, name, secret)
+        if keyring.get_password(KEYRING_SERVICE, name) == secret:
+            return f"keyring:{name}"
+    except Exception:  # noqa: BLE001 - no keyring package, no backend, a locked store: the encrypted file then
+        pass
+    from core.store.crypto import DataCipher
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"signing-{name}.secret"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(DataCipher.load().encrypt_text(secret))
+    return f"enc:{path}"
+
+
+__all__ = ["KEYRING_SERVICE", "resolve_secret", "store_secret"]
