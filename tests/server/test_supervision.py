@@ -165,3 +165,28 @@ def test_acknowledge_and_assign_are_journaled_and_bad_actions_change_nothing(cli
     assert row.status == "assigned" and row.assignee == "稽核科 张三"
     assert len(entries) == 1 and json.loads(entries[0].payload)["action"] == "assign"
     assert verify(centre_engine).ok
+
+
+def test_cap_rule_reads_the_settlements_own_cap_figures(client, centre_engine):
+    """SV-R05 reads cap_total/cap_used_after from the stored 2102 answer: with the near-cap ratio lowered below
+    what one settlement uses, that settlement raises it, with the answer's figures as evidence."""
+    from server.supervision.rules import RULES_FILE, parse
+
+    r = client.call("2102", settle_input(packs=1, days=28))
+    assert r["infcode"] == 0, r.get("err_msg")
+    ext = r["output"]["setlinfo"]["expContent"]
+    data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    used_share = float(ext["cap_used_after"]) / float(ext["cap_total"])
+    data["rules"]["SV-R05"]["near_ratio"] = used_share * 2  # not yet near
+    rollup.fold_all(centre_engine, rules=parse(data))
+    with centre_engine.connect() as conn:
+        assert not [a for a in queries.alert_rows(conn) if a["rule"] == "SV-R05"]
+    data["rules"]["SV-R05"]["near_ratio"] = used_share / 2  # now one settlement is "near": fold it again
+    with centre_engine.begin() as conn:
+        for t in (sv_hour, sv_day, sv_drug_day, sv_drug_month, sv_trace_day, sv_settlement, sv_state):
+            conn.execute(delete(t))
+    rollup.fold_all(centre_engine, rules=parse(data))
+    with centre_engine.connect() as conn:
+        found = [a for a in queries.alert_rows(conn) if a["rule"] == "SV-R05"]
+    assert found and found[-1]["evidence"]["cap_total"] == float(ext["cap_total"])
+    assert "接近" in found[-1]["title_zh"] and found[-1]["link"] == "/supervision/person/T0001"
