@@ -285,6 +285,6 @@ def test_msgids_survive_a_restart_of_the_desk(centre, tmp_path):
     engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     try:
         with Session(engine) as s:
-            assert s.get(SyncCounter, "msgid").value >= len(sent)
+            assert s.get(SyncCounter, "msgid").value >= len(set(sent))
     finally:
         engine.dispose()
