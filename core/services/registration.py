@@ -19,12 +19,13 @@ import base64
 import datetime as dt
 import hashlib
 import mimetypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from core.domain.clock import today_cst
 from core.codes import Kind, classify
+from core.domain import Person
 from core.i18n import Message
 from core.services.centre_link import CentreAuthRejected, CentreRefused, CentreUnreachable
 from core.services.forms import (
@@ -36,9 +37,12 @@ from core.services.forms import (
 )
 from core.services.forms.common import INSUTYPE_ZH, SEX_ZH, age_on
 from core.services.ports import CentreLink, DeskError
+from core.sync.config import DEFAULT_INFNO
+from core.sync.transactions import TransactionFormatError, identified, parse_registrations
 
 PART_BYTES = 36 * 1024  # as server/transactions/registration.py: one 2511 part fits the 64 KB envelope
 SCHEME_ZH = {"LB": "两病", "MT": "门诊慢特病"}
+STATUS_ZH = {"active": "参保正常", "suspended": "暂停参保", "terminated": "终止参保"}  # Person.status as the counter shows it
 LB_DISEASES = {"HTN": "高血压", "DM": "糖尿病"}
 MT_DISEASES = {"M03900": "高血压病", "M01600": "糖尿病", "M04600": "冠心病", "M05300": "慢性阻塞性肺疾病"}
 
@@ -57,8 +61,9 @@ class PersonView:
     certno: str  # the full ID number: kept in memory for the forms, never shown on screen
     status: str  # 参保状态 text
     death_date: str | None
-    registrations: tuple[dict, ...] = ()
+    registrations: tuple[dict, ...] = ()  # the 5301 rows as sent (the counter cancels by their trt_dcla_detl_sn)
     applications: tuple[dict, ...] = ()
+    person: Person | None = None  # the one decoder's Person (core.sync.transactions.identified), as desk and kiosk see it
 
     @property
     def masked(self) -> str:
@@ -108,6 +113,11 @@ class CounterService:
             raise DeskError(_msg("unreachable", f"连不上中心（{infno}），请稍后重试：{exc.detail}",
                                  f"the centre cannot be reached ({infno}); retry later: {exc.detail}")) from None
 
+    def _infno(self, use: str) -> str:
+        """Platform transactions by name, from the terminal's configuration, as at the desk."""
+        t = getattr(self.link, "t", None)
+        return (t.config.infno if t is not None else {}).get(use) or DEFAULT_INFNO[use]
+
     # ---- who -----------------------------------------------------------------------------------------------
     def identify(self, text: str) -> PersonView:
         r = classify(text)
@@ -129,24 +139,33 @@ class CounterService:
         node = {"mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no}
         if cert_type == "03":
             node["card_sn"] = r.fields.get("card_sn") or "-"
-        return self.person(self.call("1101", {"data": node}))
+        return self.person(self.call(self._infno("person"), {"data": node}))
 
     def person(self, out: dict) -> PersonView:
-        base, insu = out["baseinfo"], (out.get("insuinfo") or [{}])[0]
-        psn_no = base["psn_no"]
-        regs = self.call("5301", {"data": {"psn_no": psn_no}}).get("feedetail", [])
+        """1101 + 5301 through the one decoder the desk, the kiosk and the sync layer use; the raw 5301 rows stay
+        beside it for the counter's registration list."""
+        base = out.get("baseinfo") if isinstance(out.get("baseinfo"), dict) else {}
+        psn_no = str(base.get("psn_no") or "")
+        regs_out = self.call(self._infno("registrations"), {"data": {"psn_no": psn_no}}) if psn_no else {}
+        try:
+            person = identified(out, regs_out).person
+        except TransactionFormatError as exc:
+            raise DeskError(_msg("id.unreadable", f"中心返回的人员信息无法读取：{exc}",
+                                 f"the centre's person answer cannot be read: {exc}")) from None
         apps = self.call("2514", {"data": {"psn_no": psn_no}}).get("applications", [])
-        status = {"1": "参保正常", "2": "暂停参保", "4": "终止参保"}.get(str(insu.get("psn_insu_stas", "")), "")
-        birth = dt.date.fromisoformat(base["brdy"]) if base.get("brdy") else None
-        return PersonView(psn_no=psn_no, name=base.get("psn_name", ""), sex=str(base.get("gend", "")), birth=birth,
-                          insutype=str(insu.get("insutype", "")), certno=base.get("certno", ""), status=status,
-                          death_date=(base.get("expContent") or {}).get("death_date"),
-                          registrations=tuple(regs), applications=tuple(apps))
+        return PersonView(psn_no=psn_no, name=person.name, sex=person.sex, birth=person.birth_date,
+                          insutype=person.insurance_type, certno=person.id_number or "",
+                          status=STATUS_ZH[person.status],
+                          death_date=person.death_date.isoformat() if person.death_date else None,
+                          registrations=tuple(regs_out.get("feedetail") or ()), applications=tuple(apps),
+                          person=person)
 
     def refresh(self, person: PersonView) -> PersonView:
-        regs = self.call("5301", {"data": {"psn_no": person.psn_no}}).get("feedetail", [])
+        regs = self.call(self._infno("registrations"), {"data": {"psn_no": person.psn_no}}).get("feedetail", [])
         apps = self.call("2514", {"data": {"psn_no": person.psn_no}}).get("applications", [])
-        return PersonView(**{**person.__dict__, "registrations": tuple(regs), "applications": tuple(apps)})
+        fresh = replace(person.person, registrations=parse_registrations({"feedetail": regs})) if person.person else None
+        return PersonView(**{**person.__dict__, "registrations": tuple(regs), "applications": tuple(apps),
+                             "person": fresh})
 
     # ---- the application ---------------------------------------------------------------------------------------
     def start(self, person: PersonView | str, scheme: str, diseases: list[tuple[str, str, str]], *, tel: str = "",
