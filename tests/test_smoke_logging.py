@@ -1,12 +1,15 @@
 import logging
+from pathlib import Path
 
 import pytest
 
 from tests import conftest as ours
 
 
-def test_unexpected_warning_fails_the_test(pytester):
+def test_unexpected_warning_fails_the_test(pytester, monkeypatch):
     # An inner session with our conftest, in its own process so its logs stay out of this test's capture.
+    # the repository on the inner session's path: our conftest imports tests.childlogs
+    monkeypatch.setenv("PYTHONPATH", str(Path(ours.__file__).resolve().parents[1]))
     pytester.makeconftest(open(ours.__file__, encoding="utf-8").read().replace('pytest_plugins = ["pytester"]', ""))
     pytester.makeini("[pytest]\nmarkers =\n    allow_warnings: x\n")
     pytester.makepyfile(

@@ -96,7 +96,8 @@ def queue(ctx, inp: QueueInput) -> dict:
         select(rx_review, E.payload, E.person_no, E.status.label("rx_status"))
         .join(eprescription, E.rx_id == R.rx_id)
         .where(R.reviewer_unit == ctx.code, R.status == "pending", E.status == "review")
-        .order_by(R.deadline, R.rx_id).limit(inp.data.limit)).all()
+        # same deadline (same second): the clinic's own numbering keeps the queue in the order it wrote them
+        .order_by(R.deadline, E.uploaded_at, E.issuer_rxno, R.rx_id).limit(inp.data.limit)).all()
     now = ctx.now_text
     items = []
     for r in rows:

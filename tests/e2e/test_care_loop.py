@@ -21,8 +21,10 @@ from tests.server.fake_sms import FakeSms
 from tests.server.helpers import trace_codes
 from tests.ui.kiosk.fixtures import KIOSK_INST, LANDSCAPE, close_kiosk, make_kiosk, tap
 from tests.ui.kiosk.fixtures import idle as kiosk_idle
+# _data_key and _templates come from tests/e2e/conftest.py: importing them here too would define a second
+# session data key, and centres seeded under the first would no longer read their people (查无此人).
 from tests.ui.pharmacy.fixtures import (  # noqa: F401
-    P01_CERTNO, _data_key, _templates, centre, d01, desk, idle, window,
+    P01_CERTNO, centre, d01, desk, idle, window,
 )
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
