@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from core.domain import fmt
-from core.store.models import SettlementRow
+from core.store.models import PersonRow, SettlementRow
 from core.sync import journal
 from core.sync.models import SyncAlert, SyncReconciliation, SyncSale
 from core.sync.states import SaleState as S
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from core.sync.terminal import Terminal
 
 PENDING_STATES = (S.PROVISIONAL.value, S.SENDING.value)
+# 3201 is per insurance type (the national list requires insutype). A period with no settlement here still asks
+# the centre about the two basic schemes, so settlements only the centre knows are not missed.
+BASIC_INSUTYPES = ("310", "390")
 UNKNOWN_STATES = (S.UNKNOWN.value, S.REVERSING.value)
 
 
@@ -90,6 +93,52 @@ def local_totals(session, facility_code: str, since: dt.date, until: dt.date) ->
     return int(count), Decimal(total).quantize(Decimal("0.01")), Decimal(fund).quantize(Decimal("0.01"))
 
 
+def local_totals_by_insutype(session, facility_code: str, since: dt.date,
+                             until: dt.date) -> dict[str, tuple[int, Decimal, Decimal]]:
+    """The confirmed settlements of the period per insurance type of the (cached) person; "" when the person is
+    not in the local cache (their type unknown here)."""
+    rows = session.execute(
+        select(PersonRow.insurance_type, func.count(), func.coalesce(func.sum(SettlementRow.total), 0),
+               func.coalesce(func.sum(SettlementRow.fund), 0))
+        .select_from(SettlementRow).join(PersonRow, PersonRow.person_no == SettlementRow.person_no, isouter=True)
+        .where(SettlementRow.facility_code == facility_code, SettlementRow.date >= since, SettlementRow.date <= until,
+               SettlementRow.reversed_on.is_(None), SettlementRow.status == "settled")
+        .group_by(PersonRow.insurance_type))
+    cent = Decimal("0.01")
+    return {str(k or ""): (int(n), Decimal(tot).quantize(cent), Decimal(fnd).quantize(cent)) for k, n, tot, fnd in rows}
+
+
+def _statements(t: "Terminal", rec: "Reconciliation", per_type: dict[str, tuple[int, Decimal, Decimal]],
+                operator: str) -> None:
+    """One 3201 per insurance type settled in the period (the basic two when none was); the centre's answers
+    summed, balanced only when every one is and no settlement's type is unknown."""
+    unknown = per_type.pop("", None)
+    types = sorted(per_type) or list(BASIC_INSUTYPES)
+    texts, balanced, sums = [], unknown is None, [0, Decimal("0.00"), Decimal("0.00")]
+    for insutype in types:
+        count, total, fund = per_type.get(insutype, (0, Decimal("0.00"), Decimal("0.00")))
+        reply = t.transport.call(t.config.infno["statement"], statement_input(
+            rec.since, rec.until, total=total, fund=fund, count=count, insutype=insutype,
+            setl_optins=t.config.centre.admvs), operator=operator)
+        if not reply.ok:
+            rec.centre_text = f"对账未完成（险种 {insutype}）：{reply.err_msg or reply.error}"
+            return
+        try:
+            st = parse_statement(reply.output)
+        except TransactionFormatError as exc:
+            rec.centre_text = f"对账结果无法识别（险种 {insutype}）：{exc}"
+            return
+        balanced = balanced and st.balanced and (st.count, st.total, st.fund) == (count, total, fund)
+        sums = [sums[0] + st.count, sums[1] + st.total, sums[2] + st.fund]
+        texts.append(f"{insutype}：{st.text}")
+    if unknown is not None:
+        texts.append(f"{unknown[0]} 笔结算的参保人不在本机缓存，险种未知，未能对账 "
+                     f"({unknown[0]} settlement(s) of persons not cached here: insurance type unknown, not reconciled)")
+    rec.centre_reached, rec.balanced = True, balanced
+    rec.centre_count, rec.centre_total, rec.centre_fund = sums[0], sums[1], sums[2]
+    rec.centre_text = "；".join(texts)
+
+
 def reconcile(t: "Terminal", since: dt.date, until: dt.date, *, operator: str, detail: bool | None = None) -> Reconciliation:
     code = t.config.terminal.institution_code
     with t.read() as s:
@@ -121,20 +170,9 @@ def reconcile(t: "Terminal", since: dt.date, until: dt.date, *, operator: str, d
             a.kind, r.settlement_id, sl.sale_id, r.person_no, fmt(sl.total), fmt(sl.fund),
             fmt(sl.centre_total) if sl.centre_total is not None else None,
             fmt(sl.centre_fund) if sl.centre_fund is not None else None, a.message_zh, a.message_en))
-    reply = t.transport.call(t.config.infno["statement"], statement_input(since, until, total=total, fund=fund,
-                                                                         count=count, setl_optins=t.config.centre.admvs),
-                             operator=operator)
-    if reply.ok:
-        try:
-            st = parse_statement(reply.output)
-        except TransactionFormatError as exc:
-            rec.centre_text = f"对账结果无法识别：{exc}"
-        else:
-            rec.centre_reached = True
-            rec.balanced = st.balanced and st.count == count and st.total == total and st.fund == fund
-            rec.centre_count, rec.centre_total, rec.centre_fund, rec.centre_text = st.count, st.total, st.fund, st.text
-    else:
-        rec.centre_text = f"对账未完成：{reply.err_msg or reply.error}"
+    with t.read() as s:
+        per_type = local_totals_by_insutype(s, code, since, until)
+    _statements(t, rec, per_type, operator)
     if rec.centre_reached and (detail or (detail is None and not rec.balanced)):
         _per_settlement(t, rec, rows, operator)
     with t.write() as s, s.begin():
@@ -200,4 +238,4 @@ def stored(t: "Terminal", limit: int = 20) -> list[dict]:
                  "differences": json.loads(r.differences)} for r in rows]
 
 
-__all__ = ["Reconciliation", "SettlementDiff", "local_totals", "reconcile", "stored"]
+__all__ = ["Reconciliation", "SettlementDiff", "local_totals", "local_totals_by_insutype", "reconcile", "stored"]

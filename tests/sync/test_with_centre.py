@@ -114,12 +114,23 @@ def test_what_another_terminal_settled_first_is_refused_by_the_centre(make_termi
 
 
 def test_shift_close_reconciles_with_the_centre(make_terminal, centre):
+    from core.gateway.conform import check_input
+    from core.gateway.profiles import load_profile
+
     t, co = _terminal(make_terminal, centre)
     persons = new_persons(3)
     sales = [_sell(co, t, i) for i in persons]
     co.return_sale(sales[2].sale_id, operator="OP01", reason="退货")
+    sent, call = [], t.transport.call
+    t.transport.call = lambda infno, node, **kw: (sent.append((infno, node)), call(infno, node, **kw))[1]
     close = ShiftService(t).close(operator="OP01")
     rec = close.reconciliation
+    statements = [node for infno, node in sent if infno == "3201"]
+    national = load_profile("national").tables
+    for node in statements:  # what the runtime sends passes the national field lists (insutype, setl_optins set)
+        assert check_input(national, "3201", node) == [], check_input(national, "3201", node)
+    assert [(n["data"]["insutype"], n["data"]["setl_optins"], n["data"]["fixmedins_setl_cnt"]) for n in statements] == [
+        ("390", t.config.centre.admvs, 2)]  # one per insurance type settled (the synthetic persons are residents)
     assert rec.centre_reached and rec.balanced, rec.to_dict()
     assert rec.local_count == 2 and rec.local_total == Decimal("168.00") and rec.centre_count == 2
     assert close.waiting == 0 and rec.differences == []
