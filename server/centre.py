@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from core.gateway import conform
 from core.gateway.fields import Tables, tables_with
 from core.gateway.profiles import InterfaceProfile
-from server import idempotency, signing
+from server import idempotency, journal, permissions, signing, staff
 from server.context import Ctx
 from server.db import CommitUnknown, transaction
 from server.envelope import (
@@ -104,18 +104,27 @@ class Centre:
         return tuple(s.strip() for s in text.split(",") if s.strip())
 
     # ---- configuration held in the database -------------------------------------------------------------
-    def secret_for(self, code: str) -> str | None:
+    def institution_for(self, code: str) -> tuple[str, str] | None:
+        """(secret, kind) of an active institution, None for an unknown or inactive one; cached 30 s."""
         hit = self._secrets.get(code)
         if hit is not None and time.monotonic() - hit[1] < 30:
             return hit[0]
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(institution.c.secret, institution.c.active).where(institution.c.code == code)
+                select(institution.c.secret, institution.c.kind, institution.c.active).where(institution.c.code == code)
             ).first()
             conn.rollback()
-        value = row.secret if row is not None and row.active else None
+        value = (row.secret, row.kind) if row is not None and row.active else None
         self._secrets[code] = (value, time.monotonic())
         return value
+
+    def secret_for(self, code: str) -> str | None:
+        found = self.institution_for(code)
+        return found[0] if found else None
+
+    def kind_of(self, code: str) -> str | None:
+        found = self.institution_for(code)
+        return found[1] if found else None
 
     def setting(self, conn, key: str) -> str | None:
         return conn.execute(select(setting.c.value).where(setting.c.key == key)).scalar()
@@ -179,6 +188,10 @@ class Centre:
             tx = REGISTRY.get(env.infno)
             if tx is None:
                 raise PlatformError(f"unknown infno {env.infno!r}: this centre does not offer that transaction")
+            refused = self._admit(env)
+            if refused is not None:  # before the input is read: a caller without the right learns nothing of it
+                return self._refuse(env, refused, signed, idempotency.digest(env.infno, env.input), received,
+                                    received.isoformat(timespec="microseconds"))
             model = parse_input(tx.input_model, env.input)
         except PlatformError as exc:
             return Answer(exc.http_status, response(admvs, received, self.clock(), err_msg=exc.err_msg))
@@ -187,6 +200,15 @@ class Centre:
         except CommitUnknown as exc:
             log.error("outcome unknown for %s %s: %s", env.infno, env.msgid, exc)
             return Answer(503, response(env.mdtrtarea_admvs, received, self.clock(), err_msg=outcome_unknown(env)))
+
+    def _admit(self, env: RequestEnvelope) -> PlatformError | None:
+        """The caller's own checks before any handler runs: its institution kind may call this transaction
+        (server.permissions). A refusal here is journaled."""
+        try:
+            permissions.check(env.fixmedins_code, self.kind_of(env.fixmedins_code), env.infno)
+        except PlatformError as exc:
+            return exc
+        return None
 
     def _run(self, env: RequestEnvelope, tx, model, signed, received: dt.datetime) -> Answer:
         digest = idempotency.digest(env.infno, env.input)
@@ -283,6 +305,12 @@ class Centre:
             with transaction(self.engine) as conn:
                 if signed is not None:
                     idempotency.claim_nonce(conn, env.fixmedins_code, *signed)
+                if isinstance(exc, staff.StaffAuthError):
+                    staff.record_failure(conn, exc)  # a wrong password counts although the request is refused
+                if isinstance(exc, permissions.KindRefused):
+                    journal.append(conn, "refusal", {"infno": env.infno, "reason": exc.err_msg,
+                                                     "opter": env.opter}, at=at, code=env.fixmedins_code,
+                                   msgid=env.msgid)
                 if idempotency.store(conn, code=env.fixmedins_code, msgid=env.msgid, infno=env.infno,
                                      digest_=digest, resp=resp, at=at, text=text):
                     return Answer(exc.http_status, resp, text=text)

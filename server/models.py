@@ -30,7 +30,23 @@ institution = Table(
     metadata,
     Column("code", String(30), primary_key=True),
     Column("name", String(200), nullable=False, server_default=""),
-    Column("secret", String(128), nullable=False),
+    Column("secret", Text, nullable=False),  # encrypted at rest (server.secrets); plain text in older rows
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("created_at", String(40), nullable=False),
+    Column("kind", String(20), nullable=False, server_default="pharmacy"),  # server.permissions.KINDS
+)
+
+# People of an institution who log in at the centre (server.staff): agency clerks, experts, reviewers, supervisors.
+staff = Table(
+    "centre_staff",
+    metadata,
+    Column("institution_code", String(30), primary_key=True),
+    Column("user_id", String(30), primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("roles", String(100), nullable=False),  # comma-separated server.staff.ROLES
+    Column("secret_hash", Text, nullable=False),  # argon2id
+    Column("failed", Integer, nullable=False, server_default="0"),
+    Column("locked_until", BigInteger, nullable=True),  # Unix seconds
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("created_at", String(40), nullable=False),
 )
@@ -98,6 +114,17 @@ journal = Table(
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# Keyed records of the journal head (server.journal.checkpoint): every N entries and at shutdown.
+journal_checkpoint = Table(
+    "centre_journal_checkpoint",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("head", String(64), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("mac", String(64), nullable=False),
 )
 
 # E-voucher tokens handed out by decoding: ecToken -> person. One per decoded QR (jti).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from decimal import Decimal
 from dataclasses import dataclass, field
 
@@ -17,14 +18,18 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.domain import Drug, Facility, Person
+
+DEMO_INSTITUTIONS = Path(__file__).resolve().parents[1] / "resources" / "demo" / "institutions.json"
 from core.services.world import World
 from core.store.models import DrugRow, FacilityRow, PersonRow, RegistrationRow, drug_row_values, facility_row_values
-from server import journal, signing
+from server import journal, permissions, signing
 from server.centre import system_clock
 from server.db import transaction
 from server.envelope import dumps
 from server.idempotency import _insert
 from server.models import catalogue_log, institution, profile, setting
+from server.models import staff as staff_table
+from server.staff import add_staff
 from server.people import cipher
 
 DEFAULT_PROFILE = "default_profile"
@@ -39,12 +44,13 @@ class SeedReport:
     profiles_changed: int = 0
     secrets_created: list[str] = field(default_factory=list)
     secrets: dict[str, str] = field(default_factory=dict)
+    staff_created: list[str] = field(default_factory=list)
     catalogue_version: int = 0
 
     @property
     def changed(self) -> bool:
         return bool(self.drugs_changed or self.facilities_changed or self.persons_changed or self.profiles_changed
-                    or self.secrets_created)
+                    or self.secrets_created or self.staff_created)
 
 
 def _digest(obj) -> str:
@@ -160,16 +166,60 @@ def _facilities(conn, session: Session, world: World, report: SeedReport, at: st
         ensure_institution(conn, fac, at, report)
 
 
-def ensure_institution(conn, fac: Facility, at: str, report: SeedReport | None = None) -> str:
-    row = conn.execute(select(institution.c.secret).where(institution.c.code == fac.code)).first()
+def ensure_institution(conn, fac: Facility, at: str, report: SeedReport | None = None, *, kind: str | None = None) -> str:
+    """The institution's signing secret, created with its kind (server.permissions) when it is new; a known
+    institution keeps its secret, its kind follows the seed."""
+    kind = kind or (fac.kind if fac.kind in ("hospital", "clinic", "pharmacy") else "pharmacy")
+    if kind not in permissions.KINDS:
+        raise ValueError(f"institution {fac.code}: kind must be one of {', '.join(permissions.KINDS)}, not {kind!r}")
+    row = conn.execute(select(institution.c.secret, institution.c.kind).where(institution.c.code == fac.code)).first()
     if row is not None:
+        if row.kind != kind:
+            conn.execute(institution.update().where(institution.c.code == fac.code).values(kind=kind))
+            if report is not None:
+                report.facilities_changed += 1
         return row.secret
     secret = signing.new_secret()
     conn.execute(_insert(conn, institution).values(
-        code=fac.code, name=fac.name, secret=secret, created_at=at).on_conflict_do_nothing())
+        code=fac.code, name=fac.name, secret=secret, kind=kind, created_at=at).on_conflict_do_nothing())
     if report is not None:
         report.secrets_created.append(fac.code)
     return secret
+
+
+def seed_institutions(engine: Engine, spec: dict, *, report: SeedReport | None = None) -> SeedReport:
+    """Institutions that are not facilities of a world (agency, supervisor, kiosk) and the centre's staff, from
+    a file shaped like resources/demo/institutions.json. An institution with a `facility` entry also gets a
+    facility row (the agency's counter settles bills: its benefit level and city). Staff passwords are set
+    once: a known user keeps theirs (change it with server.staff.add_staff)."""
+    report = report or SeedReport()
+    at = system_clock().isoformat(timespec="microseconds")
+    with transaction(engine) as conn:
+        session = Session(bind=conn, autoflush=True)
+        try:
+            for item in spec.get("institutions", []):
+                fac = Facility(code=item["code"], name=item["name"], kind=item["kind"],
+                               benefit_level=str((item.get("facility") or {}).get("benefit_level", "1")),
+                               hospital_grade=None, city=str((item.get("facility") or {}).get("city", "")))
+                ensure_institution(conn, fac, at, report, kind=item["kind"])
+                if item.get("facility") and session.get(FacilityRow, fac.code) is None:
+                    session.add(FacilityRow(**facility_row_values(fac)))
+                    report.facilities_changed += 1
+            session.flush()
+            for person in spec.get("staff", []):
+                key = (staff_table.c.institution_code == person["institution"]) & (staff_table.c.user_id == person["user"])
+                if conn.execute(select(staff_table.c.user_id).where(key)).first() is None:
+                    add_staff(conn, person["institution"], person["user"], person["name"], person["roles"],
+                              password=person["password"], at=at)
+                    report.staff_created.append(f"{person['institution']}/{person['user']}")
+            for code, secret in conn.execute(select(institution.c.code, institution.c.secret)):
+                report.secrets[code] = secret
+            if report.secrets_created or report.staff_created:
+                journal.append(conn, "seed.institutions", {"institutions_created": report.secrets_created,
+                                                           "staff_created": report.staff_created}, at=at)
+        finally:
+            session.close()
+    return report
 
 
 def _persons(session: Session, world: World, report: SeedReport) -> None:

@@ -8,8 +8,8 @@ runs at the centre (server/transactions/registration.py); this is the client sid
     app = svc.start(person, "MT", [("M03900", "I10.x00", "原发性高血压")], tel=..., addr=...)
     svc.attach(app["app_no"], path_or_bytes, kind="record")
     app = svc.submit(app["app_no"])                       # MT: two experts drawn at random; LB: to the clerk
-    app = svc.expert_opinion(app_no, expert, "approve", history, plan)
-    result = svc.approve(app_no, person, "同意备案")      # 2503: effective from the profile's date
+    app = svc.expert_opinion(app_no, expert, "approve", history, plan, password)  # the expert's own password
+    result = svc.approve(app, "同意备案", "zhao", password)  # 2503 by a reviewer who is not an expert of it
 
 Every failure is a DeskError with a bilingual message (the Runner shows it); nothing here touches Qt.
 """
@@ -225,23 +225,28 @@ class CounterService:
     def submit(self, app_no: str) -> dict:
         return self.call("2512", {"data": {"app_no": app_no}})["application"]
 
-    def expert_opinion(self, app_no: str, expert: str, decision: str, history: str, plan: str) -> dict:
+    def expert_opinion(self, app_no: str, expert: str, decision: str, history: str, plan: str,
+                       password: str = "") -> dict:
+        """The expert records their own opinion: `password` is the expert's centre password (server.staff)."""
         return self.call("2513", {"data": {"app_no": app_no, "stage": "expert", "reviewer_code": expert,
-                                           "decision": decision, "history_dx": history, "plan": plan}})["application"]
+                                           "decision": decision, "history_dx": history, "plan": plan,
+                                           "staff_password": password}})["application"]
 
     def reject(self, app_no: str, opinion: str) -> dict:
         return self.call("2513", {"data": {"app_no": app_no, "stage": "clerk", "decision": "reject",
                                            "opinion": opinion}})["application"]
 
-    def approve(self, app: dict, opinion: str = "") -> dict:
-        """The clerk's re-review (复审) passes: 2503 writes the registration, effective as the profile says."""
+    def approve(self, app: dict, opinion: str = "", user: str = "", password: str = "") -> dict:
+        """The re-review (复审) passes: 2503 writes the registration, effective as the profile says. `user` and
+        `password` are the re-reviewer's centre login; the centre refuses one of the application's experts."""
         first = (app.get("diseases") or [{}])[0]
         out = self.call("2503", {"data": {
             "psn_no": app["psn_no"], "insutype": app.get("insutype", ""), "opsp_dise_code": first.get("code", ""),
             "opsp_dise_name": first.get("name", ""), "tel": app.get("tel", ""), "addr": app.get("addr", ""),
             "ide_fixmedins_no": app.get("ide_fixmedins_no", ""), "diag_dr_codg": app.get("diag_dr_codg", ""),
             "diag_dr_name": app.get("diag_dr_name", ""),
-            "expContent": {"app_no": app["app_no"], "opinion": opinion}}})
+            "expContent": {"app_no": app["app_no"], "opinion": opinion, "staff_user": user,
+                           "staff_password": password}}})
         return out
 
     def cancel(self, psn_no: str, trt_dcla_detl_sn: str, memo: str = "") -> dict:

@@ -170,9 +170,9 @@ OPTIONS: tuple[Option, ...] = (
          "file:PATH or keyring:NAME", supervisor=True, check=_secret_ref),
     # --- who this terminal is ---------------------------------------------------------------------------------
     _opt("institution.code", "text", "P42070000001", "定点机构编号", "institution code (fixmedins_code)",
-         supervisor=True, check=_printable, per_shell={"counter": "H42070000032", "kiosk": "H42070000032"}),
+         supervisor=True, check=_printable, per_shell={"counter": "A42070000001", "kiosk": "K42070000001"}),  # agency, kiosk kinds
     _opt("institution.name", "text", "康济大药房", "机构名称", "institution name", supervisor=True,
-         per_shell={"counter": "门诊慢特病管理服务中心", "kiosk": "门诊慢特病管理服务中心"}),
+         per_shell={"counter": "鄂州市医疗保障事务中心", "kiosk": "医保服务大厅自助机"}),
     _opt("institution.city", "text", "420700", "统筹区划", "insurance area code (admvs)", supervisor=True),
     _opt("terminal.id", "text", "T01", "终端号（打印在票据号前）", "terminal id (prefixes receipt numbers)",
          supervisor=True, check=_terminal, per_shell={"counter": "C01", "kiosk": "K01"}),

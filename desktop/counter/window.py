@@ -381,7 +381,7 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
             self._refresh_person(app)
         self.done.emit(what)
 
-    def expert_opinion(self, code: str, decision: str, history: str, plan: str) -> None:
+    def expert_opinion(self, code: str, decision: str, history: str, plan: str, password: str = "") -> None:
         if self.review_app is None:
             return
 
@@ -389,10 +389,10 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
             self.review.notice.say(self.tr("专家意见已记录：") + app["status_name"], "ok")
             self._after_review(app, "expert")
 
-        self._call(self.svc.expert_opinion, self.review_app["app_no"], code, decision, history, plan, done=done,
-                   notice=self.review.notice)
+        self._call(self.svc.expert_opinion, self.review_app["app_no"], code, decision, history, plan, password,
+                   done=done, notice=self.review.notice)
 
-    def approve(self, opinion: str) -> None:
+    def approve(self, opinion: str, user: str = "", password: str = "") -> None:
         if self.review_app is None:
             return
 
@@ -404,7 +404,9 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
                                    + res["begndate"] + self.tr(" 起生效，") + until, "ok")
             self._after_review(app, "approved")
 
-        self._call(self.svc.approve, self.review_app, opinion or self.tr("同意备案"), done=done, notice=self.review.notice)
+        self.review.approver_password.clear()
+        self._call(self.svc.approve, self.review_app, opinion or self.tr("同意备案"), user, password, done=done,
+                   notice=self.review.notice)
 
     def reject(self, opinion: str) -> None:
         if self.review_app is None:

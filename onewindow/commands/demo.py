@@ -8,6 +8,7 @@ Running it again reuses the data (seeding is idempotent) and adds fresh prescrip
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import threading
 import time
@@ -69,7 +70,7 @@ def prepare(home: Path):
     from core.services.world import load_world
     from core.store.paths import sqlite_url
     from server.db import open_centre
-    from server.seed import seed_world
+    from server.seed import DEMO_INSTITUTIONS, seed_institutions, seed_world
 
     os.environ.setdefault("ONEWINDOW_HOME", str(home))  # the data key of this demo lives with its data
     home.mkdir(parents=True, exist_ok=True)
@@ -77,6 +78,8 @@ def prepare(home: Path):
     world = load_world(world_path)
     engine = open_centre(sqlite_url(home / "centre.db"))
     report = seed_world(engine, world)
+    # the agency (the counter shell runs as it), the supervisor and the kiosk, with the centre's staff
+    report = seed_institutions(engine, json.loads(DEMO_INSTITUTIONS.read_text(encoding="utf-8")), report=report)
     fac = world.facility_by_code()[PH1]
     config = DeskConfig(institution=PH1, institution_name=fac.name, secret=report.secrets[PH1], terminal="DEMO1",
                         store_url=sqlite_url(home / "desk.db"), receipt_dir=str(home / "receipts"),

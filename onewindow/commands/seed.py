@@ -11,6 +11,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", help="centre database URL (default: the centre's SQLite file)")
     p.add_argument("--world", required=True, help="world file (format of ../shared/vectors/audit-vectors.json)")
     p.add_argument("--profile", help="default benefit profile id (default: the first profile in the file)")
+    p.add_argument("--institutions", metavar="FILE",
+                   help="also the institutions that are not facilities (agency, supervisor, kiosk) and the centre's "
+                        "staff, shaped like resources/demo/institutions.json")
     p.add_argument("--secrets-out", help="also write {institution code: secret} as JSON to this file (mode 0600)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=run)
@@ -22,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from core.services.world import WorldError, load_world
     from onewindow.commands.server import default_db_url
     from server.db import DatabaseError, open_centre
-    from server.seed import seed_world
+    from server.seed import seed_institutions, seed_world
 
     try:
         world = load_world(args.world)
@@ -39,6 +42,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         report = seed_world(engine, world, default_profile=args.profile)
+        if args.institutions:
+            try:
+                spec = json.loads(open(args.institutions, encoding="utf-8").read())
+                seed_institutions(engine, spec, report=report)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                print(f"onewindow seed: {args.institutions}: {exc}", file=sys.stderr)
+                return 2
     finally:
         engine.dispose()
     if args.secrets_out:
@@ -48,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     summary = {
         "drugs_changed": report.drugs_changed, "facilities_changed": report.facilities_changed,
         "persons_changed": report.persons_changed, "profiles_changed": report.profiles_changed,
-        "institutions_created": report.secrets_created, "catalogue_version": report.catalogue_version,
+        "institutions_created": report.secrets_created, "staff_created": report.staff_created, "catalogue_version": report.catalogue_version,
         "secrets": report.secrets,
     }
     if args.json:

@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", nargs="?", const="national", default=None, metavar="PROFILE",
                    help="conformance mode: refuse every deviation from the field lists of PROFILE (default national), "
                         "naming the field (严格模式)")
+    p.add_argument("--permissions", action="store_true",
+                   help="print which institution kinds may call each transaction (server.permissions) and exit")
     p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"),
                    help="uvicorn log level; below info the access log is off (default info)")
     p.set_defaults(handler=run)
@@ -45,6 +47,12 @@ def run(args: argparse.Namespace) -> int:
 
     from server.portlock import PortBusy, claim_port
 
+    if args.permissions:
+        from server.permissions import table
+        from server.transactions import load_all
+
+        print(table(load_all()))
+        return 0
     url = args.db or default_db_url()
     logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:  # before anything else: one centre generation per port

@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import Field, model_validator
 from sqlalchemy import select, update
 
+from core.store.models import SettlementRow
 from server import db, people, reference
 from server.envelope import PlatformError, dumps
 from server.models import eprescription
@@ -230,6 +231,13 @@ def dispense(ctx, inp: DispenseInput) -> dict:
         raise PlatformError(f"处方 {row.rx_id} {care_rx.HELD[row.status]}，不能调剂 (prescription is {row.status})")
     if dt.date.fromisoformat(row.valid_until) < ctx.today:
         raise PlatformError(f"prescription {row.rx_id} expired on {row.valid_until} (处方已过期)")
+    if inp.data.setl_id:
+        # a pharmacy marks only what it dispensed: the settlement named must be its own
+        owner = ctx.conn.execute(select(SettlementRow.__table__.c.facility_code).where(
+            SettlementRow.__table__.c.settlement_id == inp.data.setl_id)).scalar()
+        if owner != ctx.code:
+            raise PlatformError(f"settlement {inp.data.setl_id} is not a settlement of {ctx.code}: a pharmacy marks "
+                                "only prescriptions it dispensed (结算不属于本机构)")
     done = ctx.conn.execute(
         update(eprescription).where(eprescription.c.rx_id == row.rx_id, eprescription.c.status == "uploaded")
         .values(status="dispensed", dispensed_at=ctx.now_text, dispensed_by=ctx.code, dispense_msgid=ctx.env.msgid,

@@ -36,7 +36,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from core.domain import Registration, Scheme
 from core.store.models import FacilityRow, PersonRow, RegistrationRow
-from server import chronic, db, people, reference
+from server import chronic, db, people, reference, staff
 from server.envelope import PlatformError
 from server.models import profile as profile_table
 from server.models_chronic import application, application_step, contact, evidence, evidence_part, expert, review
@@ -434,6 +434,8 @@ class ReviewData(Input):
     history_dx: str = Field(default="", max_length=2000)
     plan: str = Field(default="", max_length=2000)
     opinion: str = Field(default="", max_length=2000)
+    # the expert's own centre password (server.staff): an expert records their opinion themselves
+    staff_password: str = Field(default="", max_length=200)
 
 
 class ReviewInput(Input):
@@ -466,9 +468,12 @@ def record_review(ctx, inp: ReviewInput) -> dict:
         raise PlatformError(f"专家 {d.reviewer_code} 已于 {mine.decided_at} 提交意见，不能重复评审")
     if not d.history_dx.strip():
         raise PlatformError("请填写病史及诊断意见")
+    expert_self = staff.require(staff.authenticate(ctx.conn, ctx.code, d.reviewer_code, d.staff_password), "expert")
     ctx.conn.execute(update(review).where(review.c.id == mine.id).values(
-        decision=d.decision, history_dx=d.history_dx, plan=d.plan, decided_at=ctx.now_text, recorded_by=ctx.env.opter))
-    step(ctx, row.app_no, "expert_review", {"expert": d.reviewer_code, "decision": d.decision})
+        decision=d.decision, history_dx=d.history_dx, plan=d.plan, decided_at=ctx.now_text,
+        recorded_by=expert_self.user_id))
+    step(ctx, row.app_no, "expert_review", {"expert": d.reviewer_code, "decision": d.decision,
+                                            "authenticated": expert_self.user_id})
     decisions = [r.decision for r in ctx.conn.execute(select(review.c.decision).where(
         review.c.app_no == row.app_no, review.c.stage == "expert"))]
     if all(x is not None for x in decisions):
@@ -514,6 +519,21 @@ def _lb_fallback(ctx, row) -> str | None:
 
 
 # ---- 2503 registration (the clerk's approval) ------------------------------------------------------------------------
+def _final_approver(ctx, row, exp: dict) -> "staff.StaffIdentity":
+    """The re-reviewer (复审) who approves: a reviewer of this agency who logs in with their own password
+    (expContent.staff_user / staff_password) and is neither of the application's experts (separation of duties)."""
+    user = str(exp.get("staff_user") or "")
+    who = staff.require(staff.authenticate(ctx.conn, ctx.code, user, str(exp.get("staff_password") or "")), "reviewer")
+    experts: set[str] = set()
+    for r in ctx.conn.execute(select(review.c.reviewer_code, review.c.recorded_by).where(
+            review.c.app_no == row.app_no, review.c.stage == "expert")):
+        experts.update(x for x in (r.reviewer_code, r.recorded_by) if x)
+    if who.user_id in experts:
+        raise PlatformError(f"复审人 {who.name}（{who.user_id}）是本申请的评审专家，不能终审 / the final approver must "
+                            "not be one of the application's experts (separation of duties)")
+    return who
+
+
 class RegisterData(Input):
     psn_no: str = Field(min_length=1, max_length=30)
     insutype: str = Field(default="", max_length=6)
@@ -548,6 +568,7 @@ def register(ctx, inp: RegisterInput) -> dict:
     if row.status != "clerk_review":
         raise PlatformError(f"申请 {app_no} 当前为“{STATUS_ZH.get(row.status, row.status)}”，不能备案"
                             + ("（须两名专家评审通过）" if row.status == "expert_review" else ""))
+    approver = _final_approver(ctx, row, d.expContent)
     person = people.by_person_no(ctx, d.psn_no)
     if person.person.death_date is not None or person.person.status != "active":
         raise PlatformError("参保人已死亡或参保状态异常，不能备案")
@@ -573,7 +594,7 @@ def register(ctx, inp: RegisterInput) -> dict:
     sn = "TD" + app_no[2:]
     first = min(r.begin for r, _ in regs)
     last = max((r.end for r, _ in regs if r.end is not None), default=None)
-    who, who_name = _who(ctx)
+    who, who_name = approver.user_id, approver.name
     opinion = str(d.expContent.get("opinion") or "")
     ctx.conn.execute(insert(review).values(app_no=app_no, stage="clerk", reviewer_code=who, reviewer_name=who_name,
                                            drawn_at=ctx.now_text, decision="approve", history_dx="", plan=opinion,
@@ -582,7 +603,7 @@ def register(ctx, inp: RegisterInput) -> dict:
          effective_from=first, effective_until=last, trt_dcla_detl_sn=sn, registration_ids=json.dumps(ids))
     _save_contact(ctx, d.psn_no, d.tel, d.addr)
     step(ctx, app_no, "approved", {
-        "trt_dcla_detl_sn": sn, "rule": rule, "registrations": [
+        "trt_dcla_detl_sn": sn, "rule": rule, "approver": who, "registrations": [
             {"id": r.id, "scheme": row.scheme, "disease": dis["code"], "begin": r.begin.isoformat(),
              "end": r.end.isoformat() if r.end else None} for r, dis in regs]})
     return {"result": {"trt_dcla_detl_sn": sn, "begndate": first.isoformat(), "enddate": last.isoformat() if last else None},

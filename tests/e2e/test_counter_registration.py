@@ -12,6 +12,7 @@ import subprocess
 import pytest
 
 from core.domain.clock import today_cst
+from tests.server.helpers import STAFF_PASSWORDS
 from tests.ui.counter.fixtures import (  # noqa: F401 (fixtures)
     CTR,
     PH1,
@@ -124,12 +125,15 @@ def test_application_scan_to_approval_and_forms(qtbot, window, centre, tmp_path)
     for n in range(2):
         r.history.setPlainText(f"高血压病史5年，最高 180/100 mmHg，诊断原发性高血压（专家{n + 1}）")
         r.plan.setPlainText("苯磺酸氨氯地平片 5mg 每日1次；低盐饮食，监测血压")
+        r.expert_password.setText(STAFF_PASSWORDS[r.expert.currentData()])  # the expert types their own password
         qtbot.mouseClick(r.agree, qtbot_left())
         wait_done(qtbot, win, "expert")
     win.runner.wait()
     assert win.review_app["status"] == "clerk_review" and r.clerk_box.isEnabled() and r.expert.count() == 0
     shot(win, "counter_review")
     r.opinion.setText("材料齐全，两名专家同意")
+    r.approver_user.setText("zhao")  # 赵复审 logs in for the final approval: not one of the experts
+    r.approver_password.setText(STAFF_PASSWORDS["zhao"])
     qtbot.mouseClick(r.approve, qtbot_left())
     wait_done(qtbot, win, "approved")
     win.runner.wait()
@@ -139,7 +143,7 @@ def test_application_scan_to_approval_and_forms(qtbot, window, centre, tmp_path)
     regs = centre.call("5301", {"data": {"psn_no": "T0014"}}, PH1)["feedetail"]
     assert [(x["opsp_dise_code"], x["begndate"]) for x in regs] == [("M03900", begin.isoformat())]
     # what the kiosk shows the person: the application, its status and every step with who and when
-    kiosk = centre.call("2514", {"data": {"psn_no": "T0014"}}, PH1)["applications"][0]
+    kiosk = centre.call("2514", {"data": {"psn_no": "T0014"}}, "K42070000001")["applications"][0]
     assert kiosk["status_name"] == "已备案" and kiosk["effective_from"] == begin.isoformat()
     assert [s["step"] for s in kiosk["steps"]] == ["created", "evidence", "submitted", "experts_drawn", "expert_review",
                                                    "expert_review", "experts_done", "approved"]
@@ -168,7 +172,7 @@ def test_application_scan_to_approval_and_forms(qtbot, window, centre, tmp_path)
     wait_done(qtbot, win, "rx_form")
     text = pdf_text(win.files["rx"])
     today = today_cst()
-    for want in ("附件 3", "鄂州市门诊慢特病管理服务中心", "慢性病用药连续（外配）处方", "卫某(测试)", "职工医保",
+    for want in ("附件 3", "鄂州市医疗保障事务中心", "慢性病用药连续（外配）处方", "卫某(测试)", "职工医保",
                  "原发性高血压", "苯磺酸氨氯地平片", "不超过15日（含）内凭本处方配取", "处方申请人",
                  "本处方一式二份", f"{today.year} 年 {today.month:02d} 月 {today.day:02d} 日",
                  (today + dt.timedelta(days=28 - 15)).isoformat(), (today + dt.timedelta(days=56 - 15)).isoformat(),

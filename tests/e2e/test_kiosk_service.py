@@ -91,7 +91,7 @@ def test_start_a_two_disease_application_with_a_photo(kiosk_service, centre):
     view = kiosk_service.start_application(card, "HTN", photo)
     assert view.status == "draft" and view.status_name == "待提交" and view.evidence == 1 and view.scheme == "LB"
     assert view.steps[0].endswith("登记申请") and view.steps[-1].endswith("上传材料")
-    got = centre.client.call("2514", {"data": {"app_no": view.application_no}}, code="H42070000032")
+    got = centre.client.call("2514", {"data": {"app_no": view.application_no}}, code="A42070000001")
     (app,) = got["output"]["applications"]
     assert app["source"] == "kiosk" and app["diseases"][0]["diag_code"] == "I10"
     (ev,) = app["evidence"]

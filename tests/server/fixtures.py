@@ -72,11 +72,12 @@ def _data_key(tmp_path_factory):
 def _seed(url: str, vectors_path: Path) -> dict[str, str]:
     from core.services.world import load_world
     from server.db import open_centre
-    from server.seed import seed_world
+    from server.seed import DEMO_INSTITUTIONS, seed_institutions, seed_world
 
     engine = open_centre(url)
     try:
         report = seed_world(engine, load_world(vectors_path))
+        report = seed_institutions(engine, json.loads(DEMO_INSTITUTIONS.read_text(encoding="utf-8")), report=report)
     finally:
         engine.dispose()
     return report.secrets

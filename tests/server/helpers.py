@@ -12,6 +12,10 @@ from server.signing import sign_headers
 
 PG_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres connect_timeout=5"
 PH1, PH2, CL1, H2, H3, CTR = "P42070000001", "P42070000002", "H42070000011", "H42070000021", "H42070000031", "H42070000032"
+# resources/demo/institutions.json: the agency (经办机构), the supervisor (监管) and a kiosk, with centre staff
+AGY, SUP, KSK = "A42070000001", "S42070000001", "K42070000001"
+STAFF_PASSWORDS = {"wang": "jingban-1111", "zhao": "fushen-1357", "E001": "zhuanjia-E001", "E002": "zhuanjia-E002",
+                   "E003": "zhuanjia-E003", "E004": "zhuanjia-E004", "E005": "zhuanjia-E005", "jian": "jianguan-8642"}
 P01_CERTNO = "420704195703121015"  # 两病 resident, hypertension (T0001)
 CALL = "/fsi/api/rsfComIfsService/callService"
 

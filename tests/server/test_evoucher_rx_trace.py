@@ -103,7 +103,7 @@ def _upload(client, code=H2, hosp_rxno="H-RX-1"):
 
 
 def test_eprescription_circulation(client):
-    assert "only hospitals and clinics" in _upload(client, code=PH1)["err_msg"]
+    assert "机构类型无权调用该交易" in _upload(client, code=PH1)["err_msg"]
     up = _upload(client)
     assert up["infcode"] == 0, up
     rx, pickup = up["output"]["data"]["hi_rxno"], up["output"]["data"]["rx_trace_code"]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from core.store.models import SettlementRow
 from server.envelope import CST
 from server.reports.monthly import monthly
-from tests.server.helpers import CL1, CTR, D01, H2, H3, PH1, PH2, Client, trace_codes
+from tests.server.helpers import AGY, CL1, CTR, D01, H2, H3, PH1, PH2, Client, trace_codes
 
 D02 = {"key": "D02", "code": "XA10BAE021A001010199902", "price": "24.00", "prefix": "8100022", "dose": "500", "times": "2",
        "days": 30, "disease": "DM"}
@@ -136,7 +136,7 @@ def test_monthly_reports_every_cell(clocked, centre_engine):
     levels = ("level1", "level2", "level3", "pharmacy")
     for form, insutype in (("4", "390"), ("5", "310")):
         now["t"] = dt.datetime(2026, 4, 2, 9, 0, tzinfo=CST)
-        report = client.call("2550", {"data": {"month": "2026-03", "form": form}}, CTR)
+        report = client.call("2550", {"data": {"month": "2026-03", "form": form}}, AGY)
         assert report["infcode"] == 0, report["err_msg"]
         rep = report["output"]["report"]
         assert [r["disease"] for r in rep["rows"]] == ["高血压", "糖尿病", "合计"]
@@ -161,12 +161,12 @@ def test_monthly_reports_every_cell(clocked, centre_engine):
         assert Decimal(total["medfee"]) == sum((r.total for r in mine), Decimal("0"))
         assert Decimal(total["reimbursed"]) == sum((r.fund for r in mine), Decimal("0"))
         assert rep["settlements"] == len(mine)
-    six = client.call("2550", {"data": {"month": "2026-03", "form": "6"}}, CTR)["output"]["report"]
+    six = client.call("2550", {"data": {"month": "2026-03", "form": "6"}}, AGY)["output"]["report"]
     assert [(r["no"], r["unit_code"], r["htn"], r["dm"], r["total"]) for r in six["rows"]] == [
         (1, CL1, 1, 0, 1), (2, CTR, 2, 2, 3), ("合计", "", 3, 2, 4)]
     assert six["rows"][0]["unit"] == "社区卫生服务中心(一级,测试)"
     # the same numbers straight from the database (what `onewindow report monthly --db` prints)
     with centre_engine.connect() as conn:
         assert monthly(conn, "2026-03", "6") == six
-    bad = client.call("2550", {"data": {"month": "2026-13", "form": "4"}}, CTR)
+    bad = client.call("2550", {"data": {"month": "2026-13", "form": "4"}}, AGY)
     assert bad["infcode"] != 0 and "YYYY-MM" in bad["err_msg"]

@@ -10,7 +10,7 @@ import pytest
 
 from onewindow.cli import main
 from tests.server.test_reports import clocked, run_month  # noqa: F401 (fixture)
-from tests.server.helpers import CTR
+from tests.server.helpers import AGY
 
 
 def _cli(capsys, *args) -> tuple[int, str, str]:
@@ -31,7 +31,7 @@ def test_report_monthly_command(clocked, centre_db, tmp_path, capsys):
     from openpyxl import load_workbook
 
     for form in ("4", "5", "6"):
-        centre = client.call("2550", {"data": {"month": "2026-03", "form": form}}, CTR)["output"]["report"]
+        centre = client.call("2550", {"data": {"month": "2026-03", "form": form}}, AGY)["output"]["report"]
         code, out, err = _cli(capsys, "--db", centre_db.url, "--month", "2026-03", "--form", form, "--format", "json")
         assert code == 0, err
         assert json.loads(out) == centre

@@ -79,8 +79,9 @@ def write_continuous_rx_pdf(rx: ContinuousRx, path: str | Path) -> Path:
         return Paragraph("<font name='Helvetica'>&#160;&#160;&#160;</font>".join(f"{k}{u(v)}" for k, v in pairs), st["body"])
 
     name = f"（{esc(rx.institution)}）" if rx.institution else "（医疗机构）"
-    # a long institution name goes on its own line, the form's name stays whole
-    title = name + ("<br/>" if len(rx.institution) > 12 else "") + "慢性病用药连续（外配）处方"
+    # a long institution name goes on its own line, the form's name stays whole (one 13.5 pt line holds 24 CJK
+    # characters: the brackets, 9 of the name and the 13 of the form's name)
+    title = name + ("<br/>" if len(rx.institution) > 9 else "") + "慢性病用药连续（外配）处方"
     story = [Paragraph("附件 3", st["annex"]), Spacer(1, 1 * mm),
              Paragraph(title, st["title"].clone("t3", fontSize=13.5, leading=19)), Spacer(1, 2 * mm),
              line(("姓名", rx.name), ("性别", rx.sex), ("年龄", rx.age), ("人员类别", rx.category)),

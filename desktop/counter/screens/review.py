@@ -17,8 +17,8 @@ DECISION = {"approve": "同意", "reject": "不同意", None: "待评审"}
 class ReviewScreen(QtWidgets.QWidget):
     refresh_requested = Signal()
     opened = Signal(str)  # app_no
-    expert_opinion = Signal(str, str, str, str)  # expert code, decision, history, plan
-    approve_requested = Signal(str)  # opinion
+    expert_opinion = Signal(str, str, str, str, str)  # expert code, decision, history, plan, the expert's password
+    approve_requested = Signal(str, str, str)  # opinion, re-reviewer's user, their password
     reject_requested = Signal(str)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
@@ -56,6 +56,10 @@ class ReviewScreen(QtWidgets.QWidget):
         self.plan.setPlaceholderText(self.tr("治疗方案"))
         for w in (self.history, self.plan):
             w.setMaximumHeight(int(theme.base_size() * 5))
+        # the expert types their own centre password: the centre records the opinion as theirs (server.staff)
+        self.expert_password = QtWidgets.QLineEdit(objectName="expertPassword")
+        self.expert_password.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.expert_password.setPlaceholderText(self.tr("专家本人密码"))
         self.agree = button(self.tr("专家同意"), "expertAgree", primary=True)
         self.disagree = button(self.tr("专家不同意"), "expertDisagree")
         self.agree.clicked.connect(lambda: self._expert("approve"))
@@ -65,6 +69,7 @@ class ReviewScreen(QtWidgets.QWidget):
         ef.addRow(self.tr("评审专家"), self.expert)
         ef.addRow(self.tr("病史及诊断"), self.history)
         ef.addRow(self.tr("治疗方案"), self.plan)
+        ef.addRow(self.tr("专家密码"), self.expert_password)
         eb = QtWidgets.QHBoxLayout()
         eb.addStretch(1)
         eb.addWidget(self.disagree)
@@ -75,11 +80,20 @@ class ReviewScreen(QtWidgets.QWidget):
         self.opinion.setPlaceholderText(self.tr("经办复审意见"))
         self.approve = button(self.tr("复审通过，备案"), "approveButton", primary=True)
         self.reject = button(self.tr("退回"), "rejectButton")
-        self.approve.clicked.connect(lambda: self.approve_requested.emit(self.opinion.text().strip()))
+        # the final approver logs in here: a reviewer, never one of the two experts (checked at the centre)
+        self.approver_user = QtWidgets.QLineEdit(objectName="approverUser")
+        self.approver_user.setPlaceholderText(self.tr("复审人工号"))
+        self.approver_password = QtWidgets.QLineEdit(objectName="approverPassword")
+        self.approver_password.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.approver_password.setPlaceholderText(self.tr("复审人密码"))
+        self.approve.clicked.connect(lambda: self.approve_requested.emit(
+            self.opinion.text().strip(), self.approver_user.text().strip(), self.approver_password.text()))
         self.reject.clicked.connect(lambda: self.reject_requested.emit(self.opinion.text().strip()))
         cbox = QtWidgets.QGroupBox(self.tr("经办复审"))
         cl = QtWidgets.QHBoxLayout(cbox)
         cl.addWidget(self.opinion, 1)
+        cl.addWidget(self.approver_user)
+        cl.addWidget(self.approver_password)
         cl.addWidget(self.reject)
         cl.addWidget(self.approve)
         self.expert_box, self.clerk_box = ebox, cbox
@@ -193,11 +207,15 @@ class ReviewScreen(QtWidgets.QWidget):
     def _expert(self, decision: str) -> None:
         code = self.expert.currentData()
         if code:
-            self.expert_opinion.emit(code, decision, self.history.toPlainText().strip(), self.plan.toPlainText().strip())
+            self.expert_opinion.emit(code, decision, self.history.toPlainText().strip(), self.plan.toPlainText().strip(),
+                                     self.expert_password.text())
+            self.expert_password.clear()
 
     def clear_opinion(self) -> None:
         self.history.clear()
         self.plan.clear()
+        self.expert_password.clear()
+        self.approver_password.clear()
 
 
 __all__ = ["ReviewScreen"]

@@ -11,7 +11,7 @@ from tests.server.fixtures import _data_key, _templates, sqlite_centre_copy  # n
 from tests.server.helpers import Client, LiveServer, RequestsHttp
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-CTR, PH1, CL1 = "H42070000032", "P42070000001", "H42070000011"
+CTR, PH1, CL1 = "A42070000001", "P42070000001", "H42070000011"  # the counter runs as the agency (经办机构)
 T14_CERTNO = "420704197507072219"  # 卫某 T0014: employee, no registration
 P01_CERTNO = "420704195703121015"  # 王某 T0001: 两病 HTN, resident
 EXPERTS = [{"code": "E001", "name": "陈心内", "specialty": "心血管"}, {"code": "E002", "name": "刘内分泌", "specialty": "内分泌"},
@@ -51,7 +51,7 @@ def make_service(centre: Centre, tmp_path: Path):
     from core.services.sync_link import TerminalCentreLink
 
     config = DeskConfig(server_url=centre.url, institution=CTR, secret=centre.secrets[CTR],
-                        institution_name="鄂州市门诊慢特病管理服务中心", receipt_dir=str(tmp_path / "receipts"),
+                        institution_name="鄂州市医疗保障事务中心", receipt_dir=str(tmp_path / "receipts"),
                         store_url=f"sqlite:///{tmp_path / 'counter_link.db'}")
     link = TerminalCentreLink.for_desk(config)  # msgids from the stored sequence of its own store
     link.set_operator("wang", "王经办")
@@ -84,7 +84,7 @@ def auth(tmp_path):
 def window(qtbot, service, auth):
     from desktop.counter.window import CounterWindow
 
-    win = CounterWindow(service, auth, title_name="鄂州市门诊慢特病管理服务中心")
+    win = CounterWindow(service, auth, title_name="鄂州市医疗保障事务中心")
     qtbot.addWidget(win)
     win.show()
     win.set_operator(auth.login("wang", pin="1111"))

@@ -16,7 +16,7 @@ from tests.server.fixtures import _data_key, _templates, sqlite_centre_copy  # n
 from tests.server.helpers import Client, LiveServer, RequestsHttp, settle_input
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-PH1, KIOSK_INST = "P42070000001", "H42070000032"
+PH1, KIOSK_INST = "P42070000001", "K42070000001"  # a kiosk institution (server.permissions)
 P01_CERTNO = "420704195703121015"  # 王某(测试) T0001, 两病 HTN, resident
 P01_NAME = "王某(测试)"
 P14_CERTNO = "420704197507072219"  # 卫某(测试) T0014, no registration

@@ -1,0 +1,168 @@
+"""Who may do what at the centre (server.permissions, server.staff), on SQLite and PostgreSQL: a pharmacy's signed
+calls to every agency transaction are refused and journaled with nothing else written; kinds hold in --dev too;
+experts record their own opinions; the final approver is neither expert; staff passwords lock and re-hash."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select, text
+
+from server.models import journal, staff
+from server.permissions import KINDS, MATRIX, REFUSAL, allowed
+from tests.server.helpers import AGY, PH1, PH2, STAFF_PASSWORDS, SUP, body_of, envelope
+
+AGENCY_ONLY = sorted(infno for infno, kinds in MATRIX.items() if kinds <= {"agency", "supervisor"})
+# a plausible input for each: the refusal must come before the handler looks at any of it
+PAYLOADS = {
+    "2503": {"data": {"psn_no": "T0014", "expContent": {"app_no": "BA1"}}},
+    "2504": {"data": {"psn_no": "T0001", "opsp_dise_code": "HTN"}},
+    "2513": {"data": {"app_no": "BA1", "stage": "expert", "reviewer_code": "E001", "decision": "approve",
+                      "history_dx": "x"}},
+    "2517": {"data": {"experts": [{"code": "E999", "name": "假专家", "specialty": "心血管"}]}},
+    "2521": {"data": {"psn_no": "T0001", "disease": "HTN", "reason": "x"}},
+    "2522": {"data": {"psn_no": "T0002", "status": "dead", "death_date": "2020-01-01"}},
+    "2542": {"data": {"people": [{"psn_no": "T0001", "disease": "HTN", "since": "2024-01-01"}]}},
+}
+
+SNAPSHOT_TABLES = ("registration", "person", "centre_expert", "centre_application", "centre_managed", "centre_exit", "settlement")
+
+
+def _counts(engine) -> dict:
+    out = {}
+    with engine.connect() as conn:
+        for t in SNAPSHOT_TABLES:
+            out[t] = conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+        out["person_status"] = sorted(tuple(r) for r in conn.execute(text("SELECT person_no, status FROM person")))
+    return out
+
+
+def test_the_matrix_names_every_transaction_and_only_known_kinds():
+    from server.transactions import load_all
+
+    registry = load_all()
+    assert set(registry) <= set(MATRIX), f"transactions missing from the matrix: {set(registry) - set(MATRIX)}"
+    assert all(kinds <= set(KINDS) for kinds in MATRIX.values())
+    for infno in ("2503", "2504", "2513", "2517", "2521", "2522", "2520", "2530", "2550", "2515"):
+        assert not allowed("pharmacy", infno) and allowed("agency", infno), infno
+    assert allowed("pharmacy", "2102") and allowed("pharmacy", "7206") and not allowed("pharmacy", "7101")
+    assert allowed("hospital", "7101") and not allowed("kiosk", "2102") and not allowed(None, "1312")
+
+
+def test_a_pharmacy_is_refused_every_agency_transaction_and_each_refusal_is_journaled(client, centre_engine):
+    from server.journal import verify
+
+    before = _counts(centre_engine)
+    refusals = []
+    for infno in AGENCY_ONLY:
+        out = client.call(infno, PAYLOADS.get(infno, {"data": {}}), PH1)
+        assert out["infcode"] == -1 and REFUSAL in out["err_msg"], (infno, out)
+        refusals.append(out["_msgid"])
+        # the same msgid again: the same refusal (stored), not a second journal entry
+        again = client.call(infno, PAYLOADS.get(infno, {"data": {}}), PH1, msgid=out["_msgid"])
+        assert again["err_msg"] == out["err_msg"]
+    assert _counts(centre_engine) == before  # nothing written: no registration, expert, status or roster
+    with centre_engine.connect() as conn:
+        rows = conn.execute(select(journal.c.kind, journal.c.msgid, journal.c.payload, journal.c.fixmedins_code)
+                            .where(journal.c.kind == "refusal")).all()
+    assert sorted(r.msgid for r in rows) == sorted(refusals)
+    assert {json.loads(r.payload)["infno"] for r in rows} == set(AGENCY_ONLY) and {r.fixmedins_code for r in rows} == {PH1}
+    assert verify(centre_engine).ok
+    # the agency itself is not refused by the matrix (its answer may still be a business refusal)
+    assert REFUSAL not in client.call("2520", {"data": {}}, AGY).get("err_msg", "")
+    assert REFUSAL not in client.call("2520", {"data": {}}, SUP).get("err_msg", "")
+    assert REFUSAL in client.call("2522", PAYLOADS["2522"], SUP)["err_msg"]  # a supervisor reads, never changes
+
+
+def test_kinds_hold_in_dev_mode_where_the_caller_is_the_envelope_code(centre_engine):
+    from server.centre import Centre
+
+    centre = Centre(centre_engine, dev=True)
+    raw = body_of(envelope("2522", PAYLOADS["2522"], PH2))
+    answer = centre.handle(raw, {"content-type": "application/json"})
+    assert answer.body["infcode"] == -1 and REFUSAL in answer.body["err_msg"]
+    stranger = centre.handle(body_of(envelope("1312", {"data": {}}, "P99999999999")), {})
+    assert stranger.body["infcode"] == -1 and "未登记" in stranger.body["err_msg"]
+
+
+def _mt_in_clerk_review(client, engine):
+    """An MT application reviewed by its two drawn experts, each with their own password."""
+    from tests.server.test_registration import EXPERTS, upload
+
+    assert client.call("2517", {"data": {"experts": EXPERTS}}, AGY)["infcode"] == 0
+    app = client.call("2510", {"data": {"psn_no": "T0014", "scheme": "MT", "diseases": [
+        {"opsp_dise_code": "M03900", "diag_code": "I10.x00", "diag_name": "原发性高血压"}]}}, AGY)["output"]["application"]
+    upload(client, app["app_no"], b"%PDF-1.4 record", "病历.pdf")
+    sub = client.call("2512", {"data": {"app_no": app["app_no"]}}, AGY)["output"]["application"]
+    drawn = [r["reviewer_code"] for r in sub["reviews"] if r["stage"] == "expert"]
+    review = {"app_no": app["app_no"], "stage": "expert", "decision": "approve", "history_dx": "高血压1级"}
+    # the clerk typing the opinion without the expert's password: refused, nothing recorded
+    typed = client.call("2513", {"data": {**review, "reviewer_code": drawn[0]}}, AGY)
+    assert typed["infcode"] == -1 and "密码错误" in typed["err_msg"]
+    wrong = client.call("2513", {"data": {**review, "reviewer_code": drawn[0],
+                                          "staff_password": STAFF_PASSWORDS[drawn[1]]}}, AGY)
+    assert wrong["infcode"] == -1 and "密码错误" in wrong["err_msg"]
+    with engine.connect() as conn:  # both refusals counted towards the lockout (the refusal's transaction commits)
+        assert conn.execute(select(staff.c.failed).where(staff.c.user_id == drawn[0])).scalar() == 2
+    for code in drawn:
+        out = client.call("2513", {"data": {**review, "reviewer_code": code, "staff_password": STAFF_PASSWORDS[code]}}, AGY)
+        assert out["infcode"] == 0, out["err_msg"]
+    app = out["output"]["application"]
+    assert app["status"] == "clerk_review"
+    return app["app_no"], drawn
+
+
+def test_the_final_approver_is_neither_expert(client, centre_engine):
+    from server.staff import add_staff
+
+    app_no, drawn = _mt_in_clerk_review(client, centre_engine)
+    # one of the experts is also a reviewer: still may not approve an application they reviewed
+    with centre_engine.begin() as conn:
+        add_staff(conn, AGY, drawn[0], "专家兼复审", ["expert", "reviewer"], password="both-roles-1")
+    base = {"psn_no": "T0014", "insutype": "310", "opsp_dise_code": "M03900"}
+    own = client.call("2503", {"data": {**base, "expContent": {"app_no": app_no, "staff_user": drawn[0],
+                                                              "staff_password": "both-roles-1"}}}, AGY)
+    assert own["infcode"] == -1 and "separation of duties" in own["err_msg"]
+    clerk = client.call("2503", {"data": {**base, "expContent": {"app_no": app_no, "staff_user": "wang",
+                                                                "staff_password": STAFF_PASSWORDS["wang"]}}}, AGY)
+    assert clerk["infcode"] == -1 and "reviewer" in clerk["err_msg"]  # a clerk is not a reviewer
+    with centre_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM registration r WHERE r.person_no = 'T0014'")).scalar() == 0
+    done = client.call("2503", {"data": {**base, "expContent": {"app_no": app_no, "staff_user": "zhao",
+                                                               "staff_password": STAFF_PASSWORDS["zhao"]}}}, AGY)
+    assert done["infcode"] == 0, done["err_msg"]
+    assert done["output"]["application"]["decided_by"] == "zhao"
+
+
+def test_wrong_passwords_lock_a_centre_account_and_old_hashes_are_upgraded(client, centre_engine):
+    from argon2 import PasswordHasher
+
+    from server.staff import StaffAuthError, authenticate, login
+
+    for _ in range(5):
+        with pytest.raises(StaffAuthError):
+            login(centre_engine, AGY, "zhao", "not-the-password")
+    with pytest.raises(StaffAuthError, match="锁定"):
+        login(centre_engine, AGY, "zhao", STAFF_PASSWORDS["zhao"])  # locked: even the right password
+    with centre_engine.begin() as conn:
+        conn.execute(staff.update().where(staff.c.user_id == "zhao").values(locked_until=None, failed=0))
+        weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(STAFF_PASSWORDS["jian"])
+        conn.execute(staff.update().where(staff.c.user_id == "jian").values(secret_hash=weak))
+    who = login(centre_engine, SUP, "jian", STAFF_PASSWORDS["jian"])
+    assert (who.kind, who.roles) == ("supervisor", ("supervisor",))
+    with centre_engine.connect() as conn:
+        upgraded = conn.execute(select(staff.c.secret_hash).where(staff.c.user_id == "jian")).scalar()
+        assert upgraded != weak and upgraded.startswith("$argon2id$")
+        with pytest.raises(StaffAuthError):  # same answer for a user of another institution
+            authenticate(conn, AGY, "jian", STAFF_PASSWORDS["jian"])
+
+
+def test_server_permissions_prints_the_matrix():
+    out = subprocess.run([sys.executable, "-m", "onewindow", "server", "--permissions"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = {line.split()[0]: line.split()[1:7] for line in out.stdout.splitlines() if line[:4].isdigit()}
+    assert lines["2503"] == ["yes", "-", "-", "-", "-", "-"] and lines["2102"][:4] == ["yes"] * 4
+    assert "agency 经办机构" in out.stdout
