@@ -7,8 +7,9 @@ call it; `check(kind, infno)` is the one question the pipeline asks (server.cent
 Why these kinds may call these transactions:
 - registration decisions (2503/2504/2513), the expert pool (2517), status changes (2521 exit, 2522 death/stop),
   worklists and reports are the agency's (经办机构) work; a supervisor (监管) may read the lists and reports;
-- the 两病 management roster (2542) and follow-ups (2541) come from the doctors who manage the patients
-  (hospital, clinic) or the agency, never from a pharmacy;
+- the 两病 management roster (2542), follow-ups (2541, 2560-2564) and reminders (2590/2593) come from the
+  doctors who manage the patients (hospital, clinic) or the agency, never from a pharmacy; remote prescription
+  review (2570-2572) is done by hospitals and clinics;
 - applications (2510-2512, 2514, 2516) start where the patient is: at the agency's counter, a hospital or clinic
   (the qualified doctor), or a self-service kiosk;
 - e-prescriptions are uploaded and revoked by prescribers (hospital, clinic) and found, downloaded and marked
@@ -54,6 +55,13 @@ MATRIX: dict[str, frozenset[str]] = {
     "2515": _AGENCY_READ,
     "2520": _AGENCY_READ, "2521": _AGENCY, "2522": _AGENCY, "2530": _AGENCY_READ, "2540": _AGENCY_READ,
     "2541": _MANAGING, "2542": _MANAGING, "2550": _AGENCY_READ,
+    # family doctors, follow-ups, reminders, remote prescription review, supply (server/transactions/care*.py)
+    "2560": _MANAGING, "2561": _MANAGING, "2562": _MANAGING, "2563": _MANAGING, "2564": _MANAGING,
+    "2585": _MANAGING, "2590": _MANAGING, "2593": _MANAGING,
+    "2591": _IDENTIFY, "2592": _IDENTIFY,  # opt-outs and desk messages wherever the person is identified
+    "2570": _PRESCRIBERS, "2571": _PRESCRIBERS, "2572": _PRESCRIBERS | _AGENCY_READ,
+    "2574": frozenset({HOSPITAL, AGENCY}),  # the reviewing hospital (or the agency) routes a clinic's prescriptions
+    "2580": frozenset({PHARMACY, HOSPITAL, CLINIC}),
 }
 
 REFUSAL = "机构类型无权调用该交易 / institution kind may not call this transaction"

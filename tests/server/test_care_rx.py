@@ -53,7 +53,7 @@ def test_lifestyle_attached_edited_and_downloaded(client):
 
 
 def test_township_prescription_reviewed_before_it_circulates(client):
-    refused(client.call("2574", {"data": {"clinic_code": CL1, "hours": 4}}, PH1), "只有医院")
+    refused(client.call("2574", {"data": {"clinic_code": CL1, "hours": 4}}, PH1), "机构类型无权调用该交易")
     ok(client.call("2574", {"data": {"clinic_code": CL1, "hours": 4}}, H2))
     held = ok(client.call("7101", rx("R1", lifestyle={"template_id": "HTN-1"}), CL1))["data"]
     bad = ok(client.call("7101", rx("R2"), CL1))["data"]

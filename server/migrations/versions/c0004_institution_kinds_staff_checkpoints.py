@@ -1,7 +1,7 @@
 """institution kinds, centre staff, journal checkpoints
 
-Revision ID: c0003
-Revises: c0002
+Revision ID: c0004
+Revises: c0101
 Create Date: 2026-12-07
 
 centre_institution gains its kind (server.permissions: agency, hospital, clinic, pharmacy, kiosk, supervisor;
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'c0003'
-down_revision = 'c0002'
+revision = 'c0004'
+down_revision = 'c0101'
 branch_labels = None
 depends_on = None
 
