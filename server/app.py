@@ -139,6 +139,12 @@ def create_app(
     async def lifespan(app: CentreApp):
         await asyncio.get_running_loop().run_in_executor(app.executor, centre.warm, concurrency)
         yield
+        try:  # the head as the centre leaves it: cutting entries off while it is down shows against this
+            from server import journal
+
+            journal.checkpoint(engine, at=clock().isoformat(timespec="microseconds"), reason="shutdown")
+        except Exception as exc:  # noqa: BLE001 - a database that is gone must not turn a stop into a crash
+            log.warning("no shutdown checkpoint of the journal: %s", exc)
         # let the pool's threads go; a fresh pool (threads start on first use) should the app be started again
         done, app.executor = app.executor, ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="centre")
         done.shutdown(wait=False)

@@ -90,16 +90,29 @@ PG: dict[str, str] = {
         "FROM centre_trace_upload WHERE code = ANY(%(codes)s::text[]) AND setl_id IS NULL AND returned_at IS NULL)"
     ),
     "journal_lock": "SELECT pg_advisory_xact_lock(3, 0)",
-    # One journal entry chained to the newest one, its hash computed by the database with exactly
-    # server.journal.entry_hash's formula: sha256 of seq|at|kind|code|msgid|payload|prev_hash (UTF-8), hex.
-    # Run after journal_lock, as a separate statement: its snapshot then sees the previous holder's entry.
+    # One journal entry chained to the newest one, its MAC computed by the database with exactly
+    # server.journal.entry_hash's formula: HMAC-SHA256(K, seq|at|kind|code|msgid|payload|prev_hash), hex, as
+    # sha256(K^opad || sha256(K^ipad || text)) from the key blocks passed as parameters (server.journal.pg_pads;
+    # the key itself is never stored). Run after journal_lock, as a separate statement: its snapshot then sees the
+    # previous holder's entry.
     "journal_append": (
         "WITH last AS (SELECT seq, hash FROM centre_journal ORDER BY seq DESC LIMIT 1), "
         "prev AS (SELECT seq, hash FROM last UNION ALL SELECT 0, %(genesis)s::text WHERE NOT EXISTS (SELECT 1 FROM last)) "
         "INSERT INTO centre_journal (seq, at, kind, fixmedins_code, msgid, payload, prev_hash, hash) "
         "SELECT prev.seq + 1, %(at)s::text, %(kind)s::text, %(code)s::text, %(msgid)s::text, %(payload)s::text, prev.hash, "
-        "encode(sha256(convert_to(concat_ws('|', (prev.seq + 1)::text, %(at)s::text, %(kind)s::text, %(code)s::text, "
-        "%(msgid)s::text, %(payload)s::text, prev.hash::text), 'UTF8')), 'hex') FROM prev RETURNING seq"
+        "encode(sha256(%(opad)s::bytea || sha256(%(ipad)s::bytea || convert_to(concat_ws('|', (prev.seq + 1)::text, "
+        "%(at)s::text, %(kind)s::text, %(code)s::text, %(msgid)s::text, %(payload)s::text, prev.hash::text), 'UTF8'))), "
+        "'hex') FROM prev RETURNING seq"
+    ),
+    # A checkpoint of the head when CHECKPOINT_EVERY entries passed since the last one (server.journal.checkpoint_mac
+    # computed the same way); nothing otherwise. Two index lookups.
+    "journal_checkpoint_due": (
+        "INSERT INTO centre_journal_checkpoint (seq, head, at, reason, mac) "
+        "SELECT h.seq, h.hash, %(at)s::text, 'interval', encode(sha256(%(opad)s::bytea || sha256(%(ipad)s::bytea || "
+        "convert_to(concat_ws('|', 'checkpoint', h.seq::text, h.hash::text, %(at)s::text, 'interval'), 'UTF8'))), 'hex') "
+        "FROM (SELECT seq, hash FROM centre_journal ORDER BY seq DESC LIMIT 1) AS h "
+        "WHERE h.seq >= coalesce((SELECT max(seq) FROM centre_journal_checkpoint), 0) + %(every)s "
+        "ON CONFLICT DO NOTHING"
     ),
     "journal_last": "SELECT seq, hash FROM centre_journal ORDER BY seq DESC LIMIT 1",
     "journal_insert": (

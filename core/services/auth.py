@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from core.i18n import Message
-from core.store import desk
+from core.store import desk, staff_journal
 
 ROLES = ("clerk", "pharmacist", "supervisor", "admin")
 ROLE_NAMES = {"clerk": ("营业员", "clerk"), "pharmacist": ("药师", "pharmacist"),
@@ -204,7 +204,7 @@ class Auth:
 
     def _event(self, conn, kind: str, user_id: str | None, *, approver: str | None = None, ref: str = "",
                detail: dict | None = None) -> None:
-        conn.execute(desk.event.insert().values(
+        staff_journal.append(conn, desk.event, dict(
             at=self.clock(), kind=kind, user_id=user_id, approver_id=approver, ref=ref or None,
             detail=json.dumps(detail or {}, ensure_ascii=False, default=str)))
 

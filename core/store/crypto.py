@@ -68,12 +68,18 @@ class DataCipher:
 
     _fernet: Fernet
     _hmac_key: bytes
+    _root: bytes = b""
 
     @classmethod
     def from_secret(cls, secret: str, *, where: str = "the given secret") -> "DataCipher":
         raw = _decode_secret(secret, where)
         fernet_key = base64.urlsafe_b64encode(_derive(raw, b"onewindow id_number fernet v1"))
-        return cls(Fernet(fernet_key), _derive(raw, b"onewindow id_number lookup v1"))
+        return cls(Fernet(fernet_key), _derive(raw, b"onewindow id_number lookup v1"), raw)
+
+    def derive_key(self, purpose: str) -> bytes:
+        """A 32-byte key for one purpose (HKDF of the data key): the centre's journal MAC, stored answers,
+        institution secrets — each its own key, all managed as the one data key."""
+        return _derive(self._root, purpose.encode("utf-8"))
 
     @classmethod
     def load(cls, key_file: Path | None = None) -> "DataCipher":

@@ -37,7 +37,7 @@ from sqlalchemy import (
     text,
 )
 
-DESK_SCHEMA_VERSION = 2  # 2: desk_sale.sync_sale_id, desk_followup.sale_id
+DESK_SCHEMA_VERSION = 3  # 2: desk_sale.sync_sale_id, desk_followup.sale_id; 3: desk_event hash chain
 MONEY = Numeric(12, 2)
 
 metadata = MetaData()
@@ -70,6 +70,9 @@ event = Table(
     Column("approver_id", String(32)),  # the supervisor of an override
     Column("ref", String(64)),  # sale / receipt / shift it concerns
     Column("detail", Text, nullable=False, default="{}"),  # JSON
+    # the staff-action journal's chain (core.store.staff_journal): the previous row's hash and this row's
+    Column("prev_hash", String(64)),
+    Column("hash", String(64)),
 )
 
 shift = Table(
@@ -193,6 +196,11 @@ _TRIGGERS = (
     "BEGIN SELECT RAISE(ABORT, 'a Z report is final and cannot be changed'); END",
     "CREATE TRIGGER IF NOT EXISTS desk_z_report_no_delete BEFORE DELETE ON desk_z_report "
     "BEGIN SELECT RAISE(ABORT, 'a Z report is final and cannot be deleted'); END",
+    # the staff-action journal is append-only (rows from before version 3 are chained once by the upgrade)
+    "CREATE TRIGGER IF NOT EXISTS desk_event_no_update BEFORE UPDATE ON desk_event WHEN OLD.hash IS NOT NULL "
+    "BEGIN SELECT RAISE(ABORT, 'the staff-action journal cannot be changed'); END",
+    "CREATE TRIGGER IF NOT EXISTS desk_event_no_delete BEFORE DELETE ON desk_event "
+    "BEGIN SELECT RAISE(ABORT, 'the staff-action journal cannot be deleted'); END",
 )
 
 
@@ -204,6 +212,7 @@ _UPGRADES = {  # version -> what brings the tables from the version before to it
     2: ("ALTER TABLE desk_sale ADD COLUMN sync_sale_id VARCHAR(40)",
         "CREATE INDEX IF NOT EXISTS ix_desk_sale_sync_sale ON desk_sale (sync_sale_id)",
         "ALTER TABLE desk_followup ADD COLUMN sale_id VARCHAR(40)"),
+    3: ("ALTER TABLE desk_event ADD COLUMN prev_hash VARCHAR(64)", "ALTER TABLE desk_event ADD COLUMN hash VARCHAR(64)"),
 }
 
 
@@ -212,9 +221,6 @@ def ensure_desk_schema(engine: Engine) -> None:
     metadata.create_all(engine)
     w = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
     with w.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            for ddl in _TRIGGERS:
-                conn.execute(text(ddl))
         current = conn.execute(select(desk_meta.c.value).where(desk_meta.c.key == "version")).scalar()
         if current is None:
             conn.execute(desk_meta.insert().values(key="version", value=str(DESK_SCHEMA_VERSION)))
@@ -223,8 +229,36 @@ def ensure_desk_schema(engine: Engine) -> None:
         elif int(current) < DESK_SCHEMA_VERSION:
             for version in range(int(current) + 1, DESK_SCHEMA_VERSION + 1):
                 for ddl in _UPGRADES[version]:
-                    conn.execute(text(ddl))
+                    if not _column_exists(conn, ddl):
+                        conn.execute(text(ddl))
+            _chain_old_events(conn)
             conn.execute(desk_meta.update().where(desk_meta.c.key == "version").values(value=str(DESK_SCHEMA_VERSION)))
+        if engine.dialect.name == "sqlite":  # after the upgrades: the triggers name their columns
+            for ddl in _TRIGGERS:
+                conn.execute(text(ddl))
+
+
+def _column_exists(conn, ddl: str) -> bool:
+    """An `ALTER TABLE t ADD COLUMN c …` whose column is there already (tables created by this version's
+    create_all before the version row was read)."""
+    words = ddl.split()
+    if words[:2] != ["ALTER", "TABLE"] or words[3:5] != ["ADD", "COLUMN"]:
+        return False
+    return words[5] in {r[1] for r in conn.execute(text(f"PRAGMA table_info({words[2]})"))}
+
+
+def _chain_old_events(conn) -> None:
+    """Events written before the chain existed get their hashes, in id order, once."""
+    from core.store.staff_journal import GENESIS, event_hash
+
+    prev = GENESIS
+    for r in conn.execute(select(event).order_by(event.c.id)).all():
+        if r.hash is None:
+            h = event_hash(prev, r.id, r.at, r.kind, r.user_id, r.approver_id, r.ref, r.detail)
+            conn.execute(event.update().where(event.c.id == r.id).values(prev_hash=prev, hash=h))
+            prev = h
+        else:
+            prev = r.hash
 
 
 def next_number(conn, name: str) -> int:

@@ -124,7 +124,7 @@ def test_desk_tables_of_version_1_are_upgraded_and_old_sales_still_read(tmp_path
         cols = {c["name"] for c in inspect(engine).get_columns("desk_sale")}
         assert "sync_sale_id" in cols and "sale_id" in {c["name"] for c in inspect(engine).get_columns("desk_followup")}
         with engine.connect() as conn:
-            assert conn.execute(select(t.desk_meta.c.value).where(t.desk_meta.c.key == "version")).scalar() == "2"
+            assert conn.execute(select(t.desk_meta.c.value).where(t.desk_meta.c.key == "version")).scalar() == str(t.DESK_SCHEMA_VERSION)
         desk = PharmacyDesk(engine, None, DeskConfig())
         old = desk.find_sale("T01-20261125-0001")  # recorded before the sync layer: its own figures
         assert (old.status, old.fund, old.setl_id, old.offline_no) == ("settled", Decimal("14.00"), "SETL1", "")
