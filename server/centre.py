@@ -38,6 +38,7 @@ from server.envelope import (
     response,
 )
 from server.models import institution, setting, signin
+from server.sealed import open_text
 from server.transactions import REGISTRY, load_all
 
 log = logging.getLogger("onewindow.server")
@@ -114,7 +115,7 @@ class Centre:
                 select(institution.c.secret, institution.c.kind, institution.c.active).where(institution.c.code == code)
             ).first()
             conn.rollback()
-        value = (row.secret, row.kind) if row is not None and row.active else None
+        value = (open_text(row.secret, "institution secret"), row.kind) if row is not None and row.active else None
         self._secrets[code] = (value, time.monotonic())
         return value
 

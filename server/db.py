@@ -51,6 +51,9 @@ def _prepare_sqlite_file(url: str) -> None:
     u = make_url(url)
     if u.database and u.database != ":memory:":
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        from core.store.db import create_private
+
+        create_private(Path(u.database).expanduser())  # 0600: the centre's database holds personal data
 
 
 def _open_shared(url: str) -> Engine:

@@ -13,8 +13,15 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server import fastsql
+from server.sealed import REDUCED, open_text, seal
 from server.envelope import dumps
 from server.models import message, nonce
+
+
+ANSWER = "answer"
+# After this many days a stored answer is reduced to what idempotency needs (reduce_old_answers): its infno,
+# digest and outcome stay, so a repeated msgid is still refused or recognised; the full answer is gone.
+ANSWER_RETENTION_DAYS = 90
 
 
 def digest(infno: str, payload: dict) -> str:
@@ -40,7 +47,7 @@ def lookup(conn: Connection, code: str, msgid: str) -> Stored | None:
         row = conn.execute(_LOOKUP, {"code": code, "msgid": msgid}).first()
     if row is None:
         return None
-    return Stored(row[0], row[1], json.loads(row[2]))
+    return Stored(row[0], row[1], json.loads(open_text(row[2], ANSWER)))
 
 
 def claim_nonce_and_lookup(conn: Connection, code: str, value: str, ts: int, msgid: str,
@@ -55,7 +62,7 @@ def claim_nonce_and_lookup(conn: Connection, code: str, value: str, ts: int, msg
         if ahead is not None:
             ahead.fill(results[1:])
         fresh, infno, dg, resp = results[0][0]
-        return bool(fresh), (Stored(infno, dg, json.loads(resp)) if infno is not None else None)
+        return bool(fresh), (Stored(infno, dg, json.loads(open_text(resp, ANSWER))) if infno is not None else None)
     return claim_nonce(conn, code, value, ts), lookup(conn, code, msgid)
 
 
@@ -86,8 +93,9 @@ def encode(resp: dict) -> str:
 
 
 def params(*, code: str, msgid: str, infno: str, digest_: str, resp: dict, at: str, text: str | None = None) -> dict:
+    # stored sealed (server.sealed): answers carry full ID numbers and names; the replay sends the opened text
     return {"c": code, "m": msgid, "i": infno, "d": digest_, "ic": int(resp["infcode"]),
-            "r": encode(resp) if text is None else text, "at": at}
+            "r": seal(encode(resp) if text is None else text, ANSWER), "at": at}
 
 
 def store(conn: Connection, *, code: str, msgid: str, infno: str, digest_: str, resp: dict, at: str,
@@ -102,6 +110,29 @@ def store(conn: Connection, *, code: str, msgid: str, infno: str, digest_: str, 
 def claim_nonce(conn: Connection, code: str, value: str, ts: int) -> bool:
     """Record a nonce; False when it was seen before (a replay)."""
     return conn.execute(_NONCE(conn), {"c": code, "n": value, "ts": ts}).first() is not None
+
+
+def reduce_old_answers(conn: Connection, before: str, *, limit: int = 5000) -> int:
+    """Answers received before `before` (ISO text, like received_at) reduced to their outcome: infcode, the
+    settlement id when there was one, and a note; personal data (names, ID numbers, amounts per line) gone.
+    A repeat of such a msgid gets the reduced answer. Returns how many rows were reduced (at most `limit`)."""
+    rows = conn.execute(select(message.c.fixmedins_code, message.c.msgid, message.c.response, message.c.infcode)
+                        .where(message.c.received_at < before, ~message.c.response.like(f"{REDUCED}%"))
+                        .limit(limit)).all()
+    for r in rows:
+        try:
+            full = json.loads(open_text(r.response, ANSWER))
+        except ValueError:
+            full = {}
+        setl = ((full.get("output") or {}).get("setlinfo") or {}).get("setl_id") if isinstance(full, dict) else None
+        small = {"infcode": r.infcode, "err_msg": full.get("err_msg", "") if isinstance(full, dict) else "",
+                 "output": {"setlinfo": {"setl_id": setl}} if setl else {},
+                 "warn_msg": "应答已过保存期，仅保留结果 / answer past its retention period: outcome only",
+                 "respond_time": full.get("respond_time", "") if isinstance(full, dict) else ""}
+        conn.execute(message.update().where(message.c.fixmedins_code == r.fixmedins_code, message.c.msgid == r.msgid)
+                     .values(response=seal(encode(small), ANSWER, prefix=REDUCED)))
+    return len(rows)
+
 
 
 def purge_nonces(conn: Connection, older_than: int) -> int:

@@ -100,6 +100,7 @@ message = Table(
     Column("infcode", Integer, nullable=False),
     Column("response", Text, nullable=False),
     Column("received_at", String(40), nullable=False),
+    Index("ix_centre_message_received", "received_at"),
 )
 
 # Append-only, hash-chained journal of every state change.

@@ -29,7 +29,10 @@ from server.envelope import dumps
 from server.idempotency import _insert
 from server.models import catalogue_log, institution, profile, setting
 from server.models import staff as staff_table
+from server.sealed import is_sealed, open_text, seal
 from server.staff import add_staff
+
+SECRET = "institution secret"  # server.sealed purpose of centre_institution.secret
 from server.people import cipher
 
 DEFAULT_PROFILE = "default_profile"
@@ -85,7 +88,7 @@ def seed_world(engine: Engine, world: World, *, default_profile: str | None = No
             report.catalogue_version = int(conn.execute(select(catalogue_log.c.ver).order_by(
                 catalogue_log.c.ver.desc()).limit(1)).scalar() or 0)
             for code, secret in conn.execute(select(institution.c.code, institution.c.secret)):
-                report.secrets[code] = secret
+                report.secrets[code] = open_text(secret, SECRET)
             if report.changed:
                 journal.append(conn, "seed", {
                     "source": world.source, "drugs": report.drugs_changed, "facilities": report.facilities_changed,
@@ -174,14 +177,19 @@ def ensure_institution(conn, fac: Facility, at: str, report: SeedReport | None =
         raise ValueError(f"institution {fac.code}: kind must be one of {', '.join(permissions.KINDS)}, not {kind!r}")
     row = conn.execute(select(institution.c.secret, institution.c.kind).where(institution.c.code == fac.code)).first()
     if row is not None:
+        changes = {}
         if row.kind != kind:
-            conn.execute(institution.update().where(institution.c.code == fac.code).values(kind=kind))
+            changes["kind"] = kind
+        if not is_sealed(row.secret):  # a secret from before sealing: sealed now, the same secret
+            changes["secret"] = seal(row.secret, SECRET)
+        if changes:
+            conn.execute(institution.update().where(institution.c.code == fac.code).values(**changes))
             if report is not None:
                 report.facilities_changed += 1
-        return row.secret
+        return open_text(row.secret, SECRET)
     secret = signing.new_secret()
     conn.execute(_insert(conn, institution).values(
-        code=fac.code, name=fac.name, secret=secret, kind=kind, created_at=at).on_conflict_do_nothing())
+        code=fac.code, name=fac.name, secret=seal(secret, SECRET), kind=kind, created_at=at).on_conflict_do_nothing())
     if report is not None:
         report.secrets_created.append(fac.code)
     return secret
@@ -213,7 +221,7 @@ def seed_institutions(engine: Engine, spec: dict, *, report: SeedReport | None =
                               password=person["password"], at=at)
                     report.staff_created.append(f"{person['institution']}/{person['user']}")
             for code, secret in conn.execute(select(institution.c.code, institution.c.secret)):
-                report.secrets[code] = secret
+                report.secrets[code] = open_text(secret, SECRET)
             if report.secrets_created or report.staff_created:
                 journal.append(conn, "seed.institutions", {"institutions_created": report.secrets_created,
                                                            "staff_created": report.staff_created}, at=at)

@@ -163,7 +163,10 @@ def read_through(session, row) -> Through | None:
     if ss.msgid:
         item = session.scalar(select(SyncOutbox).where(SyncOutbox.msgid == ss.msgid))
         if item is not None and item.status == "done" and item.response:
-            answer = (json.loads(item.response) or {}).get("output") or {}
+            from core.store.persons import default_cipher
+            from core.sync.outbox import response_of
+
+            answer = (response_of(item, default_cipher()) or {}).get("output") or {}
     state = ss.state
     if row.kind == "return":
         status = "settled" if state == S.RETURNED.value else "pending"  # the 2103 waits in the outbox

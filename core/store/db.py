@@ -15,7 +15,9 @@ processes opening the same store at once migrate it once.
 """
 from __future__ import annotations
 
+
 import logging
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -80,6 +82,7 @@ def open_store(url: str | URL, *, upgrade: bool = True, **engine_kwargs) -> Engi
             engine_kwargs.setdefault("poolclass", StaticPool)
         elif url.database and not url.database.startswith("file:"):
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            create_private(Path(url.database).expanduser())
         engine = create_engine(url, connect_args=connect_args, **engine_kwargs)
         _install_sqlite_hooks(engine, memory=_is_memory(url))
     else:
@@ -92,6 +95,15 @@ def open_store(url: str | URL, *, upgrade: bool = True, **engine_kwargs) -> Engi
             engine.dispose()
             raise
     return engine
+
+
+def create_private(path: Path) -> None:
+    """Create a database file readable by its owner only (0600) before SQLite does (SQLite gives its -wal and
+    -shm files the same mode); an existing file keeps its mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _install_sqlite_hooks(engine: Engine, *, memory: bool) -> None:

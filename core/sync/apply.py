@@ -53,7 +53,7 @@ def apply_reply(session: Session, t: "Terminal", item: SyncOutbox, reply: Reply,
     if reply.reached:
         item.status = ob.DONE if reply.ok else ob.REFUSED
         item.infcode = reply.infcode
-        item.response = dumps(reply.to_record())
+        item.response = t.cipher.encrypt_text(dumps(reply.to_record()))  # answers hold ID numbers: encrypted
         item.done_at = now
         item.last_error = "" if reply.ok else reply.err_msg[:1000]
         item.not_before = None

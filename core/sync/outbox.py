@@ -89,6 +89,14 @@ def input_of(item: SyncOutbox, cipher: DataCipher, payload: str | None = None) -
     return json.loads(cipher.decrypt(payload if payload is not None else item.payload))
 
 
+def response_of(item: SyncOutbox, cipher: DataCipher) -> dict:
+    """The centre's answer as recorded (stored encrypted like the payload; plain text from older stores)."""
+    text = item.response or ""
+    if text and not text.startswith("{"):
+        text = cipher.decrypt(text)
+    return json.loads(text) if text else {}
+
+
 def payloads(session: Session, ids: list[int]) -> dict[int, str]:
     """The encrypted input nodes of several items in one query (selection leaves them unloaded)."""
     if not ids:

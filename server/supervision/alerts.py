@@ -22,6 +22,7 @@ from server.models import message, trace_upload
 from server.models_chronic import followup
 from server.supervision.models import sv_alert, sv_day, sv_settlement, sv_state
 from server.supervision.rules import Rules
+from server.sealed import open_text
 
 STATUSES = ("open", "assigned", "acknowledged")
 
@@ -151,7 +152,7 @@ def _cap(conn, rules, fac: str, msgid: str, person: str, at: str) -> None:
     text_ = conn.execute(select(message.c.response).where(message.c.fixmedins_code == fac,
                                                           message.c.msgid == msgid)).scalar()
     try:
-        ext = json.loads(text_)["output"]["setlinfo"]["expContent"]
+        ext = json.loads(open_text(text_, "answer"))["output"]["setlinfo"]["expContent"]
         cap, used = float(ext["cap_total"]), float(ext["cap_used_after"])
     except (TypeError, ValueError, KeyError):
         return

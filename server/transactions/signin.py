@@ -1,6 +1,8 @@
 """9001 签到 / 9002 签退."""
 from __future__ import annotations
 
+import datetime as dt
+
 import secrets
 
 from pydantic import Field
@@ -41,6 +43,9 @@ def sign_in(ctx, inp: SignInInput) -> dict:
     )
     # Sign-in is the natural daily moment to forget old nonces.
     idempotency.purge_nonces(ctx.conn, int(ctx.now.timestamp()) - 2 * ctx.centre.window)
+    # ... and to reduce answers past their retention period to their outcome (a few per sign-in, oldest first)
+    cutoff = ctx.now - dt.timedelta(days=idempotency.ANSWER_RETENTION_DAYS)
+    idempotency.reduce_old_answers(ctx.conn, cutoff.isoformat(timespec="microseconds"), limit=200)
     ctx.journal("signin", {"sign_no": sign_no, "opter": inp.signIn.opter_no})
     return {"signinoutb": {"sign_time": ctx.now_text, "sign_no": sign_no}}
 

@@ -131,13 +131,17 @@ def test_settlement_id_taken_by_another_institution(client, centre_engine):
 
 
 def test_answer_sent_is_the_answer_stored(client, centre_engine):
-    """The bytes sent are the text stored under the msgid; a repeat sends the same bytes."""
+    """The bytes sent are the text stored (sealed) under the msgid; a repeat sends the same bytes. The stored
+    value holds no ID number or name in plain text."""
     env = envelope("2102", settle_input("T0001"), PH1, sign_no=client.sign_in(PH1))
     first = client.send(env)
     with centre_engine.connect() as conn:
         stored = conn.execute(text("SELECT response FROM centre_message WHERE msgid = :m"), {"m": env["msgid"]}).scalar()
         conn.rollback()
-    assert first.content == stored.encode("utf-8")
+    from server.sealed import open_text
+
+    assert stored.startswith("v1:") and "420704" not in stored and first.json()["output"]
+    assert first.content == open_text(stored, "answer").encode("utf-8")
     repeat = client.send(env)
     assert repeat.content == first.content and repeat.headers.get("x-ow-replayed") == "1"
 

@@ -54,6 +54,8 @@ def seed_centre(url: str, key: str, persons: int) -> dict[str, str]:
         f"w = world_with_persons(load_world({str(VECTORS)!r}), synthetic_persons({persons}))\n"
         f"e = open_centre({url!r})\n"
         "r = seed_world(e, w)\n"
+        "from server.seed import DEMO_INSTITUTIONS, seed_institutions\n"
+        "r = seed_institutions(e, json.loads(DEMO_INSTITUTIONS.read_text(encoding='utf-8')), report=r)\n"
         "e.dispose()\n"
         "print(json.dumps(r.secrets))\n"
     )

@@ -187,8 +187,10 @@ def test_registration_through_the_outbox_at_the_centre(make_terminal, shared_cen
     from core.sync.models import SyncRegistration
     from core.sync.refdata import fetch_registrations
 
+    from tests.server.helpers import AGY, STAFF_PASSWORDS
+
     (i,) = new_persons(1)
-    t, co = _terminal(make_terminal, shared_centre, name="reg")
+    t, co = _terminal(make_terminal, shared_centre, code=AGY, name="reg")  # registrations are the agency's
     person = f"S{i:06d}"
     applied = t.transport.call("2510", {"data": {
         "psn_no": person, "scheme": "LB", "diseases": [{"opsp_dise_code": "DM", "diag_code": "E11.900"}],
@@ -200,7 +202,8 @@ def test_registration_through_the_outbox_at_the_centre(make_terminal, shared_cen
     with t.write() as s, s.begin():
         reg = queue_registration(s, t, person_no=person, insutype="390", scheme=Scheme.LB, disease="DM",
                                  disease_name="糖尿病", begin=t.today(), end=None, operator="OP01",
-                                 exp_content={"app_no": app_no})
+                                 exp_content={"app_no": app_no, "staff_user": "zhao",
+                                              "staff_password": STAFF_PASSWORDS["zhao"]})
         request_id = reg.request_id
     t.sender.drain(timeout_s=10)
     with t.read() as s:

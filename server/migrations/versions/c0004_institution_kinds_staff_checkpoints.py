@@ -26,6 +26,8 @@ def upgrade() -> None:
     op.execute("UPDATE centre_institution SET kind = (SELECT f.kind FROM facility f WHERE f.code = centre_institution.code) "
                "WHERE EXISTS (SELECT 1 FROM facility f WHERE f.code = centre_institution.code "
                "AND f.kind IN ('hospital', 'clinic', 'pharmacy'))")
+    # stored answers are reduced after their retention period (server.idempotency.reduce_old_answers)
+    op.create_index('ix_centre_message_received', 'centre_message', ['received_at'])
     op.create_table('centre_staff',
     sa.Column('institution_code', sa.String(length=30), nullable=False),
     sa.Column('user_id', sa.String(length=30), nullable=False),
@@ -51,5 +53,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('centre_journal_checkpoint')
     op.drop_table('centre_staff')
+    op.drop_index('ix_centre_message_received', table_name='centre_message')
     with op.batch_alter_table('centre_institution') as batch:
         batch.drop_column('kind')
