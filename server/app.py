@@ -121,8 +121,11 @@ def create_app(
     window: int = signing.WINDOW_SECONDS,
     concurrency: int = 4,
     strict: str | None = None,
+    docs: bool = False,
 ) -> FastAPI:
-    """`strict`: an interface profile name (national …): refuse every deviation from its field tables."""
+    """`strict`: an interface profile name (national …): refuse every deviation from its field tables.
+    `docs`: serve /docs, /redoc and /openapi.json (always in --dev; off in production, where the document would
+    only describe the centre to whoever asks)."""
     if engine is None:
         if db_url is None:
             raise ValueError("create_app needs db_url or engine")
@@ -149,8 +152,11 @@ def create_app(
         done, app.executor = app.executor, ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="centre")
         done.shutdown(wait=False)
 
+    show_docs = docs or dev
     app = CentreApp(
         lifespan=lifespan,
+        docs_url="/docs" if show_docs else None, redoc_url="/redoc" if show_docs else None,
+        openapi_url="/openapi.json" if show_docs else None,
         title="OneWindow centre (一窗通中心端)",
         version="1",
         description=(
@@ -238,4 +244,5 @@ def from_env() -> FastAPI:
 
     return create_app(os.environ["ONEWINDOW_CENTRE_DB"], dev=bool(os.environ.get("ONEWINDOW_CENTRE_DEV")),
                       concurrency=int(os.environ.get("ONEWINDOW_CENTRE_CONCURRENCY") or 4),
-                      strict=os.environ.get("ONEWINDOW_CENTRE_STRICT") or None)
+                      strict=os.environ.get("ONEWINDOW_CENTRE_STRICT") or None,
+                      docs=bool(os.environ.get("ONEWINDOW_CENTRE_DOCS")))

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from core.gateway import conform
 from core.gateway.fields import Tables, tables_with
 from core.gateway.profiles import InterfaceProfile
-from server import idempotency, journal, permissions, signing, staff
+from server import idempotency, identity, journal, permissions, signing, staff
 from server.context import Ctx
 from server.db import CommitUnknown, transaction
 from server.envelope import (
@@ -204,9 +204,10 @@ class Centre:
 
     def _admit(self, env: RequestEnvelope) -> PlatformError | None:
         """The caller's own checks before any handler runs: its institution kind may call this transaction
-        (server.permissions). A refusal here is journaled."""
+        (server.permissions; a refusal of the kind is journaled) and the msgid is its own (server.identity)."""
         try:
             permissions.check(env.fixmedins_code, self.kind_of(env.fixmedins_code), env.infno)
+            identity.check_msgid(env.fixmedins_code, env.msgid)
         except PlatformError as exc:
             return exc
         return None
@@ -231,7 +232,10 @@ class Centre:
                     if tx.needs_signin:
                         self._check_signin(conn, env)
                     try:
-                        result = tx.handler(ctx, model)
+                        try:
+                            result = tx.handler(ctx, model)
+                        except ArithmeticError:  # decimal overflow of an absurd amount sent as text ("1e309")
+                            raise PlatformError("数值超出范围 / a number is out of range; nothing was written") from None
                         ctx.flush()
                         output, warn = result if isinstance(result, tuple) else (result, "")
                         warn = "; ".join([w for w in ([warn] if warn else []) + ctx.warnings if w])

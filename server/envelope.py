@@ -137,6 +137,24 @@ def describe_validation(exc: ValidationError, prefix: str = "") -> str:
     return "; ".join(parts)
 
 
+MAX_NUMBER_CHARS = 40  # no amount, quantity or code the platform sends as a number is longer
+
+
+def _number(text: str) -> Decimal:
+    """JSON numbers with a fraction or exponent, as Decimal; 1e309 and other absurd magnitudes refused here
+    (they would overflow every quantize later)."""
+    value = Decimal(text)
+    if len(text) > MAX_NUMBER_CHARS or not value.is_finite() or abs(value.adjusted()) > 15:
+        raise ValueError(f"number out of range / 数值超出范围: {text[:40]}")
+    return value
+
+
+def _integer(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ValueError(f"number out of range / 数值超出范围: {text[:40]}…")
+    return int(text)
+
+
 def parse_body(raw: bytes) -> dict[str, Any]:
     if len(raw) > MAX_BODY_BYTES:
         raise BodyError(f"message too large: {len(raw)} bytes (limit {MAX_BODY_BYTES})", 413)
@@ -147,7 +165,9 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise BodyError("body is not UTF-8 text") from None
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=_number, parse_int=_integer)
+    except RecursionError:
+        raise BodyError("JSON nested too deeply / JSON 嵌套层数过多") from None
     except ValueError as exc:
         raise BodyError(f"malformed JSON: {exc}") from None
     if not isinstance(data, dict):

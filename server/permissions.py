@@ -53,11 +53,11 @@ MATRIX: dict[str, frozenset[str]] = {
     "2510": _APPLY, "2511": _APPLY, "2512": _APPLY, "2514": _APPLY | {SUPERVISOR}, "2516": _APPLY,
     "2513": _AGENCY, "2503": _AGENCY, "2504": _AGENCY, "2517": _AGENCY,
     "2515": _AGENCY_READ,
-    "2520": _AGENCY_READ, "2521": _AGENCY, "2522": _AGENCY, "2530": _AGENCY_READ, "2540": _AGENCY_READ,
+    "2520": _AGENCY_READ, "2521": _AGENCY, "2522": _AGENCY, "2530": _AGENCY_READ, "2540": _MANAGING | {SUPERVISOR},
     "2541": _MANAGING, "2542": _MANAGING, "2550": _AGENCY_READ,
     # family doctors, follow-ups, reminders, remote prescription review, supply (server/transactions/care*.py)
     "2560": _MANAGING, "2561": _MANAGING, "2562": _MANAGING, "2563": _MANAGING, "2564": _MANAGING,
-    "2585": _MANAGING, "2590": _MANAGING, "2593": _MANAGING,
+    "2585": _MANAGING, "2590": _MANAGING, "2593": _MANAGING, "2586": _IDENTIFY,
     "2591": _IDENTIFY, "2592": _IDENTIFY,  # opt-outs and desk messages wherever the person is identified
     "2570": _PRESCRIBERS, "2571": _PRESCRIBERS, "2572": _PRESCRIBERS | _AGENCY_READ,
     "2574": frozenset({HOSPITAL, AGENCY}),  # the reviewing hospital (or the agency) routes a clinic's prescriptions

@@ -54,10 +54,26 @@ def verify(
 ) -> tuple[str, str, int]:
     """Check the headers in any style the institution may use (core.gateway.signing); return (institution code,
     nonce, timestamp). The nonce is checked by the caller in the database, inside the request's transaction."""
+    _check_header_values(headers)
     code = styles.claimed_code(headers)
     try:
         signed = styles.verify(headers, body, secret_for(code) if code else None, tuple(styles_for(code)),
                                now=now, window=window)
     except styles.SignatureError as exc:
         raise AuthError(f"{exc.zh} / {exc.en}") from None
+    except (ValueError, OverflowError, UnicodeError) as exc:  # e.g. a timestamp of 5,000 digits
+        raise AuthError(f"签名头格式错误 / malformed signature header: {str(exc)[:100]}") from None
     return signed.code, signed.nonce, signed.timestamp
+
+
+MAX_HEADER_CHARS = 256  # every signature header value is far shorter (a 64-hex signature is the longest)
+
+
+def _check_header_values(headers: Mapping[str, str]) -> None:
+    """Signature headers are short printable ASCII; anything else is refused before it is parsed."""
+    for name, value in headers.items():
+        if not name.lower().startswith("x-"):
+            continue
+        if len(value) > MAX_HEADER_CHARS or not value.isascii() or not value.isprintable():
+            raise AuthError(f"签名头 {name} 过长或含非 ASCII 字符 / header {name} is too long or not printable "
+                            "ASCII")

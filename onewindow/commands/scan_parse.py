@@ -59,6 +59,8 @@ def _read_array(source: str) -> list | str:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         return f"{_name(source)} is not UTF-8 (byte {exc.start})"
+    except RecursionError:
+        return f"{_name(source)} is nested too deeply (JSON 嵌套层数过多)"
     except json.JSONDecodeError as exc:
         return f"{_name(source)} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
     if not isinstance(data, list):

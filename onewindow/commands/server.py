@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", nargs="?", const="national", default=None, metavar="PROFILE",
                    help="conformance mode: refuse every deviation from the field lists of PROFILE (default national), "
                         "naming the field (严格模式)")
+    p.add_argument("--docs", action="store_true",
+                   help="serve /docs, /redoc and /openapi.json (always with --dev; off otherwise)")
     p.add_argument("--permissions", action="store_true",
                    help="print which institution kinds may call each transaction (server.permissions) and exit")
     p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"),
@@ -97,6 +99,7 @@ def _serve(args: argparse.Namespace, url: str, claim) -> int:
         engine.dispose()
         os.environ["ONEWINDOW_CENTRE_DB"] = url
         os.environ["ONEWINDOW_CENTRE_DEV"] = "1" if args.dev else ""
+        os.environ["ONEWINDOW_CENTRE_DOCS"] = "1" if args.docs else ""
         os.environ["ONEWINDOW_CENTRE_CONCURRENCY"] = str(args.concurrency)
         os.environ["ONEWINDOW_CENTRE_STRICT"] = args.strict or ""
         from server.workers import serve
@@ -110,7 +113,8 @@ def _serve(args: argparse.Namespace, url: str, claim) -> int:
     from server.app import create_app
 
     print(f"onewindow centre on http://{args.host}:{args.port}  (database {engine.url.render_as_string(hide_password=True)};"
-          f" OpenAPI at /docs)", file=sys.stderr)
-    uvicorn.run(create_app(engine=engine, dev=args.dev, concurrency=args.concurrency, strict=args.strict), host=args.host, port=args.port, log_level=args.log_level,
+          f"{' OpenAPI at /docs' if args.docs or args.dev else ' /docs off: --docs'})", file=sys.stderr)
+    uvicorn.run(create_app(engine=engine, dev=args.dev, concurrency=args.concurrency, strict=args.strict,
+                           docs=args.docs), host=args.host, port=args.port, log_level=args.log_level,
                 access_log=args.log_level in ("debug", "info"))
     return 0

@@ -31,7 +31,7 @@ from core.domain import (
 from core.store.errors import DuplicateSettlementError, StoreError
 from core.store.models import SettlementRow
 from core.store.writer import DispenseLine, NewSettlement, TraceLine, reverse_settlement
-from server import chronic, db, fastsql, ledger, people, reference
+from server import chronic, db, fastsql, identity, ledger, people, reference
 from server.envelope import PlatformError
 from server.history import AHEAD_MATCHES_CORE, CentreHistory, Prefetch
 from server.models import message, trace_upload
@@ -245,6 +245,9 @@ class Prepared:
             kind=str(ext.get("rx_kind", "ordinary")),
             valid_until=_date(ext.get("rx_valid_until", ""), "rx_valid_until", None) if ext.get("rx_valid_until") else None,
         )
+        identity.check_prescription_dates(ctx.now, rx_date=self.prescription.rx_date,
+                                          fee_times=[(d.feedetl_sn, d.fee_ocur_time) for d in inp.drugdetail],
+                                          valid_until=self.prescription.valid_until)
         self.client_total = client_total
         self.codes = sorted({c for line in lines for c in line.trace_codes})
 

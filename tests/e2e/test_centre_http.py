@@ -134,7 +134,8 @@ def test_cli_server_seed_and_journal(centre_db, tmp_path, vectors_path):
     port = s.getsockname()[1]
     s.close()
     log = childlogs.watch(tmp_path / "centre.log")  # its errors fail the test
-    proc = subprocess.Popen([sys.executable, "-m", "onewindow", "server", "--db", centre_db.url, "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "onewindow", "server", "--db", centre_db.url, "--port", str(port),
+                             "--docs"],
                             stdout=open(log, "ab"), stderr=subprocess.STDOUT, env=env)
     try:
         http = RequestsHttp(f"http://127.0.0.1:{port}")

@@ -137,8 +137,16 @@ def test_repeated_msgid_gets_the_first_answer(client):
     assert out["infcode"] == 0 and out["inf_refmsgid"] != first.json()["inf_refmsgid"]
 
 
-def test_openapi_document(client):
-    doc = client.http.get("/openapi.json").json()
-    assert CALL in doc["paths"]
+def test_openapi_document(client, centre_engine):
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+
+    for path in ("/openapi.json", "/docs", "/redoc"):  # production: off
+        assert client.http.get(path).status_code == 404, path
+    with TestClient(create_app(engine=centre_engine, docs=True)) as http:
+        doc = http.get("/openapi.json").json()
+        assert http.get("/docs").status_code == 200
+        assert CALL in doc["paths"]
     schema = doc["paths"][CALL]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert "infno" in schema["properties"] and "msgid" in schema["required"]
