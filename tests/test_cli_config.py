@@ -30,7 +30,7 @@ def test_set_show_unset(home, capsys):
     assert rows["devices.scanner.wedge.max_gap_ms"]["value"] == 120
     assert rows["devices.scanner.wedge.max_gap_ms"]["source"] == f"site file {home / 'onewindow.json'}"
     assert rows["terminal.id"]["value"] == "C02" and rows["terminal.id"]["source"].endswith("[counter]")
-    assert rows["institution.code"] == {**rows["institution.code"], "value": "H42070000032",
+    assert rows["institution.code"] == {**rows["institution.code"], "value": "A42070000001",
                                         "source": "default (counter)"}
     assert rows["signing.secret"]["value"] == "********"  # never printed
     assert "kiosk.idle_seconds" not in rows and rows["offline.max_fund_per_transaction"]["value"] == "300.00"

@@ -39,7 +39,7 @@ def test_wizard_sets_up_a_counter(qtbot, home):
                             add_admin=lambda u, n, pin: auth.add_user(u, n, "admin", pin=pin),
                             profiles=("national", "onewindow"))
     qtbot.addWidget(wizard)
-    assert wizard.code.text() == "H42070000032"  # the counter's defaults to start from
+    assert wizard.code.text() == "A42070000001"  # the counter's defaults to start from
     wizard.url.setText("centre:8700")  # no scheme: refused, named, nothing written
     wizard.secret.setText("s3cret-from-the-centre")
     wizard.admin_pin.setText("2580")

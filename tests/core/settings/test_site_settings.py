@@ -38,7 +38,7 @@ def test_typed_views_take_their_defaults_from_the_registry(home: Path) -> None:
     assert DeskConfig() == DeskConfig.from_settings(SiteSettings.load(), "pharmacy")
     assert OfflineLimits().max_fund_per_transaction == Decimal("300.00")
     counter = DeskConfig.load("counter")
-    assert (counter.institution, counter.terminal) == ("H42070000032", "C01")
+    assert (counter.institution, counter.terminal) == ("A42070000001", "C01")
 
 
 def test_set_validates_and_writes_with_sources(home: Path) -> None:
