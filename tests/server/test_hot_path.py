@@ -114,13 +114,14 @@ def test_journal_entries_hashed_by_the_database_verify(centre_engine):
 
 def test_settlement_id_taken_by_another_institution(client, centre_engine):
     """The settlement id is the msgid, and msgids are per institution: a second institution's message with the
-    same msgid is refused (stored, so its repeat gets the same answer) and nothing is settled for it."""
+    same msgid is refused — first of all because a msgid must start with the caller's code (server.identity) —
+    (stored, so its repeat gets the same answer) and nothing is settled for it."""
     msgid = new_msgid(PH1)
     first = client.call("2102", settle_input("T0001"), code=PH1, msgid=msgid)
     assert first["infcode"] == 0, first
     env = envelope("2102", settle_input("T0002"), PH2, msgid=msgid, sign_no=client.sign_in(PH2))
     refused = client.send(env)
-    assert refused.json()["infcode"] == -1 and "already used by another institution" in refused.json()["err_msg"]
+    assert refused.json()["infcode"] == -1 and "must start with" in refused.json()["err_msg"]
     again = client.send(env)  # a new nonce, the same message
     assert again.content == refused.content
     with centre_engine.connect() as conn:
