@@ -119,7 +119,8 @@ def test_the_chronic_care_loop(qtbot, window, centre, desk, tmp_path):
     assert [(i["drug_key"], i["patients"]) for i in plan["items"]] == [("D01", 1)]
 
     # a refill reminder (28 days supply; remind 30 days ahead) reaches the fake SMS gateway through the CLI
-    queued = call(centre, "2590", {"data": {"kinds": "refill", "channels": "sms,desk", "refill_days": 30}}, KIOSK_INST)
+    queued = call(centre, "2590", {"data": {"kinds": "refill", "channels": "sms,desk", "refill_days": 30}},
+                  "A42070000001")  # the agency queues reminders (a kiosk may not: server.permissions)
     assert queued["queued"] == 2
     with FakeSms() as sms:
         db_url = str(centre.engine.url)
