@@ -63,12 +63,13 @@ def test_decimal_overflow_in_2102_and_3201_is_a_clean_refusal(client, centre_eng
     r = client.post_raw(raw.encode(), sign_headers(PH1, client.secrets[PH1], raw.encode()))
     assert r.status_code in (200, 400) and r.json()["infcode"] == -1, r.text[:300]
     day = dt.datetime.now(CST).date().isoformat()
-    stmt = {"data": {"stmt_begndate": day, "stmt_enddate": day, "medfee_sumamt": "0", "fund_pay_sumamt": "0",
+    stmt = {"data": {"insutype": "310", "stmt_begndate": day, "stmt_enddate": day, "medfee_sumamt": "0", "fund_pay_sumamt": "0",
                      "fixmedins_setl_cnt": 0}}
     raw = json.dumps(envelope("3201", stmt, PH1, sign_no=client.sign_nos[PH1]))
     raw = raw.replace('"fund_pay_sumamt": "0"', f'"fund_pay_sumamt": {json.dumps(huge) if as_text else huge}')
     r = client.post_raw(raw.encode(), sign_headers(PH1, client.secrets[PH1], raw.encode()))
     assert r.status_code in (200, 400) and r.json()["infcode"] == -1 and "Traceback" not in r.text, r.text[:300]
+    assert "range" in r.json()["err_msg"] or "超出" in r.json()["err_msg"], r.json()["err_msg"]
     after = _counts(centre_engine)
     assert after["settlement"] == before["settlement"] and after["centre_journal"] == before["centre_journal"]
 
