@@ -333,7 +333,7 @@ class PharmacyDesk:
         if self.link is None:
             raise DeskError(message("desk.id.offline_evoucher"))
         try:
-            data = self.link.call("1162", {"data": {"ecQrCode": qr, "businessType": "02121",
+            data = self.link.call(self._infno("evoucher"), {"data": {"ecQrCode": qr, "businessType": "02121",
                                                     "orgId": self.config.institution}})["data"]
         except CentreUnreachable:
             raise DeskError(message("desk.id.offline_evoucher")) from None
@@ -474,7 +474,7 @@ class PharmacyDesk:
     def prescriptions(self, card: PatientCard) -> list[RxSummary]:
         link = self._need_link()
         try:
-            rows = link.call("7202", {"data": {"psn_no": card.person.person_no}}).get("data", [])
+            rows = link.call(self._infno("prescriptions"), {"data": {"psn_no": card.person.person_no}}).get("data", [])
         except CentreUnreachable:
             raise DeskError(message("desk.audit.offline")) from None
         return [self._rx(r) for r in rows if r.get("rx_stas") == "uploaded"]
@@ -489,7 +489,7 @@ class PharmacyDesk:
         link = self._need_link()
         code = code.strip()
         try:
-            r = link.call("7201", {"data": {"rx_trace_code": code}})["data"]
+            r = link.call(self._infno("rx_by_code"), {"data": {"rx_trace_code": code}})["data"]
         except CentreRefused:
             raise DeskError(message("desk.rx.not_found", code=code)) from None
         except CentreUnreachable:
@@ -503,7 +503,7 @@ class PharmacyDesk:
     def open_sale(self, card: PatientCard, rx_id: str) -> Sale:
         link = self._need_link()
         try:
-            out = link.call("7203", {"data": {"hi_rxno": rx_id}})
+            out = link.call(self._infno("rx_detail"), {"data": {"hi_rxno": rx_id}})
         except CentreUnreachable:
             raise DeskError(message("desk.audit.offline")) from None
         except CentreRefused as exc:
@@ -905,7 +905,7 @@ class PharmacyDesk:
             if mark_dispensed and sale.rx_id and self.link is not None:
                 # 7206 under a msgid of the stored sequence; its setl_id is filled in once the centre settled
                 conn.execute(t.followup.insert().values(
-                    msgid=self.terminal.allocate_msgid(session), infno="7206", sale_id=view.sale_id,
+                    msgid=self.terminal.allocate_msgid(session), infno=self._infno("rx_dispensed"), sale_id=view.sale_id,
                     payload=json.dumps({"data": {"hi_rxno": sale.rx_id, "setl_id": "", "phar_name": self._user_name() or "-"}},
                                        ensure_ascii=False),
                     created_at=t.utcnow(), attempts=0))

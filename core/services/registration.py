@@ -124,7 +124,7 @@ class CounterService:
         if r.kind is Kind.EVOUCHER:
             if not r.valid:
                 raise DeskError(_msg("id.invalid", f"电子凭证无效：{r.error.zh}", f"invalid e-voucher: {r.error.en}"))
-            data = self.call("1162", {"data": {"ecQrCode": r.text, "businessType": "02121", "orgId": ""}})["data"]
+            data = self.call(self._infno("evoucher"), {"data": {"ecQrCode": r.text, "businessType": "02121", "orgId": ""}})["data"]
             cert_type, cert_no = "01", data["ecToken"]
         elif r.kind is Kind.ID_CARD:
             if not r.valid:
@@ -240,7 +240,7 @@ class CounterService:
         """The re-review (复审) passes: 2503 writes the registration, effective as the profile says. `user` and
         `password` are the re-reviewer's centre login; the centre refuses one of the application's experts."""
         first = (app.get("diseases") or [{}])[0]
-        out = self.call("2503", {"data": {
+        out = self.call(self._infno("registration"), {"data": {
             "psn_no": app["psn_no"], "insutype": app.get("insutype", ""), "opsp_dise_code": first.get("code", ""),
             "opsp_dise_name": first.get("name", ""), "tel": app.get("tel", ""), "addr": app.get("addr", ""),
             "ide_fixmedins_no": app.get("ide_fixmedins_no", ""), "diag_dr_codg": app.get("diag_dr_codg", ""),

@@ -210,6 +210,8 @@ DEFAULT_INFNO = {
     "sign_in": "9001", "sign_out": "9002", "person": "1101", "registrations": "5301", "drug_history": "5205", "cumulative": "5206",
     "pre_settle": "2101", "settle": "2102", "cancel": "2103", "reverse": "2601", "sale_upload": "3505",
     "sale_return": "3506", "statement": "3201", "catalogue": "1301", "registration": "2503",
+    # 电子凭证 decoding and the e-prescription (电子处方流转) calls of the desk, named as the kiosk names them
+    "evoucher": "1162", "rx_by_code": "7201", "prescriptions": "7202", "rx_detail": "7203", "rx_dispensed": "7206",
 }
 DEFAULT_MED_TYPE = {"LB": "9901", "MT": "14"}
 
