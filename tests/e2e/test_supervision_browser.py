@@ -73,10 +73,13 @@ def centre(_templates, tmp_path):
 @pytest.fixture
 def supervisor(centre):
     """A supervisor of the supervisor institution, as the demo has one."""
-    from server.supervision import auth
+    from server.seed import seed_institutions
 
     live, engine, _client = centre
-    auth.add_interim_viewer(engine, "S42070000001", "jian", "简监管", "jianguan-8642")
+    seed_institutions(engine, {
+        "institutions": [{"code": "S42070000001", "name": "基金监管科(测试)", "kind": "supervisor"}],
+        "staff": [{"institution": "S42070000001", "user": "jian", "name": "简监管", "roles": ["supervisor"],
+                   "password": "jianguan-8642"}]})
     return "S42070000001", "jian", "jianguan-8642"
 
 

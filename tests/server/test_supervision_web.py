@@ -127,14 +127,21 @@ def test_echarts_is_the_pinned_vendored_copy_with_its_licence():
 
 
 def test_login_hands_out_the_session_and_refuses_a_wrong_password(client, centre_engine):
-    auth.add_interim_viewer(centre_engine, "S42070000001", "jian", "简监管", "jianguan-8642")
+    from server.seed import seed_institutions
+
+    seed_institutions(centre_engine, {
+        "institutions": [{"code": "S42070000001", "name": "基金监管科(测试)", "kind": "supervisor"}],
+        "staff": [{"institution": "S42070000001", "user": "jian", "name": "简监管", "roles": ["supervisor"],
+                   "password": "jianguan-8642"},
+                  {"institution": "P42070000001", "user": "jian", "name": "药店员工", "roles": ["supervisor"],
+                   "password": "jianguan-8642"}]})
     form = {"content-type": "application/x-www-form-urlencoded"}
     bad = client.http.post("/supervision/login", content="institution=S42070000001&user=jian&password=nope",
                            headers=form)
     assert bad.status_code == 401 and "用户名或密码错误" in bad.text and auth.COOKIE not in bad.cookies
     other = client.http.post("/supervision/login", content="institution=P42070000001&user=jian&password=jianguan-8642",
                              headers=form)
-    assert other.status_code == 401
+    assert other.status_code == 401 and "经办机构或监管部门" in other.text  # a pharmacy's staff, whatever the role
     ok = client.http.post("/supervision/login", content="institution=S42070000001&user=jian&password=jianguan-8642",
                           headers=form, follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == "/supervision/"
