@@ -130,8 +130,7 @@ def populate(centre_url: str, engine, secrets: dict, config, home: Path) -> list
 
 
 def supervision_login_hint(engine) -> str:
-    """The demo's supervisor login: from the demo institutions file when the centre has staff accounts
-    (resources/demo/institutions.json), else an interim supervision account made here."""
+    """The demo's supervisor login, from the demo institutions file (resources/demo/institutions.json)."""
     import json
 
     path = Path(__file__).resolve().parents[2] / "resources" / "demo" / "institutions.json"
@@ -142,10 +141,7 @@ def supervision_login_hint(engine) -> str:
     for person in spec.get("staff", []):
         if "supervisor" in person.get("roles", []):
             return f"机构 {person['institution']} · 用户 {person['user']} · 密码 {person['password']}"
-    from server.supervision.auth import add_interim_viewer
-
-    add_interim_viewer(engine, "S42070000001", "jian", "简监管", "jianguan-8642")
-    return "机构 S42070000001 · 用户 jian · 密码 jianguan-8642"
+    return "no supervisor account in the demo institutions / 未配置监管员账号"
 
 
 def headless_qt() -> None:

@@ -92,10 +92,8 @@ def login(engine: Engine, institution: str, user_id: str, password: str) -> View
     """The viewer for these credentials, or LoginRefused saying why (Chinese first)."""
     if not institution.strip() or not user_id.strip() or not password:
         raise LoginRefused("请填写机构编码、用户名和密码 / institution, user and password are required")
-    try:
-        from server import staff
-    except ImportError:  # centre staff accounts (issue 15) are not in this build yet
-        return _interim_login(engine, institution.strip(), user_id.strip(), password)
+    from server import staff
+
     try:
         who = staff.login(engine, institution.strip(), user_id.strip(), password)
     except staff.StaffAuthError as exc:
@@ -107,43 +105,6 @@ def login(engine: Engine, institution: str, user_id: str, password: str) -> View
     return Viewer(who.institution, who.user_id, who.name, who.kind)
 
 
-# ---- interim accounts, only while the centre has no staff accounts (server.staff, issue 15) -----------------
-# Supervisors listed in centre_setting 'supervision.viewers' ({"inst/user": {"name", "salt", "hash"}}, scrypt).
-# No roles, no lock-out: remove this once server.staff is in the build (login() then never reaches it).
-VIEWERS_SETTING = "supervision.viewers"
-
-
-def _scrypt(password: str, salt: bytes) -> str:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2**14, r=8, p=1).hex()
-
-
-def add_interim_viewer(engine: Engine, institution: str, user_id: str, name: str, password: str) -> None:
-    if len(password) < 8:
-        raise ValueError("密码至少 8 位 / a password has at least 8 characters")
-    with transaction(engine) as conn:
-        raw = conn.execute(select(setting.c.value).where(setting.c.key == VIEWERS_SETTING)).scalar()
-        viewers = json.loads(raw) if raw else {}
-        salt = secrets.token_bytes(16)
-        viewers[f"{institution}/{user_id}"] = {"name": name, "salt": salt.hex(), "hash": _scrypt(password, salt)}
-        if raw is None:
-            conn.execute(setting.insert().values(key=VIEWERS_SETTING, value=json.dumps(viewers, ensure_ascii=False)))
-        else:
-            conn.execute(setting.update().where(setting.c.key == VIEWERS_SETTING)
-                         .values(value=json.dumps(viewers, ensure_ascii=False)))
-
-
-def _interim_login(engine: Engine, institution: str, user_id: str, password: str) -> Viewer:
-    with engine.connect() as conn:
-        raw = conn.execute(select(setting.c.value).where(setting.c.key == VIEWERS_SETTING)).scalar()
-        conn.rollback()
-    entry = (json.loads(raw) if raw else {}).get(f"{institution}/{user_id}")
-    salt = bytes.fromhex(entry["salt"]) if entry else secrets.token_bytes(16)
-    given = _scrypt(password, salt)  # computed for unknown users too: the answer time does not tell who exists
-    if entry is None or not hmac.compare_digest(given, entry["hash"]):
-        raise LoginRefused("用户名或密码错误 / wrong user or password")
-    return Viewer(institution, user_id, entry["name"], "supervisor")
-
-
 def viewer(request: Request) -> Viewer:
     """FastAPI dependency: the logged-in viewer, or 401 (a page redirects to the login form instead)."""
     state = request.app.state.supervision
@@ -153,4 +114,4 @@ def viewer(request: Request) -> Viewer:
     return found
 
 
-__all__ = ["COOKIE", "LoginRefused", "Viewer", "add_interim_viewer", "issue", "login", "read", "session_key", "viewer"]
+__all__ = ["COOKIE", "LoginRefused", "Viewer", "issue", "login", "read", "session_key", "viewer"]
