@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from core.domain.clock import today_cst
 from desktop.qt import QtCore, Qt
 from server.models_chronic import followup
+# _data_key and _templates come from tests/e2e/conftest.py: importing them here too would define a second
+# session data key, and centres sealed under the first could no longer open their secrets.
 from tests.ui.counter.fixtures import (  # noqa: F401 (fixtures)
     P01_CERTNO,
-    _data_key,
-    _templates,
     auth,
     centre,
     service,

@@ -49,14 +49,22 @@ def sqlite_centre_copy(template: Template, tmp_path: Path):
     return open_centre(f"sqlite:///{path}")
 
 
+_SESSION_KEY: dict[str, str] = {}  # the one key and home of this test session, whichever module asks first
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _data_key(tmp_path_factory):
-    """One data key for seed and centre (ID numbers are encrypted with it)."""
+    """One data key for seed and centre (ID numbers and sealed secrets are encrypted with it).
+
+    Test modules that import this fixture by name get their own session-scoped copy of it, which pytest runs
+    again; every copy must set the same key, or templates seeded under the first could no longer be read."""
     from core.store.crypto import KEY_ENV, generate_secret
 
     old_key, old_home = os.environ.get(KEY_ENV), os.environ.get("ONEWINDOW_HOME")
-    os.environ[KEY_ENV] = generate_secret()
-    os.environ["ONEWINDOW_HOME"] = str(tmp_path_factory.mktemp("owhome"))
+    if not _SESSION_KEY:
+        _SESSION_KEY.update(key=generate_secret(), home=str(tmp_path_factory.mktemp("owhome")))
+    os.environ[KEY_ENV] = _SESSION_KEY["key"]
+    os.environ["ONEWINDOW_HOME"] = _SESSION_KEY["home"]
     from server import people
 
     people.cipher.cache_clear()

@@ -193,3 +193,17 @@ class RequestsHttp:
 
     def get(self, path: str):
         return self.session.get(self.base + path, timeout=60)
+
+
+def ok(r: dict) -> dict:
+    """The output of an answer that must have succeeded (its err_msg shown when it did not)."""
+    assert r["infcode"] == 0, r.get("err_msg")
+    return r["output"]
+
+
+def refused(r: dict, *words: str) -> str:
+    """The err_msg of an answer that must have been refused, holding every one of words."""
+    assert r["infcode"] != 0, r
+    for w in words:
+        assert w in r["err_msg"], r["err_msg"]
+    return r["err_msg"]

@@ -16,13 +16,8 @@ from server.envelope import CST
 from server.models import journal as journal_table
 from server.notify import dispatch
 from tests.server.fake_sms import FakeSms
-from tests.server.helpers import CL1, CTR
+from tests.server.helpers import CL1, CTR, ok
 from tests.server.test_reports import A01, clocked, settle_body  # noqa: F401 (fixture)
-
-
-def ok(r: dict) -> dict:
-    assert r["infcode"] == 0, r.get("err_msg")
-    return r["output"]
 
 
 def at(now: dict, day: str) -> None:

@@ -5,22 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from server.envelope import CST
-from tests.server.helpers import CL1, CTR, H2, PH1
+from tests.server.helpers import CL1, CTR, H2, PH1, ok, refused
 from tests.server.test_reports import clocked  # noqa: F401 (fixture)
 
 RX_LINE = {"medins_list_codg": "D01", "cnt": 2, "prd_days": 56, "sin_dos_dscr": "5mg", "used_frqu_dscr": "qd"}
-
-
-def ok(r: dict) -> dict:
-    assert r["infcode"] == 0, r.get("err_msg")
-    return r["output"]
-
-
-def refused(r: dict, *words: str) -> str:
-    assert r["infcode"] != 0, r
-    for w in words:
-        assert w in r["err_msg"], r["err_msg"]
-    return r["err_msg"]
 
 
 def rx(no: str, psn: str = "T0001", lifestyle=None, lines=None) -> dict:

@@ -9,23 +9,11 @@ from sqlalchemy import func, select
 from server.envelope import CST
 from server.models_chronic import followup
 from server.models_care import contract
-from tests.server.helpers import CL1, CTR
+from tests.server.helpers import CL1, CTR, ok, refused
 
 
 def _today() -> dt.date:
     return dt.datetime.now(CST).date()
-
-
-def ok(r: dict) -> dict:
-    assert r["infcode"] == 0, r.get("err_msg")
-    return r["output"]
-
-
-def refused(r: dict, *words: str) -> str:
-    assert r["infcode"] != 0, r
-    for w in words:
-        assert w in r["err_msg"], r["err_msg"]
-    return r["err_msg"]
 
 
 def visit(day: dt.date, **over) -> dict:

@@ -9,7 +9,7 @@ import hashlib
 
 from server.envelope import CST
 from server.journal import verify
-from tests.server.helpers import AGY, CL1, KSK, PH1, STAFF_PASSWORDS, settle_input
+from tests.server.helpers import AGY, CL1, KSK, PH1, STAFF_PASSWORDS, ok, refused, settle_input
 
 
 def _today() -> dt.date:
@@ -19,18 +19,6 @@ def _today() -> dt.date:
 
 T14_CERT = "420704197507072219"  # T0014: employee, no registration
 EXPERTS = [{"code": f"E00{i}", "name": f"专家{i}", "specialty": "心血管" if i % 2 else "内分泌"} for i in range(1, 6)]
-
-
-def ok(r: dict) -> dict:
-    assert r["infcode"] == 0, r.get("err_msg")
-    return r["output"]
-
-
-def refused(r: dict, *words: str) -> str:
-    assert r["infcode"] != 0, r
-    for w in words:
-        assert w in r["err_msg"], r["err_msg"]
-    return r["err_msg"]
 
 
 APPROVER = {"staff_user": "zhao", "staff_password": STAFF_PASSWORDS["zhao"]}  # 赵复审: reviewer of the agency

@@ -5,13 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from server.envelope import CST
-from tests.server.helpers import AGY, CL1, PH1, PH2, trace_codes
+from tests.server.helpers import AGY, CL1, PH1, PH2, ok, trace_codes
 from tests.server.test_reports import A01, D02, clocked, settle_body  # noqa: F401 (fixture)
-
-
-def ok(r: dict) -> dict:
-    assert r["infcode"] == 0, r.get("err_msg")
-    return r["output"]
 
 
 def at(now: dict, day: str) -> None:
