@@ -111,6 +111,9 @@ def warn_permission(rule: str) -> str:
 class Auth:
     def __init__(self, engine: Engine, *, clock=desk.utcnow) -> None:
         self.engine = engine
+        # Writes read the journal's head first: a deferred SQLite transaction would then need to upgrade its read
+        # lock while the sender writes, and SQLite refuses that at once ("database is locked") instead of waiting.
+        self.wengine = engine.execution_options(sqlite_begin="IMMEDIATE")
         self.clock = clock
 
     # ---- users ----
@@ -127,7 +130,7 @@ class Auth:
             raise ValueError("a password has at least 6 characters")
         values = dict(name=name, role=role, password_hash=hash_secret(password) if password else None,
                       pin_hash=hash_secret(pin) if pin else None, active=True, failed=0, locked_until=None)
-        with self.engine.begin() as conn:
+        with self.wengine.begin() as conn:
             exists = conn.execute(select(desk.user.c.user_id).where(desk.user.c.user_id == user_id)).first()
             if exists:
                 conn.execute(desk.user.update().where(desk.user.c.user_id == user_id).values(**values))
@@ -153,7 +156,7 @@ class Auth:
         user_id = (user_id or "").strip()
         now = self.clock()
         failure: AuthFailed | None = None
-        with self.engine.begin() as conn:  # the failure count and the event commit even when the login fails
+        with self.wengine.begin() as conn:  # the failure count and the event commit even when the login fails
             row = conn.execute(select(desk.user).where(desk.user.c.user_id == user_id)).first()
             if row is None or not row.active:
                 self._event(conn, "login_failed", user_id or None, detail={"reason": "unknown"})
@@ -199,7 +202,7 @@ class Auth:
     # ---- event log ----
     def log(self, kind: str, user_id: str | None, *, approver: str | None = None, ref: str = "",
             detail: dict | None = None) -> None:
-        with self.engine.begin() as conn:
+        with self.wengine.begin() as conn:
             self._event(conn, kind, user_id, approver=approver, ref=ref, detail=detail)
 
     def _event(self, conn, kind: str, user_id: str | None, *, approver: str | None = None, ref: str = "",
