@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -70,6 +71,12 @@ def test_a_hung_worker_is_replaced(centre_db):
     centre = Centre(centre_db.url, extra=("--hung-after", "2")).wait_ready()
     try:
         stuck = centre.workers[0]
+        # Ready means one worker answered; the other may not have beaten yet (uvicorn ticks once a second), and a
+        # worker stopped before its first beat is judged by the 120 s start-up limit, not --hung-after. Let both
+        # tick a few times first.
+        started = time.monotonic()
+        wait_for("both workers have ticked", lambda: time.monotonic() - started > 3.0
+                 and health(centre.port) == 200, 30.0, every_s=0.2)
         os.kill(stuck, signal.SIGSTOP)  # alive, listening, answering nothing
         wait_for("the supervisor replaces the stuck worker", lambda: stuck not in centre.workers and gone(stuck), 30.0,
                  every_s=0.1)

@@ -52,12 +52,12 @@ def test_clipped_text_and_widgets_outside_are_named(qtbot):
 
     window = QtWidgets.QWidget()
     qtbot.addWidget(window)
-    window.resize(640, 200)
+    window.resize(780, 200)  # room for the label's own width in a CJK font (Noto CJK: about 645 px); screen 800
     label = QtWidgets.QLabel("这是一段很长很长的文字，放不下 · a label far too long for its place", window,
                              objectName="longLabel")
     label.setGeometry(10, 10, 60, 20)
     button = QtWidgets.QPushButton("登记申请", window, objectName="applyButton")
-    button.setGeometry(590, 180, 120, 40)  # hangs off the bottom right
+    button.setGeometry(730, 180, 120, 40)  # hangs off the bottom right
     window.show()
     found = problems(window)
     assert any(p.startswith("longLabel") and "its text needs" in p for p in found)
