@@ -62,6 +62,7 @@ def test_clipped_text_and_widgets_outside_are_named(qtbot):
     found = problems(window)
     assert any(p.startswith("longLabel") and "its text needs" in p for p in found)
     assert any(p.startswith("applyButton") and "outside the window" in p for p in found)
-    label.setGeometry(10, 10, label.minimumSizeHint().width(), 20)
+    hint = label.minimumSizeHint()  # its own size in whatever font and size the session set
+    label.setGeometry(10, 10, hint.width(), hint.height())
     button.setGeometry(10, 100, 120, 40)
     assert problems(window) == []
