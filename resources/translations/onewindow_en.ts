@@ -81,10 +81,6 @@
         <source>找到 {0} 种；↑↓ 选择，Enter 加入本单</source>
         <translation>{0} found; ↑↓ choose, Enter adds it to the sale</translation>
     </message>
-    <message>
-        <source>没有找到“{0}”</source>
-        <translation>Nothing found for “{0}”</translation>
-    </message>
 </context>
 <context>
     <name>IdentifyScreen</name>
@@ -360,58 +356,9 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
         <source>主管授权</source>
         <translation>Supervisor approval</translation>
     </message>
-    <message>
-        <source>正在识别…</source>
-        <translation>Identifying…</translation>
-    </message>
-    <message>
-        <source>正在查询电子处方…</source>
-        <translation>Looking for e-prescriptions…</translation>
-    </message>
-    <message>
-        <source>正在下载处方…</source>
-        <translation>Downloading the prescription…</translation>
-    </message>
-    <message>
-        <source>该药品在无码库中没有库存</source>
-        <translation>No uncoded stock of this drug</translation>
-    </message>
-    <message>
-        <source>本机没有药品目录，不能查询药品</source>
-        <translation>This terminal has no drug catalogue: drug search is not available</translation>
-    </message>
-    <message>
-        <source>正在载入药品目录…</source>
-        <translation>Loading the drug catalogue…</translation>
-    </message>
-    <message>
-        <source>已加入第 {0} 行：{1}，1{2}，{3} 天；请扫描药盒追溯码（Del 撤销该行）</source>
-        <translation>Added as line {0}: {1}, 1 {2}, {3} days; scan the box's trace code (Del removes the line)</translation>
-    </message>
-    <message>
-        <source>已加入第 {0} 行：{1}，1{2}，{3} 天（Del 撤销该行）</source>
-        <translation>Added as line {0}: {1}, 1 {2}, {3} days (Del removes the line)</translation>
-    </message>
-    <message>
-        <source>盒</source>
-        <translation>box</translation>
-    </message>
-    <message>
-        <source>已撤销第 {0} 行</source>
-        <translation>Line {0} removed</translation>
-    </message>
-    <message>
-        <source>正在结算…</source>
-        <translation>Settling…</translation>
-    </message>
-    <message>
-        <source>离线暂存 {3}（待中心确认）：统筹 {0}，个人 {1}，找零 {2}</source>
-        <translation>Held offline as {3} (to be confirmed by the centre): fund {0}, personal {1}, change {2}</translation>
-    </message>
-    <message>
-        <source>结算成功：统筹 {0}，个人 {1}，找零 {2}</source>
-        <translation>Settled: fund {0}, personal {1}, change {2}</translation>
-    </message>
+</context>
+<context>
+    <name>PrintFlow</name>
     <message>
         <source>小票打印机设置有误，小票只保存为 PDF：{0}</source>
         <translation>The receipt printer settings cannot be used; the receipt is saved as a PDF only: {0}</translation>
@@ -439,26 +386,6 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
     <message>
         <source>已重打（副本）</source>
         <translation>Reprinted (copy)</translation>
-    </message>
-    <message>
-        <source>已挂单</source>
-        <translation>Sale held</translation>
-    </message>
-    <message>
-        <source>正在查找…</source>
-        <translation>Searching…</translation>
-    </message>
-    <message>
-        <source>正在退货…</source>
-        <translation>Returning…</translation>
-    </message>
-    <message>
-        <source>已开班</source>
-        <translation>Shift opened</translation>
-    </message>
-    <message>
-        <source>正在对账并关班…</source>
-        <translation>Reconciling and closing the shift…</translation>
     </message>
 </context>
 <context>
@@ -509,6 +436,17 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
     </message>
 </context>
 <context>
+    <name>ReturnsFlow</name>
+    <message>
+        <source>正在查找…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message>
+        <source>正在退货…</source>
+        <translation>Returning…</translation>
+    </message>
+</context>
+<context>
     <name>RxScreen</name>
     <message>
         <source>或输入取药码，回车</source>
@@ -533,6 +471,41 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
     <message>
         <source>取药码</source>
         <translation>Pickup code</translation>
+    </message>
+</context>
+<context>
+    <name>SaleFlow</name>
+    <message>
+        <source>正在识别…</source>
+        <translation>Identifying…</translation>
+    </message>
+    <message>
+        <source>正在查询电子处方…</source>
+        <translation>Looking for e-prescriptions…</translation>
+    </message>
+    <message>
+        <source>正在下载处方…</source>
+        <translation>Downloading the prescription…</translation>
+    </message>
+    <message>
+        <source>该药品在无码库中没有库存</source>
+        <translation>No uncoded stock of this drug</translation>
+    </message>
+    <message>
+        <source>正在结算…</source>
+        <translation>Settling…</translation>
+    </message>
+    <message>
+        <source>离线暂存 {3}（待中心确认）：统筹 {0}，个人 {1}，找零 {2}</source>
+        <translation>Held offline as {3} (to be confirmed by the centre): fund {0}, personal {1}, change {2}</translation>
+    </message>
+    <message>
+        <source>结算成功：统筹 {0}，个人 {1}，找零 {2}</source>
+        <translation>Settled: fund {0}, personal {1}, change {2}</translation>
+    </message>
+    <message>
+        <source>已挂单</source>
+        <translation>Sale held</translation>
     </message>
 </context>
 <context>
@@ -643,6 +616,33 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
     </message>
 </context>
 <context>
+    <name>SearchFlow</name>
+    <message>
+        <source>本机没有药品目录，不能查询药品</source>
+        <translation>This terminal has no drug catalogue: drug search is not available</translation>
+    </message>
+    <message>
+        <source>正在载入药品目录…</source>
+        <translation>Loading the drug catalogue…</translation>
+    </message>
+    <message>
+        <source>已加入第 {0} 行：{1}，1{2}，{3} 天；请扫描药盒追溯码（Del 撤销该行）</source>
+        <translation>Added as line {0}: {1}, 1 {2}, {3} days; scan the box's trace code (Del removes the line)</translation>
+    </message>
+    <message>
+        <source>已加入第 {0} 行：{1}，1{2}，{3} 天（Del 撤销该行）</source>
+        <translation>Added as line {0}: {1}, 1 {2}, {3} days (Del removes the line)</translation>
+    </message>
+    <message>
+        <source>盒</source>
+        <translation>box</translation>
+    </message>
+    <message>
+        <source>已撤销第 {0} 行</source>
+        <translation>Line {0} removed</translation>
+    </message>
+</context>
+<context>
     <name>SettingsScreen</name>
     <message>
         <source>应用 (Enter)</source>
@@ -663,6 +663,17 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
     <message>
         <source>设置</source>
         <translation>Settings</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftFlow</name>
+    <message>
+        <source>已开班</source>
+        <translation>Shift opened</translation>
+    </message>
+    <message>
+        <source>正在对账并关班…</source>
+        <translation>Reconciling and closing the shift…</translation>
     </message>
 </context>
 <context>

@@ -13,7 +13,7 @@ from resources.translations.en_phrases import EN
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 TS = HERE / "onewindow_en.ts"
-SOURCES = ("desktop/common", "desktop/pharmacy")
+SOURCES = ("desktop/common", "desktop/pharmacy", "desktop/pharmacy/screens")
 
 
 def lupdate(ts: Path = TS) -> None:

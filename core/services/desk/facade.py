@@ -1,0 +1,60 @@
+"""PharmacyDesk: the use cases of the dispensing desk (core.services.ports.DeskPort), from scan to receipt.
+
+    desk = PharmacyDesk(engine, link, config)        # link: TerminalCentreLink (its Terminal settles); None = standalone
+    desk.start()                                     # off the UI thread: start-up recovery and the background sender
+                                                     # (Terminal.start), then the catalogue (1301, incremental)
+    card = desk.identify("420704195703121015")       # e-voucher / ID card / social security card
+    rx = desk.prescriptions(card)[0]; sale = desk.open_sale(card, rx.rx_id)
+    check = desk.check_scan(sale, "81000110000000000001")     # < 1 ms, local
+    view = desk.pre_settle(sale, card)               # the pre-settlement (2101, or offline within the floor limits)
+    record = desk.settle(sale, card, Payment(cash_tendered=Decimal("50")), shift_id)
+
+Every method may block on HTTP or SQLite: the shell runs them through a worker.
+
+Settling goes through the sync layer, never around it: core.services.checkout.CheckoutService over the link's
+core.sync.terminal.Terminal. The desk's Sale becomes a core.sync Basket (codes, 拆零, 无码库 batches, days, sig)
+and audit → acknowledge_warnings → pre_settle → settle → print_receipt run there: message ids from the stored
+sequence, the sale and its 2102 reserved in the outbox before anything is sent, an unknown outcome reversed by
+its msgid (2601), provisional offline settlement inside the floor limits, 3505/3506 queued, the 0.10 元
+local-vs-centre rule, start-up recovery. The desk keeps only what the sync layer does not hold — receipt
+numbers, payments (account, cash, change), the codes per receipt line, opened boxes (拆零), the 无码库,
+shifts, reprints — in its own tables (core.store.desk), keyed to the sync sale.
+
+A desk record reads its settlement through from the sync sale (SyncSale: state, figures, setl_id, offline
+number; the 2102 answer from its outbox item): a provisional sale shows `provisional` with its offline number
+and the local figures, and once the background sender has the centre's answer the same record shows `settled`
+with the centre's figures and setl_id. Nothing is copied, so nothing has to be kept in step.
+
+7206 (e-prescription dispensed) is no outbox kind: it waits in desk_followup under a msgid from the terminal's
+stored sequence and goes out (`drain`) once its sale is settled at the centre.
+
+The use cases live in the modules of this package (identify, prescriptions, sale, settlement, returns,
+records, follow-ups) over desk.base.DeskBase; PharmacyDesk only combines them and starts the desk.
+"""
+from __future__ import annotations
+
+import logging
+
+from core.services.centre_link import CentreRefused, CentreUnreachable
+from core.services.desk.identify import Identify
+from core.services.desk.prescriptions import Prescriptions
+from core.services.desk.returns import Returns
+
+log = logging.getLogger("onewindow.desk")
+
+
+class PharmacyDesk(Identify, Prescriptions, Returns):
+    """The desk's use cases (core.services.ports.DeskPort) behind one object."""
+
+    def start(self) -> None:
+        """At start-up, off the UI thread: start-up recovery and the background sender, then catalogue changes
+        from the centre and waiting follow-ups."""
+        if self.terminal is not None:
+            self._start_terminal()
+        if self.link is None:
+            return
+        try:
+            self.sync_catalogue()
+        except (CentreUnreachable, CentreRefused) as exc:
+            log.info("start-up catalogue sync skipped: %s", exc)
+        self.drain()

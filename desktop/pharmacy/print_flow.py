@@ -1,0 +1,95 @@
+"""Receipts of the pharmacy desk: the PDF always, the receipt printer when configured (its jobs reported
+on the screen that printed), Ctrl+R to print again after a printer failure, Ctrl+P reprint (a copy).
+
+A mixin of PharmacyWindow (desktop.pharmacy.window): it uses the window's state, screens, runner and
+services as its own attributes; its labels are translated under this class's name (PharmacyWindow.tr)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.services.ports import SaleRecord
+from core.services.receipts import build_receipt
+
+
+class PrintFlow:
+    def _receipt(self, record: SaleRecord, copy_no: int):
+        op = self.state.operator
+        return build_receipt(record, pharmacy=self.config.institution_name, institution=self.config.institution,
+                             terminal=self.config.terminal, operator=op.name if op else "-", copy_no=copy_no)
+
+    def _print(self, record: SaleRecord, copy_no: int, *, where: str = "done", fresh: bool = True) -> Path:
+        """The receipt as a PDF (returned: the record of what was handed over) and, when the terminal has a
+        receipt printer, on paper through the print queue: this returns at once, whatever the printer does.
+        `where` is the screen that reports the job ("done" or "returns"); `fresh` starts its report anew."""
+        content = self._receipt(record, copy_no)
+        out = self.printing.print(content, open_drawer=copy_no == 0 and (record.cash_pay != 0 or record.change != 0))
+        self.state.receipt_path = str(out.path)
+        if fresh:
+            self._print_jobs[where] = []
+        if out.job is not None:
+            self._jobs[out.job.id] = out.job
+            self._print_jobs[where].append(out.job.id)
+        self._show_print(where)
+        return out.path
+
+    def _print_job_changed(self, job) -> None:
+        self._jobs[job.id] = job
+        for where, ids in self._print_jobs.items():
+            if job.id in ids:
+                self._show_print(where)
+
+    def _show_print(self, where: str) -> None:
+        """What became of the receipt on paper, on the screen that printed it."""
+        screen = self.done if where == "done" else self.returns
+        jobs = [self._jobs[i] for i in self._print_jobs.get(where, []) if i in self._jobs]
+        if not jobs:
+            if not self.state.receipt_path:
+                screen.show_printer("", "")
+            elif self.printing.problem:
+                screen.show_printer("warn", self.tr("小票打印机设置有误，小票只保存为 PDF：{0}")
+                                    .replace("{0}", self.printing.problem))
+            elif where == "done" and not self.printing.configured:
+                screen.show_printer("", self.tr("未配置小票打印机：小票已保存为 PDF"))
+            else:
+                screen.show_printer("", "")
+            return
+        failed = [j for j in jobs if j.state == "failed"]
+        if failed:
+            job = failed[0]
+            again = self.tr("（可能已打出一部分，重打的小票标为副本）") if job.maybe_printed else ""
+            screen.show_printer("bad", self.tr("小票打印失败：{0}{1}。结算不受影响，小票已保存为 PDF；打印任务留在队列中，"
+                                               "排除故障（缺纸、断线）后按 Ctrl+R 重新打印。")
+                                .replace("{0}", job.error).replace("{1}", again))
+        elif any(j.state in ("queued", "printing") for j in jobs):
+            screen.show_printer("", self.tr("正在打印小票…"))
+        else:
+            screen.show_printer("ok", self.tr("小票已打印"))
+
+    def retry_print(self) -> None:
+        """Ctrl+R: the failed print jobs of the screen shown go back in the queue (after paper or cable is fixed)."""
+        where = self.page()
+        if where not in self._print_jobs:
+            return
+        retried = 0
+        for job_id in self._print_jobs[where]:
+            job = self._jobs.get(job_id)
+            if job is not None and job.state == "failed":
+                self._jobs[job_id] = self.printing.retry(job_id)
+                retried += 1
+        if retried:
+            self._show_print(where)
+
+    def reprint(self) -> None:
+        record = self.state.record
+        if record is None or self.page() not in ("done", "returns"):
+            return
+        where = self.page()
+
+        def allowed(approver):
+            copy_no = self.desk.mark_printed(record.msgid, reprint=True, approver=approver) - 1
+            path = self._print(record, copy_no=copy_no, where=where)
+            self.done.show_receipt("warn", self.tr("已重打（副本）"), self._receipt(record, copy_no).text_lines(36),
+                                   str(path))
+            self.done.setFocus()
+
+        self._need("receipt.reprint", allowed, ref=record.receipt_no)

@@ -1,0 +1,316 @@
+"""The sale flow of the pharmacy desk: scans routed by screen, identify, prescriptions, the sale's boxes,
+拆零 and 无码库, the audit and its acknowledgements, payment and settlement, hold and recall (挂单).
+
+A mixin of PharmacyWindow (desktop.pharmacy.window): it uses the window's state, screens, runner and
+services as its own attributes; its labels are translated under this class's name (PharmacyWindow.tr)."""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from decimal import Decimal
+
+from core.codes import Kind, classify
+from core.i18n import message
+from core.services.auth import warn_permission
+from core.services.pharmacy_sale import CodeCheck, Sale, apply_check
+from core.services.ports import AuditView, PatientCard, Payment, SaleRecord
+from desktop.common.i18n import text
+from desktop.common.worker import Failure
+from desktop.pharmacy import screens as sc
+
+IDENTITY_KINDS = (Kind.EVOUCHER, Kind.ID_CARD, Kind.SS_CARD)
+
+
+class SaleFlow:
+    def on_scan(self, text_: str, at: float) -> None:
+        page = self.page()
+        if self.state.operator is None:
+            return
+        if self.drug_search is not None:  # a barcode or trace code scanned while searching: look it up
+            self.drug_search.set_query(text_)
+            return
+        if page == "sale" and self.state.sale is not None:
+            self._scan_box(text_, at)
+            return
+        if page == "returns":
+            self.find_sale(text_)
+            return
+        result = classify(text_)
+        if page == "rx" and (result.kind is Kind.RX_TOKEN or (text_.strip().isdigit() and len(text_.strip()) == 8)):
+            self.pickup(text_.strip())
+            return
+        if result.kind in IDENTITY_KINDS:
+            if self.state.sale is not None and page in ("pay",):
+                return
+            self.identify_person(text_)
+            return
+        if page in ("identify", "done", "rx"):
+            label = result.kind_label
+            target = self.identify if page != "rx" else self.rx
+            target.show_message("bad", text(message("desk.id.not_identity", kind=label.zh, kind_en=label.en)))
+
+    # ---- identify ----
+    def new_patient(self) -> None:
+        if self.state.sale is not None and self.page() in ("sale", "pay"):
+            self.sale_screen.show_message("warn", text(message("desk.scan.busy_sale")))
+            return
+        self.state.card, self.state.sale, self.state.view, self.state.rxs = None, None, None, []
+        self.identify.show_message("", "")
+        self._render_all()
+        self.go("identify")
+
+    def identify_person(self, text_: str) -> None:
+        self.identify.show_message("warn", self.tr("正在识别…"))
+        self.go("identify")
+        self.runner.run(self.desk.identify, text_, done=self._identified, failed=self._identify_failed)
+
+    def _identify_failed(self, f: Failure) -> None:
+        self.identify.show_message("bad", text(f.message))
+        self.go("identify")
+
+    def _identified(self, card: PatientCard) -> None:
+        self.state.card, self.state.sale, self.state.view = card, None, None
+        self._render_all()
+        self.rx.show_rxs([])
+        self.rx.show_message("warn", self.tr("正在查询电子处方…"))
+        self.go("rx")
+        if card.online:
+            self.runner.run(self.desk.prescriptions, card, done=self._rxs, failed=self._rx_failed)
+        else:
+            self.rx.show_message("warn", text(message("desk.audit.offline")))
+
+    def _rxs(self, rxs) -> None:
+        self.state.rxs = rxs
+        self.rx.show_rxs(rxs)
+        self.rx.show_message("" if rxs else "warn", "" if rxs else text(message("desk.rx.none")))
+        (self.rx.list if rxs else self.rx.pickup).setFocus()
+
+    def _rx_failed(self, f: Failure) -> None:
+        self.rx.show_message("bad", text(f.message))
+
+    def show_card(self) -> None:
+        if self.state.card is not None:
+            self.go("rx")
+
+    def pickup(self, code: str) -> None:
+        if self.state.card is None:
+            return
+        self.runner.run(self.desk.find_pickup, self.state.card, code,
+                        done=lambda rx: self.open_rx(rx.rx_id), failed=self._rx_failed)
+
+    # ---- the sale ----
+    def open_rx(self, rx_id: str) -> None:
+        if self.state.card is None:
+            return
+        self.rx.show_message("warn", self.tr("正在下载处方…"))
+        self.runner.run(self.desk.open_sale, self.state.card, rx_id, done=self._sale_opened, failed=self._rx_failed)
+
+    def _sale_opened(self, sale: Sale) -> None:
+        self.rx.show_message("", "")
+        self.state.sale, self.state.view = sale, None
+        self.sale_screen.line_verdicts = {}
+        self.sale_screen.show_sale(sale)
+        self.sale_screen.verdict.show_view(None)
+        self.sale_screen.show_message("", "")
+        self._update_settle()
+        self.go("sale")
+        self.run_audit()
+
+    def _scan_box(self, text_: str, at: float) -> None:
+        sale = self.state.sale
+        focus = self.sale_screen.current_line()
+        token = self.runner.run(self.desk.check_scan, sale, text_, focus, lane="local",
+                                done=lambda check: self._scan_checked(check, at), failed=self._scan_failed)
+        self._scan_started[token] = at
+
+    def _scan_failed(self, f: Failure) -> None:
+        self.sale_screen.show_message("bad", text(f.message))
+
+    def _scan_checked(self, check: CodeCheck, at: float) -> None:
+        sale = self.state.sale
+        if sale is None:
+            return
+        if check.accepted and check.code in sale.all_codes:  # two quick scans of one box raced: refuse the second
+            check = replace(check, accepted=False, tone="bad", reason=message("desk.scan.twice", line=check.line))
+        self.state.sale = apply_check(sale, check)
+        self.sale_screen.show_sale(self.state.sale)
+        if check.line is not None:
+            row = next(i for i, l in enumerate(self.state.sale.lines) if l.no == check.line)
+            self.sale_screen.table.setCurrentCell(row, 0)
+        self.sale_screen.show_message(check.tone, text(check.reason))
+        self._update_settle()
+        self.sale_screen.table.viewport().repaint()
+        self.sale_screen.message.repaint()
+        self.verdict_shown.emit((time.perf_counter() - at) * 1000)
+        if check.accepted:
+            self.state.view = None
+            self.run_audit()
+
+    def delete_code(self) -> None:
+        if self.page() != "sale" or self.state.sale is None:
+            return
+        no = self.sale_screen.current_line()
+        if no is None:
+            return
+        if not self.state.sale.line(no).codes:
+            self._remove_added(no)
+            return
+        self.state.sale = self.state.sale.without_code(no, self.state.sale.line(no).codes[-1])
+        self.sale_screen.show_sale(self.state.sale)
+        self.run_audit()
+
+    def _split(self, no: int, units: int) -> None:
+        if self.state.sale is None:
+            return
+        self.state.sale = self.state.sale.with_split(no, units or None)
+        self.sale_screen.show_sale(self.state.sale)
+        self.run_audit()
+
+    def ask_uncoded(self) -> None:
+        if self.page() != "sale" or self.state.sale is None:
+            return
+        no = self.sale_screen.current_line()
+        if no is None:
+            return
+        key = self.state.sale.line(no).drug.key
+        self.runner.run(self.desk.uncoded_batches, key, lane="local", done=self._uncoded_batches)
+
+    def _uncoded_batches(self, batches) -> None:
+        if not batches:
+            self.sale_screen.show_message("warn", self.tr("该药品在无码库中没有库存"))
+            return
+        self.sale_screen.ask_uncoded(batches)
+
+    def _uncoded(self, no: int, batch: str) -> None:
+        self.state.sale = self.state.sale.with_uncoded(no, batch)
+        self.sale_screen.show_sale(self.state.sale)
+        self.run_audit()
+
+    # ---- audit ----
+    def run_audit(self) -> None:
+        """Local audit at once; the centre's pre-settlement as soon as every box has its code."""
+        sale, card = self.state.sale, self.state.card
+        if sale is None or card is None:
+            return
+        self._audit_seq += 1
+        seq = self._audit_seq
+        self.sale_screen.verdict.show_pending(text(message("desk.audit.pending")))
+        self.runner.run(self.desk.audit, sale, card, lane="local",
+                        done=lambda v: self._audited(v, seq, sale), failed=self._audit_failed)
+        if sale.complete and card.online:
+            self.runner.run(self.desk.pre_settle, sale, card, lane="remote",
+                            done=lambda v: self._audited(v, seq, sale), failed=self._audit_failed)
+
+    def _audited(self, view: AuditView, seq: int, sale: Sale) -> None:
+        if seq != self._audit_seq or self.state.sale is None:
+            return  # a newer scan changed the sale
+        current = self.state.view
+        if current is not None and current.source == "centre" and view.source == "local":
+            return  # the centre answered first; its word stands
+        self.state.view = view
+        self.sale_screen.show_sale(self.state.sale, dict(view.line_verdicts))
+        self.sale_screen.verdict.show_view(view, self.state.sale.acks, incomplete=not self.state.sale.complete)
+        self._update_settle()
+
+    def _audit_failed(self, f: Failure) -> None:
+        self.sale_screen.show_message("bad", text(f.message))
+
+    def ack(self, rule: str, line, restricted: bool) -> None:
+        permission = warn_permission(rule) if restricted else "warn.ack"
+
+        def granted(approver):
+            self.state.sale = self.state.sale.with_ack(rule, line)
+            self.auth.log("ack", self.state.operator.user_id, approver=approver, ref=self.state.sale.rx_id,
+                          detail={"rule": rule, "line": line})
+            self.sale_screen.verdict.set_acked(rule, line, True)
+            self._update_settle()
+
+        self._need(permission, granted, ref=self.state.sale.rx_id if self.state.sale else "",
+                   detail={"rule": rule, "line": line})
+
+    def settle_blockers(self) -> list[str]:
+        sale, view = self.state.sale, self.state.view
+        why = []
+        if sale is None:
+            return [text(message("desk.scan.no_sale"))]
+        missing = [l for l in sale.lines if not l.complete]
+        if missing:
+            why.append(text(message("desk.audit.incomplete", n=len(missing))))
+        if view is None:
+            if not missing:
+                why.append(text(message("desk.audit.pending")))
+        elif view.verdict == "BLOCK":
+            why.append(text(message("desk.audit.blocked")))
+        else:
+            pending = [h for h in view.warns() if (h.rule, h.line) not in sale.acks]
+            if pending:
+                why.append(text(message("desk.audit.ack_needed", n=len(pending))))
+            if view.source != "centre" and not missing:
+                why.append(text(message("desk.audit.offline")) if not (self.state.card and self.state.card.online)
+                           else text(message("desk.audit.pending")))
+        if self.state.shift is None:
+            why.append(text(message("desk.shift.none")))
+        return why
+
+    def _update_settle(self) -> None:
+        why = self.settle_blockers()
+        self.sale_screen.set_settle(not why, "\n".join(why))
+
+    # ---- pay and settle ----
+    def go_pay(self) -> None:
+        if self.settle_blockers():
+            self._update_settle()
+            return
+
+        def allowed(_approver):
+            f = self.state.view.figures
+            self.pay.show_amounts(f.total, f.fund, f.personal, self.state.card.balance)
+            self.go("pay")
+            self.pay.cash.setFocus()
+
+        self._need("sale.settle", allowed, ref=self.state.sale.rx_id)
+
+    def settle(self, account: Decimal, tendered: Decimal) -> None:
+        sale, card = self.state.sale, self.state.card
+        if sale is None or self.settle_blockers():
+            return
+        self.pay.ok.setEnabled(False)
+        self.pay.message.setText(self.tr("正在结算…"))
+        shift_id = self.state.shift["shift_id"] if self.state.shift else None
+        self.runner.run(self.desk.settle, sale, card, Payment(account, tendered), shift_id,
+                        done=self._settled, failed=self._settle_failed)
+
+    def _settle_failed(self, f: Failure) -> None:
+        self.pay.ok.setEnabled(True)
+        sc.set_tone(self.pay.message, "bad", text(f.message))
+        self.refresh_status()
+
+    def _settled(self, record: SaleRecord) -> None:
+        self.pay.ok.setEnabled(True)
+        self.state.record = record
+        self.state.sale, self.state.view = None, None
+        path = self._print(record, copy_no=0)
+        self.desk.mark_printed(record.msgid, reprint=False)
+        if record.status == "provisional":  # the centre has not confirmed it yet: say so, in amber
+            tone, head = "warn", self.tr("离线暂存 {3}（待中心确认）：统筹 {0}，个人 {1}，找零 {2}")
+        else:
+            tone, head = "ok", self.tr("结算成功：统筹 {0}，个人 {1}，找零 {2}")
+        self.done.show_receipt(tone, head.replace("{0}", str(record.fund)).replace("{1}", str(record.personal))
+                               .replace("{2}", str(record.change)).replace("{3}", record.offline_no),
+                               self._receipt(record, 0).text_lines(36), str(path))
+        self.go("done")
+        self.refresh_status()
+        self.settled.emit(record)
+
+    # ---- hold / recall (挂单) ----
+    def hold_or_recall(self) -> None:
+        if self.page() == "sale" and self.state.sale is not None:
+            self.state.held.append((self.state.card, self.state.sale))
+            self.state.card, self.state.sale, self.state.view = None, None, None
+            self._render_all()
+            self.identify.show_message("ok", self.tr("已挂单"))
+            self.go("identify")
+        elif self.page() == "identify" and self.state.held:
+            self.state.card, sale = self.state.held.pop()
+            self._render_all()
+            self._sale_opened(sale)

@@ -1,0 +1,62 @@
+"""Pieces the pharmacy screens share: titles, message lines with a tone, money input, the scan box."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from desktop.common import theme
+from desktop.qt import Qt, QtGui, QtWidgets, Signal
+
+
+def title_label(text_: str) -> QtWidgets.QLabel:
+    label = QtWidgets.QLabel(text_)
+    label.setFont(theme.font(6, bold=True))
+    return label
+
+
+def message_label(name: str) -> QtWidgets.QLabel:
+    label = QtWidgets.QLabel(objectName=name)
+    label.setWordWrap(True)
+    label.setFont(theme.font(2, bold=True))
+    return label
+
+
+def set_tone(label: QtWidgets.QLabel, tone: str, text_: str) -> None:
+    label.setText(text_)
+    label.setStyleSheet(f"color: {theme.TONES.get(tone, '#333')}; background: {theme.TONE_BG.get(tone, '#fff')};"
+                        " padding: 6px; border-radius: 4px;" if text_ else "")
+
+
+def parse_money(value: str) -> Decimal | None:
+    try:
+        d = Decimal(value.strip() or "0")
+    except InvalidOperation:
+        return None
+    if not d.is_finite() or d < 0:
+        return None
+    return d.quantize(Decimal("0.01"))
+
+
+class ScanBox(QtWidgets.QLineEdit):
+    """A box a scanner (or the keyboard) types into; Enter hands the text to the scan route."""
+
+    submitted = Signal(str)
+    delete_requested = Signal()  # Delete on an empty box: take the last code off the current line
+
+    def __init__(self, placeholder: str, name: str) -> None:
+        super().__init__(objectName=name)
+        self.setPlaceholderText(placeholder)
+        self.setFont(theme.font(6))
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.returnPressed.connect(self._enter)
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Delete and not self.text():
+            self.delete_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+    def _enter(self) -> None:
+        value = self.text()
+        self.clear()
+        if value.strip():
+            self.submitted.emit(value)

@@ -1,0 +1,134 @@
+"""Step 4 and 5: payment (personal account, cash, change) and the receipt."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.domain import fmt
+from desktop.common import theme
+from desktop.pharmacy.screens.common import message_label, parse_money, set_tone, title_label
+from desktop.qt import Qt, QtGui, QtWidgets, Signal
+
+
+class PayScreen(QtWidgets.QWidget):
+    confirmed = Signal(object, object)  # account, tendered (Decimal)
+
+    def __init__(self) -> None:
+        super().__init__(objectName="payScreen")
+        self.summary = QtWidgets.QLabel(objectName="paySummary")
+        self.summary.setFont(theme.font(4, bold=True))
+        self.summary.setWordWrap(True)
+        self.account = QtWidgets.QLineEdit(objectName="accountEdit")
+        self.cash = QtWidgets.QLineEdit(objectName="cashEdit")
+        for w in (self.account, self.cash):
+            w.setFont(theme.font(6))
+            w.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.due = QtWidgets.QLabel(objectName="cashDue")
+        self.change = QtWidgets.QLabel(objectName="changeLabel")
+        for w in (self.due, self.change):
+            w.setFont(theme.font(6, bold=True))
+        self.message = message_label("payMessage")
+        self.ok = QtWidgets.QPushButton(self.tr("确认收款并结算 (Enter)"), objectName="primary")
+        self.ok.setFont(theme.font(3, bold=True))
+        self.ok.clicked.connect(self._confirm)
+        self.setFont(theme.font(3))
+        form = QtWidgets.QFormLayout()
+        form.addRow(self.tr("个人账户支付"), self.account)
+        form.addRow(self.tr("应收现金"), self.due)
+        form.addRow(self.tr("实收现金"), self.cash)
+        form.addRow(self.tr("找零"), self.change)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(title_label(self.tr("第四步：收款")))
+        layout.addWidget(self.summary)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.ok)
+        layout.addStretch(1)
+        hint = QtWidgets.QLabel(self.tr("Tab 切换 · Enter 确认 · Esc 返回扫码"))
+        hint.setStyleSheet("color: #555;")
+        layout.addWidget(hint)
+        self.account.textChanged.connect(lambda *_: self.recompute())
+        self.cash.textChanged.connect(lambda *_: self.recompute())
+        self.account.returnPressed.connect(self.cash.setFocus)
+        self.cash.returnPressed.connect(self._confirm)
+        self.personal = Decimal("0.00")
+        self.balance = Decimal("0.00")
+        self.setFocusProxy(self.cash)
+
+    def show_amounts(self, total: Decimal, fund: Decimal, personal: Decimal, balance: Decimal) -> None:
+        self.personal, self.balance = personal, balance
+        t1, t2, t3, t4 = self.tr("医疗费总额"), self.tr("统筹基金支付"), self.tr("个人负担"), self.tr("个人账户余额")
+        self.summary.setText(f"{t1} {fmt(total)}    {t2} {fmt(fund)}\n{t3} {fmt(personal)}    {t4} {fmt(balance)}")
+        self.account.setText("0.00")
+        self.account.setEnabled(balance > 0)
+        self.cash.setText("")
+        self.message.clear()
+        self.recompute()
+
+    def recompute(self) -> tuple[Decimal, Decimal, Decimal | None] | None:
+        from core.services.pharmacy_sale import cash_due, change_for
+
+        account = parse_money(self.account.text())
+        tendered = parse_money(self.cash.text())
+        if account is None or tendered is None:
+            self.change.setText("-")
+            return None
+        used, due = cash_due(self.personal, account, self.balance)
+        self.due.setText(fmt(due))
+        change = change_for(due, tendered if self.cash.text().strip() else due)
+        self.change.setText("-" if change is None else fmt(change))
+        return used, due, change
+
+    def _confirm(self) -> None:
+        got = self.recompute()
+        if got is None:
+            set_tone(self.message, "bad", self.tr("金额格式不正确"))
+            return
+        used, due, change = got
+        tendered = parse_money(self.cash.text()) if self.cash.text().strip() else due
+        if change is None:
+            set_tone(self.message, "bad", self.tr("现金不足：应收 {0}，实收 {1}").replace("{0}", fmt(due)).replace("{1}", fmt(tendered)))
+            return
+        self.confirmed.emit(used, tendered)
+
+
+# ---------------------------------------------------------------------------------------------- done
+class DoneScreen(QtWidgets.QWidget):
+    def __init__(self) -> None:
+        super().__init__(objectName="doneScreen")
+        self.message = message_label("doneMessage")
+        self.printer = message_label("printerStatus")  # what the receipt printer did (desktop.common.receipt_printing)
+        self.printer.setFont(theme.font(1, bold=True))
+        self.printer.hide()
+        self.receipt = QtWidgets.QPlainTextEdit(objectName="receiptText")
+        self.receipt.setReadOnly(True)
+        self.receipt.setFont(theme.mono_font(1))
+        self.path = QtWidgets.QLabel(objectName="receiptPath")
+        self.path.setWordWrap(True)
+        self.path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.next_button = QtWidgets.QPushButton(self.tr("下一位顾客 (Enter)"), objectName="primary")
+        self.next_button.setFont(theme.font(3, bold=True))
+        self.reprint_button = QtWidgets.QPushButton(self.tr("重打小票 (Ctrl+P，需主管)"), objectName="reprintButton")
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addWidget(self.reprint_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.next_button)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(title_label(self.tr("第五步：小票")))
+        layout.addWidget(self.message)
+        layout.addWidget(self.printer)
+        layout.addWidget(self.receipt, 1)
+        layout.addWidget(self.path)
+        layout.addLayout(buttons)
+        self.setFocusProxy(self.next_button)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QtGui.QShortcut(QtGui.QKeySequence(key), self, self.next_button.click,
+                            context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def show_receipt(self, tone: str, message_: str, lines: list[str], path: str) -> None:
+        set_tone(self.message, tone, message_)
+        self.receipt.setPlainText("\n".join(lines))
+        self.path.setText(self.tr("小票 PDF：") + path)
+
+    def show_printer(self, tone: str, text_: str) -> None:
+        set_tone(self.printer, tone, text_)
+        self.printer.setVisible(bool(text_))
