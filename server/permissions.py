@@ -16,7 +16,9 @@ Why these kinds may call these transactions:
   dispensed by pharmacies and the agency's settling counter (7206 only for the caller's own settlement); the kiosk
   shows a person's waiting prescriptions;
 - settlement is for the places where benefits are paid out: pharmacies, hospitals, clinics, and the agency's
-  counter (窗口结算); sale uploads with trace codes (3505/3506) come from the dispensing pharmacy.
+  counter (窗口结算); sale uploads with trace codes (3505/3506) come from the dispensing pharmacy;
+- family-sharing (共济) bindings change only at the agency's counter, where the holder's credential is checked by a
+  clerk; the places that settle may read them.
 """
 from __future__ import annotations
 
@@ -62,6 +64,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "2570": _PRESCRIBERS, "2571": _PRESCRIBERS, "2572": _PRESCRIBERS | _AGENCY_READ,
     "2574": frozenset({HOSPITAL, AGENCY}),  # the reviewing hospital (or the agency) routes a clinic's prescriptions
     "2580": frozenset({PHARMACY, HOSPITAL, CLINIC}),
+    # 家庭共济 (issue 17): bound and ended at the agency's counter with the holder's credential; the desks that
+    # settle read the bindings to offer a holder's account
+    "2594": _AGENCY, "2595": _AGENCY, "2596": _PAYING,
 }
 
 REFUSAL = "机构类型无权调用该交易 / institution kind may not call this transaction"

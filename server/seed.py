@@ -22,7 +22,7 @@ from core.domain import Drug, Facility, Person
 DEMO_INSTITUTIONS = Path(__file__).resolve().parents[1] / "resources" / "demo" / "institutions.json"
 from core.services.world import World
 from core.store.models import DrugRow, FacilityRow, PersonRow, RegistrationRow, drug_row_values, facility_row_values
-from server import journal, permissions, signing
+from server import accounts, journal, permissions, signing
 from server.centre import system_clock
 from server.db import transaction
 from server.envelope import dumps
@@ -44,6 +44,7 @@ class SeedReport:
     drugs_changed: int = 0
     facilities_changed: int = 0
     persons_changed: int = 0
+    accounts_opened: int = 0  # personal accounts created with their opening balance (server.accounts)
     profiles_changed: int = 0
     secrets_created: list[str] = field(default_factory=list)
     secrets: dict[str, str] = field(default_factory=dict)
@@ -53,7 +54,7 @@ class SeedReport:
     @property
     def changed(self) -> bool:
         return bool(self.drugs_changed or self.facilities_changed or self.persons_changed or self.profiles_changed
-                    or self.secrets_created or self.staff_created)
+                    or self.secrets_created or self.staff_created or self.accounts_opened)
 
 
 def _digest(obj) -> str:
@@ -85,6 +86,8 @@ def seed_world(engine: Engine, world: World, *, default_profile: str | None = No
             _facilities(conn, session, world, report, at)
             _persons(session, world, report)
             session.flush()
+            report.accounts_opened = accounts.seed_opening(
+                conn, {p.person_no: p.insurance_type for p in world.patients.values()}, at=at)
             report.catalogue_version = int(conn.execute(select(catalogue_log.c.ver).order_by(
                 catalogue_log.c.ver.desc()).limit(1)).scalar() or 0)
             for code, secret in conn.execute(select(institution.c.code, institution.c.secret)):
@@ -93,6 +96,7 @@ def seed_world(engine: Engine, world: World, *, default_profile: str | None = No
                 journal.append(conn, "seed", {
                     "source": world.source, "drugs": report.drugs_changed, "facilities": report.facilities_changed,
                     "persons": report.persons_changed, "profiles": report.profiles_changed,
+                    "accounts_opened": report.accounts_opened,
                     "institutions_created": report.secrets_created, "catalogue_version": report.catalogue_version,
                 }, at=at)
         finally:

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict
 REGISTRY: dict[str, "Tx"] = {}
 
 FAMILIES = (
-    "signin", "person", "evoucher", "catalogue", "settlement", "audit", "trace", "reconcile", "eprescription",
-    "cumulative", "registration", "worklist", "care", "care_rx", "care_supply", "care_notify",
+    "signin", "person", "evoucher", "catalogue", "settlement", "settlement_info", "audit", "trace", "reconcile", "eprescription",
+    "cumulative", "family", "registration", "worklist", "care", "care_rx", "care_supply", "care_notify",
 )
 
 

@@ -7,7 +7,8 @@ from pydantic import Field
 from sqlalchemy import select
 
 from core.store.models import DispenseRow, SettlementRow
-from server import people, reference
+from core.domain import ZERO, fmt
+from server import accounts, people, reference
 from server.envelope import PlatformError
 from server.transactions import Input, transaction
 
@@ -78,7 +79,8 @@ def person_info(ctx, inp: PersonInput) -> dict:
     return {
         "baseinfo": baseinfo(p, p.id_number or "", ctx.today),
         "insuinfo": [{
-            "balc": "0.00",
+            # the personal account's balance (职工); residents have no account (server.accounts)
+            "balc": fmt(accounts.balance(ctx.conn, p.person_no, p.insurance_type) or ZERO),
             "insutype": p.insurance_type,
             "psn_type": PSN_TYPE.get(p.insurance_type, ""),
             "psn_insu_stas": "4" if p.death_date else INSU_STATUS.get(p.status, "4"),

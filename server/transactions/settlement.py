@@ -31,11 +31,11 @@ from core.domain import (
 from core.store.errors import DuplicateSettlementError, StoreError
 from core.store.models import SettlementRow
 from core.store.writer import DispenseLine, NewSettlement, TraceLine, reverse_settlement
-from server import chronic, db, fastsql, identity, ledger, people, reference
+from server import accounts, chronic, db, fastsql, identity, ledger, people, reference
 from server.envelope import PlatformError
 from server.history import AHEAD_MATCHES_CORE, CentreHistory, Prefetch
 from server.models import message, trace_upload
-from server.transactions import Input, transaction
+from server.transactions import Input, account_pay, transaction
 from core.gateway.profiles import NATIONAL_CHRONIC
 from core.gateway.profiles import load_profile as load_interface
 
@@ -444,8 +444,9 @@ def _settle(ctx, inp: SettleInput, *, final: bool) -> tuple[dict, str]:
             f"by more than {TOLERANCE} 元: refresh the catalogue (1301) and pre-settle again"
         )
     warn = "; ".join(f"{h.rule} {h.message_zh}" for h in result.hits if h.severity.value == "WARN")
+    acct = account_pay.plan(ctx, prep, s)  # personal account / 共济: refused here before anything is written
     if not final:
-        return _outputs(ctx, prep, result, ""), warn
+        return account_pay.merge(_outputs(ctx, prep, result, ""), acct), warn
     setl_id = ctx.env.msgid
     dispenses, traces = [], []
     for line in result.lines:
@@ -457,6 +458,7 @@ def _settle(ctx, inp: SettleInput, *, final: bool) -> tuple[dict, str]:
         for code in line.trace_codes:
             traces.append(TraceLine(code, line.line, drug.key, units=line.amounts.units if line.split else drug.pack_size,
                                     split=line.split))
+    account_pay.pay(ctx, acct, setl_id)
     try:
         ledger.record(ctx.conn, NewSettlement(
             settlement_id=setl_id, person_no=prep.found.person.person_no, date=ctx.today, facility_code=ctx.code,
@@ -469,12 +471,12 @@ def _settle(ctx, inp: SettleInput, *, final: bool) -> tuple[dict, str]:
         raise PlatformError(f"settlement id {setl_id} is already used by another institution's message") from None
     except StoreError as exc:
         raise PlatformError(f"settlement not recorded: {exc}") from None
-    out = _outputs(ctx, prep, result, setl_id)
+    out = account_pay.merge(_outputs(ctx, prep, result, setl_id), acct)
     ctx.journal("settle", {
         "setl_id": setl_id, "psn_no": prep.found.person.person_no, "scheme": s.scheme.value, "period": s.period,
         "total": fmt(s.total), "fund": fmt(s.fund_payment), "personal": fmt(s.personal_payment),
         "lines": [[l.drug_key, l.amounts.units, l.days, l.verdict.value] for l in result.lines],
-        "codes": prep.codes, "hits": [h.rule for h in result.hits],
+        "codes": prep.codes, "hits": [h.rule for h in result.hits], **account_pay.journal_fields(acct),
     })
     return out, warn
 
@@ -506,7 +508,9 @@ def _cancel(ctx, setl_id: str, psn_no: str | None, kind: str) -> dict:
             reverse_settlement(ctx.session, setl_id, ctx.today)
         except StoreError as exc:
             raise PlatformError(f"settlement {setl_id} cannot be cancelled: {exc}") from None
-        ctx.journal(kind, {"setl_id": setl_id, "psn_no": row.person_no, "fund": fmt(row.fund), "total": fmt(row.total)})
+        back = accounts.give_back(ctx.conn, setl_id, code=ctx.code, at=ctx.now_text)  # each to its own account
+        ctx.journal(kind, {"setl_id": setl_id, "psn_no": row.person_no, "fund": fmt(row.fund), "total": fmt(row.total),
+                           **({"accounts": back} if back else {})})
     return {"row": row, "already": already}
 
 
@@ -518,12 +522,15 @@ def cancel(ctx, inp: CancelInput) -> dict:
         raise PlatformError(f"settlement {d.setl_id} was already cancelled on {row.reversed_on} (已撤销)")
     done = _cancel(ctx, d.setl_id, d.psn_no, "cancel")
     row = done["row"]
+    own, mulaid = accounts.paid(ctx.conn, row.settlement_id)
+    cash = row.personal - own - mulaid
     setlinfo = {
         "setl_id": ctx.env.msgid, "init_setl_id": row.settlement_id, "mdtrt_id": row.settlement_id,
         "psn_no": row.person_no, "setl_time": ctx.now_text,
         "medfee_sumamt": fmt(-row.total), "fund_pay_sumamt": fmt(-row.fund), "hifp_pay": fmt(-row.fund),
-        "psn_pay": fmt(-row.personal), "psn_part_amt": fmt(-row.personal), "cash_payamt": fmt(-row.personal),
-        "psn_cash_pay": fmt(-row.personal), "acct_pay": "0.00", "medins_setl_id": ctx.env.msgid,
+        "psn_pay": fmt(-row.personal), "psn_part_amt": fmt(-row.personal), "cash_payamt": fmt(-cash),
+        "psn_cash_pay": fmt(-cash), "acct_pay": fmt(-own), "acct_mulaid_pay": fmt(-mulaid),
+        "medins_setl_id": ctx.env.msgid,
     }
     return {"setlinfo": setlinfo, "setldetail": [{"fund_pay_type": "", "fund_payamt": fmt(-row.fund)}]}
 
@@ -570,36 +577,3 @@ def reversal(ctx, inp: ReversalInput) -> dict:
     if n:
         ctx.journal("reversal", {"omsgid": d.omsgid, "oinfno": "3505", "codes": n})
     return {"data": {"omsgid": d.omsgid, "oinfno": d.oinfno, "rslt": "1", "memo": f"已冲正 {n} 个追溯码"}}
-
-
-# ---------------------------------------------------------------------------------------------------------
-class SettlementQueryData(Input):
-    psn_no: str = Field(min_length=1, max_length=30)
-    setl_id: str = Field(min_length=1, max_length=64)
-    mdtrt_id: str = Field(default="", max_length=64)
-
-
-class SettlementQueryInput(Input):
-    data: SettlementQueryData
-
-
-@transaction("5203", "结算信息查询", SettlementQueryInput)
-def settlement_info(ctx, inp: SettlementQueryInput) -> dict:
-    """One settlement of a person, by setl_id (the ids come from 5205): amounts, place, time, reversal.
-    Any signed institution may ask (a self-service kiosk prints a person's statement from it), but only
-    with the settlement's own psn_no: a setl_id alone reveals nothing."""
-    d = inp.data
-    row = ctx.session.get(SettlementRow, d.setl_id)
-    if row is None or row.person_no != d.psn_no:
-        raise PlatformError(f"settlement {d.setl_id} of person {d.psn_no} not found (结算记录不存在)")
-    fac = reference.facilities(ctx.centre, ctx.conn).get(row.facility_code)
-    when = f"{row.date.isoformat()} {row.time.strftime('%H:%M:%S') if row.time else '00:00:00'}"
-    return {"setlinfo": {
-        "setl_id": row.settlement_id, "mdtrt_id": row.settlement_id, "psn_no": row.person_no,
-        "setl_time": when, "fixmedins_code": row.facility_code, "fixmedins_name": fac.name if fac else "",
-        "medfee_sumamt": fmt(row.total), "fund_pay_sumamt": fmt(row.fund), "hifp_pay": fmt(row.fund),
-        "psn_part_amt": fmt(row.personal), "psn_pay": fmt(row.personal), "psn_cash_pay": fmt(row.personal),
-        "acct_pay": "0.00", "refd_setl_flag": "1" if row.reversed_on is not None else "0",
-        "expContent": {"scheme": row.scheme, "period": row.period,
-                       "reversed_on": row.reversed_on.isoformat() if row.reversed_on else None},
-    }}
