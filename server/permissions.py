@@ -19,6 +19,8 @@ Why these kinds may call these transactions:
   counter (窗口结算); sale uploads with trace codes (3505/3506) come from the dispensing pharmacy;
 - family-sharing (共济) bindings change only at the agency's counter, where the holder's credential is checked by a
   clerk; the places that settle may read them.
+- stock movements (3501-3504, 3507) are the pharmacy's own; its stock is read by itself, the agency and the
+  supervisor (3508-3513); prescribers, pharmacies and both readers may ask which pharmacies stock a drug (3590).
 """
 from __future__ import annotations
 
@@ -67,6 +69,14 @@ MATRIX: dict[str, frozenset[str]] = {
     # 家庭共济 (issue 17): bound and ended at the agency's counter with the holder's credential; the desks that
     # settle read the bindings to offer a holder's account
     "2594": _AGENCY, "2595": _AGENCY, "2596": _PAYING,
+    # stock (进销存, issue 18): the pharmacy uploads its own movements; the agency and the supervisor read every
+    # pharmacy's stock; prescribers ask where a drug and strength is in stock (3590, our extension)
+    "3501": frozenset({PHARMACY}), "3502": frozenset({PHARMACY}), "3503": frozenset({PHARMACY}),
+    "3504": frozenset({PHARMACY}), "3507": frozenset({PHARMACY}),
+    "3508": frozenset({PHARMACY}) | _AGENCY_READ, "3509": frozenset({PHARMACY}) | _AGENCY_READ,
+    "3510": frozenset({PHARMACY}) | _AGENCY_READ, "3511": frozenset({PHARMACY}) | _AGENCY_READ,
+    "3512": frozenset({PHARMACY}) | _AGENCY_READ, "3513": frozenset({PHARMACY}) | _AGENCY_READ,
+    "3590": _PRESCRIBERS | frozenset({PHARMACY}) | _AGENCY_READ,
 }
 
 REFUSAL = "机构类型无权调用该交易 / institution kind may not call this transaction"

@@ -16,6 +16,7 @@ REGISTRY: dict[str, "Tx"] = {}
 FAMILIES = (
     "signin", "person", "evoucher", "catalogue", "settlement", "settlement_info", "audit", "trace", "reconcile", "eprescription",
     "cumulative", "family", "registration", "worklist", "care", "care_rx", "care_supply", "care_notify",
+    "stock", "stock_query",
 )
 
 

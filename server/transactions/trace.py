@@ -16,7 +16,7 @@ from core.store.models import SettlementRow, TraceSaleRow
 from server import db, reference
 from server.envelope import PlatformError
 from server.models import trace_upload
-from server.transactions import Input, transaction
+from server.transactions import Input, stock, transaction
 
 
 class TraceNode(Input):
@@ -164,6 +164,7 @@ def sale(ctx, inp: SaleInput) -> dict:
             raise PlatformError(f"split box {code}: {used} + {units_now} units exceed the box of {drug.pack_size} (拆零超量)")
         first = others[0]
         raise PlatformError(f"trace code {code} was already sold at {first[4]} on {first[5][:10]} (追溯码重复销售)")
+    stock.on_sale(ctx, codes, bchno=sel.fixmedins_bchno, split=split, count=count)
     for code in codes:
         ctx.conn.execute(trace_upload.insert().values(
             code=code, fixmedins_code=ctx.code, msgid=ctx.env.msgid, rtal_docno=sel.rtal_docno,
@@ -201,5 +202,6 @@ def sale_return(ctx, inp: SaleInput) -> dict:
         ctx.conn.execute(update(trace_upload).where(trace_upload.c.id == row.id)
                          .values(returned_at=ctx.now_text, return_msgid=ctx.env.msgid))
         returned += 1
+    stock.on_sale_return(ctx, codes, bchno=sel.fixmedins_bchno, split=split, count=count)
     ctx.journal("sale.return", {"rtal_docno": sel.rtal_docno, "drug": drug.key, "codes": codes})
     return {"retRslt": "1", "msgRslt": "成功", "medins_prod_sel_no": ctx.env.msgid, "codes": returned}
