@@ -206,6 +206,14 @@ OPTIONS: tuple[Option, ...] = (
     _opt("offline.allowed_identification", "choices", ["id_card", "ss_card"], "离线允许的身份凭证",
          "identification allowed offline (an e-voucher QR is dynamic: never)", shells=DESKS, supervisor=True,
          choices=("id_card", "ss_card")),
+    # --- stock (进销存, issue 18): how the sale meets the ledger --------------------------------------------------
+    _opt("stock.not_in_stock", "choice", "warn", "未入库药品的销售", "selling a box the ledger never received: warn "
+         "(a supervisor overrides, for the transition period) or block", shells=frozenset({"pharmacy"}),
+         supervisor=True, choices=("warn", "block", "off")),
+    _opt("stock.near_expiry_days", "int", 90, "近效期提醒（天）", "warn at the sale when the box expires within (days)",
+         shells=frozenset({"pharmacy"}), supervisor=True, low=0, high=730),
+    _opt("stock.block_expired", "bool", True, "过期药品禁止销售", "an expired box cannot be sold",
+         shells=frozenset({"pharmacy"}), supervisor=True),
     # --- devices: scanner ---------------------------------------------------------------------------------------
     _opt("devices.scanner.kind", "choice", "keyboard", "扫码枪类型", "scanner kind", shells=DEVICES,
          choices=("keyboard", "serial", "simulator", "none")),

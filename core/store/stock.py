@@ -179,10 +179,17 @@ def _apply(session: Session, moves: list[tuple[BoxFacts, str, int, int]], *, kin
 
 
 def sell(session: Session, items: list[SaleBox], *, doc_no: str, now: dt.datetime, operator: str = "",
-         allow_unknown: bool = False) -> dict[str, BoxFacts]:
+         allow_unknown: bool = False, skip_not_on_hand: bool = False) -> dict[str, BoxFacts]:
     """A sale takes its boxes (or units of an opened box) off the shelf. A box the ledger never received is
-    allowed only with `allow_unknown` (the supervisor's override, "未入库的药品") and changes nothing."""
+    allowed only with `allow_unknown` (the supervisor's override, "未入库的药品") and changes nothing; with
+    `skip_not_on_hand` (a settled sale being recorded: the desk warned at the scan) neither does a box that is
+    not on hand."""
     known = facts(session, [i.code for i in items])
+    if skip_not_on_hand:
+        items = [i for i in items if i.code in known and known[i.code].state in ON_HAND
+                 and (i.units is not None or known[i.code].state in WHOLE)
+                 and (i.units is None or i.units <= known[i.code].units_left)]
+        allow_unknown = True
     moves = []
     seen: set[str] = set()
     for i in items:
@@ -215,13 +222,18 @@ def sell(session: Session, items: list[SaleBox], *, doc_no: str, now: dt.datetim
     return known
 
 
-def return_sale(session: Session, items: list[SaleBox], *, doc_no: str, now: dt.datetime, operator: str = "") -> None:
-    """销售退货: sold boxes (or units of a split box) back on the shelf; boxes the ledger never had are skipped."""
+def return_sale(session: Session, items: list[SaleBox], *, doc_no: str, now: dt.datetime, operator: str = "",
+                lenient: bool = False) -> None:
+    """销售退货: sold boxes (or units of a split box) back on the shelf; boxes the ledger never had are skipped
+    (with `lenient`, so is a box in another state: the sale's return must not fail on the ledger)."""
     known = facts(session, [i.code for i in items])
     moves = []
     for i in items:
         box = known.get(i.code)
         if box is None:
+            continue
+        if lenient and (box.state not in (BoxState.SOLD, BoxState.OPENED)
+                        or box.units_left + (i.units or box.pack_size) > box.pack_size):
             continue
         if i.units is None:
             if box.state != BoxState.SOLD:

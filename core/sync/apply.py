@@ -236,6 +236,13 @@ def _registration_answered(session: Session, t: "Terminal", item: SyncOutbox, re
                            zh=f"慢特病备案(2503)被拒绝：{reply.err_msg}", en=f"the registration (2503) was refused: {reply.err_msg}")
 
 
+def _stock_answered(session: Session, t: "Terminal", item: SyncOutbox, reply: Reply, now: dt.datetime) -> None:
+    if not reply.ok:
+        alerts.raise_alert(session, alerts.UPLOAD_REFUSED, sale_id=None, msgid=item.msgid, now=now,
+                           zh=f"进销存上传({item.infno})被拒绝：{reply.err_msg}",
+                           en=f"the stock upload ({item.infno}) was refused: {reply.err_msg}")
+
+
 ANSWERED = {
     "settle": _settle_answered,
     "reverse": _reverse_answered,
@@ -243,6 +250,7 @@ ANSWERED = {
     "sale_upload": _upload_answered,
     "sale_return": _return_upload_answered,
     "registration": _registration_answered,
+    "stock": _stock_answered,
 }
 
 

@@ -212,6 +212,9 @@ DEFAULT_INFNO = {
     "sale_return": "3506", "statement": "3201", "catalogue": "1301", "registration": "2503",
     # 电子凭证 decoding and the e-prescription (电子处方流转) calls of the desk, named as the kiosk names them
     "evoucher": "1162", "rx_by_code": "7201", "prescriptions": "7202", "rx_detail": "7203", "rx_dispensed": "7206",
+    # stock (进销存): uploads through the outbox (core.sync.stock_uploads) and the queries of the reconciliation
+    "stock_count": "3501", "stock_change": "3502", "purchase": "3503", "purchase_return": "3504", "stock_delete": "3507",
+    "stock_query": "3508", "sale_query": "3511",
 }
 DEFAULT_MED_TYPE = {"LB": "9901", "MT": "14"}
 

@@ -16,9 +16,15 @@ from typing import TYPE_CHECKING, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dataclasses import replace
+
 from core.domain import Drug, Scheme
+from core.stock.domain import ON_HAND, box_key
+from core.store import stock as stock_ledger
+from core.store.models_stock import StockDocRow
+from core.sync.stock_uploads import lane as stock_lane
 from core.sync import outbox as ob
-from core.sync.basket import Basket
+from core.sync.basket import Basket, BasketLine
 from core.sync.models import SyncOutbox, SyncRegistration, SyncSale
 from core.sync.sequence import next_value
 from core.sync.states import SaleState as S
@@ -58,20 +64,51 @@ def queue_uploads(session: Session, t: "Terminal", sale: SyncSale, basket: Baske
     settle = settle_item(session, sale)
     depends = settle.id if settle is not None and settle.status == ob.PENDING else None
     items = []
-    for no, line in enumerate(basket.lines, start=1):
-        if not line.trace_codes:
+    for no, whole_line in enumerate(basket.lines, start=1):
+        if not whole_line.trace_codes:
             continue  # nothing to upload for uncoded stock (无码库)
-        node = sale_upload_input(line, drugs[line.drug_key], doc_no=f"{sale.sale_id}-{no}",
-                                 setl_id=sale.msgid, psn_no=sale.person_no, psn_name=person_name,
-                                 operator_name=sale.operator_name or sale.operator, doctor_name=basket.doctor_name,
-                                 rx_no=basket.rx_no, sale_time=now_local,
-                                 pharmacist_licence=t.config.terminal.pharmacist_licence)
-        items.append(ob.reserve(
-            session, t.cipher, kind="sale_upload", infno=t.config.infno["sale_upload"],
-            msgid=t.allocate_msgid(session), business_key=f"sale_upload:{sale.sale_id}:{no}", input_node=node,
-            sale_id=sale.sale_id, lane=sale.person_no, depends_on=depends, psn_no=sale.person_no,
-            opter=sale.operator, opter_name=sale.operator_name, now=t.utcnow()))
+        # The boxes leave the stock ledger here; a line whose boxes come from several batches goes as one 3505
+        # per batch, each with its batch number, lot and dates from the ledger.
+        for k, line in enumerate(take_from_stock(session, t, sale, whole_line, no), start=1):
+            node = sale_upload_input(line, drugs[line.drug_key], doc_no=f"{sale.sale_id}-{no}",
+                                     setl_id=sale.msgid, psn_no=sale.person_no, psn_name=person_name,
+                                     operator_name=sale.operator_name or sale.operator, doctor_name=basket.doctor_name,
+                                     rx_no=basket.rx_no, sale_time=now_local,
+                                     pharmacist_licence=t.config.terminal.pharmacist_licence)
+            key = f"sale_upload:{sale.sale_id}:{no}" if k == 1 else f"sale_upload:{sale.sale_id}:{no}.{k}"
+            items.append(ob.reserve(
+                session, t.cipher, kind="sale_upload", infno=t.config.infno["sale_upload"],
+                msgid=t.allocate_msgid(session), business_key=key, input_node=node,
+                sale_id=sale.sale_id, lane=stock_lane(line.batch_no) if line.batch_no else sale.person_no,
+                depends_on=depends, psn_no=sale.person_no,
+                opter=sale.operator, opter_name=sale.operator_name, now=t.utcnow()))
     return items
+
+
+def take_from_stock(session: Session, t: "Terminal", sale: SyncSale, line: BasketLine, no: int) -> list[BasketLine]:
+    """Sell the line's boxes in the stock ledger and split the line by batch (boxes the ledger does not hold on
+    hand keep the line's own facts: the desk warned at the scan, the supervisor overrode)."""
+    codes = [box_key(c) for c in line.trace_codes]
+    doc_no = f"{sale.sale_id}-{no}"
+    known = stock_ledger.facts(session, codes)
+    if session.get(StockDocRow, doc_no) is None:
+        stock_ledger.sell(session, [stock_ledger.SaleBox(c, line.qty if line.split else None) for c in codes],
+                          doc_no=doc_no, now=t.utcnow(), operator=sale.operator, skip_not_on_hand=True)
+    groups: dict[str, list[str]] = {}
+    for raw, code in zip(line.trace_codes, codes, strict=True):
+        f = known.get(code)
+        groups.setdefault(f.bchno if f is not None and (f.state in ON_HAND) else "", []).append(raw)
+    if len(groups) == 1 and "" in groups:
+        return [line]
+    out = []
+    for bchno, raws in groups.items():
+        f = known[box_key(raws[0])] if bchno else None
+        part = replace(line, trace_codes=tuple(raws), qty=line.qty if line.split else len(raws))
+        if f is not None:
+            part = replace(part, batch_no=f.bchno, lot_no=f.lot, manu_date=f.manu_date.isoformat(),
+                           expiry=f.expiry.isoformat())
+        out.append(part)
+    return out
 
 
 def queue_cancel(session: Session, t: "Terminal", sale: SyncSale, *, reason: str, operator: str | None = None,
@@ -95,9 +132,15 @@ def queue_cancel(session: Session, t: "Terminal", sale: SyncSale, *, reason: str
         node = ob.input_of(up, t.cipher)
         node["selinfo"]["medins_prod_sel_no"] = up.msgid
         line_no = up.business_key.rsplit(":", 1)[1]
+        split = node["selinfo"].get("trdn_flag") == "1"
+        units = int(float(node["selinfo"].get("sel_retn_cnt") or 0))
+        boxes = [stock_ledger.SaleBox(box_key(c["drug_trac_codg"]), units if split else None)
+                 for c in node["selinfo"].get("drugtracinfo") or []]
+        stock_ledger.return_sale(session, boxes, doc_no=f"{sale.sale_id}-{line_no}-R", now=t.utcnow(),
+                                 operator=operator or sale.operator, lenient=True)
         ob.reserve(session, t.cipher, kind="sale_return", infno=t.config.infno["sale_return"],
                    msgid=t.allocate_msgid(session), business_key=f"sale_return:{sale.sale_id}:{line_no}",
-                   input_node=node, sale_id=sale.sale_id, lane=sale.person_no, depends_on=cancel.id,
+                   input_node=node, sale_id=sale.sale_id, lane=up.lane or sale.person_no, depends_on=cancel.id,
                    psn_no=sale.person_no, opter=operator or sale.operator, opter_name=operator_name, now=t.utcnow())
     return cancel
 

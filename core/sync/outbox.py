@@ -34,7 +34,7 @@ CANCELLED = "cancelled"
 WITHDRAWN = "withdrawn"
 FINAL = frozenset({DONE, REFUSED, SUPERSEDED, CANCELLED, WITHDRAWN})
 
-KINDS = ("settle", "reverse", "cancel", "sale_upload", "sale_return", "registration")
+KINDS = ("settle", "reverse", "cancel", "sale_upload", "sale_return", "registration", "stock")
 
 
 class DuplicateBusinessKey(Exception):

@@ -1,0 +1,106 @@
+"""Stock end to end against the real centre over HTTP (SQLite and PostgreSQL): a delivery received by scanning,
+counted, partly written off, sold and returned — each step uploaded exactly once (3503, 3501, 3502, 3505, 3506),
+the 3505 carrying batch and dates from the ledger, and the centre's stock of the batch equal to the ledger's."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from core.services.checkout import CheckoutService, Identification
+from core.services.stock import StockService
+from core.stock.domain import StockError
+from core.sync import outbox as ob
+from core.sync.models import SyncOutbox
+from core.sync.refdata import sync_catalogue
+from core.sync.synthetic import basket_for, id_number, trace_code
+from tests.sync.fixtures import new_persons, start_centre
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def stock_centre(request, tmp_path):
+    tpl = request.getfixturevalue("sqlite_template" if request.param == "sqlite" else "pg_template")
+    c = start_centre(tpl, tmp_path)
+    yield c
+    c.process.stop()
+
+
+def centre_rows(centre, sql: str, **params) -> list[tuple]:
+    engine = create_engine(centre.db_url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params).all()]
+    finally:
+        engine.dispose()
+
+
+def test_receive_count_write_off_sell_return_each_uploaded_once(make_terminal, stock_centre):
+    centre = stock_centre
+    (i,) = new_persons(1)
+    t = make_terminal(centre.url, centre.secrets["P42070000001"])
+    sync_catalogue(t)
+    svc, co = StockService(t), CheckoutService(t)
+    codes = [trace_code(i, 0, b) for b in range(6)]
+
+    draft = svc.new_draft()
+    for c in codes:
+        assert svc.scan_into(draft, c).drug_key == "D01"
+    with pytest.raises(StockError) as twice:
+        svc.scan_into(draft, codes[0])
+    assert "两次" in twice.value.zh
+    receipt = svc.post_receipt(draft, supplier="九州通医药", invoice_no="INV-9", operator="OP01", lot="L2611",
+                               manu_date="2026-01-01", expiry="2028-12-31")
+    (batch,) = receipt.batches
+    counted = svc.count(codes[:5])
+    assert counted.missing == (codes[5],)
+    svc.confirm_count(counted, supervisor="SUP1", operator="OP01")
+    svc.write_off([codes[4]], change_kind="loss", supervisor="SUP1", operator="OP01", note="破损")
+    assert svc.check_sale_box(codes[4]).level == "WARN"  # written off: not in stock
+
+    who = co.identify(Identification("id_card", id_number(i)), operator="OP01")
+    sale = co.audit(basket_for(i, 0, rx_date=t.today()), who.identification, operator="OP01")
+    sale = co.settle(co.pre_settle(sale.sale_id).sale_id)
+    co.print_receipt(sale.sale_id)
+    assert svc.on_hand("D01")[0].boxes == 1
+    t.sender.drain(timeout_s=20)
+    co.return_sale(sale.sale_id, operator="OP01", reason="退货")
+    t.sender.drain(timeout_s=20)
+    assert co.sale(sale.sale_id).state == "returned"
+
+    with t.read() as s:
+        items = list(s.scalars(select(SyncOutbox).order_by(SyncOutbox.id)))
+        upload = next(x for x in items if x.kind == "sale_upload")
+        sel = ob.input_of(upload, t.cipher)["selinfo"]
+    assert all(x.status == ob.DONE for x in items), [(x.infno, x.status, x.last_error) for x in items]
+    assert (sel["fixmedins_bchno"], sel["manu_lotnum"], sel["manu_date"], sel["expy_end"]) == (
+        batch.bchno, "L2611", "2026-01-01", "2028-12-31")
+    sent = [infno for infno, code in centre.messages().values() if infno.startswith("35") and code == 0]
+    assert sorted(sent) == ["3501", "3502", "3503", "3505", "3506"]
+    (qty,) = centre_rows(centre, "SELECT qty FROM centre_stock_level WHERE fixmedins_code = :c AND fixmedins_bchno = :b",
+                         c="P42070000001", b=batch.bchno)[0]
+    assert int(qty) == svc.on_hand("D01")[0].boxes == 4
+    states = dict(centre_rows(centre, "SELECT code, state FROM centre_stock_code WHERE code LIKE :p",
+                              p=codes[0][:15] + "%"))
+    assert states[codes[4]] == "written_off" and states[codes[0]] == "in_stock"
+
+
+def test_expired_and_near_expiry_boxes_at_the_sale(make_terminal, stock_centre):
+    centre = stock_centre
+    (i,) = new_persons(1)
+    t = make_terminal(centre.url, centre.secrets["P42070000001"])
+    sync_catalogue(t)
+    svc = StockService(t)
+    old, near, fresh = (trace_code(i, 1, b) for b in range(3))
+    today = t.today()
+    for code, expiry in ((old, today - dt.timedelta(days=1)), (near, today + dt.timedelta(days=30)),
+                         (fresh, today + dt.timedelta(days=700))):
+        draft = svc.new_draft()
+        svc.scan_into(draft, code)
+        svc.post_receipt(draft, supplier="供", invoice_no="I", operator="OP01", lot=f"L{code[-2:]}",
+                         manu_date=(today - dt.timedelta(days=800)).isoformat(), expiry=expiry.isoformat())
+    assert svc.check_sale_box(old).level == "BLOCK"
+    check = svc.check_sale_box(fresh)
+    assert check.level == "PASS" and "请先发批号" in check.fefo_hint  # FEFO: the near-expiry batch first
+    assert svc.check_sale_box(near).level == "WARN"
+    assert svc.check_sale_box(trace_code(i, 1, 9)).message_zh.startswith("未入库的药品")
