@@ -76,6 +76,15 @@ class SaleLine:
         return "complete" if self.complete else "partial"
 
 
+def _unrefused(line: SaleLine) -> SaleLine:
+    """The line as its codes say, without the mark of a refused scan."""
+    if line.tone != BAD:
+        return line
+    if line.uncoded:
+        return replace(line, tone=WARN, note=message("desk.line.uncoded", batch=line.uncoded_batch))
+    return replace(line, tone={"complete": OK, "partial": WARN}.get(line.state, ""), note=None)
+
+
 @dataclass(frozen=True)
 class Sale:
     sale_id: str  # local id of the basket (the 2102 msgid is made when settling)
@@ -117,11 +126,15 @@ class Sale:
         return replace(self, lines=tuple(line if l.no == line.no else l for l in self.lines), acks=frozenset())
 
     def with_code(self, no: int, code: str, tone: str, note: Message | None) -> "Sale":
+        """A box's code added to line `no`; a refusal shown on another line is over (it was about that scan)."""
         line = self.line(no)
-        return self._with_line(replace(line, codes=line.codes + (code,), tone=tone, note=note))
+        sale = self._with_line(replace(line, codes=line.codes + (code,), tone=tone, note=note))
+        return replace(sale, lines=tuple(_unrefused(l) if l.no != no else l for l in sale.lines))
 
     def with_refusal(self, no: int | None, note: Message) -> "Sale":
-        if no is None:
+        """A refused scan marks the line it concerns until the next accepted scan — unless the line is
+        complete: the refusal says nothing about it then (the message line says it; a finished line stays green)."""
+        if no is None or self.line(no).complete:
             return self
         return replace(self, lines=tuple(replace(l, tone=BAD, note=note) if l.no == no else l for l in self.lines))
 

@@ -5,6 +5,7 @@ services as its own attributes; its labels are translated under this class's nam
 from __future__ import annotations
 
 from core.i18n import message
+from core.services.desk.rules import lines_with_code, net_refund
 from core.services.ports import SaleRecord
 from desktop.common.i18n import text
 
@@ -12,12 +13,13 @@ from desktop.common.i18n import text
 class ReturnsFlow:
     def find_sale(self, ref: str) -> None:
         self.returns.show_message("warn", self.tr("正在查找…"))
-        self.runner.run(self.desk.find_sale, ref, lane="local", done=self._found_sale,
+        self.runner.run(self.desk.find_sale, ref, lane="local", done=lambda r: self._found_sale(r, ref),
                         failed=lambda f: (self.returns.show_record(None), self.returns.show_message("bad", text(f.message))))
 
-    def _found_sale(self, record: SaleRecord) -> None:
+    def _found_sale(self, record: SaleRecord, ref: str = "") -> None:
+        """Found by a box's code: only the lines holding that box are ticked; by receipt number: every line."""
         self.state.record = record
-        self.returns.show_record(record)
+        self.returns.show_record(record, lines_with_code(record, ref.strip()) or None)
         if record.status == "provisional":
             self.returns.show_message("warn", text(message("desk.ret.provisional", receipt=record.receipt_no)))
         elif record.status != "settled":
@@ -34,19 +36,21 @@ class ReturnsFlow:
             self.returns.go.setEnabled(False)
             self.returns.show_message("warn", self.tr("正在退货…"))
             shift_id = self.state.shift["shift_id"] if self.state.shift else None
-            self.runner.run(self.desk.return_sale, record, lines, shift_id, done=self._returned,
+            self.runner.run(self.desk.return_sale, record, lines, shift_id, done=lambda r: self._returned(r, record),
                             failed=lambda f: (self.returns.go.setEnabled(True),
                                               self.returns.show_message("bad", text(f.message))))
 
         self._need("sale.return", allowed, ref=record.receipt_no)
 
-    def _returned(self, result) -> None:
+    def _returned(self, result, original: SaleRecord) -> None:
         returned, kept = result
         self._print(returned, 0, where="returns")
         msg = message("desk.ret.done") if kept is None else message("desk.ret.partial_resettled",
                                                                       n=len(kept.lines), receipt=kept.receipt_no)
         if kept is not None:
             self._print(kept, 0, where="returns", fresh=False)
+        account, cash = net_refund(original, kept)
         self.returns.show_record(returned)
-        self.returns.show_message("ok", text(msg))
+        refunded = message("desk.ret.refunded", cash=f"{cash:.2f}", account=f"{account:.2f}")
+        self.returns.show_message("ok", text(msg) + "\n" + text(refunded))
         self.refresh_status()

@@ -12,6 +12,7 @@ from decimal import Decimal
 from core.codes import Kind, classify
 from core.i18n import message
 from core.services.auth import warn_permission
+from core.services.desk.rules import Held, held_with, settle_blockers
 from core.services.pharmacy_sale import CodeCheck, Sale, apply_check
 from core.services.ports import AuditView, PatientCard, Payment, SaleRecord
 from desktop.common.i18n import text
@@ -54,10 +55,24 @@ class SaleFlow:
         if self.state.sale is not None and self.page() in ("sale", "pay"):
             self.sale_screen.show_message("warn", text(message("desk.scan.busy_sale")))
             return
-        self.state.card, self.state.sale, self.state.view, self.state.rxs = None, None, None, []
+        self.clear_customer()
         self.identify.show_message("", "")
-        self._render_all()
         self.go("identify")
+
+    def clear_customer(self) -> None:
+        """Nothing of the last customer stays on any screen: card, prescriptions, sale, verdict, payment,
+        receipt and a return looked up (held sales keep theirs)."""
+        s = self.state
+        s.card, s.sale, s.view, s.rxs, s.record, s.receipt_path = None, None, None, [], None, ""
+        self._audit_seq += 1  # answers still on their way belong to the last customer
+        self.rx.show_rxs([])
+        self.rx.show_message("", "")
+        self.sale_screen.clear()
+        self.pay.clear()
+        self.done.clear()
+        self.returns.show_record(None)
+        self.returns.show_message("", "")
+        self._render_all()
 
     def identify_person(self, text_: str) -> None:
         self.identify.show_message("warn", self.tr("正在识别…"))
@@ -69,9 +84,9 @@ class SaleFlow:
         self.go("identify")
 
     def _identified(self, card: PatientCard) -> None:
-        self.state.card, self.state.sale, self.state.view = card, None, None
+        self.clear_customer()
+        self.state.card = card
         self._render_all()
-        self.rx.show_rxs([])
         self.rx.show_message("warn", self.tr("正在查询电子处方…"))
         self.go("rx")
         if card.online:
@@ -132,6 +147,10 @@ class SaleFlow:
             return
         if check.accepted and check.code in sale.all_codes:  # two quick scans of one box raced: refuse the second
             check = replace(check, accepted=False, tone="bad", reason=message("desk.scan.twice", line=check.line))
+        held = held_with(check.code, self.state.held, besides=sale.sale_id) if check.accepted else None
+        if held is not None:  # the box is reserved by a sale put aside (挂单)
+            check = replace(check, accepted=False, tone="bad",
+                            reason=message("desk.scan.held", no=held.no, name=held.sale.person_name))
         self.state.sale = apply_check(sale, check)
         self.sale_screen.show_sale(self.state.sale)
         if check.line is not None:
@@ -229,28 +248,11 @@ class SaleFlow:
                    detail={"rule": rule, "line": line})
 
     def settle_blockers(self) -> list[str]:
-        sale, view = self.state.sale, self.state.view
-        why = []
-        if sale is None:
-            return [text(message("desk.scan.no_sale"))]
-        missing = [l for l in sale.lines if not l.complete]
-        if missing:
-            why.append(text(message("desk.audit.incomplete", n=len(missing))))
-        if view is None:
-            if not missing:
-                why.append(text(message("desk.audit.pending")))
-        elif view.verdict == "BLOCK":
-            why.append(text(message("desk.audit.blocked")))
-        else:
-            pending = [h for h in view.warns() if (h.rule, h.line) not in sale.acks]
-            if pending:
-                why.append(text(message("desk.audit.ack_needed", n=len(pending))))
-            if view.source != "centre" and not missing:
-                why.append(text(message("desk.audit.offline")) if not (self.state.card and self.state.card.online)
-                           else text(message("desk.audit.pending")))
-        if self.state.shift is None:
-            why.append(text(message("desk.shift.none")))
-        return why
+        """Why the sale cannot be settled now, in the UI language (the rule: core.services.desk.rules)."""
+        card = self.state.card
+        return [text(m) for m in settle_blockers(self.state.sale, self.state.view,
+                                                 card_online=bool(card and card.online),
+                                                 shift_open=self.state.shift is not None)]
 
     def _update_settle(self) -> None:
         why = self.settle_blockers()
@@ -304,13 +306,17 @@ class SaleFlow:
 
     # ---- hold / recall (挂单) ----
     def hold_or_recall(self) -> None:
+        """F9 on the sale screen puts the sale aside (its boxes stay reserved for it); F9 on the identify screen
+        takes the last one back, with its patient and prescriptions."""
         if self.page() == "sale" and self.state.sale is not None:
-            self.state.held.append((self.state.card, self.state.sale))
-            self.state.card, self.state.sale, self.state.view = None, None, None
-            self._render_all()
-            self.identify.show_message("ok", self.tr("已挂单"))
+            self._held_no += 1
+            self.state.held.append(Held(self._held_no, self.state.card, self.state.sale, tuple(self.state.rxs)))
+            self.clear_customer()
+            self.identify.show_message("ok", self.tr("已挂单 {0}").replace("{0}", str(self._held_no)))
             self.go("identify")
         elif self.page() == "identify" and self.state.held:
-            self.state.card, sale = self.state.held.pop()
+            held = self.state.held.pop()
+            self.clear_customer()
+            self.state.card, self.state.rxs = held.card, list(held.rxs)
             self._render_all()
-            self._sale_opened(sale)
+            self._sale_opened(held.sale)

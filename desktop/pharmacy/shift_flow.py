@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from core.i18n import message
+from core.services.desk.rules import close_blockers
 from core.services.pharmacy_shift import z_text_lines
 from core.services.ports import ShiftReport
 from desktop.common.i18n import text
@@ -61,6 +63,19 @@ class ShiftFlow:
             else:
                 self.shift.show_message("bad", text(f.message))
 
+        held = close_blockers(self.state.held)
+        if held:  # held sales reserve boxes: a supervisor releases them, or the pharmacist recalls them first
+            self.shift.show_message("warn", text(held[0]))
+
+            def release(approver):
+                n = len(self.state.held)
+                self.state.held.clear()
+                self._render_all()
+                self.shift.show_message("warn", text(message("desk.shift.held_released", n=n)))
+                close(approver)
+
+            self._need("shift.close.held", release, ref=sid, detail={"held": [h.no for h in self.state.held]})
+            return
         self._need("shift.close", lambda approver: close(approver))
 
     def _closed(self, z: ShiftReport) -> None:

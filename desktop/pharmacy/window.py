@@ -56,6 +56,7 @@ from desktop.qt import Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
 log = logging.getLogger("onewindow.gui.pharmacy")
 
 PAGES = ("identify", "rx", "sale", "pay", "done", "returns", "shift", "settings")
+PATIENT_PAGES = ("rx", "sale", "pay", "done")  # the screens that show the patient in the header
 
 
 @dataclass
@@ -68,7 +69,7 @@ class DeskState:
     view: AuditView | None = None
     record: SaleRecord | None = None
     receipt_path: str = ""
-    held: list = field(default_factory=list)  # [(card, sale)]
+    held: list = field(default_factory=list)  # [core.services.desk.rules.Held]
     link: LinkStatus | None = None
 
 
@@ -103,6 +104,8 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         self._search_started = 0.0
         self._added: dict[str, set[int]] = {}  # sale id -> line numbers added from the drug search
         self._audit_seq = 0
+        self._held_no = 0  # held sales (挂单) are numbered per session
+        self.keys_shown = ""  # what F1 showed last
         self._presettle_seq = 0
         self._scan_started: dict[int, float] = {}
         theme.set_base_size(config.font_size)
@@ -171,22 +174,55 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         self.shift.x_requested.connect(self.x_report)
         self.shift.close_requested.connect(self.close_shift)
         self.settings.applied.connect(self.apply_settings)
-        self.status_line.show_keys(self.tr("F1 快捷键 · F2 新顾客 · F3 退货 · F4 班次 · F9 挂单 · F12 结算"))
         self._render_all()
 
-    def _shortcuts(self) -> None:
-        keys = {
-            "F1": self.show_keys, "F2": self.new_patient, "F3": lambda: self.go("returns"),
-            "F4": self.go_shift, "F5": self.refresh_status, "F6": self.sale_screen.ask_split,
-            "F7": self.show_card, "F8": self.ask_uncoded, "F9": self.hold_or_recall,
-            "F10": self.go_settings, "F12": self.f12, "Esc": self.back, "Ctrl+P": self.reprint,
-            "Ctrl+L": self.logout, "Del": self.delete_code, "Ctrl+A": self.returns.check_all,
-            "Ctrl+F": self.find_drug, "Ctrl+R": self.retry_print,
+    def keymap(self) -> dict[str, dict[str, tuple]]:
+        """Each screen's keys, {page: {key: (action, label)}}: one action per key on a screen, and F1 and the
+        status line list exactly these (a key that does nothing on a screen is not listed there)."""
+        tr = self.tr
+        common = {"F1": (self.show_keys, tr("快捷键")), "F2": (self.new_patient, tr("新顾客")),
+                  "F3": (lambda: self.go("returns"), tr("退货")), "F4": (self.go_shift, tr("班次")),
+                  "F5": (self.refresh_status, tr("刷新状态")), "F10": (self.go_settings, tr("设置")),
+                  "Ctrl+L": (self.logout, tr("退出登录"))}
+        back = {"Esc": (self.back, tr("返回"))}
+        card = {"F7": (self.show_card, tr("参保人信息"))} if self.state.card is not None else {}
+        prints = {"Ctrl+P": (self.reprint, tr("重打小票")), "Ctrl+R": (self.retry_print, tr("重试打印"))}
+        recall = {"F9": (self.hold_or_recall, tr("取回挂单"))} if self.state.held else {}
+        return {
+            "identify": common | card | recall,
+            "rx": common | card | back,
+            "sale": common | card | back | {
+                "F6": (self.sale_screen.ask_split, tr("拆零")), "F8": (self.ask_uncoded, tr("无码库")),
+                "F9": (self.hold_or_recall, tr("挂单")), "F12": (self.go_pay, tr("结算")),
+                "Del": (self.delete_code, tr("删除码")), "Ctrl+F": (self.find_drug, tr("查药品"))},
+            "pay": common | back | {"F12": (self.pay._confirm, tr("确认收款"))},
+            "done": common | card | back | prints,
+            "returns": common | back | prints | {"F12": (self.returns._go, tr("退货（再按 F12 确认）")),
+                                                 "Ctrl+A": (self.returns.check_all, tr("全选"))},
+            "shift": common | back | {"F6": (self.x_report, tr("X 报表"))},
+            "settings": common | back,
         }
+
+    def _shortcuts(self) -> None:
+        """One QShortcut per key of any screen; each press does what the current screen's keymap says."""
+        keys = sorted({k for page in self.keymap().values() for k in page} | {"F7", "F9"})
         self._shortcut_objs = []
-        for seq, fn in keys.items():
-            s = QtGui.QShortcut(QtGui.QKeySequence(seq), self, fn, context=Qt.ShortcutContext.WindowShortcut)
+        for seq in keys:
+            s = QtGui.QShortcut(QtGui.QKeySequence(seq), self, lambda seq=seq: self.press_key(seq),
+                                context=Qt.ShortcutContext.WindowShortcut)
             self._shortcut_objs.append(s)
+
+    def press_key(self, seq: str) -> None:
+        action = self.keymap().get(self.page(), {}).get(seq)
+        if action is not None:
+            action[0]()
+
+    def keys_text(self, sep: str = "  ") -> str:
+        """The current screen's keys, as F1 and the status line show them."""
+        order = ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F12", "Esc", "Del"]
+        keys = self.keymap().get(self.page(), {})
+        ranked = sorted(keys, key=lambda k: (order.index(k) if k in order else len(order), k))
+        return sep.join(f"{k} {keys[k][1]}" for k in ranked)
 
     def rebuild(self) -> None:
         """After a language or font-size change: new screens, same state."""
@@ -210,12 +246,17 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         shift_ = self.tr("班次")
         self.status_line.show_shift(f"{shift_} {sh['shift_id']}" if sh else self.tr("未开班"))
         self.shift.show_shift(sh)
-        card = self.state.card
-        self.banner.setText(
-            (f"{card.name}  {card.masked_id}  " if card else "") + (self.config.institution_name or ""))
-        self.rx.show_card(card)
+        self.rx.show_card(self.state.card)
+        self.rx.show_rxs(self.state.rxs)
+        self._show_banner()
         self.identify.held.setText(self.tr("挂单 {0} 笔（F9 取回）").replace("{0}", str(len(self.state.held)))
                                    if self.state.held else "")
+
+    def _show_banner(self) -> None:
+        """The patient in the header only on the screens that serve them (not on step 1, returns, shift)."""
+        card = self.state.card
+        serving = card is not None and self.page() in PATIENT_PAGES
+        self.banner.setText((f"{card.name}  {card.masked_id}  " if serving else "") + (self.config.institution_name or ""))
 
     def _role(self, op: Operator) -> str:
         return {"clerk": self.tr("营业员"), "pharmacist": self.tr("药师"), "supervisor": self.tr("主管"),
@@ -228,16 +269,19 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
 
     def go(self, page: str) -> None:
         self.pages.setCurrentWidget(self._screens[page])
+        self._show_banner()
+        self.status_line.show_keys(self.keys_text(" · "))
         self._screens[page].setFocus()
 
     def show_keys(self) -> None:
-        QtWidgets.QToolTip.showText(self.mapToGlobal(QtCore.QPoint(40, 40)), self.tr(
-            "F2 新顾客  F3 退货  F4 班次  F5 刷新状态  F6 拆零  F7 参保人信息  F8 无码库\n"
-            "F9 挂单/取单  F10 设置  F12 结算  Esc 返回  Del 删除码  Ctrl+F 查药品\n"
-            "Ctrl+P 重打  Ctrl+R 重试打印  Ctrl+L 退出登录"), self)
+        """F1: this screen's keys."""
+        self.keys_shown = self.keys_text("\n")
+        QtWidgets.QToolTip.showText(self.mapToGlobal(QtCore.QPoint(40, 40)), self.keys_shown, self)
 
     def back(self) -> None:
         page = self.page()
+        if page == "returns" and self.returns.disarm():  # Esc cancels a return waiting for its confirmation
+            return
         if page == "pay":
             self.go("sale")
         elif page == "sale":
@@ -246,12 +290,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
             self.go("identify")
 
     def f12(self) -> None:
-        if self.page() == "sale":
-            self.go_pay()
-        elif self.page() == "returns":
-            self.returns._go()
-        elif self.page() == "pay":
-            self.pay._confirm()
+        self.press_key("F12")
 
     # ================================================================== session
     def start(self) -> None:

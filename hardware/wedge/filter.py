@@ -14,6 +14,8 @@ before the focused widget does, and:
 - never touches a password field (QLineEdit in Password/PasswordEchoOnEdit mode, or any widget whose input
   method hints say hidden/sensitive text): its keys go straight to it, nothing is held, no ScanEvent is made,
   and keys held for another widget are settled first and replayed to *that* widget, never into the password;
+- leaves numeric entry fields alone too (`mark_numeric(widget)`: a cash count or an amount typed fast, "236.40",
+  is not a scan — a scan's code is refused there by the field's own amount check instead);
 - turns itself off (and logs an error) if its own code raises, so a bug cannot eat the keyboard.
 
 Printable keys are replayed with QApplication.sendEvent, which runs no shortcut matching: a shortcut bound to a
@@ -58,6 +60,14 @@ class _Held:
     target: QWidget
     key_event: QKeyEvent | None = None
     commit: str = ""
+
+
+NUMERIC_PROPERTY = "onewindowNumericEntry"  # set by ScannerEventFilter.mark_numeric
+
+
+def is_numeric_field(widget: QObject) -> bool:
+    """A field for amounts and counts (marked with mark_numeric): fast typing there is typing, never a scan."""
+    return isinstance(widget, QWidget) and bool(widget.property(NUMERIC_PROPERTY))
 
 
 def is_password_field(widget: QObject) -> bool:
@@ -133,6 +143,11 @@ class ScannerEventFilter(QObject):
         into candidates; Qt's Windows backend then detaches the IME while that widget has focus)."""
         widget.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
 
+    @staticmethod
+    def mark_numeric(widget: QWidget) -> None:
+        """A numeric entry field (cash, float, blind count): its keys go straight to it, however fast."""
+        widget.setProperty(NUMERIC_PROPERTY, True)
+
     def flush_due(self) -> None:
         """Settle a burst whose gap has elapsed by the clock (what the timer does; tests call it)."""
         self._apply(self._detector.expire(self._clock()))
@@ -180,7 +195,7 @@ class ScannerEventFilter(QObject):
                 self._passed = (prev_sig, prev_widget)
                 return False  # the same key propagating to a parent after the child ignored it
         now = self._clock()
-        if is_password_field(widget):
+        if is_password_field(widget) or is_numeric_field(widget):
             return self._finish(self._detector.other(now), event, widget, signature)
         meaning = key_input(event, self._settings)
         if meaning.kind == "modifier":
@@ -200,7 +215,7 @@ class ScannerEventFilter(QObject):
         return False
 
     def _shortcut_override(self, widget: QWidget, event: QKeyEvent) -> bool:
-        if is_password_field(widget):
+        if is_password_field(widget) or is_numeric_field(widget):
             return False
         now = self._clock()
         open_burst = self._detector.holding and now < (self._detector.deadline() or now)
@@ -213,7 +228,7 @@ class ScannerEventFilter(QObject):
 
     def _input_method(self, widget: QWidget, event: QInputMethodEvent) -> bool:
         now = self._clock()
-        if is_password_field(widget):
+        if is_password_field(widget) or is_numeric_field(widget):
             self._apply(self._detector.other(now).effects)
             return False
         commit = event.commitString()

@@ -1,6 +1,97 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name />
+    <message>
+        <source>快捷键</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>新顾客</source>
+        <translation>Next customer</translation>
+    </message>
+    <message>
+        <source>退货</source>
+        <translation>Returns</translation>
+    </message>
+    <message>
+        <source>班次</source>
+        <translation>Shift</translation>
+    </message>
+    <message>
+        <source>刷新状态</source>
+        <translation>Refresh status</translation>
+    </message>
+    <message>
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>退出登录</source>
+        <translation>Log out</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>参保人信息</source>
+        <translation>Patient card</translation>
+    </message>
+    <message>
+        <source>重打小票</source>
+        <translation>Reprint receipt</translation>
+    </message>
+    <message>
+        <source>重试打印</source>
+        <translation>Retry printing</translation>
+    </message>
+    <message>
+        <source>取回挂单</source>
+        <translation>Recall held sale</translation>
+    </message>
+    <message>
+        <source>拆零</source>
+        <translation>split</translation>
+    </message>
+    <message>
+        <source>无码库</source>
+        <translation>Uncoded stock</translation>
+    </message>
+    <message>
+        <source>挂单</source>
+        <translation>Hold sale</translation>
+    </message>
+    <message>
+        <source>结算</source>
+        <translation>Settle</translation>
+    </message>
+    <message>
+        <source>删除码</source>
+        <translation>Remove code</translation>
+    </message>
+    <message>
+        <source>查药品</source>
+        <translation>Find drug</translation>
+    </message>
+    <message>
+        <source>确认收款</source>
+        <translation>Confirm payment</translation>
+    </message>
+    <message>
+        <source>退货（再按 F12 确认）</source>
+        <translation>Return (F12 again to confirm)</translation>
+    </message>
+    <message>
+        <source>全选</source>
+        <translation>Tick all</translation>
+    </message>
+    <message>
+        <source>X 报表</source>
+        <translation>X report</translation>
+    </message>
+</context>
+<context>
     <name>DoneScreen</name>
     <message>
         <source>下一位顾客 (Enter)</source>
@@ -305,10 +396,6 @@
         <translation>OneWindow · Pharmacy</translation>
     </message>
     <message>
-        <source>F1 快捷键 · F2 新顾客 · F3 退货 · F4 班次 · F9 挂单 · F12 结算</source>
-        <translation>F1 keys · F2 new patient · F3 returns · F4 shift · F9 hold · F12 settle</translation>
-    </message>
-    <message>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
@@ -339,14 +426,6 @@
     <message>
         <source>管理员</source>
         <translation>administrator</translation>
-    </message>
-    <message>
-        <source>F2 新顾客  F3 退货  F4 班次  F5 刷新状态  F6 拆零  F7 参保人信息  F8 无码库
-F9 挂单/取单  F10 设置  F12 结算  Esc 返回  Del 删除码  Ctrl+F 查药品
-Ctrl+P 重打  Ctrl+R 重试打印  Ctrl+L 退出登录</source>
-        <translation>F2 new patient  F3 returns  F4 shift  F5 refresh status  F6 split pack  F7 patient card  F8 uncoded stock
-F9 hold/recall  F10 settings  F12 settle  Esc back  Del remove code  Ctrl+F find a drug
-Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
     </message>
     <message>
         <source>需要主管授权：请主管输入用户名和 PIN/密码</source>
@@ -399,8 +478,8 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
         <translation>Return (F12)</translation>
     </message>
     <message>
-        <source>空格 勾选/取消 · Ctrl+A 全选 · F12 退货 · Esc 返回</source>
-        <translation>Space tick/untick · Ctrl+A all · F12 return · Esc back</translation>
+        <source>空格 勾选/取消 · Ctrl+A 全选 · F12 退货（再按 F12 确认） · Esc 取消/返回</source>
+        <translation>Space tick/untick · Ctrl+A tick all · F12 return (F12 again to confirm) · Esc cancel/back</translation>
     </message>
     <message>
         <source>退货</source>
@@ -433,6 +512,10 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
     <message>
         <source>无码库</source>
         <translation>Uncoded stock</translation>
+    </message>
+    <message>
+        <source>确认退货 (F12)</source>
+        <translation>Confirm return (F12)</translation>
     </message>
 </context>
 <context>
@@ -504,8 +587,8 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
         <translation>Settled: fund {0}, personal {1}, change {2}</translation>
     </message>
     <message>
-        <source>已挂单</source>
-        <translation>Sale held</translation>
+        <source>已挂单 {0}</source>
+        <translation>Held as sale {0}</translation>
     </message>
 </context>
 <context>
@@ -687,8 +770,8 @@ Ctrl+P reprint  Ctrl+R print again  Ctrl+L log out</translation>
         <translation>Open shift (Enter)</translation>
     </message>
     <message>
-        <source>X 报表（不关班）</source>
-        <translation>X report (shift stays open)</translation>
+        <source>X 报表（F6，不关班）</source>
+        <translation>X report (F6, shift stays open)</translation>
     </message>
     <message>
         <source>盲点：输入钱箱实点现金</source>

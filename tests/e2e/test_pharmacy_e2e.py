@@ -15,7 +15,7 @@ import pytest
 from desktop.qt import Qt, QtWidgets
 from tests.server.helpers import trace_codes
 from tests.ui.pharmacy.fixtures import (  # noqa: F401
-    P01_CERTNO, P11_CERTNO, _data_key, _templates, centre, d01, desk, idle, shot, window,
+    P01_CERTNO, P11_CERTNO, _data_key, _templates, approve, centre, d01, desk, idle, shot, window,
 )
 from tests.ui.pharmacy.pdftext import pdf_text
 
@@ -202,15 +202,23 @@ def test_pharmacist_shift_end_to_end(qtbot, window, centre, desk, tmp_path):
     type_in(qtbot, win.returns.box, record.receipt_no)
     idle(qtbot, win)
     assert win.returns.record.msgid == record.msgid
+    # what goes back, per tender, before anything is done; F12 asks for confirmation first, Esc cancels
+    assert f"现金 {record.cash_pay:.2f} 元" in win.returns.refund.text(), win.returns.refund.text()
     shot(win, "return_found")
+    press(qtbot, win, Qt.Key.Key_F12)
+    assert "再按 F12" in win.returns.message.text() and desk.desk.find_sale(record.receipt_no).status == "settled"
+    press(qtbot, win, Qt.Key.Key_Escape)
+    assert win.page() == "returns" and win.returns.armed is None
+    press(qtbot, win, Qt.Key.Key_F12)
     press(qtbot, win, Qt.Key.Key_F12)
     idle(qtbot, win)
     assert "已退货" in win.returns.message.text(), win.returns.message.text()
+    assert f"已退还：现金 {record.cash_pay:.2f} 元" in win.returns.message.text()
     assert desk.desk.find_sale(record.receipt_no).status == "returned"
     shot(win, "return_done")
     card_after = desk.desk.identify(P01_CERTNO)
     assert card_after.quotas[0].used == Decimal("0.00") and card_after.quotas[0].left == Decimal("400.00")
-    assert desk.desk.check_scan(win.state.held[0][1], code).accepted is False  # the held sale's box code list
+    assert desk.desk.check_scan(win.state.held[0].sale, code).accepted is False  # the held sale's box code list
     assert desk.desk._sold(code) == []  # the first sale's code is free again locally
 
     # shift: X any time, Z once with a blind count, reconciled with the centre
@@ -226,6 +234,10 @@ def test_pharmacist_shift_end_to_end(qtbot, window, centre, desk, tmp_path):
     assert x.expected_cash == expected
     type_in(qtbot, win.shift.count_edit, str(expected))
     idle(qtbot, win)
+    # the blocked sale is still held (挂单): the Z waits for a supervisor to release it
+    assert "挂单" in win.shift.message.text() and win.state.shift is not None, win.shift.message.text()
+    approve(qtbot, win)
+    assert win.state.held == []
     z = win.state.last_z
     assert z.kind == "Z" and z.reconciled is True, z.reconciliation
     # the sync layer's 3201 reconciliation, stored with the Z: the centre's statement and ours, the same

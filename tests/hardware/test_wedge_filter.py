@@ -327,3 +327,17 @@ def test_replaying_a_script_file_with_real_timing(qapp, qtbot, form, tmp_path):
     assert [s.text for s in scans] == ["6901234567892", "RX12345678"]
     assert scans[1].classify().kind is Kind.RX_TOKEN
     assert form.search.text() == ""
+
+
+def test_fast_typing_in_a_numeric_field_is_typing_not_a_scan(route, form, clock, qtbot):
+    """#21: "236.40" typed fast into the blind cash count vanished (taken for a scan). A field marked numeric
+    gets its keys however fast they come; an unmarked field still turns the same burst into a scan."""
+    cash = QtWidgets.QLineEdit()
+    qtbot.addWidget(cash)
+    ScannerEventFilter.mark_numeric(cash)
+    _scanner(suffix="").type_now("236.40", clock=clock, target=cash)
+    _settle(route, clock)
+    assert cash.text() == "236.40" and route.scans == []
+    _scanner(suffix="").type_now("236.40", clock=clock, target=form.search)
+    _settle(route, clock)
+    assert form.search.text() == "" and [s.text for s in route.scans] == ["236.40"]

@@ -26,14 +26,28 @@ def set_tone(label: QtWidgets.QLabel, tone: str, text_: str) -> None:
                         " padding: 6px; border-radius: 4px;" if text_ else "")
 
 
+MAX_AMOUNT = Decimal("99999.99")  # more is no amount at a desk: a code scanned into the field, or a slip
+
+
 def parse_money(value: str) -> Decimal | None:
     try:
         d = Decimal(value.strip() or "0")
     except InvalidOperation:
         return None
-    if not d.is_finite() or d < 0:
+    if not d.is_finite() or d < 0 or d > MAX_AMOUNT:
         return None
     return d.quantize(Decimal("0.01"))
+
+
+def money_edit(name: str) -> QtWidgets.QLineEdit:
+    """An amount field (cash, float, blind count): exempt from the scanner's burst detector, so "236.40" typed
+    fast stays typing (hardware.wedge.filter.is_numeric_field); a code scanned into it fails parse_money."""
+    from hardware.wedge.filter import NUMERIC_PROPERTY
+
+    edit = QtWidgets.QLineEdit(objectName=name)
+    edit.setProperty(NUMERIC_PROPERTY, True)
+    edit.setInputMethodHints(Qt.InputMethodHint.ImhFormattedNumbersOnly)
+    return edit
 
 
 class ScanBox(QtWidgets.QLineEdit):

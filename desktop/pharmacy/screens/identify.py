@@ -72,6 +72,7 @@ class RxScreen(QtWidgets.QWidget):
             self.list.addItem(item)
         if rxs:
             self.list.setCurrentRow(0)
+        self.setFocusProxy(self.list if rxs else self.pickup)  # nothing to pick: the keys go to the pickup code
 
     def _activated(self, item: QtWidgets.QListWidgetItem) -> None:
         self.picked.emit(item.data(Qt.ItemDataRole.UserRole))

@@ -5,8 +5,14 @@ from decimal import Decimal
 
 from core.domain import fmt
 from desktop.common import theme
-from desktop.pharmacy.screens.common import message_label, parse_money, set_tone, title_label
+from desktop.pharmacy.screens.common import message_label, money_edit, parse_money, set_tone, title_label
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
+
+
+def amount_pixels(screen_height: int) -> int:
+    """The height of the amount to collect and the change, in pixels: read from across the counter, never under
+    48 px, larger on a larger screen (768 → 48, 1080 → 60)."""
+    return max(48, screen_height // 18)
 
 
 class PayScreen(QtWidgets.QWidget):
@@ -17,15 +23,14 @@ class PayScreen(QtWidgets.QWidget):
         self.summary = QtWidgets.QLabel(objectName="paySummary")
         self.summary.setFont(theme.font(4, bold=True))
         self.summary.setWordWrap(True)
-        self.account = QtWidgets.QLineEdit(objectName="accountEdit")
-        self.cash = QtWidgets.QLineEdit(objectName="cashEdit")
+        self.account = money_edit("accountEdit")
+        self.cash = money_edit("cashEdit")
         for w in (self.account, self.cash):
             w.setFont(theme.font(6))
             w.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.due = QtWidgets.QLabel(objectName="cashDue")
         self.change = QtWidgets.QLabel(objectName="changeLabel")
-        for w in (self.due, self.change):
-            w.setFont(theme.font(6, bold=True))
+        self.scale_amounts()
         self.message = message_label("payMessage")
         self.ok = QtWidgets.QPushButton(self.tr("确认收款并结算 (Enter)"), objectName="primary")
         self.ok.setFont(theme.font(3, bold=True))
@@ -52,6 +57,7 @@ class PayScreen(QtWidgets.QWidget):
         self.cash.returnPressed.connect(self._confirm)
         self.personal = Decimal("0.00")
         self.balance = Decimal("0.00")
+        self._short = False  # the message says the cash does not cover what is due
         self.setFocusProxy(self.cash)
 
     def show_amounts(self, total: Decimal, fund: Decimal, personal: Decimal, balance: Decimal) -> None:
@@ -62,7 +68,26 @@ class PayScreen(QtWidgets.QWidget):
         self.account.setEnabled(balance > 0)
         self.cash.setText("")
         self.message.clear()
+        self._short = False
         self.recompute()
+
+    def scale_amounts(self) -> None:
+        """The amount due and the change sized for the screen this window is on."""
+        screen = self.screen() or QtWidgets.QApplication.primaryScreen()
+        px = amount_pixels(screen.geometry().height() if screen is not None else 768)
+        for w in (self.due, self.change):
+            f = theme.font(6, bold=True)
+            f.setPixelSize(px)
+            w.setFont(f)
+            w.setMinimumHeight(int(px * 1.3))
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        self.scale_amounts()  # the window may have moved to another screen
+        super().showEvent(event)
+
+    def clear(self) -> None:
+        self.show_amounts(Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
+        self.summary.clear()
 
     def recompute(self) -> tuple[Decimal, Decimal, Decimal | None] | None:
         from core.services.pharmacy_sale import cash_due, change_for
@@ -76,6 +101,9 @@ class PayScreen(QtWidgets.QWidget):
         self.due.setText(fmt(due))
         change = change_for(due, tendered if self.cash.text().strip() else due)
         self.change.setText("-" if change is None else fmt(change))
+        if self._short and change is not None:  # "现金不足" said while it was true, and no longer
+            self._short = False
+            set_tone(self.message, "", "")
         return used, due, change
 
     def _confirm(self) -> None:
@@ -86,6 +114,7 @@ class PayScreen(QtWidgets.QWidget):
         used, due, change = got
         tendered = parse_money(self.cash.text()) if self.cash.text().strip() else due
         if change is None:
+            self._short = True
             set_tone(self.message, "bad", self.tr("现金不足：应收 {0}，实收 {1}").replace("{0}", fmt(due)).replace("{1}", fmt(tendered)))
             return
         self.confirmed.emit(used, tendered)
@@ -132,3 +161,9 @@ class DoneScreen(QtWidgets.QWidget):
     def show_printer(self, tone: str, text_: str) -> None:
         set_tone(self.printer, tone, text_)
         self.printer.setVisible(bool(text_))
+
+    def clear(self) -> None:
+        set_tone(self.message, "", "")
+        self.receipt.clear()
+        self.path.clear()
+        self.show_printer("", "")

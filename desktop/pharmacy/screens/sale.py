@@ -111,6 +111,19 @@ class SaleScreen(QtWidgets.QWidget):
         self.sale: Sale | None = None
         self.line_verdicts: dict[int, str] = {}
 
+    def clear(self) -> None:
+        """No sale on screen (a new customer): lines, codes, verdict, messages."""
+        self.sale = None
+        self.line_verdicts = {}
+        self.header.clear()
+        self.table.setRowCount(0)
+        self.codes.clear()
+        self.uncoded.hide()
+        self.split_box.setEnabled(False)
+        self.verdict.show_view(None)
+        self.show_message("", "")
+        self.set_settle(False, "")
+
     # ---- rendering ----
     def show_sale(self, sale: Sale, line_verdicts: dict[int, str] | None = None) -> None:
         """Render the sale: every row for a new prescription, else only the rows that changed."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from core.domain import fmt
 from core.services.ports import ShiftReport
 from desktop.common import theme
-from desktop.pharmacy.screens.common import message_label, parse_money, set_tone, title_label
+from desktop.pharmacy.screens.common import message_label, money_edit, parse_money, set_tone, title_label
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 
 
@@ -17,12 +17,12 @@ class ShiftScreen(QtWidgets.QWidget):
         super().__init__(objectName="shiftScreen")
         self.state = QtWidgets.QLabel(objectName="shiftState")
         self.state.setFont(theme.font(3, bold=True))
-        self.float_edit = QtWidgets.QLineEdit(objectName="floatEdit")
+        self.float_edit = money_edit("floatEdit")
         self.float_edit.setFont(theme.font(4))
         self.float_edit.setPlaceholderText(self.tr("备用金，如 200.00"))
         self.open_button = QtWidgets.QPushButton(self.tr("开班 (Enter)"), objectName="openShift")
-        self.x_button = QtWidgets.QPushButton(self.tr("X 报表（不关班）"), objectName="xReport")
-        self.count_edit = QtWidgets.QLineEdit(objectName="countEdit")
+        self.x_button = QtWidgets.QPushButton(self.tr("X 报表（F6，不关班）"), objectName="xReport")
+        self.count_edit = money_edit("countEdit")
         self.count_edit.setFont(theme.font(4))
         self.count_edit.setPlaceholderText(self.tr("盲点：输入钱箱实点现金"))
         self.close_button = QtWidgets.QPushButton(self.tr("关班并出 Z 报表"), objectName="closeShift")
@@ -68,7 +68,10 @@ class ShiftScreen(QtWidgets.QWidget):
         self.open_box.setEnabled(shift is None)
         self.x_button.setEnabled(shift is not None)
         self.close_box.setEnabled(shift is not None)
-        (self.float_edit if shift is None else self.count_edit).setFocus()
+        # the field the next keystrokes belong to: the float before opening, the blind count after
+        field = self.float_edit if shift is None else self.count_edit
+        self.setFocusProxy(field)
+        field.setFocus()
 
     def show_report(self, report: ShiftReport, lines: list[str]) -> None:
         self.report.setPlainText("\n".join(lines))

@@ -100,3 +100,25 @@ def test_any_scan_gets_an_answer_never_an_exception(text):
     c = check_scan(sale(), text)
     assert c.reason.zh and c.reason.en
     assert c.accepted == (c.line is not None and c.tone in ("ok", "warn"))
+
+
+def test_a_refusal_is_shown_only_while_it_is_true():
+    """#21: a finished line stayed red with "本单第2行已扫过此码" while the audit said PASS."""
+    s = sale()
+    s = apply_check(s, check_scan(s, code("8100022", 1)))  # line 2 complete
+    twice = check_scan(s, code("8100022", 1))
+    assert not twice.accepted and twice.line == 2
+    after = apply_check(s, twice)
+    assert after.line(2).tone == "ok" and after.line(2).note == s.line(2).note  # a finished line stays as it is
+    refused = apply_check(s, check_scan(s, code("8100011", 1), Lookups(
+        sold=lambda c: [SoldBefore("R1", dt.date(2026, 1, 1), 28, False)])))
+    assert refused.line(1).tone == "bad"  # an open line shows why its box was refused …
+    ok = apply_check(refused, check_scan(refused, code("8100011", 2)))
+    assert ok.line(1).tone == "warn" and ok.line(1).note.key == "desk.scan.ok_partial"
+    still = apply_check(refused, check_scan(refused, code("8100022", 9)))  # line 2 full: refused, nothing accepted
+    assert still.line(1).tone == "bad"
+    fresh = sale()
+    marked = apply_check(fresh, check_scan(fresh, "6901234567892", focus_line=1))
+    assert marked.line(1).tone == "bad"
+    cleared = apply_check(marked, check_scan(marked, code("8100022", 3)))  # … until the next accepted scan
+    assert cleared.line(1).tone == "" and cleared.line(1).note is None and cleared.line(2).tone == "ok"

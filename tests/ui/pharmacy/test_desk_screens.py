@@ -93,6 +93,8 @@ def test_warnings_need_acknowledgement_and_uncoded_stock_a_supervisor(qtbot, win
     win.returns.lines.setCurrentRow(0)
     qtbot.keyClick(win.returns.lines, Qt.Key.Key_Space)  # keep line 1
     assert win.returns.chosen() == [2]
+    assert "保留的 1 行" in win.returns.refund.text(), win.returns.refund.text()
+    press(qtbot, win, Qt.Key.Key_F12)  # F12 shows what goes back and asks; F12 again does it
     press(qtbot, win, Qt.Key.Key_F12)
     idle(qtbot, win)
     assert "部分退货" in win.returns.message.text(), win.returns.message.text()

@@ -1,0 +1,113 @@
+"""Decisions of the desk, as pure functions over values (no Qt, no SQL): what keeps a sale from being settled,
+whether a box is reserved by a held sale (挂单), what a return gives back per tender, whether a shift may close.
+The shell asks these and shows the answer; it decides nothing itself.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.i18n import Message, message
+from core.services.pharmacy_sale import Sale
+from core.services.ports import AuditView, SaleRecord
+
+Z = Decimal("0.00")
+
+
+def settle_blockers(sale: Sale | None, view: AuditView | None, *, card_online: bool, shift_open: bool) -> list[Message]:
+    """Why `sale` cannot be settled now (empty: it can): codes missing, no verdict yet, a BLOCK, warnings not
+    acknowledged, no pre-settlement by the centre (offline, or still asking), no shift open."""
+    if sale is None:
+        return [message("desk.scan.no_sale")]
+    why = []
+    missing = [l for l in sale.lines if not l.complete]
+    if missing:
+        why.append(message("desk.audit.incomplete", n=len(missing)))
+    if view is None:
+        if not missing:
+            why.append(message("desk.audit.pending"))
+    elif view.verdict == "BLOCK":
+        why.append(message("desk.audit.blocked"))
+    else:
+        pending = [h for h in view.warns() if (h.rule, h.line) not in sale.acks]
+        if pending:
+            why.append(message("desk.audit.ack_needed", n=len(pending)))
+        if view.source != "centre" and not missing:
+            why.append(message("desk.audit.offline") if not card_online else message("desk.audit.pending"))
+    if not shift_open:
+        why.append(message("desk.shift.none"))
+    return why
+
+
+@dataclass(frozen=True)
+class Held:
+    """A sale put aside (挂单) with its number on this desk; its boxes stay reserved for it."""
+
+    no: int
+    card: object  # the PatientCard the sale was opened for
+    sale: Sale
+    rxs: tuple = ()  # the patient's e-prescriptions as listed when the sale was put aside
+
+
+def held_with(code: str, held: Iterable[Held], *, besides: str | None = None) -> Held | None:
+    """The held sale (other than sale `besides`) one of whose lines already holds box `code`."""
+    for h in held:
+        if h.sale.sale_id != besides and code in h.sale.all_codes:
+            return h
+    return None
+
+
+def close_blockers(held: Sequence[Held]) -> list[Message]:
+    """Why the shift may not close as it stands: held sales still reserve boxes (a supervisor may release them)."""
+    if held:
+        return [message("desk.shift.held", n=len(held), nos="、".join(str(h.no) for h in held))]
+    return []
+
+
+@dataclass(frozen=True)
+class Refund:
+    """What a return gives back, per tender. A whole return is exact; returning some lines cancels the whole
+    settlement and settles the kept lines again (their personal share is paid anew, in cash)."""
+
+    whole: bool
+    fund: Decimal  # back to the fund (the centre's side)
+    account: Decimal  # back to the personal account
+    cash: Decimal  # cash out of the drawer before the kept lines are paid again
+    kept_lines: int
+    kept_amount: Decimal  # what the kept lines cost (settled again)
+
+    def text(self) -> Message:
+        if self.whole:
+            return message("desk.ret.refund_whole", cash=f"{self.cash:.2f}", account=f"{self.account:.2f}",
+                           fund=f"{self.fund:.2f}")
+        return message("desk.ret.refund_partial", cash=f"{self.cash:.2f}", account=f"{self.account:.2f}",
+                       fund=f"{self.fund:.2f}", n=self.kept_lines, kept=f"{self.kept_amount:.2f}")
+
+
+def refund_for(record: SaleRecord, chosen: Iterable[int]) -> Refund | None:
+    """What returning lines `chosen` of `record` gives back (None when nothing valid is chosen)."""
+    numbers = {l["line"] for l in record.lines}
+    picked = set(chosen) & numbers
+    if not picked:
+        return None
+    kept = [l for l in record.lines if l["line"] not in picked]
+    kept_amount = sum((Decimal(str(l.get("amount") or "0")) for l in kept), Z)
+    return Refund(not kept, record.fund, record.account_pay, record.cash_pay, len(kept), kept_amount)
+
+
+def net_refund(original: SaleRecord, kept: SaleRecord | None) -> tuple[Decimal, Decimal]:
+    """(account, cash) given back once a return is done: the original payment back, less what the kept lines'
+    new settlement collected in cash (it uses no account)."""
+    cash = original.cash_pay - (kept.cash_pay if kept is not None else Z)
+    account = original.account_pay - (kept.account_pay if kept is not None else Z)
+    return account, cash
+
+
+def lines_with_code(record: SaleRecord, code: str) -> list[int]:
+    """The lines of `record` that hold box `code` (a return found by scanning a box ticks only these)."""
+    return [l["line"] for l in record.lines if code in (l.get("codes") or ())]
+
+
+__all__ = ["Held", "Refund", "close_blockers", "held_with", "lines_with_code", "net_refund", "refund_for",
+           "settle_blockers"]

@@ -1,0 +1,100 @@
+"""The desk's decisions as pure functions (core.services.desk.rules): what blocks settling, boxes reserved by
+held sales (挂单), a shift with held sales, what a return gives back per tender."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.i18n import Message
+from core.services.desk.rules import (
+    Held,
+    close_blockers,
+    held_with,
+    lines_with_code,
+    net_refund,
+    refund_for,
+    settle_blockers,
+)
+from core.services.pharmacy_sale import SaleLine
+from core.services.ports import AuditView, HitView, SaleRecord
+from tests.core.services.test_pharmacy_sale import D01, D02, code, sale
+
+
+def keys(why: list[Message]) -> list[str]:
+    return [m.key for m in why]
+
+
+def complete_sale():
+    s = sale(SaleLine(1, D01, 1, 28), SaleLine(2, D02, 1, 30))
+    s = s.with_code(1, code("8100011", 1), "ok", None)
+    return s.with_code(2, code("8100022", 1), "ok", None)
+
+
+def view(verdict="PASS", source="centre", hits=()):
+    return AuditView(verdict, tuple(hits), source, None)
+
+
+WARN = HitView("DUP-002", "WARN", 1, Message("DUP-002", "重复", "duplicate"))
+
+
+def test_settle_blockers_name_every_reason_and_nothing_when_ready():
+    assert keys(settle_blockers(None, None, card_online=True, shift_open=True)) == ["desk.scan.no_sale"]
+    s = sale()
+    assert keys(settle_blockers(s, None, card_online=True, shift_open=False)) == ["desk.audit.incomplete",
+                                                                                   "desk.shift.none"]
+    done = complete_sale()
+    assert keys(settle_blockers(done, None, card_online=True, shift_open=True)) == ["desk.audit.pending"]
+    assert keys(settle_blockers(done, view("BLOCK"), card_online=True, shift_open=True)) == ["desk.audit.blocked"]
+    assert keys(settle_blockers(done, view("WARN", hits=[WARN]), card_online=True, shift_open=True)) == [
+        "desk.audit.ack_needed"]
+    acked = done.with_ack("DUP-002", 1)
+    assert settle_blockers(acked, view("WARN", hits=[WARN]), card_online=True, shift_open=True) == []
+    # only the centre's pre-settlement (or the offline one the limits allow) may be settled on
+    assert keys(settle_blockers(done, view(source="local"), card_online=True, shift_open=True)) == ["desk.audit.pending"]
+    assert keys(settle_blockers(done, view(source="local"), card_online=False, shift_open=True)) == ["desk.audit.offline"]
+    assert settle_blockers(done, view(), card_online=True, shift_open=True) == []
+
+
+def test_a_held_sale_reserves_its_boxes_and_holds_the_shift():
+    held = complete_sale()
+    other = sale()
+    h = Held(3, object(), held)
+    box = code("8100011", 1)
+    assert held_with(box, [h]) is h
+    assert held_with(box, [h], besides=held.sale_id) is None  # its own sale, recalled, keeps its boxes
+    assert held_with(code("8100011", 2), [h]) is None
+    assert close_blockers([]) == []
+    (why,) = close_blockers([h, Held(5, object(), other)])
+    assert why.key == "desk.shift.held" and "3、5" in why.zh and "2 笔" in why.zh
+
+
+def record(**kw) -> SaleRecord:
+    lines = ({"line": 1, "drug_key": "D01", "drug_name": "A", "qty": 1, "split": False, "amount": "28.00",
+              "codes": [code("8100011", 1)]},
+             {"line": 2, "drug_key": "D02", "drug_name": "B", "qty": 1, "split": False, "amount": "24.00",
+              "codes": [code("8100022", 1)]})
+    base = dict(msgid="m", receipt_no="T01-1", kind="sale", status="settled", person_no="T0001", person_name="王某",
+                settled_at=None, total=Decimal("52.00"), fund=Decimal("33.00"), personal=Decimal("19.00"),
+                account_pay=Decimal("5.00"), cash_pay=Decimal("14.00"), change=Decimal("1.00"), setl_id="S1",
+                lines=lines)
+    return SaleRecord(**(base | kw))
+
+
+def test_a_return_says_what_goes_back_per_tender():
+    r = record()
+    whole = refund_for(r, [1, 2])
+    assert whole.whole and (whole.cash, whole.account, whole.fund) == (Decimal("14.00"), Decimal("5.00"),
+                                                                       Decimal("33.00"))
+    assert "现金 14.00 元" in whole.text().zh and "个人账户 5.00 元" in whole.text().zh
+    part = refund_for(r, [2, 9])
+    assert not part.whole and part.kept_lines == 1 and part.kept_amount == Decimal("28.00")
+    assert "保留的 1 行（28.00 元）" in part.text().zh
+    assert refund_for(r, []) is None and refund_for(r, [7]) is None
+    assert net_refund(r, None) == (Decimal("5.00"), Decimal("14.00"))
+    kept = record(cash_pay=Decimal("9.50"), account_pay=Decimal("0.00"))
+    assert net_refund(r, kept) == (Decimal("5.00"), Decimal("4.50"))
+
+
+def test_a_box_scanned_on_the_return_screen_picks_its_line_only():
+    r = record()
+    assert lines_with_code(r, code("8100022", 1)) == [2]
+    assert lines_with_code(r, "T01-1") == []
