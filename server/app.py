@@ -170,6 +170,11 @@ def create_app(
     from server.supervision.routes import mount as mount_supervision
 
     mount_supervision(app, engine, clock)  # the agency's supervision screen at /supervision/
+    from server import rx_keys
+    from server.prescriber.routes import mount as mount_prescriber
+
+    rx_keys.centre_key(centre)  # made or read now, outside any request's transaction
+    mount_prescriber(app, engine, clock)  # the doctors' prescription form at /prescriber/
     # At most `concurrency` requests in the database at once per process: more threads than that only queue on
     # the GIL while holding row and journal locks (a lock convoy). Measured on 2 cores with 2 workers: 4 gave
     # the most settlements per second and the lowest p99 (8: about 8 % fewer, p99 +40 %; 2: fewer again).

@@ -8,6 +8,7 @@ or more roles:
                          of the pool, centre_expert)
     reviewer    复审员   the final approval (2503); never the same person as either expert of that application
     supervisor  监管员   reads lists, reports and the supervision screens
+    doctor      处方医师 writes e-prescriptions on the prescriber form (/prescriber/) of a hospital or clinic
     admin       管理员   manages staff
 
     add_staff(conn, "A42070000001", "zhao", "赵复审", ["reviewer"], password="…")
@@ -32,7 +33,7 @@ from server.envelope import PlatformError
 from server.models import institution, staff
 
 ROLES: dict[str, str] = {"clerk": "经办员", "expert": "评审专家", "reviewer": "复审员", "supervisor": "监管员",
-                         "admin": "管理员"}
+                         "admin": "管理员", "doctor": "处方医师"}
 MAX_FAILURES = 5
 LOCK_SECONDS = 300
 MIN_PASSWORD = 8

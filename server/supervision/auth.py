@@ -47,15 +47,17 @@ class Viewer:
         return f"{self.name}（{self.institution}/{self.user_id}）"
 
 
-def session_key(engine: Engine) -> bytes:
-    """The cookie key, made by the first process that needs it (a worker that loses the race reads the winner's)."""
+def session_key(engine: Engine, setting_key: str = KEY_SETTING) -> bytes:
+    """The cookie key, made by the first process that needs it (a worker that loses the race reads the winner's).
+    Another web application of the centre (the prescriber form) passes its own `setting_key`: a cookie of one is
+    never accepted by the other."""
     for _ in range(2):
         try:
             with transaction(engine) as conn:
-                value = conn.execute(select(setting.c.value).where(setting.c.key == KEY_SETTING)).scalar()
+                value = conn.execute(select(setting.c.value).where(setting.c.key == setting_key)).scalar()
                 if value is None:
                     value = secrets.token_hex(32)
-                    conn.execute(setting.insert().values(key=KEY_SETTING, value=value))
+                    conn.execute(setting.insert().values(key=setting_key, value=value))
             return bytes.fromhex(value)
         except IntegrityError:
             continue

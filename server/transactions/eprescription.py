@@ -10,6 +10,13 @@ so they are a table here, not logic:
     7203 download                 -> the full prescription
     7206 mark dispensed (pharmacy)-> once: a second dispense is refused
 
+At upload the centre runs the pharmacy's audit engine (事前审核, server/transactions/rx_preaudit.py): a BLOCKed
+prescription is refused with every hit explained and never circulates; a WARNed one circulates only with the
+doctor's acknowledgement (`warn_ack`), recorded. The centre signs what circulates (core.rx.signature, key in
+server.rx_keys): 7203 hands out the prescription with `signature` and `preaudit`, and the pharmacy checks it.
+7201/7202 list each prescription with its prescriber, institution name, date, validity and drug lines, so a
+pharmacy sees what it would download.
+
 An upload may carry `lifestyle` (the lifestyle half of a 双处方: a template of resources/lifestyle with the
 doctor's edits, core.care.lifestyle). A clinic with a review route (2574) uploads into remote review
 (远程审方, server/transactions/care_rx.py): status `review` until the county pharmacist approves it
@@ -27,10 +34,11 @@ from pydantic import Field, model_validator
 from sqlalchemy import select, update
 
 from core.store.models import SettlementRow
-from server import db, people, reference
+from core.rx import signature as rx_signature
+from server import db, people, reference, rx_keys
 from server.envelope import PlatformError, dumps
-from server.models import eprescription
-from server.transactions import Input, care_rx, transaction
+from server.models import eprescription, institution
+from server.transactions import Input, care_rx, rx_preaudit, transaction
 
 INFNO = {"upload": "7101", "revoke": "7104", "by_code": "7201", "by_person": "7202", "download": "7203",
          "dispense": "7206"}
@@ -62,12 +70,20 @@ class RxInfo(Input):
     diag_codes: list[str] = Field(default_factory=list, max_length=20)
     prsc_dr_name: str = Field(default="", max_length=50)
     prsc_dept_name: str = Field(default="", max_length=50)
+    valid_end_date: str = Field(default="", max_length=10)  # instead of valid_days: the last day it may be filled
+
+
+class WarnAck(Input):
+    """The doctor's acknowledgement of the pre-audit's warnings: every WARN rule id, and who acknowledged."""
+    rules: list[str] = Field(default_factory=list, max_length=40)
+    by: str = Field(default="", max_length=50)
 
 
 class UploadInput(Input):
     rxinfo: RxInfo
     rxdrugdetail: list[RxDrug] = Field(min_length=1, max_length=50)
     lifestyle: dict[str, Any] | None = None  # {template_id, sections: {diet: "edited text", …}, short}
+    warn_ack: WarnAck | None = None
 
 
 class RxRef(Input):
@@ -133,6 +149,21 @@ def _summary(row, *, today: dt.date) -> dict:
             "dispensed_by": row.dispensed_by}
 
 
+def _listed(row, *, today: dt.date) -> dict:
+    """A list entry (7201/7202): the summary with what the pharmacy reads before downloading — who prescribed
+    where, the date, the pre-audit verdict and the drug lines."""
+    payload = json.loads(row.payload)
+    info = payload.get("rxinfo") or {}
+    return {**_summary(row, today=today), "prsc_dr_name": info.get("prsc_dr_name", ""),
+            "prsc_dept_name": info.get("prsc_dept_name", ""), "fixmedins_name": info.get("fixmedins_name", ""),
+            "rx_date": info.get("rx_date") or row.uploaded_at[:10], "rx_type": info.get("rx_type", ""),
+            "dise_name": info.get("dise_name", ""),
+            "preaudit": (payload.get("preaudit") or {}).get("verdict", ""),
+            "drugs": [{"medins_list_codg": d.get("medins_list_codg", ""), "drug_name": d.get("drug_name", ""),
+                       "cnt": d.get("cnt"), "prd_days": d.get("prd_days"), "sin_dos_dscr": d.get("sin_dos_dscr", ""),
+                       "used_frqu_dscr": d.get("used_frqu_dscr", "")} for d in payload.get("rxdrugdetail") or []]}
+
+
 @transaction(INFNO["upload"], "电子处方上传", UploadInput)
 def upload(ctx, inp: UploadInput) -> dict:
     facility = reference.facility(ctx.centre, ctx.conn, ctx.code)
@@ -141,11 +172,9 @@ def upload(ctx, inp: UploadInput) -> dict:
     info = inp.rxinfo
     people.by_person_no(ctx, info.psn_no)
     cat = reference.catalogue(ctx.centre, ctx.conn)
-    drugs = []
-    for d in inp.rxdrugdetail:
-        drug = cat.resolve(d.med_list_codg, d.medins_list_codg)
-        drugs.append({**d.model_dump(mode="json"), "medins_list_codg": drug.key, "med_list_codg": drug.nhsa_code or "",
-                      "drug_name": drug.name})
+    checked = rx_preaudit.check_input(ctx, info, inp.rxdrugdetail, cat)
+    drugs = [{**d.model_dump(mode="json"), "medins_list_codg": drug.key, "med_list_codg": drug.nhsa_code or "",
+              "drug_name": drug.name} for drug, d in checked.drugs]
     existing = ctx.conn.execute(select(eprescription.c.rx_id).where(
         eprescription.c.issuer_code == ctx.code, eprescription.c.issuer_rxno == info.hosp_rxno)).first()
     if existing is not None:
@@ -156,9 +185,15 @@ def upload(ctx, inp: UploadInput) -> dict:
         pickup = "RX" + "".join(secrets.choice(PICKUP_ALPHABET) for _ in range(8))
         if ctx.conn.execute(select(eprescription.c.rx_id).where(eprescription.c.pickup_code == pickup)).first() is None:
             break
-    valid_until = ctx.today + dt.timedelta(days=info.valid_days - 1)
+    preaudit = rx_preaudit.decide(ctx, rx_preaudit.run(ctx, info, checked, cat), checked, inp.warn_ack,
+                                  info.prsc_dr_name)
+    valid_until = checked.valid_until
+    name = ctx.conn.execute(select(institution.c.name).where(institution.c.code == ctx.code)).scalar()
     payload = {"rxinfo": {**info.model_dump(mode="json"), "hi_rxno": rx_id, "fixmedins_code": ctx.code,
-                          "fixmedins_name": ctx.env.fixmedins_name}, "rxdrugdetail": drugs}
+                          "fixmedins_name": name or ctx.env.fixmedins_name,
+                          "rx_date": checked.rx_date.isoformat(), "valid_end_date": valid_until.isoformat()},
+               "rxdrugdetail": drugs, "preaudit": preaudit}
+    payload["signature"] = rx_signature.sign(rx_keys.centre_key(ctx.centre), payload)
     if inp.lifestyle is not None:
         payload["lifestyle"] = care_rx.lifestyle_of(inp.lifestyle)
     status = care_rx.route_upload(ctx, rx_id)
@@ -168,9 +203,10 @@ def upload(ctx, inp: UploadInput) -> dict:
     ))
     ctx.journal("rx.upload", {"hi_rxno": rx_id, "psn_no": info.psn_no, "hosp_rxno": info.hosp_rxno,
                               "drugs": [d["medins_list_codg"] for d in drugs], "status": status,
-                              "lifestyle": payload.get("lifestyle", {}).get("template_id")})
+                              "lifestyle": payload.get("lifestyle", {}).get("template_id"),
+                              "preaudit": preaudit["verdict"], "ack": preaudit.get("ack")})
     return {"data": {"hi_rxno": rx_id, "rx_trace_code": pickup, "valid_end_date": valid_until.isoformat(),
-                     "rx_stas": status}}
+                     "rx_stas": status, "preaudit": preaudit}}
 
 
 @transaction(INFNO["revoke"], "电子处方撤销", RefInput)
@@ -196,7 +232,7 @@ def _circulating(ctx, row) -> None:
 def by_code(ctx, inp: RefInput) -> dict:
     row = _row(ctx, inp.data)
     _circulating(ctx, row)
-    return {"data": _summary(row, today=ctx.today)}
+    return {"data": _listed(row, today=ctx.today)}
 
 
 @transaction(INFNO["by_person"], "电子处方查询(人员)", PersonRefInput)
@@ -205,7 +241,7 @@ def by_person(ctx, inp: PersonRefInput) -> dict:
     person_no = d.psn_no or people.by_certificate(ctx, d.mdtrt_cert_type, d.mdtrt_cert_no, d.card_sn).person.person_no
     rows = ctx.conn.execute(select(eprescription).where(eprescription.c.person_no == person_no)
                             .order_by(eprescription.c.uploaded_at.desc())).all()
-    return {"data": [_summary(r, today=ctx.today) for r in rows
+    return {"data": [_listed(r, today=ctx.today) for r in rows
                      if r.status not in care_rx.HELD or r.issuer_code == ctx.code]}
 
 

@@ -8,7 +8,7 @@ import secrets
 from pydantic import Field
 from sqlalchemy import select, update
 
-from server import idempotency
+from server import idempotency, rx_keys
 from server.envelope import PlatformError
 from server.models import signin
 from server.transactions import Input, transaction
@@ -47,7 +47,9 @@ def sign_in(ctx, inp: SignInInput) -> dict:
     cutoff = ctx.now - dt.timedelta(days=idempotency.ANSWER_RETENTION_DAYS)
     idempotency.reduce_old_answers(ctx.conn, cutoff.isoformat(timespec="microseconds"), limit=200)
     ctx.journal("signin", {"sign_no": sign_no, "opter": inp.signIn.opter_no})
-    return {"signinoutb": {"sign_time": ctx.now_text, "sign_no": sign_no}}
+    # the public keys that sign circulating prescriptions (server.rx_keys): kept by the pharmacy, which checks
+    # downloaded and cached prescriptions with them, also while the centre is down
+    return {"signinoutb": {"sign_time": ctx.now_text, "sign_no": sign_no}, "rx_sign_keys": rx_keys.public_keys(ctx.centre)}
 
 
 @transaction("9002", "签退", SignOutInput, needs_signin=False)

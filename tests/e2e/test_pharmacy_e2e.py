@@ -46,6 +46,9 @@ def login(qtbot, win, user="li", secret="yaoshi123"):
 
 def test_pharmacist_shift_end_to_end(qtbot, window, centre, desk, tmp_path):
     win = window
+    # two prescriptions of the same drug, both passing the centre's pre-audit at upload (no supply yet); the
+    # second becomes an early refill once the first is dispensed, and the desk's own audit blocks it below
+    early = centre.upload_rx("T0001", [d01(1, 28)])
     rx1 = centre.upload_rx("T0001", [d01(1, 28)])
     win.start()
     dlg = login(qtbot, win)
@@ -71,7 +74,9 @@ def test_pharmacist_shift_end_to_end(qtbot, window, centre, desk, tmp_path):
     assert card.name == "王某(测试)" and card.masked_id == "420704********1015"
     assert P01_CERTNO not in win.rx.card.id_label.text()
     assert win.rx.card.quotas.rowCount() == 1 and win.rx.card.quotas.item(0, 4).text() == "400.00"
-    assert win.rx.list.count() == 1 and rx1["hi_rxno"] in win.rx.list.item(0).text()
+    assert win.rx.list.count() == 2
+    row = next(i for i in range(2) if rx1["hi_rxno"] in win.rx.list.item(i).text())
+    win.rx.list.setCurrentRow(row)
     shot(win, "prescriptions")
 
     # download the prescription (Enter on the list)
@@ -171,12 +176,13 @@ def test_pharmacist_shift_end_to_end(qtbot, window, centre, desk, tmp_path):
     assert win.page() == "done"
     second = win.state.record
 
-    # early refill: the same drug again for T0001 the same day is blocked
-    centre.upload_rx("T0001", [d01(1, 28)])
+    # early refill: the same drug again for T0001 the same day is blocked (a new upload now would be refused
+    # by the centre's pre-audit, DUP-001: the one uploaded before the first sale is the one left)
     press(qtbot, win, Qt.Key.Key_Return)
     type_in(qtbot, win.identify.box, P01_CERTNO)
     idle(qtbot, win)
     assert win.rx.card.refills.rowCount() == 1  # next allowed refill date shown
+    assert win.rx.list.count() == 1 and early["hi_rxno"] in win.rx.list.item(0).text()
     assert win.rx.card.quotas.item(0, 3).text() == "14.00"
     qtbot.keyClick(win.rx.list, Qt.Key.Key_Return)
     idle(qtbot, win)

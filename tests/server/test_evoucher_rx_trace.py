@@ -96,7 +96,7 @@ def test_settled_codes_upload_once(client):
 
 def _upload(client, code=H2, hosp_rxno="H-RX-1"):
     return client.call("7101", {
-        "rxinfo": {"hosp_rxno": hosp_rxno, "psn_no": "T0001", "valid_days": 3, "med_type": "9901",
+        "rxinfo": {"hosp_rxno": hosp_rxno, "psn_no": "T0001", "valid_days": 3, "med_type": "9901", "rx_type": "long",
                    "diag_codes": ["I10.x00"], "prsc_dr_name": "张医生"},
         "rxdrugdetail": [{"med_list_codg": "XC08CAA321A001010199901", "cnt": 3, "prd_days": 84,
                           "sin_dos_dscr": "5mg", "used_frqu_dscr": "qd"}]}, code=code)
@@ -105,7 +105,7 @@ def _upload(client, code=H2, hosp_rxno="H-RX-1"):
 def test_eprescription_circulation(client):
     assert "机构类型无权调用该交易" in _upload(client, code=PH1)["err_msg"]
     up = _upload(client)
-    assert up["infcode"] == 0, up
+    assert up["infcode"] == 0, up["err_msg"]
     rx, pickup = up["output"]["data"]["hi_rxno"], up["output"]["data"]["rx_trace_code"]
     assert "already uploaded" in _upload(client)["err_msg"]
     found = client.call("7201", {"data": {"rx_trace_code": pickup}})

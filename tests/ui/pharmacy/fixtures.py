@@ -30,11 +30,15 @@ class Centre:
 
     def upload_rx(self, psn_no: str, lines: list[dict], *, med_type: str = "9901", diag: str = "I10.x00",
                   rx_type: str = "ordinary") -> dict:
-        out = self.client.call("7101", {"rxinfo": {
+        body = {"rxinfo": {
             "hosp_rxno": f"H3-{next(_rx):05d}-{psn_no}", "psn_no": psn_no, "med_type": med_type, "dise_codg": "HTN",
             "diag_codes": [diag], "prsc_dr_name": "张医生", "prsc_dept_name": "心内科", "valid_days": 3,
-            "rx_type": rx_type}, "rxdrugdetail": lines}, code=H3)
-        assert out["infcode"] == 0, out
+            "rx_type": rx_type}, "rxdrugdetail": lines}
+        out = self.client.call("7101", body, code=H3)
+        unacknowledged = ((out.get("output") or {}).get("preaudit") or {}).get("unacknowledged")
+        if out["infcode"] != 0 and unacknowledged:  # the doctor acknowledges the pre-audit's warnings (7101)
+            out = self.client.call("7101", {**body, "warn_ack": {"rules": unacknowledged, "by": "张医生"}}, code=H3)
+        assert out["infcode"] == 0, out.get("err_msg")
         return out["output"]["data"]
 
 

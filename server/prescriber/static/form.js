@@ -1,0 +1,129 @@
+"use strict";
+// The prescriber form: every value shown is set as text (never as HTML), the centre's answer decides everything.
+const $ = (id) => document.getElementById(id);
+let patient = null, rxno = "", lines = [];
+
+function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) { if (k === "class") e.className = v; else e.setAttribute(k, v); }
+  for (const k of kids) e.append(k instanceof Node ? k : document.createTextNode(String(k ?? "")));
+  return e;
+}
+
+async function api(path, opts) {
+  const r = await fetch("/prescriber/api/" + path, Object.assign({credentials: "same-origin"}, opts || {}));
+  if (r.status === 401) { location.href = "/prescriber/login"; throw new Error("login"); }
+  return [r.status, await r.json()];
+}
+
+async function newRx() {
+  const [, d] = await api("rxno");
+  rxno = d.hosp_rxno; $("hosp_rxno").textContent = rxno;
+  lines = []; drawLines(); $("result").replaceChildren();
+}
+
+async function me() {
+  const [, d] = await api("me");
+  $("who").textContent = `${d.doctor}（${d.institution_name || d.institution}）`;
+}
+
+$("find").onclick = async () => {
+  $("person-error").textContent = ""; $("patient").textContent = "";
+  const [status, d] = await api("person?q=" + encodeURIComponent($("certno").value.trim()));
+  if (status !== 200) { patient = null; $("person-error").textContent = d.error; return; }
+  patient = d;
+  const regs = d.registrations.map((r) => `${r.scheme === "MT" ? "慢特病" : "两病"}·${r.name}`).join("，") || "无备案";
+  $("patient").textContent = `${d.name}　${d.gend === "2" ? "女" : "男"}　${d.age}岁　${d.psn_no}　备案：${regs}`;
+  $("patient").dataset.psn = d.psn_no;
+};
+
+let searchTimer = null;
+$("drug-q").oninput = () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(async () => {
+    const q = $("drug-q").value.trim(), box = $("suggest");
+    if (!q) { box.hidden = true; return; }
+    const [, d] = await api("drugs?q=" + encodeURIComponent(q));
+    box.replaceChildren(...d.drugs.map((x) => {
+      const row = el("div", {"data-key": x.key}, `${x.name}　${x.spec || ""}　${x.pack_size}${x.unit}/${x.pack_unit}　${x.key}`);
+      row.onclick = () => { addLine(x); box.hidden = true; box.replaceChildren(); $("drug-q").value = ""; };
+      return row;
+    }));
+    box.hidden = d.drugs.length === 0;
+  }, 150);
+};
+
+function addLine(drug) {
+  lines.push({drug: drug.key, name: drug.name, spec: drug.spec || "", cnt: "1", days: "28", dose: "", freq: "qd", way: "口服"});
+  drawLines();
+}
+
+function drawLines() {
+  const body = $("lines").tBodies[0];
+  body.replaceChildren(...lines.map((ln, i) => {
+    const input = (field, size) => {
+      const e = el("input", {size: String(size), "data-field": field, "data-line": String(i + 1)});
+      e.value = ln[field]; e.oninput = () => { ln[field] = e.value; };
+      return el("td", {}, e);
+    };
+    const del = el("button", {}, "删除"); del.onclick = () => { lines.splice(i, 1); drawLines(); };
+    return el("tr", {}, el("td", {}, i + 1), el("td", {}, ln.name), el("td", {}, ln.spec), input("cnt", 3),
+              input("days", 3), input("dose", 8), input("freq", 8), input("way", 6), el("td", {}, del));
+  }));
+}
+
+async function submit(ack) {
+  const body = {
+    hosp_rxno: rxno, psn_no: patient ? patient.psn_no : "", med_type: $("med_type").value, rx_type: $("rx_type").value,
+    dise_codg: $("dise_codg").value.trim(), dise_name: $("dise_name").value.trim(), dept: $("dept").value.trim(),
+    prsc_time: $("prsc_time").value, valid_days: Number($("valid_days").value || 3),
+    lines: lines.map((l) => ({drug: l.drug, cnt: l.cnt, days: Number(l.days), dose: l.dose, freq: l.freq, way: l.way})),
+    ack: ack || [],
+  };
+  const [, d] = await api("upload", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body)});
+  showResult(d);
+}
+
+function hitList(hits) {
+  return el("ul", {class: "hits"}, ...hits.map((h) => el("li", {class: "hit", "data-rule": h.rule},
+    el("span", {class: "rule"}, h.rule), ` ${h.rule_name}`, h.line ? `　第${h.line}行 ${h.drug_name}` : "",
+    el("br"), `${h.zh}`, el("br"), el("span", {class: "muted"}, h.en))));
+}
+
+function showResult(d) {
+  const box = $("result");
+  if (d.ok) {
+    const pre = d.preaudit || {};
+    const ack = pre.ack ? `　医生已确认警示 ${pre.ack.rules.join("、")}（${pre.ack.by} ${pre.ack.at}）` : "";
+    box.replaceChildren(el("div", {class: "verdict OK", id: "verdict", "data-verdict": pre.verdict || "PASS"},
+      el("h2", {}, "处方已通过事前审核并流转 / circulating"),
+      el("p", {}, `电子处方号 `, el("b", {id: "hi-rxno"}, d.hi_rxno), `　取药码 `, el("b", {id: "pickup"}, d.rx_trace_code),
+         `　有效期至 ${d.valid_end_date}　审核结果 ${pre.verdict}${ack}`)));
+    return;
+  }
+  const pre = d.preaudit;
+  if (pre && pre.verdict === "BLOCK") {
+    const blocks = pre.hits.filter((h) => h.severity === "BLOCK");
+    box.replaceChildren(el("div", {class: "verdict BLOCK", id: "verdict", "data-verdict": "BLOCK"},
+      el("h2", {}, `事前审核未通过：处方不能流转（${blocks.length} 项禁止）/ blocked: not circulated`),
+      el("p", {}, "请按以下原因修改处方后重新提交；药店看不到这张处方。"), hitList(pre.hits)));
+    return;
+  }
+  if (pre && pre.unacknowledged) {
+    const warn = pre.hits.filter((h) => pre.unacknowledged.includes(h.rule));
+    const boxes = pre.unacknowledged.map((r) => el("label", {}, Object.assign(el("input", {type: "checkbox", "data-ack": r})), ` 已知晓 ${r}`));
+    const go = el("button", {class: "primary", id: "ack-submit", disabled: ""}, "确认警示并开具 acknowledge and circulate");
+    const check = () => { go.disabled = !boxes.every((b) => b.querySelector("input").checked); };
+    boxes.forEach((b) => { b.querySelector("input").onchange = check; });
+    go.onclick = () => submit(pre.unacknowledged);
+    box.replaceChildren(el("div", {class: "verdict WARN", id: "verdict", "data-verdict": "WARN"},
+      el("h2", {}, "事前审核警示：需医生逐项确认 / warnings to acknowledge"), hitList(warn), el("p", {}, ...boxes), go));
+    return;
+  }
+  box.replaceChildren(el("div", {class: "verdict BLOCK", id: "verdict", "data-verdict": "REFUSED"},
+    el("h2", {}, "处方未保存 / refused"), el("p", {id: "refusal"}, d.err_msg || "")));
+}
+
+$("submit").onclick = () => submit([]);
+$("new").onclick = newRx;
+me(); newRx();
