@@ -79,11 +79,48 @@ class StockSettings:
                    bool(site.get("stock.block_expired", "pharmacy")))
 
 
+def product_for_box(s, text: str, today: dt.date) -> tuple[Product, Any]:
+    """The catalogue product a scanned box belongs to (by its 7-digit prefix or its GTIN)."""
+    box = read_box(text, today)
+    if box.kind == "gs1":
+        found = drugs_by_barcode(s, box.gtin[1:]) or drugs_by_barcode(s, box.gtin)
+        if not found:
+            raise StockError(f"目录中没有 GTIN 为 {box.gtin} 的药品", f"no drug with GTIN {box.gtin}", field="gtin")
+    else:
+        found = drugs_by_trace_prefix(s, box.prefix)
+        if not found:
+            raise StockError(f"目录中没有追溯码前 7 位为 {box.prefix} 的药品", f"no drug with prefix {box.prefix}",
+                             field="code")
+    return product_of(found[0]), box
+
+
+def scan_box(s, draft: ReceivingDraft, text: str, today: dt.date, *, drug_key: str | None = None) -> DraftLine:
+    """One scan into a receiving draft (what each scan costs on screen: `onewindow bench stock` measures it)."""
+    row = len(draft.lines) + 1
+    try:
+        product, box = product_for_box(s, text, today)
+    except StockError as exc:
+        raise StockError(exc.zh.split("：", 1)[-1], exc.en.split(": ", 1)[-1], row=row, field=exc.field) from None
+    if drug_key and product.drug_key != drug_key:
+        raise StockError(f"扫描的药品是 {product.name}，不是所选药品", f"the box is {product.drug_key}", row=row,
+                         field="code")
+    if box.code in draft.codes:
+        raise StockError(f"同一盒扫描了两次（与第 {draft.codes[box.code]} 盒相同）", "the same box twice", row=row,
+                         field="code")
+    state = ledger.existing_boxes(s, [box.code]).get(box.code)
+    if state is not None and state != "supplier_returned":
+        raise StockError(f"该盒已入库（{state}）：{box.code}", f"box {box.code} is already in the ledger", row=row,
+                         field="code")
+    line = DraftLine(box.code, product.drug_key, product.name, box.batch, box.expiry, box.manu_date)
+    draft.lines.append(line)
+    draft.codes[box.code] = row
+    return line
+
+
 class StockService:
     def __init__(self, t: "Terminal", settings: StockSettings | None = None) -> None:
         self.t = t
         self.settings = settings or StockSettings()
-        self._products: dict[str, Product] = {}
 
     # ---- numbering and catalogue ------------------------------------------------------------------------------
     def _doc_no(self, s, letter: str) -> str:
@@ -92,20 +129,6 @@ class StockService:
     def _drugs(self, s, keys) -> dict[str, Drug]:
         return get_drugs(s, keys)
 
-    def product_for_box(self, s, text: str) -> tuple[Product, Any]:
-        """The catalogue product a scanned box belongs to (by its 7-digit prefix or its GTIN)."""
-        box = read_box(text, self.t.today())
-        if box.kind == "gs1":
-            found = drugs_by_barcode(s, box.gtin[1:]) or drugs_by_barcode(s, box.gtin)
-            if not found:
-                raise StockError(f"目录中没有 GTIN 为 {box.gtin} 的药品", f"no drug with GTIN {box.gtin}", field="gtin")
-        else:
-            found = drugs_by_trace_prefix(s, box.prefix)
-            if not found:
-                raise StockError(f"目录中没有追溯码前 7 位为 {box.prefix} 的药品", f"no drug with prefix {box.prefix}",
-                                 field="code")
-        return product_of(found[0]), box
-
     # ---- receiving (入库, 3503) -----------------------------------------------------------------------------------
     def new_draft(self) -> ReceivingDraft:
         return ReceivingDraft()
@@ -113,22 +136,7 @@ class StockService:
     def scan_into(self, draft: ReceivingDraft, text: str, *, drug_key: str | None = None) -> DraftLine:
         """One scan of a delivery: the box, its product, and "not in stock, not scanned before" — or StockError."""
         with self.t.read() as s:
-            product, box = self.product_for_box(s, text)
-            if drug_key and product.drug_key != drug_key:
-                raise StockError(f"扫描的药品是 {product.name}，不是所选药品", f"the box is {product.drug_key}",
-                                 row=len(draft.lines) + 1, field="code")
-            if box.code in draft.codes:
-                raise StockError(f"同一盒扫描了两次（与第 {draft.codes[box.code]} 盒相同）",
-                                 "the same box twice", row=len(draft.lines) + 1, field="code")
-            state = ledger.existing_boxes(s, [box.code]).get(box.code)
-            if state is not None and state != "supplier_returned":
-                raise StockError(f"该盒已入库（{state}）：{box.code}", f"box {box.code} is already in the ledger",
-                                 row=len(draft.lines) + 1, field="code")
-        self._products[product.drug_key] = product
-        line = DraftLine(box.code, product.drug_key, product.name, box.batch, box.expiry, box.manu_date)
-        draft.lines.append(line)
-        draft.codes[box.code] = len(draft.lines)
-        return line
+            return scan_box(s, draft, text, self.t.today(), drug_key=drug_key)
 
     def post_receipt(self, draft: ReceivingDraft, *, supplier: str, invoice_no: str, operator: str,
                      operator_name: str = "", lot: str = "", manu_date: str = "", expiry: str = "",
@@ -257,4 +265,5 @@ class StockService:
                                     dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
 
 
-__all__ = ["DraftLine", "ReceivingDraft", "SaleBoxCheck", "StockService", "StockSettings", "product_of"]
+__all__ = ["DraftLine", "ReceivingDraft", "SaleBoxCheck", "StockService", "StockSettings", "product_for_box",
+           "product_of", "scan_box"]

@@ -5,6 +5,7 @@
     python -m core.sync.driver --home DIR catalogue
     python -m core.sync.driver --home DIR identify --person 3 [--count 10]
     python -m core.sync.driver --home DIR sell --person 3 [--count 10] [--n 0] [--no-print]
+    python -m core.sync.driver --home DIR stock --person 3 [--boxes 4] [--n 0] [--write-off 1] [--count] [--drain]
     python -m core.sync.driver --home DIR drain [--timeout 60]
     python -m core.sync.driver --home DIR serve --seconds 5  # run the background sender for a while
     python -m core.sync.driver --home DIR status | dump | reconcile
@@ -107,6 +108,41 @@ def cmd_sell(home: Path, args) -> int:
             except CheckoutError as exc:
                 _print({"event": "refused", "person": i, "code": exc.code, "zh": exc.message_zh, "en": exc.message_en,
                         "sale_id": exc.sale_id})
+        if args.drain:
+            stats = t.sender.drain(timeout_s=60)
+            _print({"event": "drain", "sent": stats.sent, "remaining": stats.remaining})
+    finally:
+        t.close()
+    return 0
+
+
+def cmd_stock(home: Path, args) -> int:
+    """Receive the person's synthetic boxes by scan (3503), optionally write some off (3502) and count (3501)."""
+    from core.services.stock import StockService
+    from core.sync.synthetic import trace_code
+
+    t = _open(home)
+    try:
+        if args.catalogue:
+            from core.sync.refdata import sync_catalogue
+
+            sync_catalogue(t)
+        svc = StockService(t)
+        codes = [trace_code(args.person, args.n, b) for b in range(args.boxes)]
+        draft = svc.new_draft()
+        for c in codes:
+            svc.scan_into(draft, c)
+        receipt = svc.post_receipt(draft, supplier="九州通医药", invoice_no=f"INV-{args.person}-{args.n}",
+                                   operator=args.operator, lot=f"L{args.person}", manu_date="2026-01-01",
+                                   expiry="2028-12-31")
+        out = {"event": "stock", "receipt": receipt.doc_no, "bchno": receipt.batches[0].bchno, "codes": codes}
+        if args.write_off:
+            out["change"] = svc.write_off(codes[:args.write_off], change_kind="loss", supervisor="SUP1",
+                                          operator=args.operator)
+        if args.count:
+            out["count"] = svc.confirm_count(svc.count(codes[args.write_off:]), supervisor="SUP1",
+                                             operator=args.operator)
+        _print(out)
         if args.drain:
             stats = t.sender.drain(timeout_s=60)
             _print({"event": "drain", "sent": stats.sent, "remaining": stats.remaining})
@@ -225,7 +261,7 @@ def cmd_dump(home: Path, args) -> int:
 
 
 COMMANDS = {"init": cmd_init, "recover": cmd_recover, "catalogue": cmd_catalogue, "identify": cmd_identify,
-            "sell": cmd_sell, "drain": cmd_drain,
+            "sell": cmd_sell, "stock": cmd_stock, "drain": cmd_drain,
             "serve": cmd_serve, "status": cmd_status, "reconcile": cmd_reconcile, "dump": cmd_dump}
 
 
@@ -260,6 +296,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-print", action="store_true")
     s.add_argument("--catalogue", action="store_true", help="sync the catalogue first")
     s.add_argument("--drain", action="store_true", help="drain the outbox at the end")
+    k = sub.add_parser("stock")
+    k.add_argument("--person", type=int, required=True, help="whose synthetic trace codes to receive")
+    k.add_argument("--boxes", type=int, default=4)
+    k.add_argument("--n", type=int, default=0)
+    k.add_argument("--write-off", type=int, default=0, help="write off the first N boxes (3502)")
+    k.add_argument("--count", action="store_true", help="count the rest and confirm (3501)")
+    k.add_argument("--operator", default="OP01")
+    k.add_argument("--catalogue", action="store_true", help="sync the catalogue first")
+    k.add_argument("--drain", action="store_true", help="drain the outbox at the end")
     d = sub.add_parser("drain")
     d.add_argument("--timeout", type=float, default=60.0)
     d.add_argument("--wait", action="store_true", help="keep trying while the centre is unreachable")

@@ -46,11 +46,12 @@ class Driver:
             "sender": {"settle_patience_s": 5.0},
         }), encoding="utf-8")
 
-    def run(self, *args: str, kill_at: str | None = None, expect_killed: bool = False) -> list[dict]:
+    def run(self, *args: str, kill_at: str | None = None, expect_killed: bool = False,
+            kill_infno: str = "2102") -> list[dict]:
         env = dict(os.environ, ONEWINDOW_DATA_KEY=self.key, ONEWINDOW_HOME=str(self.home), PYTHONUNBUFFERED="1")
         env.pop("ONEWINDOW_KILL_AT", None)
         if kill_at:
-            env.update(ONEWINDOW_KILL_AT=kill_at, ONEWINDOW_KILL_INFNO="2102")
+            env.update(ONEWINDOW_KILL_AT=kill_at, ONEWINDOW_KILL_INFNO=kill_infno)
         out = subprocess.run([sys.executable, "-m", "core.sync.driver", "--home", str(self.home), *args], cwd=REPO,
                              env=env, capture_output=True, text=True, timeout=180)
         log = childlogs.watch(self.home / "driver.log")  # read at the test's end: a logged error fails it
