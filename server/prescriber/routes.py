@@ -175,6 +175,34 @@ async def drugs(request: Request, q: str = ""):
     return {"drugs": await run_in_threadpool(search)}
 
 
+@router.get("/api/stock")
+async def stock(request: Request, drug: str = ""):
+    """Which pharmacies hold this drug (3590, the stock issue's query), and, when none or few do, which hold the same
+    substance in another strength — seed 003: the pharmacy had 25 mg, the prescription said 20 mg."""
+    who = _api_who(request)
+    drug = drug.strip()
+    if not drug or len(drug) > 64:
+        return JSONResponse({"error": "请给出药品编码 / name a drug"}, 400)
+    exact = await run_in_threadpool(call, request, who, "3590", {"data": {"fixmedins_hilist_id": drug}})
+    if exact.get("infcode") != 0:
+        return JSONResponse({"error": exact.get("err_msg")}, 404)
+    st, centre = _state(request), request.app.state.centre
+
+    def atc_of() -> str:
+        with st.engine.connect() as conn:
+            found = reference.catalogue(centre, conn).by_key.get(drug)
+        return (found.atc or "") if found is not None else ""
+
+    others: list[dict] = []
+    atc = await run_in_threadpool(atc_of)
+    if atc:
+        alike = await run_in_threadpool(call, request, who, "3590", {"data": {"atc": atc}})
+        others = [r for r in (alike.get("output") or {}).get("data", []) if r["fixmedins_hilist_id"] != drug]
+    keep = ("fixmedins_code", "fixmedins_name", "fixmedins_hilist_id", "fixmedins_hilist_name", "spec", "inv_cnt")
+    return {"pharmacies": [{k: r[k] for k in keep} for r in exact["output"]["data"]],
+            "other_strengths": [{k: r[k] for k in keep} for r in others]}
+
+
 class Line(BaseModel):
     drug: str = Field(min_length=1, max_length=64)
     cnt: str = Field(min_length=1, max_length=10)

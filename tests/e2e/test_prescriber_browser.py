@@ -17,7 +17,7 @@ from core.rx.signature import verify
 from server.rx_keys import keys_by_id
 from tests.e2e.test_supervision_browser import _browser, _wait
 from tests.server.fixtures import sqlite_centre_copy
-from tests.server.helpers import H3, P01_CERTNO, PH1, PH2, Client, LiveServer, RequestsHttp, envelope
+from tests.server.helpers import H3, P01_CERTNO, PH1, PH2, Client, LiveServer, RequestsHttp, envelope, trace_codes
 
 pytestmark = [pytest.mark.slow]
 SHOTS = Path(__file__).resolve().parents[1] / "ui" / "screenshots"
@@ -105,12 +105,22 @@ def test_doctor_writes_blocked_warned_and_bad_prescriptions(centre):
         _shot(driver, "blocked")
         assert _listed(client, PH1) == [] and _listed(client, PH2) == []
 
-        # a new prescription: 56 days without assessment WARNs; it circulates once acknowledged
+        # a new prescription: 56 days without assessment WARNs; it circulates once acknowledged. The form shows
+        # which pharmacies hold the drug (3590): PH2 received 3 boxes of D01, nobody holds D03
+        received = client.call("3503", {"purcinfo": {
+            "med_list_codg": "XC08CAA321A001010199901", "fixmedins_hilist_id": "D01", "fixmedins_hilist_name": "苯磺酸氨氯地平片",
+            "fixmedins_bchno": "B-1", "spler_name": "九州通医药", "manu_lotnum": "L2601", "manu_date": "2026-01-10",
+            "expy_end": "2099-01-09", "finl_trns_pric": "20.00", "purc_retn_cnt": 3, "purc_invo_no": "INV1",
+            "purc_retn_stoin_time": "2026-12-07 09:00:00", "purc_retn_opter_name": "库管",
+            "drugtracinfo": [{"drug_trac_codg": c} for c in trace_codes("8100011", 3)]}}, code=PH2)
+        assert received["infcode"] == 0, received["err_msg"]
         _by(driver, "#new").click()
         _wait(driver, lambda d: not _all(d, "#lines tbody tr") and not _all(d, "#verdict"), what="a fresh form")
         _by(driver, "#dise_codg").clear()
         _by(driver, "#dise_codg").send_keys("I10.x00")
         _add_drug(driver, "bhsaldp", "D01", "2", "56", "5mg")
+        _wait(driver, lambda d: "有货" in _by(d, '[data-stock="D01"]').text, what="the stock of D01")
+        assert "仁和药店(测试) 3盒" in _by(driver, '[data-stock="D01"]').text
         _by(driver, "#submit").click()
         _wait(driver, lambda d: _all(d, '#verdict[data-verdict="WARN"]'), what="the WARN verdict")
         assert not _by(driver, "#ack-submit").is_enabled()  # every warning must be ticked first

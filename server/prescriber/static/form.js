@@ -1,7 +1,7 @@
 "use strict";
 // The prescriber form: every value shown is set as text (never as HTML), the centre's answer decides everything.
 const $ = (id) => document.getElementById(id);
-let patient = null, rxno = "", lines = [];
+let patient = null, rxno = "", lines = [], lineIds = 0;
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -54,8 +54,19 @@ $("drug-q").oninput = () => {
 };
 
 function addLine(drug) {
-  lines.push({drug: drug.key, name: drug.name, spec: drug.spec || "", cnt: "1", days: "28", dose: "", freq: "qd", way: "口服"});
+  const ln = {id: String(++lineIds), drug: drug.key, name: drug.name, spec: drug.spec || "", cnt: "1", days: "28", dose: "", freq: "qd", way: "口服", stock: "查询库存…"};
+  lines.push(ln);
   drawLines();
+  // the answer fills the line's stock note in place: redrawing the table would take the focus from a typing doctor
+  const show = () => { const e = document.querySelector(`[data-stock-id="${ln.id}"]`); if (e) e.textContent = ln.stock; };
+  api("stock?drug=" + encodeURIComponent(drug.key)).then(([status, d]) => {
+    if (status !== 200) { ln.stock = ""; show(); return; }
+    const fmt = (r) => `${r.fixmedins_name || r.fixmedins_code} ${r.inv_cnt}盒`;
+    ln.stock = d.pharmacies.length ? "有货：" + d.pharmacies.map(fmt).join("，") : "暂无定点药店有货";
+    if (!d.pharmacies.length && d.other_strengths.length)
+      ln.stock += "；同通用名其他规格：" + d.other_strengths.map((r) => `${r.spec} ${fmt(r)}`).join("，");
+    show();
+  });
 }
 
 function drawLines() {
@@ -67,7 +78,9 @@ function drawLines() {
       return el("td", {}, e);
     };
     const del = el("button", {}, "删除"); del.onclick = () => { lines.splice(i, 1); drawLines(); };
-    return el("tr", {}, el("td", {}, i + 1), el("td", {}, ln.name), el("td", {}, ln.spec), input("cnt", 3),
+    return el("tr", {}, el("td", {}, i + 1),
+              el("td", {}, ln.name, el("div", {class: "muted stock", "data-stock": ln.drug, "data-stock-id": ln.id}, ln.stock || "")),
+              el("td", {}, ln.spec), input("cnt", 3),
               input("days", 3), input("dose", 8), input("freq", 8), input("way", 6), el("td", {}, del));
   }));
 }
