@@ -260,9 +260,14 @@ class StockService:
             return ledger.near_expiry(s, self.t.today(), self.settings.near_expiry_days if days is None else days)
 
     def movements(self, since: dt.date, until: dt.date) -> list[ledger.Movement]:
+        """The movements of local calendar days since..until, with local times (the ledger stores UTC)."""
+        from dataclasses import replace
+
+        shift = dt.timedelta(hours=self.t.config.terminal.utc_offset_hours)
         with self.t.read() as s:
-            return ledger.movements(s, dt.datetime.combine(since, dt.time()),
-                                    dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
+            moves = ledger.movements(s, dt.datetime.combine(since, dt.time()) - shift,
+                                     dt.datetime.combine(until + dt.timedelta(days=1), dt.time()) - shift)
+        return [replace(m, at=m.at + shift) for m in moves]
 
 
 __all__ = ["DraftLine", "ReceivingDraft", "SaleBoxCheck", "StockService", "StockSettings", "product_for_box",

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from core.services.checkout import CheckoutService, Identification
+from core.services import stock_reports
 from core.services.stock import StockService
 from core.stock.domain import StockError
 from core.sync import outbox as ob
@@ -35,7 +36,7 @@ def centre_rows(centre, sql: str, **params) -> list[tuple]:
         engine.dispose()
 
 
-def test_receive_count_write_off_sell_return_each_uploaded_once(make_terminal, stock_centre):
+def test_receive_count_write_off_sell_return_each_uploaded_once(make_terminal, stock_centre, tmp_path):
     centre = stock_centre
     (i,) = new_persons(1)
     t = make_terminal(centre.url, centre.secrets["P42070000001"])
@@ -83,6 +84,18 @@ def test_receive_count_write_off_sell_return_each_uploaded_once(make_terminal, s
     states = dict(centre_rows(centre, "SELECT code, state FROM centre_stock_code WHERE code LIKE :p",
                               p=codes[0][:15] + "%"))
     assert states[codes[4]] == "written_off" and states[codes[0]] == "in_stock"
+
+    # reconciliation with the centre's 3508/3511: the ledger and the centre agree
+    diffs, totals = stock_reports.reconcile(t, operator="OP01")
+    assert diffs == [] and totals["centre_sale_uploads"] >= 1 and totals["local_batches"] == 1
+    # the movement ledger of the day, as XLSX and as PDF
+    from openpyxl import load_workbook
+
+    xlsx = stock_reports.movement_ledger(svc, t.today(), t.today(), tmp_path / "moves.xlsx")
+    rows = list(load_workbook(xlsx).active.iter_rows(values_only=True))
+    assert rows[0][1] == "类型" and {r[1] for r in rows[1:]} >= {"采购入库", "盘亏", "报损", "销售", "销售退货"}
+    pdf = stock_reports.movement_ledger(svc, t.today(), t.today(), tmp_path / "moves.pdf")
+    assert pdf.read_bytes()[:4] == b"%PDF"
 
 
 def test_expired_and_near_expiry_boxes_at_the_sale(make_terminal, stock_centre):
