@@ -142,7 +142,8 @@ def reconcile(t: "Terminal", *, operator: str = "SYS") -> tuple[list[StockDiff],
         if same or (c is None and boxes == 0):
             continue
         note = "待上传" if bchno in waiting else ("中心无此批次" if c is None else "数量不符")
-        diffs.append(StockDiff(bchno, b.drug_key if b else str(c.get("fixmedins_hilist_id", "")), boxes, qty, note))
+        drug = b.drug_key if b is not None else str((c or {}).get("fixmedins_hilist_id", ""))
+        diffs.append(StockDiff(bchno, drug, boxes, qty, note))
     sales = _query_all(t, t.config.infno["sale_query"], {}, operator)
     return diffs, {"centre_sale_uploads": len(sales), "local_sale_uploads": int(uploads_done),
                    "centre_batches": len(centre), "local_batches": len(local)}
