@@ -214,6 +214,18 @@ OPTIONS: tuple[Option, ...] = (
          shells=frozenset({"pharmacy"}), supervisor=True, low=0, high=730),
     _opt("stock.block_expired", "bool", True, "过期药品禁止销售", "an expired box cannot be sold",
          shells=frozenset({"pharmacy"}), supervisor=True),
+    # --- prescriptions at the pharmacy (issue 19): the pharmacist's trail and the offline cache ------------------
+    _opt("dispensing.pharmacists", "choice", "single", "审方/核对人员模式",
+         "审方→调配→核对→发药 staffing: single (one-pharmacist shop: one person may do every step, recorded as such) or "
+         "strict (the check by another person than the dispenser and the reviewer)", shells=frozenset({"pharmacy"}),
+         supervisor=True, choices=("single", "strict")),
+    _opt("dispensing.check", "choice", "scan", "核对方式", "how the check is done: scan every box again, or confirm "
+         "line by line", shells=frozenset({"pharmacy"}), supervisor=True, choices=("scan", "confirm")),
+    _opt("rx_cache.max_entries", "int", 500, "离线处方缓存上限（张）", "prescriptions kept for offline selling at most",
+         shells=frozenset({"pharmacy"}), supervisor=True, low=0, high=100000),
+    _opt("rx_cache.refill_days", "int", 7, "预取处方：续方到期前（天）", "fetch ahead the waiting prescriptions of "
+         "patients whose refill falls due within (days)", shells=frozenset({"pharmacy"}), supervisor=True, low=0,
+         high=60),
     # --- devices: scanner ---------------------------------------------------------------------------------------
     _opt("devices.scanner.kind", "choice", "keyboard", "扫码枪类型", "scanner kind", shells=DEVICES,
          choices=("keyboard", "serial", "simulator", "none")),
