@@ -349,7 +349,7 @@ class CheckoutService:
         return offline_policy.check(
             s, self.t.config.offline, person_no=sale.person_no, ident_kind=self._ident_kind(sale), fund=fund,
             now_utc=self.t.utcnow(), local_day=self.t.today(), utc_offset_hours=self.t.config.terminal.utc_offset_hours,
-            exclude_sale=sale.sale_id)
+            exclude_sale=sale.sale_id, account=Basket.json_uses_account(sale.basket))
 
     def _offline_refused(self, sale_id: str, check: OfflineCheck, prefix_zh: str, prefix_en: str) -> CheckoutError:
         return CheckoutError("offline_refused", f"{prefix_zh}：{check.text_zh}", f"{prefix_en}: {check.text_en}",

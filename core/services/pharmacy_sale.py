@@ -106,6 +106,11 @@ class Sale:
     issuer: str = ""
     doctor: str = ""
     lifestyle: tuple[str, ...] = ()  # short form of the prescription's lifestyle half (双处方), for the receipt
+    # paying from personal accounts (issue 17), chosen at the pay step: the own account (an exact amount, or as much
+    # as the centre's balance allows when None) and/or a bound holder's account (共济, the holder's psn_no)
+    account_use: bool = False
+    account_amount: Decimal | None = None
+    mulaid_psn_no: str = ""
 
     def line(self, no: int) -> SaleLine:
         return next(l for l in self.lines if l.no == no)

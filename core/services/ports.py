@@ -155,6 +155,7 @@ class AuditView:
 class Payment:
     account: Decimal = Decimal("0.00")
     cash_tendered: Decimal = Decimal("0.00")
+    mulaid_psn_no: str = ""  # 共济: the bound holder whose account pays what the own account cannot
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,27 @@ class Basket:
     disease_name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def account(self) -> dict[str, Any]:
+        """The desk's account choice (issue 17), in extra["account"]: {"use": bool, "mulaid_psn_no": holder,
+        "acct_pay": exact amount}; {} when the sale is paid without any personal account."""
+        acct = self.extra.get("account")
+        return dict(acct) if isinstance(acct, dict) else {}
+
+    @property
+    def uses_account(self) -> bool:
+        a = self.account
+        return bool(a.get("use") or a.get("mulaid_psn_no"))
+
+    @staticmethod
+    def json_uses_account(text: str | None) -> bool:
+        """uses_account of a stored basket, without needing the rest of it (an old or partial record: False)."""
+        try:
+            acct = (json.loads(text or "{}").get("extra") or {}).get("account")
+        except (ValueError, AttributeError):
+            return False
+        return isinstance(acct, dict) and bool(acct.get("use") or acct.get("mulaid_psn_no"))
+
     def validate(self) -> None:
         if not self.person_no:
             raise BasketError("no person", "未识别参保人")

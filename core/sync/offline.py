@@ -99,8 +99,14 @@ def check(
     local_day: dt.date,
     utc_offset_hours: int,
     exclude_sale: str | None = None,
+    account: bool = False,
 ) -> OfflineCheck:
     reasons: list[OfflineReason] = []
+    if account:  # the balance is the centre's: no terminal can know it, nor keep two sales from spending it twice
+        reasons.append(OfflineReason(
+            "account", "个人账户（含家庭共济）支付需联网：余额在医保中心，离线不能使用，请改用现金等方式支付",
+            "personal-account (and family-sharing) payments need the centre: the balance is the centre's; "
+            "pay by cash or another tender"))
     if ident_kind not in limits.allowed_identification:
         allowed = "、".join(KIND_ZH.get(k, k) for k in limits.allowed_identification)
         reasons.append(OfflineReason(

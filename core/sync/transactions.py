@@ -178,6 +178,16 @@ def identified(person_output: Mapping[str, Any], registrations_output: Mapping[s
 
 
 # ---- 2101 / 2102 药店预结算 / 结算 ------------------------------------------------------------------------
+def _acct_flag(basket: Basket) -> str:
+    return "1" if basket.account.get("use") else "0"
+
+
+def _account_facts(basket: Basket) -> dict[str, str]:
+    """expContent facts of the account choice: the 共济 holder and exact amounts, only when the desk named them."""
+    a = basket.account
+    return {k: str(a[k]) for k in ("mulaid_psn_no", "acct_pay", "acct_mulaid_pay") if a.get(k)}
+
+
 def settle_input(
     basket: Basket,
     drugs: Mapping[str, Drug],
@@ -221,11 +231,12 @@ def settle_input(
                                 "long_rx_confirmed": basket.long_rx_confirmed, "rx_kind": basket.rx_kind}
     if basket.rx_valid_until:
         info_ext["rx_valid_until"] = basket.rx_valid_until.isoformat()
+    info_ext.update(_account_facts(basket))
     return {
         "druginfo": {
             "psn_no": basket.person_no, "mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no, "card_sn": card_sn,
             "begntime": when, "medfee_sumamt": fmt(total), "invono": "", "insutype": insutype,
-            "dise_codg": basket.disease, "dise_name": basket.disease_name, "acct_used_flag": "0",
+            "dise_codg": basket.disease, "dise_name": basket.disease_name, "acct_used_flag": _acct_flag(basket),
             "med_type": med_type, "expContent": info_ext,
         },
         "drugdetail": details,
@@ -256,6 +267,7 @@ def _settle_national(basket: Basket, drugs: Mapping[str, Drug], *, cert_type: st
                              "long_rx_confirmed": basket.long_rx_confirmed, "rx_kind": basket.rx_kind}
     if basket.rx_valid_until:
         facts["rx_valid_until"] = basket.rx_valid_until.isoformat()
+    facts.update(_account_facts(basket))
     if profile.exp_content_keys:
         facts = {k: v for k, v in facts.items() if k in profile.exp_content_keys}
     node = {
@@ -263,7 +275,7 @@ def _settle_national(basket: Basket, drugs: Mapping[str, Drug], *, cert_type: st
             "psn_no": basket.person_no, "mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no, "begntime": when,
             "medfee_sumamt": fmt(total), "invono": "", "insutype": insutype,
             "dise_codg": profile.disease_code(basket.disease), "dise_name": basket.disease_name,
-            "acct_used_flag": "0", "med_type": med_type,
+            "acct_used_flag": _acct_flag(basket), "med_type": med_type,
             "expContent": json.dumps(facts, ensure_ascii=False, separators=(",", ":")) if facts else "",
         },
         "drugdetail": details,
@@ -290,11 +302,22 @@ class CentreSettlement:
     period: str
     medins_setl_id: str
     mdtrt_id: str = ""
+    # what the personal accounts paid (issue 17): own account, a bound holder's (共济), the rest in cash, the
+    # own balance after; a centre that does not send them paid nothing from an account
+    acct_pay: Decimal = Decimal("0.00")
+    acct_mulaid_pay: Decimal = Decimal("0.00")
+    balance: Decimal | None = None
+
+    @property
+    def cash(self) -> Decimal:
+        return self.personal - self.acct_pay - self.acct_mulaid_pay
 
     def to_dict(self) -> dict:
         return {"setl_id": self.setl_id, "mdtrt_id": self.mdtrt_id, "total": fmt(self.total), "fund": fmt(self.fund),
                 "personal": fmt(self.personal), "scheme": self.scheme, "period": self.period,
-                "setl_time": self.setl_time.isoformat() if self.setl_time else None}
+                "setl_time": self.setl_time.isoformat() if self.setl_time else None,
+                "acct_pay": fmt(self.acct_pay), "acct_mulaid_pay": fmt(self.acct_mulaid_pay),
+                "balc": None if self.balance is None else fmt(self.balance)}
 
 
 def parse_settlement(output: Mapping[str, Any]) -> CentreSettlement:
@@ -317,6 +340,9 @@ def parse_settlement(output: Mapping[str, Any]) -> CentreSettlement:
         fund=fund, personal=personal, deductible=_opt_dec(s.get("act_pay_dedc"), "setlinfo.act_pay_dedc"),
         setl_time=when, scheme=str(ext.get("scheme") or ""), period=str(ext.get("period") or ""),
         medins_setl_id=str(s.get("medins_setl_id") or ""), mdtrt_id=str(s.get("mdtrt_id") or ""),
+        acct_pay=_opt_dec(s.get("acct_pay"), "setlinfo.acct_pay") or Decimal("0.00"),
+        acct_mulaid_pay=_opt_dec(s.get("acct_mulaid_pay"), "setlinfo.acct_mulaid_pay") or Decimal("0.00"),
+        balance=_opt_dec(s.get("balc"), "setlinfo.balc"),
     )
 
 

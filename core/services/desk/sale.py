@@ -14,6 +14,7 @@ from core.domain.clock import CST, today_cst
 from core.i18n import Message
 from core.services.auth import RESTRICTED_WARN_RULES
 from core.services.checkout import Identification
+from core.services.desk.accounts import account_extra
 from core.services.desk.base import CERT_KIND, DeskBase
 from core.services.pharmacy_sale import CodeCheck, Lookups, OpenBox, Sale, SoldBefore, check_scan
 from core.services.ports import AuditView, Figures, HitView, PatientCard
@@ -126,7 +127,7 @@ class SaleCases(DeskBase):
                       disease=sale.diagnoses[0] if sale.diagnoses else "", diagnoses=tuple(sale.diagnoses),
                       rx_no=sale.rx_id, rx_date=sale.rx_date, lines=lines, long_rx_confirmed=sale.long_rx_confirmed,
                       rx_kind=sale.rx_kind, rx_valid_until=sale.rx_valid_until, doctor_name=sale.doctor,
-                      extra={"desk_sale": sale.sale_id})
+                      extra={"desk_sale": sale.sale_id, **account_extra(sale)})
 
     @staticmethod
     def identification(card: PatientCard) -> Identification:

@@ -15,6 +15,7 @@ from core.domain.clock import today_cst
 from core.i18n import Message, message
 from core.services.auth import RESTRICTED_WARN_RULES
 from core.services.checkout import CheckoutError, CheckoutService, SaleView
+from core.services.desk.accounts import centre_accounts, with_payment
 from core.services.desk.base import OPEN_STATES, SETTLED_STATES, _dec
 from core.services.desk.followups import FollowUps
 from core.services.desk.records import Records
@@ -155,6 +156,7 @@ class Settlement(SaleCases, Records, FollowUps):
         limits it is provisional (offline number, local figures) until the sender gets the centre's answer."""
         co = self._ready()
         user = self._user()
+        sale = with_payment(sale, payment, self._preview_personal(sale))  # account choice travels in the basket
         try:
             sync_id = self._sync_sale(co, sale, card, reuse=True)
             view = co.sale(sync_id)
@@ -195,6 +197,16 @@ class Settlement(SaleCases, Records, FollowUps):
         if state in (S.UNKNOWN.value, S.REVERSING.value, S.REVERSED.value):
             raise DeskError(message("desk.settle.unknown", state=LABEL_ZH[S(state)], state_en=state))
         raise DeskError(message("desk.settle.refused", detail=view.reason or state, detail_en=view.reason or state))
+
+    def _preview_personal(self, sale: Sale) -> Decimal | None:
+        """The personal share of this sale's last audit (the figures the pay step showed), if any."""
+        with self._lock:
+            known = self._baskets.get(sale.sale_id)
+        if known is None:
+            return None
+        with self.Session() as s:
+            ss = s.get(SyncSale, known[0])
+            return ss.personal if ss is not None else None
 
     def _reserve(self, sale: Sale, sync_id: str, shift_id: str | None) -> tuple[str, str]:
         """The desk's record of the sale (receipt number, codes) before the 2102 leaves, keyed to the sync sale;
@@ -240,7 +252,12 @@ class Settlement(SaleCases, Records, FollowUps):
         """Settled (or provisional): the payment, the opened boxes and the 无码库, the 7206 follow-up, the
         receipt's print (3505 queued by the checkout)."""
         personal = view.personal
-        account = min(payment.account, personal, card.balance) if payment.account > 0 else Decimal("0.00")
+        with self.Session() as s:
+            paid = centre_accounts(s, view.sale_id)
+        if paid is not None:  # the centre's answer: what the accounts (own + 共济) really paid
+            account = paid.total
+        else:
+            account = min(payment.account, personal, card.balance) if payment.account > 0 else Decimal("0.00")
         cash_due = personal - account
         change = max(Decimal("0.00"), payment.cash_tendered - cash_due) if payment.cash_tendered else Decimal("0.00")
         tendered = payment.cash_tendered if payment.cash_tendered else cash_due

@@ -1,0 +1,69 @@
+"""Personal-account payments at the desk (issue 17): the pay step's choice travels to the centre in the basket,
+and the amounts the centre paid from the accounts come back from the sync layer's journal.
+
+The balance is the centre's (server.accounts): the desk never computes what an account pays, it asks (2101/2102
+with acct_used_flag 1, expContent.acct_pay / mulaid_psn_no) and records the answer. Offline, a sale that asks for
+an account is refused by the offline floor (core.sync.offline: reason "account"), whose message tells the
+pharmacist to take cash instead.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from core.domain import ZERO, fmt, money
+from core.services.pharmacy_sale import Sale
+from core.services.ports import Payment
+from core.sync.models import SyncJournal
+
+
+@dataclass(frozen=True)
+class CentreAccounts:
+    acct_pay: Decimal
+    acct_mulaid_pay: Decimal
+    balance_after: Decimal | None
+
+    @property
+    def total(self) -> Decimal:
+        return self.acct_pay + self.acct_mulaid_pay
+
+
+def account_extra(sale: Sale) -> dict:
+    """The basket's extra["account"] for this sale ({} when no account pays: the basket stays as before)."""
+    if not (sale.account_use or sale.mulaid_psn_no):
+        return {}
+    choice: dict = {"use": bool(sale.account_use)}
+    if sale.account_use and sale.account_amount is not None:
+        choice["acct_pay"] = fmt(sale.account_amount)
+    if sale.mulaid_psn_no:
+        choice["mulaid_psn_no"] = sale.mulaid_psn_no
+    return {"account": choice}
+
+
+def with_payment(sale: Sale, payment: Payment, personal: Decimal | None) -> Sale:
+    """The sale as it is settled: the account amount typed at the pay step (capped at the personal share the
+    preview showed) or the 共济 holder chosen there; a payment without any account leaves the sale as it was."""
+    if payment.account <= ZERO and not payment.mulaid_psn_no:
+        return sale
+    amount = None
+    if payment.account > ZERO:
+        amount = min(payment.account, personal) if personal is not None else payment.account
+    return replace(sale, account_use=payment.account > ZERO, account_amount=amount,
+                   mulaid_psn_no=payment.mulaid_psn_no)
+
+
+def centre_accounts(session, sync_id: str) -> CentreAccounts | None:
+    """What the centre's 2102 answer said the accounts paid (the sync layer journals it with the settled
+    transition); None while the centre has not answered (offline: no account payment was allowed)."""
+    rows = session.scalars(select(SyncJournal.data).where(
+        SyncJournal.sale_id == sync_id, SyncJournal.to_state == "settled").order_by(SyncJournal.seq.desc())).all()
+    for data in rows:
+        centre = (json.loads(data or "{}") or {}).get("centre")
+        if isinstance(centre, dict):
+            balc = centre.get("balc")
+            return CentreAccounts(money(centre.get("acct_pay") or "0"), money(centre.get("acct_mulaid_pay") or "0"),
+                                  None if balc in (None, "") else money(balc))
+    return None
