@@ -35,6 +35,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desk.line.uncoded": ("无码库存（批号 {batch}），需主管确认", "uncoded stock (batch {batch}): a supervisor confirms"),
     "desk.line.waiting": ("待扫码", "waiting for codes"),
     # --- identify ---
+    "desk.id.bad_answer": ("中心返回的参保人信息不完整，请重试；仍不行请联系医保中心",
+                           "the centre's answer about the person is incomplete: {detail}"),
     "desk.id.not_found": ("未找到参保人：{detail}", "insured person not found: {detail}"),
     "desk.id.offline_evoucher": ("离线时不能使用医保电子凭证（需联网解码），请刷身份证或社保卡",
                                  "the e-voucher needs the centre: offline, read the ID or social security card"),

@@ -167,6 +167,14 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
         self._nav_keys = [QtGui.QShortcut(QtGui.QKeySequence(f"Alt+{n + 1}"), self, lambda k=key: self.go(k),
                                           context=Qt.ShortcutContext.WindowShortcut) for n, (key, _l) in enumerate(PAGES)]
 
+    def _label_nav(self, on_desk: bool) -> None:
+        """The sidebar names the keys that work: on 结算 the function keys are the desk's (F4 班次 there, not
+        提醒), so the pages are listed with their Alt+n keys while the desk is shown."""
+        for n, (_key, label) in enumerate(PAGES):
+            item = self.nav.item(n)
+            if item is not None:
+                item.setText(f"{f'Alt+{n + 1}' if on_desk else f'F{n + 2}'}  {self.tr(label)}")
+
     def _render(self) -> None:
         op = self.operator
         self.status_line.show_user(f"{op.name}（{op.role_name()}）" if op else self.tr("未登录"))
@@ -185,6 +193,7 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
             sc.setEnabled(not on_desk)
         for sc in self.desk_page.shortcuts() if self.desk_page is not None else ():
             sc.setEnabled(on_desk)
+        self._label_nav(on_desk)
         self.status_line.setVisible(not on_desk)  # the desk shows its own
         row = [p for p, _ in PAGES].index(page)
         if self.nav.currentRow() != row:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 
-from core.services.auth import Auth, Operator
+from core.services.auth import PERMISSIONS, Auth, Operator
 from core.services.drug_lookup import DrugLookup
 from core.services.pharmacy_config import DeskConfig
 from core.services.pharmacy_sale import Sale
@@ -398,8 +398,12 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         def check(user, password, pin):
             return self.auth.approve(user, password or pin, permission=permission, operator=op, ref=ref, detail=detail)
 
-        prompt = self.tr("需要主管授权：请主管输入用户名和 PIN/密码")
-        self.dialog = LoginDialog(check, self.runner, title=self.tr("主管授权"), prompt=prompt, parent=self)
+        # ask for the role the permission needs: a dialog that asks for a supervisor accepts one
+        if PERMISSIONS.get(permission) == "admin":
+            title, prompt = self.tr("管理员授权"), self.tr("需要管理员授权：请管理员输入用户名和 PIN/密码")
+        else:
+            title, prompt = self.tr("主管授权"), self.tr("需要主管授权：请主管输入用户名和 PIN/密码")
+        self.dialog = LoginDialog(check, self.runner, title=title, prompt=prompt, parent=self)
         self.route.paused = True
         dlg = self.dialog
         dlg.accepted.connect(lambda: then(dlg.operator.user_id))

@@ -222,4 +222,6 @@ EN = {
     "确认退货 (F12)": "Confirm return (F12)",
     "已挂单 {0}": "Held as sale {0}",
     "X 报表（F6，不关班）": "X report (F6, shift stays open)",
+    "管理员授权": "Administrator approval",
+    "需要管理员授权：请管理员输入用户名和 PIN/密码": "An administrator must approve: administrator user name and PIN/password",
 }

@@ -428,6 +428,14 @@
         <translation>administrator</translation>
     </message>
     <message>
+        <source>管理员授权</source>
+        <translation>Administrator approval</translation>
+    </message>
+    <message>
+        <source>需要管理员授权：请管理员输入用户名和 PIN/密码</source>
+        <translation>An administrator must approve: administrator user name and PIN/password</translation>
+    </message>
+    <message>
         <source>需要主管授权：请主管输入用户名和 PIN/密码</source>
         <translation>A supervisor must approve: supervisor's user and PIN/password</translation>
     </message>

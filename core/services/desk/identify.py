@@ -72,7 +72,7 @@ class Identify(DeskBase):
             regs_out = self.link.call(self._infno("registrations"), {"data": {"psn_no": psn_no}})
             found = identified(out, regs_out)
         except TransactionFormatError as exc:
-            raise DeskError(message("desk.id.not_found", detail=str(exc))) from None
+            raise DeskError(message("desk.id.bad_answer", detail=str(exc))) from None
         person, names = found.person, dict(found.disease_names)
         try:
             cum = self.link.call(self._infno("cumulative"), {"data": {"psn_no": psn_no}}).get("cuminfo", [])

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from core.care.lifestyle import short_lines
-from core.domain import Sig
+from core.domain import Drug, Sig
 from core.domain.clock import today_cst
 from core.i18n import message
 from core.services.centre_link import CentreRefused, CentreUnreachable
@@ -14,6 +16,18 @@ from core.services.desk.base import MED_TYPE_SCHEME, SCHEME_MED_TYPE, DeskBase
 from core.services.pharmacy_sale import Sale, SaleLine
 from core.services.ports import DeskError, PatientCard, RxSummary
 from core.store.catalogue import get_drugs
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def dose_text(drug: Drug, dose: Any, frequency: Any = "", route: Any = "") -> str:
+    """用法用量 as the pharmacist reads it: a bare number is a dose in the drug's strength unit, so it gets
+    the unit ("5" → "5 mg 每日1次"; "5mg" stays as written)."""
+    amount = str(dose or "").strip()
+    if amount and _NUMBER.fullmatch(amount):
+        unit = drug.strength_unit or drug.unit
+        amount = f"{amount} {unit}" if unit else amount
+    return " ".join(x for x in (amount, str(frequency or "").strip(), str(route or "").strip()) if x)
 
 
 class Prescriptions(DeskBase):
@@ -78,8 +92,7 @@ class Prescriptions(DeskBase):
             sig = None
             if ext.get("dose") not in (None, "") and ext.get("times_per_day") not in (None, ""):
                 sig = Sig(Decimal(str(ext["dose"])), Decimal(str(ext["times_per_day"])))
-            dose = " ".join(x for x in (str(d.get("sin_dos_dscr") or ""), str(d.get("used_frqu_dscr") or ""),
-                                        str(d.get("medc_way_dscr") or "")) if x)
+            dose = dose_text(drug, d.get("sin_dos_dscr"), d.get("used_frqu_dscr"), d.get("medc_way_dscr"))
             lines.append(SaleLine(no, drug, int(Decimal(str(d["cnt"]))), int(d["prd_days"]), dose, sig, split,
                                   med_list_codg=d.get("med_list_codg") or ""))
         med_type = str(info.get("med_type") or "")

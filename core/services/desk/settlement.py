@@ -30,6 +30,13 @@ from core.sync.states import SaleState as S
 log = logging.getLogger("onewindow.desk")
 
 
+def centre_words(reason: str) -> str:
+    """The centre's own words in a sync state's reason ("中心拒绝 refused: <err_msg>"), without the state log's
+    English tag the pharmacist should not read."""
+    head, sep, tail = (reason or "").partition(": ")
+    return tail.strip() if sep and tail.strip() else head.split(" ")[0]
+
+
 class Settlement(SaleCases, Records, FollowUps):
     def _sync_sale(self, co: CheckoutService, sale: Sale, card: PatientCard, *, reuse: bool) -> str:
         """The sync sale of this desk sale, audited on the current basket (a new one when the last one ended).
@@ -188,7 +195,8 @@ class Settlement(SaleCases, Records, FollowUps):
             raise DeskError(message("desk.settle.in_flight", sale=sync_id))
         self._failed(key, f"{state}: {view.reason}")
         if state == S.REJECTED.value:
-            raise DeskError(message("desk.settle.refused", detail=view.reason, detail_en=view.reason))
+            why = centre_words(view.reason)
+            raise DeskError(message("desk.settle.refused", detail=why, detail_en=why))
         if state in (S.RETURNING.value, S.RETURNED.value):  # the 0.10 元 rule after 2102: cancelled at once (2103)
             with self.Session() as s:
                 ss = s.get(SyncSale, sync_id)
@@ -196,7 +204,8 @@ class Settlement(SaleCases, Records, FollowUps):
             raise DeskError(message("desk.settle.mismatch", local=fmt(local), centre=fmt(centre or Decimal("0"))))
         if state in (S.UNKNOWN.value, S.REVERSING.value, S.REVERSED.value):
             raise DeskError(message("desk.settle.unknown", state=LABEL_ZH[S(state)], state_en=state))
-        raise DeskError(message("desk.settle.refused", detail=view.reason or state, detail_en=view.reason or state))
+        label = LABEL_ZH.get(S(state), state) if state in {s.value for s in S} else state
+        raise DeskError(message("desk.settle.refused", detail=label, detail_en=view.reason or state))
 
     def _preview_personal(self, sale: Sale) -> Decimal | None:
         """The personal share of this sale's last audit (the figures the pay step showed), if any."""

@@ -151,12 +151,26 @@ class SaleScreen(QtWidgets.QWidget):
                 self.table.resizeColumnToContents(c)
             self.table.resizeRowsToContents()
         else:
+            self._widen(changed)
             for r in changed:
                 self.table.resizeRowToContents(r)
         row = next((i for i, l in enumerate(sale.lines) if l.no == keep), 0)
         if sale.lines and (full or self.table.currentRow() != row):
             self.table.setCurrentCell(row, 0)
         self._show_codes()
+
+    NARROW = (0, 2, 3, 4, 5, 6)  # short values (行, 规格, 数量, 天数, 用法用量, 追溯码): never wrapped
+
+    def _widen(self, rows: list[int]) -> None:
+        """A changed row's short values ("14片 (拆零)", "无码库") get the width they need instead of wrapping
+        one character per line; only the changed cells are measured (the scan-to-verdict budget)."""
+        fm = self.table.fontMetrics()
+        pad = 2 * self.table.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_FocusFrameHMargin) + 16
+        for c in self.NARROW:
+            need = max((fm.horizontalAdvance(self.table.item(r, c).text()) + pad for r in rows
+                        if self.table.item(r, c) is not None), default=0)
+            if need > self.table.columnWidth(c):
+                self.table.setColumnWidth(c, need)
 
     def _fill_row(self, r: int, line: SaleLine) -> None:
         unit = line.drug.unit if line.split else (line.drug.pack_unit or self.tr("盒"))

@@ -98,3 +98,30 @@ def test_a_box_scanned_on_the_return_screen_picks_its_line_only():
     r = record()
     assert lines_with_code(r, code("8100022", 1)) == [2]
     assert lines_with_code(r, "T01-1") == []
+
+
+def test_the_dose_carries_its_unit():
+    from core.services.desk.prescriptions import dose_text
+
+    assert dose_text(D01, "5", "每日1次") == "5 片 每日1次"  # no strength unit in this drug: its unit
+    mg = D01.__class__(**{**D01.__dict__, "strength_unit": "mg"})
+    assert dose_text(mg, "5", "每日1次", "口服") == "5 mg 每日1次 口服"
+    assert dose_text(mg, "5mg", "每日一次") == "5mg 每日一次"  # written with its unit: as written
+    assert dose_text(mg, "", "每日一次") == "每日一次" and dose_text(mg, None) == ""
+
+
+def test_what_the_pharmacist_reads_is_chinese():
+    """#21: error texts mixed English into Chinese. The desk's messages are Chinese in Chinese (a few key and
+    format names aside), and a sync state's reason reaches the desk without its English log tag."""
+    import re
+
+    from core.i18n.desk import MESSAGES
+    from core.services.desk.settlement import centre_words
+
+    allowed = {"PDF", "PIN", "Enter", "Esc", "Tab", "Ctrl", "QR", "ID", "PASS", "WARN", "BLOCK", "Del", "OK"}
+    english = {k: zh for k, (zh, _en) in MESSAGES.items()
+               if "_en}" in zh or set(re.findall(r"[A-Za-z]{2,}", re.sub(r"\{[^}]*\}", "", zh))) - allowed}
+    assert english == {}
+    assert centre_words("中心拒绝 refused: 年度限额已用完") == "年度限额已用完"
+    assert centre_words("审核不通过 blocked") == "审核不通过"
+    assert centre_words("") == ""

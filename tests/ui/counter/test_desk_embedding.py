@@ -61,3 +61,19 @@ def test_sign_in_and_function_keys_go_through_the_public_api(qtbot, counter):
     assert win.page() == "settle" and desk_window.page() == "returns"  # F3 is the desk's 退货 here
     qtbot.keyClick(win, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
     assert win.page() == "review" and not any(s.isEnabled() for s in desk_window.shortcuts())
+
+
+def test_on_the_settlement_page_the_sidebar_names_keys_that_work(qtbot, counter):
+    """#21: on 结算 F4 opened the desk's 班次 while the sidebar said F4 is 提醒."""
+    win, desk_window, d = counter
+    win.set_operator(d.auth.login("li", pin="2468"))
+    qtbot.waitUntil(lambda: desk_window.runner.busy == 0)
+    nav = [win.nav.item(i).text() for i in range(win.nav.count())]
+    assert nav[2].startswith("F4") and "提醒" in nav[2]
+    win.go("settle")
+    nav = [win.nav.item(i).text() for i in range(win.nav.count())]
+    desk_keys = set(desk_window.keymap()[desk_window.page()])
+    assert not [t for t in nav if t.split()[0] in desk_keys], nav  # no sidebar key the desk owns here
+    assert nav[2].startswith("Alt+3") and "提醒" in nav[2]
+    win.go("apply")
+    assert win.nav.item(2).text().startswith("F4")

@@ -198,3 +198,20 @@ def test_cash_short_is_said_while_true_and_the_amount_due_is_large(qtbot):
     assert amount_pixels(768) == 48 and amount_pixels(1080) == 60
     pay.cash.setText("81000110000000000001")  # a box's code scanned into the cash field is no amount
     assert pay.change.text() == "-"
+
+
+def test_short_columns_grow_instead_of_wrapping_one_character_a_line(qtbot):
+    from desktop.pharmacy.screens import SaleScreen
+
+    screen = SaleScreen()
+    qtbot.addWidget(screen)
+    screen.resize(1366, 700)
+    s = sale()
+    screen.show_sale(s)
+    for changed, col in ((s.with_split(1, 14), 3), (s.with_uncoded(2, "B2024"), 6)):
+        screen.show_sale(changed)  # one row changed: no full re-measure
+        row = 0 if col == 3 else 1
+        item = screen.table.item(row, col)
+        assert item.text() in ("14片 (拆零)", "无码库"), item.text()
+        need = screen.table.fontMetrics().horizontalAdvance(item.text())
+        assert screen.table.columnWidth(col) >= need, (item.text(), screen.table.columnWidth(col), need)
