@@ -252,7 +252,9 @@ def download(ctx, inp: RefInput) -> dict:
         raise PlatformError(f"prescription {row.rx_id} was revoked by the prescriber")
     _circulating(ctx, row)
     payload = json.loads(row.payload)
-    return {**payload, "rxinfo": {**payload["rxinfo"], **_summary(row, today=ctx.today)}}
+    # the keys that verify `signature`, for a desk that has not pinned them from a sign-in (9001) yet
+    return {**payload, "rxinfo": {**payload["rxinfo"], **_summary(row, today=ctx.today)},
+            "rx_sign_keys": rx_keys.public_keys(ctx.centre)}
 
 
 @transaction(INFNO["dispense"], "电子处方核销(已取药)", DispenseInput)
