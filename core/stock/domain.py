@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from core.i18n import Message
+
 
 class StockError(ValueError):
     """Bad stock input: one clear message naming the row and the field (Chinese first). Nothing was written."""
@@ -33,6 +35,11 @@ class StockError(ValueError):
         self.row, self.field = row, field
         super().__init__(f"{self.zh} / {self.en}" if self.en else self.zh)
 
+    @property
+    def message(self) -> Message:
+        """Both languages, as the shells' worker shows a refusal (desktop.common.worker)."""
+        return Message("stock.error", self.zh, self.en or self.zh)
+
 
 class NotInStock(StockError):
     """A box that the ledger does not hold on hand (never received, already sold, gone back …)."""
@@ -45,7 +52,7 @@ class NotInStock(StockError):
 
 FIELD_NAMES = {
     "code": "追溯码", "drug_key": "药品编码", "manu_lotnum": "批号", "manu_date": "生产日期", "expy_end": "有效期至",
-    "price": "进价", "supplier": "供应商", "invoice_no": "发票号", "gtin": "GTIN", "units": "数量",
+    "price": "进价", "supplier": "供应商", "invoice_no": "发票号", "gtin": "GTIN", "units": "数量", "supervisor": "主管",
 }
 
 
