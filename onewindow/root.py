@@ -220,7 +220,42 @@ def build_pharmacy(config, *, process: Process | None = None, devices: bool = Tr
         window.save_settings = process.save_settings
     _attach(route, device_hub(process.settings if process else None, "pharmacy") if devices else None, parts)
     _settings_access(window, process, parts)
+    _stock_access(window, link, auth, process)
     return window, parts
+
+
+def _stock_access(window, link, auth, process: Process | None) -> None:
+    """Ctrl+K opens the stock window (进销存, desktop/pharmacy/stock) on the desk's one terminal, for the operator
+    logged in at the desk; supervisors confirm counts and changes with their user and secret (Auth.approve)."""
+    if link is None:
+        return
+    from core.services.stock import StockService, StockSettings
+    from desktop.pharmacy.stock.window import StockWindow
+    from desktop.qt import QtGui, QtWidgets
+
+    settings = StockSettings.from_site(process.settings) if process is not None else StockSettings()
+    service = StockService(link.t, settings)
+    opened: list = []
+
+    def open_stock() -> None:
+        op = window.state.operator
+        if op is None:
+            QtWidgets.QMessageBox.information(window, "进销存 · Stock", "请先登录。\nPlease log in first.")
+            return
+
+        def approve(user: str, secret: str) -> str:
+            return auth.approve(user, secret, permission="stock.confirm", operator=op, ref="stock").user_id
+
+        if opened:
+            opened[0].close()
+        w = StockWindow(service, operator=op.user_id, operator_name=op.name, approve=approve)
+        w.setWindowTitle("进销存 · Stock")
+        opened[:] = [w]
+        w.resize(1000, 720)
+        w.show()
+
+    shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+K"), window)
+    shortcut.activated.connect(open_stock)
 
 
 def build_counter(config, *, process: Process | None = None, devices: bool = True, forms_dir: Path | None = None):

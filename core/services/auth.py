@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, str] = {
     "warn.ack": "pharmacist",
     "warn.override.restricted": "supervisor",  # WARNs of RESTRICTED_WARN_RULES
     "receipt.reprint": "supervisor",
+    "stock.receive": "clerk",  # 入库, 退供应商 (desktop/pharmacy/stock)
+    "stock.confirm": "supervisor",  # 盘点确认, 报损/过期/调拨, 撤销上传 (3501, 3502, 3507)
+    "stock.sell_not_in_stock": "supervisor",  # 未入库的药品 sold in the transition period
     "sale.return": "pharmacist",
     "shift.open": "pharmacist",
     "shift.x": "pharmacist",
