@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -29,18 +29,25 @@ from core.audit.context import AuditInputError
 from core.audit.engine import evaluate
 from core.audit.result import AuditResult
 from core.codes.idcard import mask
-from core.domain import AuditRequest, Person, Registration, Verdict, fmt
+from core.domain import AuditRequest, Person, Verdict, fmt
 from core.policy.calculator import line_amounts
 from core.policy.profile import Profile, bundled_profiles
+from core.services.checkout_types import (  # noqa: F401 (the checkout's public values, re-exported)
+    CheckoutError,
+    Identification,
+    Identified,
+    Receipt,
+    ReceiptLine,
+    SaleView,
+)
 from core.store.catalogue import get_drugs
 from core.store.history_sql import SqlHistory
 from core.store.models import FacilityRow
 from core.store.persons import find_person_by_id_number, find_person_by_ss_card, get_person
 from core.sync import alerts, journal, ledger
-from core.sync import outbox as ob
 from core.sync import offline as offline_policy
+from core.sync import outbox as ob
 from core.sync.basket import Basket, BasketError
-from core.sync.envelope import Outcome, Reply
 from core.sync.documents import (
     new_offline_no,
     new_sale_id,
@@ -48,6 +55,7 @@ from core.sync.documents import (
     queue_uploads,
     settle_business_key,
 )
+from core.sync.envelope import Outcome, Reply
 from core.sync.models import SyncOutbox, SyncSale
 from core.sync.offline import OfflineCheck
 from core.sync.refdata import RefDataError, fetch_person, store_person
@@ -60,97 +68,6 @@ log = logging.getLogger("onewindow.checkout")
 S = SaleState
 
 
-class CheckoutError(Exception):
-    """A refusal the cashier sees: `code` for the program, the reason in Chinese and English."""
-
-    def __init__(self, code: str, message_zh: str, message_en: str, *, sale_id: str | None = None,
-                 details: dict | None = None) -> None:
-        super().__init__(f"{code}: {message_en}")
-        self.code, self.message_zh, self.message_en = code, message_zh, message_en
-        self.sale_id = sale_id
-        self.details = details or {}
-
-
-@dataclass(frozen=True)
-class Identification:
-    """How the person was identified: an e-voucher (its decoded ecToken), an ID card or a social security
-    card (with card_sn)."""
-
-    kind: str  # evoucher / id_card / ss_card
-    number: str
-    card_sn: str = ""
-
-    def normalised(self) -> "Identification":
-        number = self.number.strip()
-        return replace(self, number=number.upper() if self.kind == "id_card" else number)
-
-
-@dataclass(frozen=True)
-class Identified:
-    person_no: str
-    name: str
-    masked_id: str
-    insurance_type: str
-    registrations: tuple[Registration, ...]
-    online: bool
-    identification: Identification
-    registration_age_h: float | None
-    offline_ok: bool = True
-    note_zh: str = ""
-    note_en: str = ""
-
-
-@dataclass(frozen=True)
-class SaleView:
-    sale_id: str
-    state: str
-    state_zh: str
-    person_no: str
-    offline: bool
-    offline_no: str | None
-    msgid: str | None
-    setl_id: str | None
-    total: Decimal
-    fund: Decimal
-    personal: Decimal
-    confirmed: bool  # the figures are the centre's
-    verdict: str | None
-    hits: list[dict]
-    reason: str
-    alerts: list[dict] = field(default_factory=list)
-    centre_output: dict = field(default_factory=dict)  # pre_settle only: the centre's 2101 output node
-
-    @property
-    def provisional(self) -> bool:
-        return self.state == S.PROVISIONAL.value
-
-    def to_dict(self) -> dict:
-        return {"sale_id": self.sale_id, "state": self.state, "state_zh": self.state_zh, "person_no": self.person_no,
-                "offline": self.offline, "offline_no": self.offline_no, "msgid": self.msgid, "setl_id": self.setl_id,
-                "total": fmt(self.total), "fund": fmt(self.fund), "personal": fmt(self.personal),
-                "confirmed": self.confirmed, "verdict": self.verdict, "hits": self.hits, "reason": self.reason,
-                "alerts": self.alerts}
-
-
-@dataclass(frozen=True)
-class ReceiptLine:
-    drug_key: str
-    name: str
-    qty: int
-    unit: str
-    amount: Decimal
-    trace_codes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Receipt:
-    sale: SaleView
-    person_name: str
-    masked_id: str
-    lines: tuple[ReceiptLine, ...]
-    printed_at: str
-    copy: bool
-    title_zh: str
 
 
 class CheckoutService:
