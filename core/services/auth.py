@@ -25,6 +25,7 @@ from sqlalchemy import Engine, select
 
 from core.i18n import Message
 from core.store import desk, staff_journal
+from core.store.lane import write_engine
 
 ROLES = ("clerk", "pharmacist", "supervisor", "admin")
 ROLE_NAMES = {"clerk": ("营业员", "clerk"), "pharmacist": ("药师", "pharmacist"),
@@ -117,7 +118,7 @@ class Auth:
         self.engine = engine
         # Writes read the journal's head first: a deferred SQLite transaction would then need to upgrade its read
         # lock while the sender writes, and SQLite refuses that at once ("database is locked") instead of waiting.
-        self.wengine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self.wengine = write_engine(engine)  # the store's one writer (core.store.lane)
         self.clock = clock
 
     # ---- users ----

@@ -84,7 +84,7 @@ def open_store(url: str | URL, *, upgrade: bool = True, **engine_kwargs) -> Engi
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             create_private(Path(url.database).expanduser())
         engine = create_engine(url, connect_args=connect_args, **engine_kwargs)
-        _install_sqlite_hooks(engine, memory=_is_memory(url))
+        install_sqlite_hooks(engine, memory=_is_memory(url))
     else:
         engine_kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **engine_kwargs)
@@ -106,7 +106,7 @@ def create_private(path: Path) -> None:
         pass
 
 
-def _install_sqlite_hooks(engine: Engine, *, memory: bool) -> None:
+def install_sqlite_hooks(engine: Engine, *, memory: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 (DBAPI types)
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN (see _on_begin)

@@ -218,8 +218,10 @@ _UPGRADES = {  # version -> what brings the tables from the version before to it
 
 def ensure_desk_schema(engine: Engine) -> None:
     """Create the desk tables when missing, upgrade older ones, record the schema version (idempotent)."""
-    metadata.create_all(engine)
-    w = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
+    from core.store.lane import write_engine
+
+    w = write_engine(engine)
+    metadata.create_all(w)
     with w.begin() as conn:
         current = conn.execute(select(desk_meta.c.value).where(desk_meta.c.key == "version")).scalar()
         if current is None:

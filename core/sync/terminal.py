@@ -22,6 +22,7 @@ from core.store.base import utcnow
 from core.store.catalogue import upsert_facilities
 from core.store.crypto import DataCipher
 from core.store.db import open_store
+from core.store.lane import write_engine
 from core.store.persons import default_cipher
 from core.sync import journal
 from core.sync.config import SyncConfig
@@ -129,7 +130,7 @@ class Terminal:
         self.engine = engine
         self.read: sessionmaker[Session] = sessionmaker(bind=engine, expire_on_commit=False)
         self.write: sessionmaker[Session] = sessionmaker(
-            bind=engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
+            bind=write_engine(engine), expire_on_commit=False)  # the store's one writer (core.store.lane)
         self.clock = clock or fixed_offset_clock(config.terminal.utc_offset_hours)
         self.cipher = cipher or default_cipher()
         self.state = StateStore(self.read, self.write)

@@ -23,6 +23,7 @@ from core.services.pharmacy_config import DeskConfig
 from core.services.ports import CentreLink, DeskError
 from core.store import desk as t
 from core.store.db import session_factory
+from core.store.lane import write_engine
 from core.sync.config import DEFAULT_INFNO
 from core.sync.refdata import RefDataError, sync_catalogue
 from core.sync.states import SETTLED_LIKE
@@ -66,8 +67,8 @@ class DeskBase:
                  profile: Profile | None = None, terminal: Terminal | None = None) -> None:
         t.ensure_desk_schema(engine)
         self.engine = engine
-        # Every write takes the write lock at BEGIN: the terminal's sender writes to the same file from its thread.
-        self.wengine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        # Every write goes through the store's one writer (core.store.lane), as the terminal's sender's do.
+        self.wengine = write_engine(engine)
         self.Session = session_factory(engine)
         self.WSession = session_factory(self.wengine)
         self.link = link
