@@ -16,17 +16,23 @@ Figures are read through from the sync sales (core.services.pharmacy_desk.read_t
 confirmed a sale, the local calculation of a provisional (offline) one, which X and Z count apart as
 `provisional`. Anything still waiting for the centre — provisional sales, uploads, the desk's 7206 — is
 `pending`: closing with pending items needs a supervisor's approval (the shell asks; `allow_pending=True`).
+
+One business clock: times are stored as naive UTC like every timestamp of the store, and every report shows
+them in the clock's zone (China Standard Time, injected: `clock=` an aware `now`), as the receipts do: the X its
+time of printing, the Z its opening and closing times. Shift ids read "<terminal>-<CST date>-S<n>" so that
+they never look like a receipt number ("<terminal>-<date>-0001").
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 
-from core.domain.clock import today_cst
+from core.domain.clock import CST, now_cst
 from core.domain import fmt
 from core.i18n import message
 from core.services.auth import Operator
@@ -35,6 +41,7 @@ from core.services.pharmacy_desk import read_through
 from core.services.ports import CentreLink, DeskError, ShiftReport
 from core.store import desk as t
 from core.store.db import session_factory
+from core.store.lane import write_engine
 from core.sync import outbox
 from core.sync.reconcile import reconcile
 from core.sync.terminal import Terminal
@@ -48,12 +55,24 @@ def _d(v) -> Decimal:
 
 class ShiftService:
     def __init__(self, engine: Engine, link: CentreLink | None, config: DeskConfig, *,
-                 terminal: Terminal | None = None) -> None:
+                 terminal: Terminal | None = None, clock: Callable[[], dt.datetime] | None = None) -> None:
         t.ensure_desk_schema(engine)
         self.engine, self.link, self.config = engine, link, config
-        self.wengine = engine.execution_options(sqlite_begin="IMMEDIATE")
-        self.Session = session_factory(engine)
         self.terminal: Terminal | None = terminal if terminal is not None else getattr(link, "t", None)
+        # the business clock (aware): the terminal's when there is one (receipts use it), else CST
+        self.clock: Callable[[], dt.datetime] = clock or (self.terminal.clock if self.terminal is not None else now_cst)
+        self.wengine = write_engine(engine)  # the store's one writer (core.store.lane)
+        self.Session = session_factory(engine)
+
+    def _now(self) -> tuple[dt.datetime, dt.datetime]:
+        """(business time, aware; the same instant as naive UTC for the store)"""
+        local = self.clock()
+        return local, local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def local(self, stored: dt.datetime) -> dt.datetime:
+        """A stored (naive UTC) time in the business clock's zone."""
+        zone = self.clock().tzinfo or CST
+        return stored.replace(tzinfo=dt.timezone.utc).astimezone(zone)
 
     def current(self) -> dict | None:
         with self.engine.connect() as conn:
@@ -66,9 +85,9 @@ class ShiftService:
         cur = self.current()
         if cur is not None:
             raise DeskError(message("desk.shift.open", shift=cur["shift_id"]))
-        now = t.utcnow()
+        local, now = self._now()
         with self.wengine.begin() as conn:
-            sid = f"{self.config.terminal}-{today_cst():%Y%m%d}-{t.next_number(conn, 'shift'):04d}"
+            sid = f"{self.config.terminal}-{local:%Y%m%d}-S{t.next_number(conn, 'shift')}"
             conn.execute(t.shift.insert().values(shift_id=sid, terminal=self.config.terminal, opened_by=op.user_id,
                                                  opened_at=now, float_amount=_d(float_amount)))
             conn.execute(t.event.insert().values(at=now, kind="shift_open", user_id=op.user_id, ref=sid,
@@ -113,16 +132,16 @@ class ShiftService:
         cash_in = sum((_d(r.cash_pay) for r in sales), Z0)
         cash_out = -sum((_d(r.cash_pay) for r in returns), Z0)
         expected = _d(sh.float_amount) + cash_in - cash_out
-        return ShiftReport(shift_id, "X", sh.opened_at, sh.opened_by, _d(sh.float_amount), len(sales), len(returns),
-                           total, fund, personal, account, cash_in, cash_out, expected, pending=self.pending(),
-                           provisional=provisional)
+        return ShiftReport(shift_id, "X", self.local(sh.opened_at), sh.opened_by, _d(sh.float_amount), len(sales),
+                           len(returns), total, fund, personal, account, cash_in, cash_out, expected, pending=self.pending(),
+                           provisional=provisional, as_of=self.clock())
 
     def _days(self, shift_id: str) -> tuple[dt.date, dt.date]:
         with self.engine.connect() as conn:
             sh = conn.execute(select(t.shift).where(t.shift.c.shift_id == shift_id)).first()
             days = conn.execute(select(func.min(t.sale.c.business_date), func.max(t.sale.c.business_date))
                                 .where(t.sale.c.shift_id == shift_id)).one()
-        begin = days[0] or (sh.opened_at + dt.timedelta(hours=8)).date()
+        begin = days[0] or self.local(sh.opened_at).date()
         return begin, days[1] or begin
 
     def reconcile(self, shift_id: str, operator: str = "SYS") -> tuple[bool | None, dict]:
@@ -153,11 +172,12 @@ class ShiftService:
             note = message("desk.shift.recon_ok", detail=detail)
         else:
             note = message("desk.shift.recon_diff", detail=detail)
-        now = t.utcnow()
+        _local, now = self._now()
         counted = _d(counted_cash)
         body = {
             "shift_id": shift_id, "terminal": self.config.terminal, "institution": self.config.institution,
-            "opened_at": x.opened_at.isoformat(), "opened_by": x.opened_by, "closed_at": now.isoformat(),
+            "opened_at": x.opened_at.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(),  # naive UTC
+            "opened_by": x.opened_by, "closed_at": now.isoformat(),
             "closed_by": operator.user_id, "approver": approver, "float": fmt(x.float_amount), "sales": x.sales,
             "returns": x.returns, "total": fmt(x.total), "fund": fmt(x.fund), "personal": fmt(x.personal),
             "account": fmt(x.account), "cash_in": fmt(x.cash_in), "cash_out": fmt(x.cash_out),
@@ -190,12 +210,12 @@ class ShiftService:
         from core.i18n import Message
 
         return ShiftReport(
-            b["shift_id"], "Z", dt.datetime.fromisoformat(b["opened_at"]), b["opened_by"], _d(b["float"]),
+            b["shift_id"], "Z", self.local(dt.datetime.fromisoformat(b["opened_at"])), b["opened_by"], _d(b["float"]),
             b["sales"], b["returns"], _d(b["total"]), _d(b["fund"]), _d(b["personal"]), _d(b["account"]),
             _d(b["cash_in"]), _d(b["cash_out"]), _d(b["expected_cash"]), _d(b["counted_cash"]), _d(b["variance"]),
             Message("z", note.get("zh", ""), note.get("en", "")), b.get("reconciled"),
-            b.get("reconciliation", {}), row.z_no, row.closed_at, row.closed_by, b.get("pending", 0), row.hash,
-            b.get("provisional", 0))
+            b.get("reconciliation", {}), row.z_no, self.local(row.closed_at), row.closed_by, b.get("pending", 0),
+            row.hash, b.get("provisional", 0), as_of=self.local(row.closed_at))
 
     def verify_chain(self) -> bool:
         prev = "0" * 64
@@ -208,9 +228,10 @@ class ShiftService:
 
 
 def z_text_lines(z: ShiftReport) -> list[str]:
-    """The Z (or X) report as printed lines."""
+    """The Z (or X) report as printed lines; times in the business clock's zone (the report's own)."""
+    zone = f" ({_zone(z.opened_at)})"
     rows = [f"{'Z' if z.kind == 'Z' else 'X'} 报表 {('No.' + str(z.z_no)) if z.z_no else ''}".strip(),
-            f"班次 {z.shift_id}", f"开班 {z.opened_by} {z.opened_at:%Y-%m-%d %H:%M}",
+            f"班次 {z.shift_id}", f"开班 {z.opened_by} {z.opened_at:%Y-%m-%d %H:%M}{zone}",
             f"备用金 {fmt(z.float_amount)}", f"销售 {z.sales} 笔  退货 {z.returns} 笔",
             f"医疗费总额 {fmt(z.total)}", f"统筹基金 {fmt(z.fund)}", f"个人负担 {fmt(z.personal)}",
             f"个人账户 {fmt(z.account)}", f"现金收入 {fmt(z.cash_in)}", f"现金退款 {fmt(z.cash_out)}",
@@ -219,10 +240,21 @@ def z_text_lines(z: ShiftReport) -> list[str]:
         rows.append(f"离线暂存 {z.provisional} 笔（待中心确认，金额为本地计算）")
     if z.pending:
         rows.append(f"待上传中心 {z.pending} 条")
+    if z.kind != "Z" and z.as_of is not None:
+        rows.append(f"打印时间 {z.as_of:%Y-%m-%d %H:%M}{zone}")
     if z.kind == "Z":
-        rows += [f"实点现金 {fmt(z.counted_cash)}", f"差额 {fmt(z.variance)}", f"关班 {z.closed_by}",
+        closed = f" {z.closed_at:%Y-%m-%d %H:%M}{zone}" if z.closed_at is not None else ""
+        rows += [f"实点现金 {fmt(z.counted_cash)}", f"差额 {fmt(z.variance)}", f"关班 {z.closed_by}{closed}",
                  f"对账 {z.reconciliation.zh if z.reconciliation else '-'}", f"校验 {z.hash[:16]}"]
     return rows
+
+
+def _zone(when: dt.datetime) -> str:
+    """北京时间 for UTC+8 (what a pharmacist reads on the receipt), else the offset."""
+    offset = when.utcoffset()
+    if offset == dt.timedelta(hours=8):
+        return "北京时间"
+    return "UTC" if offset is None else f"UTC{when:%z}"
 
 
 __all__ = ["ShiftService", "z_text_lines"]

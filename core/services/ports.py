@@ -209,6 +209,7 @@ class ShiftReport:
     pending: int = 0  # messages still waiting for the centre (outbox and desk follow-ups)
     hash: str = ""
     provisional: int = 0  # offline sales of the shift the centre has not confirmed yet
+    as_of: dt.datetime | None = None  # business time (aware) of the figures: X when made, Z when closed
 
 
 class DeskPort(Protocol):

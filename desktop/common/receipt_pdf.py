@@ -49,42 +49,58 @@ def receipt_html(r: ReceiptContent) -> str:
     )
 
 
-def write_pdf(r: ReceiptContent, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+MARGIN_MM = 3.0
+_PT_PER_MM = 72 / 25.4
+
+
+def _document(html_text: str) -> QtGui.QTextDocument:
     doc = QtGui.QTextDocument()
     family = pick_cjk_family(QtGui.QFontDatabase.families())
     font = QtGui.QFont(family) if family else QtGui.QFont()
     font.setPointSizeF(8)
     doc.setDefaultFont(font)
-    doc.setHtml(receipt_html(r))
-    height_mm = max(120.0, 30 + 5.2 * len(r.text_lines(32)))
+    doc.setDocumentMargin(0)
+    doc.setHtml(html_text)
+    return doc
+
+
+def write_continuous(doc: QtGui.QTextDocument, path: Path, *, title: str = "") -> Path:
+    """One page of the roll's width whose height follows the content, as the roll is cut: a receipt is never
+    split over pages (a fixed page height split the totals from their lines).
+
+    The writer works at 72 dpi so that one layout unit is one point; the document is laid out with the
+    writer's font metrics, measured, and drawn once onto a page of that height."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     writer = QtGui.QPdfWriter(str(path))
-    writer.setPageSize(QtGui.QPageSize(QtCore.QSizeF(WIDTH_MM, height_mm), QtGui.QPageSize.Unit.Millimeter))
-    writer.setPageMargins(QtCore.QMarginsF(3, 3, 3, 3), QtGui.QPageLayout.Unit.Millimeter)
-    writer.setTitle(f"{r.title} {r.receipt_no}")
+    writer.setResolution(72)
+    writer.setTitle(title)
     writer.setCreator("OneWindow")
-    doc.print_(writer)
+    doc.documentLayout().setPaintDevice(writer)
+    doc.setTextWidth((WIDTH_MM - 2 * MARGIN_MM) * _PT_PER_MM)
+    height_mm = doc.size().height() / _PT_PER_MM + 2 * MARGIN_MM + 1  # 1 mm: rounding of the last line
+    writer.setPageSize(QtGui.QPageSize(QtCore.QSizeF(WIDTH_MM, height_mm), QtGui.QPageSize.Unit.Millimeter,
+                                       "", QtGui.QPageSize.SizeMatchPolicy.ExactMatch))
+    writer.setPageMargins(QtCore.QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+                          QtGui.QPageLayout.Unit.Millimeter)
+    painter = QtGui.QPainter()
+    if not painter.begin(writer):
+        raise OSError(f"cannot write {path}")
+    try:
+        doc.drawContents(painter)
+    finally:
+        painter.end()
     return path
+
+
+def write_pdf(r: ReceiptContent, path: Path) -> Path:
+    return write_continuous(_document(receipt_html(r)), path, title=f"{r.title} {r.receipt_no}")
 
 
 def write_lines_pdf(lines: list[str], path: Path, *, title: str = "") -> Path:
-    """A plain document of lines (X/Z reports) as a PDF of the receipt roll's width."""
+    """A plain document of lines (X/Z reports) as a PDF of the receipt roll's width, on one page."""
     mono = _mono_family()
     body = "<br>".join(f"<span style=\"font-family:'{mono}'\">{html.escape(l)}</span>" for l in lines)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc = QtGui.QTextDocument()
-    family = pick_cjk_family(QtGui.QFontDatabase.families())
-    font = QtGui.QFont(family) if family else QtGui.QFont()
-    font.setPointSizeF(8)
-    doc.setDefaultFont(font)
-    doc.setHtml(f"<p>{body}</p>")
-    writer = QtGui.QPdfWriter(str(path))
-    height_mm = max(120.0, 30 + 5.2 * len(lines))
-    writer.setPageSize(QtGui.QPageSize(QtCore.QSizeF(WIDTH_MM, height_mm), QtGui.QPageSize.Unit.Millimeter))
-    writer.setPageMargins(QtCore.QMarginsF(3, 3, 3, 3), QtGui.QPageLayout.Unit.Millimeter)
-    writer.setTitle(title)
-    doc.print_(writer)
-    return path
+    return write_continuous(_document(f"<p>{body}</p>"), path, title=title)
 
 
 def write_receipt_pdf(r: ReceiptContent, folder: Path) -> Path:
@@ -95,4 +111,4 @@ def write_receipt_pdf(r: ReceiptContent, folder: Path) -> Path:
     return write_pdf(r, folder / f"{r.receipt_no}{suffix}.pdf")
 
 
-__all__ = ["receipt_html", "write_lines_pdf", "write_pdf", "write_receipt_pdf"]
+__all__ = ["receipt_html", "write_continuous", "write_lines_pdf", "write_pdf", "write_receipt_pdf"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -75,3 +76,28 @@ def test_shift_x_and_z_are_final_and_chained(shifts):
     sid2 = service.open(OP, Decimal("100"))
     z2 = service.close(sid2, Decimal("100"), OP)
     assert z2.z_no == 2 and service.verify_chain()
+
+
+def test_reports_use_one_business_clock_and_z_shows_its_closing_time(tmp_path):
+    """X and Z show Beijing time as the receipts do (stored as UTC), the Z its closing time; a shift id does
+    not look like a receipt number. The clock is injected: a shift opened at 07:30 CST is 23:30 UTC the day
+    before."""
+    from core.domain.clock import CST
+
+    now = [dt.datetime(2026, 12, 8, 7, 30, tzinfo=CST)]
+    engine = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    service = ShiftService(engine, None, DeskConfig(terminal="T01"), clock=lambda: now[0])
+    sid = service.open(OP, Decimal("200"))
+    assert sid == "T01-20261208-S1"  # the CST day, not the UTC one
+    assert not re.fullmatch(r"T01-\d{8}-\d{4}", sid)  # receipts: T01-20261208-0001
+    assert service.current()["opened_at"] == dt.datetime(2026, 12, 7, 23, 30)  # stored as naive UTC
+    now[0] = dt.datetime(2026, 12, 8, 12, 5, tzinfo=CST)
+    x = "\n".join(z_text_lines(service.report(sid)))
+    assert "开班 li 2026-12-08 07:30 (北京时间)" in x and "打印时间 2026-12-08 12:05 (北京时间)" in x
+    now[0] = dt.datetime(2026, 12, 8, 18, 15, tzinfo=CST)
+    z = service.close(sid, Decimal("200"), OP)
+    text = "\n".join(z_text_lines(z))
+    assert "开班 li 2026-12-08 07:30 (北京时间)" in text and "关班 li 2026-12-08 18:15 (北京时间)" in text
+    assert "23:30" not in text and "10:15" not in text  # no UTC time anywhere
+    assert "\n".join(z_text_lines(service.z(sid))) == text  # read back from the store: the same report
+    engine.dispose()
