@@ -17,6 +17,10 @@ statement of a write transaction can run anywhere else. The pool holds that one 
 waits for the first one's transaction to end (`pool_timeout`, the former busy timeout). Other processes on the
 same file (a kiosk, a command) still meet this one at SQLite's file lock.
 
+Change notifications: the writer publishes on the store's event bus (`store_events(engine)`, core.events) once
+a transaction that wrote a sale or the outbox has committed, so that screens refresh when something changed
+instead of polling.
+
 Only SQLite files get a lane; PostgreSQL (the centre) and in-memory SQLite (tests: a second connection would be
 a second, empty database) get the old engine with BEGIN IMMEDIATE.
 """
@@ -34,6 +38,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
+
+from core.events import OUTBOX_CHANGED, SALE_CHANGED, EventBus
 
 log = logging.getLogger("onewindow.store")
 
@@ -224,7 +230,61 @@ class _LanePool(QueuePool):
 
 
 _writers: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+_buses: "weakref.WeakKeyDictionary[Engine, EventBus]" = weakref.WeakKeyDictionary()
 _writers_lock = threading.Lock()
+
+# tables whose writes are announced, and the topic (desk_followup: the 7206 messages waiting, like the outbox)
+WATCHED = {"desk_sale": SALE_CHANGED, "sync_sale": SALE_CHANGED, "sync_outbox": OUTBOX_CHANGED,
+           "desk_followup": OUTBOX_CHANGED}
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _base(engine: Engine) -> Engine:
+    base: Engine = engine
+    while getattr(base, "_proxied", None) is not None:  # an engine with execution options: its own engine
+        base = base._proxied  # type: ignore[attr-defined]
+    return base
+
+
+def store_events(engine: Engine) -> EventBus:
+    """The change notifications of `engine`'s store (one bus per store and process)."""
+    base = _base(engine)
+    write_engine(base)  # the writer is what publishes
+    return _buses[base]
+
+
+def _announce(writer: Engine, bus: EventBus) -> None:
+    """Note which watched tables a transaction wrote; publish their topics when the connection comes back to
+    the pool after the commit (the SQLAlchemy commit event fires before the commit itself), never after a
+    rollback."""
+
+    @event.listens_for(writer, "before_cursor_execute")
+    def _noted(conn, _cursor, statement: str, _params, _context, _many) -> None:  # noqa: ANN001
+        head = statement.lstrip()[:7].upper()
+        if not head.startswith(_WRITE_VERBS):
+            return
+        low = statement[:200].lower()
+        for table, topic in WATCHED.items():
+            if table in low:
+                conn.info.setdefault("ow_topics", set()).add(topic)
+
+    @event.listens_for(writer, "commit")
+    def _committing(conn) -> None:  # noqa: ANN001
+        topics = conn.info.pop("ow_topics", None)
+        if topics:
+            conn.info.setdefault("ow_committed", set()).update(topics)
+
+    @event.listens_for(writer, "rollback")
+    def _rolled_back(conn) -> None:  # noqa: ANN001
+        conn.info.pop("ow_topics", None)
+
+    @event.listens_for(writer.pool, "checkin")
+    def _returned(_dbapi_conn, record) -> None:  # noqa: ANN001
+        if record is None:
+            return
+        record.info.pop("ow_topics", None)
+        for topic in sorted(record.info.pop("ow_committed", ())):
+            bus.publish(topic)
 
 
 def has_lane(engine: Engine) -> bool:
@@ -239,15 +299,17 @@ def write_engine(engine: Engine) -> Engine:
     The lane's engine shares the store's hooks (WAL, foreign keys, real transactions): they are installed on
     it the same way. Disposing of the store's engine closes the lane's connection too.
     """
-    base: Engine = engine
-    while getattr(base, "_proxied", None) is not None:  # an engine with execution options: its own engine
-        base = base._proxied  # type: ignore[attr-defined]
-    if not has_lane(base):
-        return base.execution_options(sqlite_begin="IMMEDIATE")
+    base = _base(engine)
     with _writers_lock:
         found = _writers.get(base)
         if found is not None:
             return found
+        if not has_lane(base):  # not kept: an engine with options holds its base, which would never go
+            if base not in _buses:
+                _buses[base] = EventBus()
+                _announce(base, _buses[base])
+            return base.execution_options(sqlite_begin="IMMEDIATE")
+        bus = _buses[base] = EventBus()
         from core.store.db import SQLITE_BUSY_TIMEOUT_S, install_sqlite_hooks
 
         lane = WriterLane()
@@ -260,6 +322,7 @@ def write_engine(engine: Engine) -> Engine:
         )
         writer.lane = lane  # type: ignore[attr-defined]  # kept alive with the engine
         install_sqlite_hooks(writer, memory=False)
+        _announce(writer, bus)
         weng = writer.execution_options(sqlite_begin="IMMEDIATE")
 
         @event.listens_for(base, "engine_disposed")
@@ -275,4 +338,4 @@ def lane_of(engine: Engine) -> WriterLane | None:
     return getattr(getattr(write_engine(engine), "_proxied", None), "lane", None)
 
 
-__all__ = ["LANE_THREAD", "WriterLane", "has_lane", "lane_of", "write_engine"]
+__all__ = ["LANE_THREAD", "WATCHED", "WriterLane", "has_lane", "lane_of", "store_events", "write_engine"]

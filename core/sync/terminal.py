@@ -22,7 +22,8 @@ from core.store.base import utcnow
 from core.store.catalogue import upsert_facilities
 from core.store.crypto import DataCipher
 from core.store.db import open_store
-from core.store.lane import write_engine
+from core.events import ONLINE_CHANGED
+from core.store.lane import store_events, write_engine
 from core.store.persons import default_cipher
 from core.sync import journal
 from core.sync.config import SyncConfig
@@ -133,6 +134,7 @@ class Terminal:
             bind=write_engine(engine), expire_on_commit=False)  # the store's one writer (core.store.lane)
         self.clock = clock or fixed_offset_clock(config.terminal.utc_offset_hours)
         self.cipher = cipher or default_cipher()
+        self.events = store_events(engine)  # change notifications of this store (core.events)
         self.state = StateStore(self.read, self.write)
         self.signins = DbSignInBook(self.read, self.write)
         self.transport = Transport(config, signins=self.signins, allocate_msgid=self.allocate_msgid, clock=self.clock,
@@ -201,6 +203,8 @@ class Terminal:
                         journal.append(s, "centre.offline", data={"error": reply.error[:200]}, at=now)
             except Exception:  # noqa: BLE001 - the status line must never break a sale
                 log.exception("could not record the centre's reachability")
+        if changed:
+            self.events.publish(ONLINE_CHANGED, online=online)
 
     def state_value(self, key: str, session: Session) -> str:
         row = session.get(SyncState, key)

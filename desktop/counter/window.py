@@ -237,7 +237,8 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
 
     def logout(self) -> None:
         if self.operator and self.auth:
-            self.auth.log("logout", self.operator.user_id)
+            self.runner.run(self.auth.log, "logout", self.operator.user_id, lane="local",
+                            failed=lambda f: log.info("logout not logged: %s", f.message.en))  # UI thread never writes
         self.operator = None
         self._render()
         if self.auth is not None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.services.ports import SaleRecord
 from core.services.receipts import build_receipt
+from desktop.common.i18n import text
 
 
 class PrintFlow:
@@ -85,11 +86,15 @@ class PrintFlow:
             return
         where = self.page()
 
-        def allowed(approver):
-            copy_no = self.desk.mark_printed(record.msgid, reprint=True, approver=approver) - 1
+        def counted(prints: int) -> None:
+            copy_no = prints - 1
             path = self._print(record, copy_no=copy_no, where=where)
             self.done.show_receipt("warn", self.tr("已重打（副本）"), self._receipt(record, copy_no).text_lines(36),
                                    str(path))
             self.done.setFocus()
+
+        def allowed(approver):  # the copy is counted on the worker (the UI thread never writes the store)
+            self.runner.run(self.desk.mark_printed, record.msgid, reprint=True, approver=approver, lane="local",
+                            done=counted, failed=lambda f: self.done.show_printer("bad", text(f.message)))
 
         self._need("receipt.reprint", allowed, ref=record.receipt_no)

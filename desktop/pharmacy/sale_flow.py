@@ -239,8 +239,9 @@ class SaleFlow:
 
         def granted(approver):
             self.state.sale = self.state.sale.with_ack(rule, line)
-            self.auth.log("ack", self.state.operator.user_id, approver=approver, ref=self.state.sale.rx_id,
-                          detail={"rule": rule, "line": line})
+            self.runner.run(self.auth.log, "ack", self.state.operator.user_id, approver=approver,
+                            ref=self.state.sale.rx_id, detail={"rule": rule, "line": line}, lane="local",
+                            failed=self.ignore_failure)  # the UI thread never writes the store
             self.sale_screen.verdict.set_acked(rule, line, True)
             self._update_settle()
 
@@ -292,7 +293,8 @@ class SaleFlow:
         self.state.record = record
         self.state.sale, self.state.view = None, None
         path = self._print(record, copy_no=0)
-        self.desk.mark_printed(record.msgid, reprint=False)
+        self.runner.run(self.desk.mark_printed, record.msgid, reprint=False, lane="local",
+                        failed=self.ignore_failure)  # the UI thread never writes the store
         if record.status == "provisional":  # the centre has not confirmed it yet: say so, in amber
             tone, head = "warn", self.tr("离线暂存 {3}（待中心确认）：统筹 {0}，个人 {1}，找零 {2}")
         else:

@@ -39,6 +39,7 @@ from core.services.pharmacy_sale import Sale
 from core.services.pharmacy_shift import ShiftService
 from core.services.ports import AuditView, DeskPort, LinkStatus, PatientCard, SaleRecord
 from desktop.common import i18n, theme
+from desktop.common.events import QtEvents
 from desktop.common.login import LoginDialog
 from desktop.common.receipt_printing import ReceiptPrinting
 from desktop.common.scan_route import ScanRoute
@@ -112,10 +113,18 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         self.resize(1366, 820)
         self._build()
         self._shortcuts()
+        # The status line follows the store's change notifications (a sale, the outbox, the centre's
+        # reachability: core.events); changes close together make one refresh. The timer only probes the centre
+        # while it is believed offline (nothing else would notice it coming back).
+        self.events = QtEvents(getattr(desk, "events", None), parent=self)
+        self._status_soon = QTimer(self, singleShot=True, interval=150)
+        self._status_soon.timeout.connect(self.refresh_status)
+        self.events.changed.connect(lambda _topic, _data: self._status_soon.start())
         self.status_timer = QTimer(self)
         self.status_timer.setObjectName("statusTimer")
         self.status_timer.timeout.connect(self.refresh_status)
         self._status_interval = status_interval_ms
+        self.status_timer.setInterval(status_interval_ms)
 
     def tr(self, source: str, disambiguation: str | None = None, n: int = -1) -> str:  # noqa: D401
         """A label in the current language, looked up under each class of the window: the flows (mixins, one
@@ -294,10 +303,9 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
 
     # ================================================================== session
     def start(self) -> None:
-        """Show the window and ask for a login; refresh the link status on a timer."""
+        """Show the window and ask for a login; the link status follows the store's change notifications."""
         self.show()
         self.start_services()
-        self.status_timer.start(self._status_interval)
         self.ask_login()
 
     # ---- embedding API (see the module docstring) ----
@@ -332,6 +340,8 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         """Stop the status timer, wait for the workers, let the receipt printer's queue go (its jobs stay in
         its file). The window may be shown again only after start()."""
         self.status_timer.stop()
+        self._status_soon.stop()
+        self.events.close()
         if self.drug_search is not None:
             self.drug_search.reject()
         self.runner.wait(10000)
@@ -364,7 +374,8 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
 
     def logout(self) -> None:
         if self.state.operator:
-            self.auth.log("logout", self.state.operator.user_id)
+            self.runner.run(self.auth.log, "logout", self.state.operator.user_id, lane="local",
+                            failed=self._ignore)  # the UI thread never writes the store
         self.state.operator = None
         self._render_all()
         self.ask_login()
@@ -375,6 +386,11 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
     def _status(self, status: LinkStatus) -> None:
         self.state.link = status
         self.status_line.show_status(status)
+        if status.online is False and status.configured:
+            if not self.status_timer.isActive():
+                self.status_timer.start()
+        else:
+            self.status_timer.stop()
         if not status.configured or self.runner.busy > 2:
             return
         if status.online is False:  # probe the centre; the next tick shows the result

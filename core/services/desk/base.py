@@ -23,7 +23,7 @@ from core.services.pharmacy_config import DeskConfig
 from core.services.ports import CentreLink, DeskError
 from core.store import desk as t
 from core.store.db import session_factory
-from core.store.lane import write_engine
+from core.store.lane import store_events, write_engine
 from core.sync.config import DEFAULT_INFNO
 from core.sync.refdata import RefDataError, sync_catalogue
 from core.sync.states import SETTLED_LIKE
@@ -71,6 +71,7 @@ class DeskBase:
         self.wengine = write_engine(engine)
         self.Session = session_factory(engine)
         self.WSession = session_factory(self.wengine)
+        self.events = store_events(engine)  # sale / outbox / online changes, for the screens (core.events)
         self.link = link
         self.config = config
         profiles = bundled_profiles()
