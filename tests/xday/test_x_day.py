@@ -1,0 +1,161 @@
+"""A day under a real X server (#21 item 4): Xvfb at 1366x768, the real `onewindow demo` process (its own
+embedded centre, the pharmacy shell), driven from outside with real key events (xdotool), as a pharmacist
+with a keyboard and a keyboard-wedge scanner (fast typing + Return) would. Afterwards the desk's store and the
+centre's database are read to check what the day did; screenshots of the real screen go to a temp folder.
+
+Steps not yet possible are xfail with the reason (see the report of #21)."""
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from core.services.pharmacy_demo import trace_code
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    not (shutil.which("Xvfb") and shutil.which("xdotool")), reason="Xvfb and xdotool (.ci/run installs them)")]
+ONEWINDOW = Path(sys.executable).with_name("onewindow")
+P01 = "420704195703121015"  # 王某 T0001: one box of D01 waiting as an e-prescription
+
+
+class Display:
+    def __init__(self, tmp: Path) -> None:
+        read, write = os.pipe()
+        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1366x768x24",
+                                      "-nolisten", "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
+        os.close(write)
+        with os.fdopen(read) as fh:
+            self.name = f":{fh.readline().strip()}"
+        self.env = dict(os.environ, DISPLAY=self.name, QT_QPA_PLATFORM="xcb")
+        self.shots = tmp / "screens"
+        self.shots.mkdir()
+
+    def xdo(self, *args: str, timeout: float = 60) -> str:
+        return subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True,
+                              timeout=timeout).stdout
+
+    def window(self, name: str, timeout: float = 120) -> str:
+        """Wait for a visible window whose title contains `name`; focus it."""
+        out = self.xdo("search", "--sync", "--onlyvisible", "--name", name, timeout=timeout).split()
+        assert out, f"no window {name!r}"
+        self.xdo("windowfocus", "--sync", out[-1])
+        return out[-1]
+
+    def type(self, text: str, *, scanner: bool = False) -> None:
+        """Typed as a person (40 ms a key) or as a keyboard-wedge scanner (5 ms a key), then Return."""
+        self.xdo("type", "--delay", "5" if scanner else "40", text)
+        self.key("Return")
+
+    def key(self, *keys: str) -> None:
+        self.xdo("key", "--delay", "80", *keys)
+
+    def shot(self, name: str) -> Path:
+        """The real screen, grabbed by a separate Qt client of the same X server."""
+        path = self.shots / f"{name}.png"
+        code = ("import sys; from PySide6.QtGui import QGuiApplication; app = QGuiApplication([]); "
+                "sys.exit(0 if app.primaryScreen().grabWindow(0).save(sys.argv[1]) else 1)")
+        subprocess.run([sys.executable, "-c", code, str(path)], env=self.env, check=True, timeout=60)
+        return path
+
+    def close(self) -> None:
+        self.xvfb.terminate()
+        self.xvfb.wait(10)
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def settled(home: Path) -> list[tuple]:
+    return rows(home / "desk.db", "SELECT receipt_no, status FROM desk_sale WHERE kind = 'sale'")
+
+
+def wait_for(check, timeout: float = 60.0, what: str = ""):
+    """Poll the outside world (another process's files): there is no event to wait for across processes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def x(tmp_path):
+    d = Display(tmp_path)
+    yield d
+    d.close()
+
+
+@pytest.mark.allow_child_errors
+def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
+    home = tmp_path / "demo"
+    log = (tmp_path / "demo.log").open("w")
+    env = dict(x.env, ONEWINDOW_HOME=str(tmp_path / "app"))
+    app = subprocess.Popen([str(ONEWINDOW), "demo", "--home", str(home)], env=env, stdout=log,
+                           stderr=subprocess.STDOUT)
+    try:
+        # login (the dialog over the window), user then PIN
+        x.window("登录", timeout=240)
+        x.shot("01_login")
+        x.type("li")
+        x.type("2468")
+        x.window("一窗通 · 药房")
+        # shift open: the cursor is in the float field after login
+        time.sleep(1.0)
+        x.type("200.00")
+        wait_for(lambda: rows(home / "desk.db", "SELECT shift_id FROM desk_shift WHERE closed_at IS NULL"),
+                 what="the shift to open")
+        x.shot("02_shift_open")
+        # customer 1: ID number read by a card reader (wedge), the e-prescription, a box scanned, cash
+        time.sleep(1.0)
+        x.type(P01, scanner=True)
+        time.sleep(3.0)
+        x.shot("03_prescriptions")
+        x.key("Return")  # download the prescription
+        time.sleep(3.0)
+        x.type(trace_code("D01"), scanner=True)
+        time.sleep(4.0)
+        x.shot("04_scanned")
+        x.key("F12")
+        time.sleep(1.0)
+        x.type("20")
+        sale = wait_for(lambda: settled(home), what="the first sale")
+        x.shot("05_receipt")
+        assert sale[0][1] == "settled"
+        centre = rows(home / "centre.db", "SELECT count(*) FROM settlement WHERE person_no = 'T0001'")
+        assert centre[0][0] >= 1
+        # X report on the shift screen (F4, then F6)
+        x.key("Return")  # next customer
+        x.key("F4")
+        time.sleep(1.0)
+        x.key("F6")
+        time.sleep(2.0)
+        x.shot("06_x_report")
+    finally:
+        app.terminate()
+        try:
+            app.wait(20)
+        except subprocess.TimeoutExpired:
+            app.kill()
+        log.close()
+    assert list(x.shots.glob("*.png"))
+
+
+@pytest.mark.xfail(reason="demo embeds its centre in-process: it cannot be stopped and restarted from outside "
+                          "for the offline sale (needs `onewindow demo --centre URL`); e-voucher, held sale, "
+                          "BLOCK, return and Z not scripted yet", strict=False)
+def test_the_rest_of_the_day_offline_sale_return_and_z(x):
+    raise AssertionError("not scripted yet: offline sale with the centre stopped and restarted, return, Z")
