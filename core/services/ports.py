@@ -111,6 +111,12 @@ class RxSummary:
     valid_until: str
     status: str
     person_no: str
+    # what the list shows before download (7202, issue 19): who prescribed where, the date, and the drug lines
+    doctor: str = ""
+    issuer_name: str = ""
+    rx_date: str = ""
+    drugs: tuple[str, ...] = ()  # "苯磺酸氨氯地平片 ×1盒 28天 5mg qd"
+    cached: bool = False  # listed from the offline cache (the centre is down)
 
 
 @dataclass(frozen=True)

@@ -563,6 +563,18 @@
         <source>取药码</source>
         <translation>Pickup code</translation>
     </message>
+    <message>
+        <source>医师</source>
+        <translation>doctor</translation>
+    </message>
+    <message>
+        <source>开方日期</source>
+        <translation>written on</translation>
+    </message>
+    <message>
+        <source>（离线缓存）</source>
+        <translation> (offline cache)</translation>
+    </message>
 </context>
 <context>
     <name>SaleFlow</name>

@@ -40,10 +40,17 @@ class Prescriptions(DeskBase):
         return [self._rx(r) for r in rows if r.get("rx_stas") == "uploaded"]
 
     @staticmethod
-    def _rx(r: dict) -> RxSummary:
+    def _rx(r: dict, *, cached: bool = False) -> RxSummary:
+        drugs = r.get("drugs") or r.get("rxdrugdetail") or []
         return RxSummary(r["hi_rxno"], r.get("rx_trace_code", ""), r.get("fixmedins_code", ""),
                          str(r.get("prsc_time") or ""), str(r.get("valid_end_date") or ""), r.get("rx_stas", ""),
-                         r.get("psn_no", ""))
+                         r.get("psn_no", ""), doctor=str(r.get("prsc_dr_name") or ""),
+                         issuer_name=str(r.get("fixmedins_name") or ""), rx_date=str(r.get("rx_date") or ""),
+                         drugs=tuple(" ".join(x for x in (str(d.get("drug_name") or d.get("medins_list_codg") or ""),
+                                                         f"×{d.get('cnt')}盒", f"{d.get('prd_days')}天",
+                                                         str(d.get("sin_dos_dscr") or ""),
+                                                         str(d.get("used_frqu_dscr") or "")) if x)
+                                     for d in drugs), cached=cached)
 
     def find_pickup(self, card: PatientCard, code: str) -> RxSummary:
         link = self._need_link()
@@ -60,14 +67,18 @@ class Prescriptions(DeskBase):
             raise DeskError(message("desk.rx.not_open", rx=r["hi_rxno"], status=r.get("rx_stas")))
         return self._rx(r)
 
-    def open_sale(self, card: PatientCard, rx_id: str) -> Sale:
+    def _download(self, rx_id: str) -> dict:
+        """The prescription (7203); core.services.desk.rx_offline checks its signature and caches it."""
         link = self._need_link()
         try:
-            out = link.call(self._infno("rx_detail"), {"data": {"hi_rxno": rx_id}})
+            return link.call(self._infno("rx_detail"), {"data": {"hi_rxno": rx_id}})
         except CentreUnreachable:
             raise DeskError(message("desk.audit.offline")) from None
         except CentreRefused as exc:
             raise DeskError(message("desk.audit.centre_refused", detail=exc.err_msg)) from None
+
+    def open_sale(self, card: PatientCard, rx_id: str) -> Sale:
+        out = self._download(rx_id)
         info, details = out["rxinfo"], out["rxdrugdetail"]
         if info.get("rx_stas") not in ("uploaded", None):
             raise DeskError(message("desk.rx.not_open", rx=rx_id, status=info.get("rx_stas")))

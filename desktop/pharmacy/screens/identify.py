@@ -64,10 +64,14 @@ class RxScreen(QtWidgets.QWidget):
     def show_rxs(self, rxs: list[RxSummary]) -> None:
         self.list.clear()
         issuer, until, code = self.tr("开方机构"), self.tr("有效至"), self.tr("取药码")
+        doctor, dated, cached = self.tr("医师"), self.tr("开方日期"), self.tr("（离线缓存）")
         for rx in rxs:
+            head = f"{rx.rx_id}{cached if rx.cached else ''}\n{issuer} {rx.issuer_name or rx.issuer}"
+            if rx.doctor:
+                head += f" · {doctor} {rx.doctor}"
             item = QtWidgets.QListWidgetItem(
-                f"{rx.rx_id}\n{issuer} {rx.issuer} · {rx.issued_at[:16]} · "
-                f"{until} {rx.valid_until} · {code} {rx.pickup_code}")
+                f"{head}\n{dated} {rx.rx_date or rx.issued_at[:10]} · {until} {rx.valid_until} · "
+                f"{code} {rx.pickup_code}" + "".join(f"\n  {d}" for d in rx.drugs))
             item.setData(Qt.ItemDataRole.UserRole, rx.rx_id)
             self.list.addItem(item)
         if rxs:
