@@ -44,6 +44,8 @@ class DeskConfig:
     # the offline floor limits of this site (offline.* settings, names of core.sync.config.OfflineLimits);
     # empty = the declared defaults
     offline: dict[str, Any] = field(default_factory=dict, compare=False)
+    # stock.* settings (core.services.stock.StockSettings: not_in_stock, near_expiry_days, block_expired)
+    stock: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_settings(cls, settings: SiteSettings, shell: str = "pharmacy") -> "DeskConfig":
@@ -59,7 +61,8 @@ class DeskConfig:
                 receipt_dir=settings.get("receipt.folder", shell),
                 receipt_printer=settings.get("receipt.printer", shell), language=settings.get("ui.language", shell),
                 font_size=settings.get("ui.font_size", shell),
-                cache_max_age_days=settings.get("offline.identify_cache_days", shell), offline=offline)
+                cache_max_age_days=settings.get("offline.identify_cache_days", shell), offline=offline,
+                stock=settings.section("stock", shell))
         except SettingError as exc:
             raise DeskConfigError(str(exc)) from None
         cfg.check(str(settings.path))

@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from core.codes import Kind, classify
 from core.domain import Drug, Sig
@@ -187,6 +188,9 @@ class OpenBox:
 class Lookups:
     sold: Callable[[str], list[SoldBefore]] = lambda code: []
     open_box: Callable[[str], OpenBox | None] = lambda code: None
+    # the stock ledger's word on a box (core.services.stock.SaleBoxCheck: level PASS/WARN/BLOCK, message, FEFO
+    # hint), None when the pharmacy keeps no stock ledger
+    stock: Callable[[str], Any] = lambda code: None
 
 
 @dataclass(frozen=True)
@@ -262,7 +266,7 @@ def check_scan(sale: Sale, text: str, lookups: Lookups = Lookups(), *, focus_lin
                              message("desk.scan.box_short", left=left, want=target.qty, unit=target.drug.unit))
         after = left - target.qty
         reason = message("desk.scan.split_ok", n=target.qty, left=after, unit=target.drug.unit)
-        return CodeCheck(text, code, kind, target.no, True, OK, reason, units_left_after=after)
+        return _with_stock(CodeCheck(text, code, kind, target.no, True, OK, reason, units_left_after=after), lookups)
     if sold:
         s = sold[0]
         key_ = "desk.scan.sold_split" if s.split else "desk.scan.sold"
@@ -271,9 +275,25 @@ def check_scan(sale: Sale, text: str, lookups: Lookups = Lookups(), *, focus_lin
     have = len(target.codes) + 1
     if have == target.codes_wanted:
         reason = message("desk.scan.ok_complete", n=have, want=target.codes_wanted)
-        return CodeCheck(text, code, kind, target.no, True, OK, reason)
+        return _with_stock(CodeCheck(text, code, kind, target.no, True, OK, reason), lookups)
     reason = message("desk.scan.ok_partial", n=have, want=target.codes_wanted)
-    return CodeCheck(text, code, kind, target.no, True, WARN, reason)
+    return _with_stock(CodeCheck(text, code, kind, target.no, True, WARN, reason), lookups)
+
+
+def _with_stock(check: CodeCheck, lookups: Lookups) -> CodeCheck:
+    """The stock ledger's verdict on an accepted box: BLOCK refuses it (expired; not in stock where the site says
+    so), WARN keeps it in amber with the reason (未入库的药品, near expiry), a FEFO hint rides along."""
+    verdict = lookups.stock(check.code)
+    if verdict is None or (verdict.level == "PASS" and not verdict.fefo_hint):
+        return check
+    hint_zh = f"；{verdict.fefo_hint}" if verdict.fefo_hint else ""
+    if verdict.level == "PASS":
+        return replace(check, extra={**check.extra, "fefo_hint": verdict.fefo_hint})
+    reason = Message("desk.scan.stock", f"{verdict.message_zh}{hint_zh}", verdict.message_en)
+    extra = {**check.extra, "stock": verdict.level, "fefo_hint": verdict.fefo_hint}
+    if verdict.level == "BLOCK":
+        return replace(check, accepted=False, tone=BAD, reason=reason, extra=extra, units_left_after=None)
+    return replace(check, tone=WARN, reason=reason, extra=extra)
 
 
 def apply_check(sale: Sale, check: CodeCheck) -> Sale:

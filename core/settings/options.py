@@ -208,12 +208,12 @@ OPTIONS: tuple[Option, ...] = (
          choices=("id_card", "ss_card")),
     # --- stock (进销存, issue 18): how the sale meets the ledger --------------------------------------------------
     _opt("stock.not_in_stock", "choice", "warn", "未入库药品的销售", "selling a box the ledger never received: warn "
-         "(a supervisor overrides, for the transition period) or block", shells=frozenset({"pharmacy"}),
+         "(a supervisor overrides, for the transition period) or block", shells=DESKS,
          supervisor=True, choices=("warn", "block", "off")),
     _opt("stock.near_expiry_days", "int", 90, "近效期提醒（天）", "warn at the sale when the box expires within (days)",
-         shells=frozenset({"pharmacy"}), supervisor=True, low=0, high=730),
+         shells=DESKS, supervisor=True, low=0, high=730),
     _opt("stock.block_expired", "bool", True, "过期药品禁止销售", "an expired box cannot be sold",
-         shells=frozenset({"pharmacy"}), supervisor=True),
+         shells=DESKS, supervisor=True),
     # --- prescriptions at the pharmacy (issue 19): the pharmacist's trail and the offline cache ------------------
     _opt("dispensing.pharmacists", "choice", "single", "审方/核对人员模式",
          "审方→调配→核对→发药 staffing: single (one-pharmacist shop: one person may do every step, recorded as such) or "

@@ -91,6 +91,8 @@ def take_from_stock(session: Session, t: "Terminal", sale: SyncSale, line: Baske
     codes = [box_key(c) for c in line.trace_codes]
     doc_no = f"{sale.sale_id}-{no}"
     known = stock_ledger.facts(session, codes)
+    if not known:
+        return [line]  # boxes the ledger never had (no ledger kept, or the supervisor's override): nothing moves
     if session.get(StockDocRow, doc_no) is None:
         stock_ledger.sell(session, [stock_ledger.SaleBox(c, line.qty if line.split else None) for c in codes],
                           doc_no=doc_no, now=t.utcnow(), operator=sale.operator, skip_not_on_hand=True)

@@ -26,7 +26,22 @@ from core.sync.basket import Basket, BasketLine
 
 class SaleCases(DeskBase):
     def lookups(self) -> Lookups:
-        return Lookups(sold=self._sold, open_box=self._open_box)
+        return Lookups(sold=self._sold, open_box=self._open_box, stock=self._stock)
+
+    def _stock(self, code: str) -> Any:
+        """The stock ledger's verdict on a scanned box; nothing while the pharmacy keeps no ledger (no box ever
+        received: the transition period of a pharmacy that has not started receiving by code)."""
+        if self.terminal is None:
+            return None
+        from core.services.stock import StockService, StockSettings
+        from core.store.models_stock import StockBoxRow
+
+        with self.engine.connect() as conn:
+            if conn.execute(select(StockBoxRow.code).limit(1)).first() is None:
+                return None
+        values = getattr(self.config, "stock", None) or {}
+        settings = StockSettings(**{k: v for k, v in values.items() if k in StockSettings.__dataclass_fields__})
+        return StockService(self.terminal, settings).check_sale_box(code)
 
     def _sold(self, code: str) -> list[SoldBefore]:
         with self.engine.connect() as conn:

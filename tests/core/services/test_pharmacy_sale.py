@@ -122,3 +122,20 @@ def test_a_refusal_is_shown_only_while_it_is_true():
     assert marked.line(1).tone == "bad"
     cleared = apply_check(marked, check_scan(marked, code("8100022", 3)))  # … until the next accepted scan
     assert cleared.line(1).tone == "" and cleared.line(1).note is None and cleared.line(2).tone == "ok"
+
+
+def test_the_stock_ledger_blocks_expired_boxes_and_warns_of_boxes_not_in_stock():
+    from core.services.stock import SaleBoxCheck
+
+    verdicts = {code("8100011", 1): SaleBoxCheck("BLOCK", code("8100011", 1), "药品已过期（有效期至 2026-01-01）", "expired"),
+                code("8100011", 2): SaleBoxCheck("WARN", code("8100011", 2), "未入库的药品：x", "not in stock"),
+                code("8100011", 3): SaleBoxCheck("PASS", code("8100011", 3), fefo_hint="请先发批号 A")}
+    lookups = Lookups(stock=verdicts.get)
+    s = sale()
+    c = check_scan(s, code("8100011", 1), lookups)
+    assert not c.accepted and c.tone == "bad" and "已过期" in c.reason.zh
+    c = check_scan(s, code("8100011", 2), lookups)
+    assert c.accepted and c.tone == "warn" and c.reason.zh.startswith("未入库的药品")
+    c = check_scan(s, code("8100011", 3), lookups)
+    assert c.accepted and c.extra["fefo_hint"] == "请先发批号 A"
+    assert check_scan(s, code("8100011", 4), lookups).tone == "warn"  # no verdict: the usual partial line
