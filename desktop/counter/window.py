@@ -461,7 +461,9 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
             self.apply.notice.say(self.tr("连续处方（附件3）已生成：") + str(path), "ok")
             self.done.emit("rx_form")
 
-        doctor = self.operator.name if self.operator else ""
+        # the prescriber is the application's qualified doctor, never the clerk at the counter (issue 19); without
+        # one recorded the line stays empty for the doctor's own hand
+        doctor = str((app or {}).get("diag_dr_name") or "")
         # the lifestyle half of the 双处方: the library's template for the application's disease
         lifestyle = default_for([d.get("code", "") for d in (app or {}).get("diseases") or []])
         self._call(self.svc.continuous_rx_pdf, person, app, lines, doctor=doctor, lifestyle=lifestyle, done=done,

@@ -179,6 +179,7 @@ def test_application_scan_to_approval_and_forms(qtbot, window, centre, tmp_path)
                  # the lifestyle half of the 双处方, on its own page
                  "高血压 生活方式处方（通用）", "饮食", "自我监测", "要点：少盐"):
         assert want in text, want
+    assert "王经办" not in text  # the clerk at the counter is not the prescriber (no doctor on this application)
     w, h, rules, ink = ruled_lines(pdf_png(win.files["rx"], "form_continuous_rx_annex3", dpi=80), min_fraction=0.8)
     assert abs(w / h - 148 / 210) < 0.01  # A5 portrait
     assert rules >= 2 and 0.005 < ink < 0.2, (rules, ink)
