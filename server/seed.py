@@ -107,7 +107,7 @@ def seed_world(engine: Engine, world: World, *, default_profile: str | None = No
 def _profiles(conn, world: World, report: SeedReport, default_profile: str | None) -> None:
     raw = world.raw.get("profiles", {}) if isinstance(world.raw, dict) else {}
     for pid in world.profiles:
-        data = json.dumps(raw.get(pid, {}), ensure_ascii=False, sort_keys=True)
+        data = json.dumps(_with_ordinary(pid, raw.get(pid, {})), ensure_ascii=False, sort_keys=True)
         dg = hashlib.sha256(data.encode()).hexdigest()
         row = conn.execute(select(profile.c.digest).where(profile.c.profile_id == pid)).first()
         if row is None:
@@ -121,6 +121,21 @@ def _profiles(conn, world: World, report: SeedReport, default_profile: str | Non
         _set(conn, DEFAULT_PROFILE, wanted, report)
     if world.disease_names:
         _set(conn, DISEASE_NAMES, json.dumps(world.disease_names, ensure_ascii=False, sort_keys=True), report)
+
+
+POLICIES = Path(__file__).resolve().parents[1] / "resources" / "policies"
+
+
+def _with_ordinary(pid: str, body: dict) -> dict:
+    """A world profile without an "ordinary" section (the vectors' world predates issue 17) takes the one of the
+    bundled profile of the same id (resources/policies/<id>.json): 41 and 门诊统筹 settle by that data."""
+    if not isinstance(body, dict) or "ordinary" in body:
+        return body
+    bundled = POLICIES / f"{pid}.json"
+    if not bundled.is_file():
+        return body
+    ordinary = json.loads(bundled.read_text(encoding="utf-8")).get("ordinary")
+    return {**body, "ordinary": ordinary} if ordinary else body
 
 
 def _set(conn, key: str, value: str, report: SeedReport) -> None:

@@ -14,6 +14,7 @@ from enum import Enum
 class Scheme(str, Enum):
     LB = "LB"  # 两病 hypertension/diabetes outpatient drugs
     MT = "MT"  # 门诊慢特病 chronic and special diseases
+    OP = "OP"  # ordinary insured purchases: 41 定点药店购药 and 门诊统筹 at pharmacies (core.policy.ordinary)
 
 
 class Severity(str, Enum):

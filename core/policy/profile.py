@@ -101,6 +101,7 @@ class Profile:
     trace_exempt_categories: tuple[str, ...] = ()
     require_designated_facility: bool = False
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)
+    ordinary: Mapping[str, Any] = field(default_factory=dict)  # med_type -> core.policy.ordinary.OrdinaryPolicy
 
     def scheme(self, scheme: Scheme) -> SchemePolicy | None:
         return self.schemes.get(scheme)
@@ -234,6 +235,8 @@ def profile_from_dict(profile_id: str, data: Any, source: str = "<profile>") -> 
             scheme = Scheme(name)
         except ValueError:
             raise r.fail(path, f"unknown scheme {name!r} (LB or MT)") from None
+        if scheme == Scheme.OP:
+            raise r.fail(path, "OP is not a chronic scheme: ordinary purchases go in the profile's \"ordinary\" section")
         schemes[scheme] = _scheme_policy(r, scheme, r.obj(body, path), path)
     rx = r.obj(data.get("rx", {}), f"{profile_id}.rx")
     hist = r.obj(data.get("history", {}), f"{profile_id}.history")
@@ -265,7 +268,14 @@ def profile_from_dict(profile_id: str, data: Any, source: str = "<profile>") -> 
         trace_exempt_categories=tuple(trace.get("exempt_categories", ())),
         require_designated_facility=bool(data.get("require_designated_facility", False)),
         rules=rules,
+        ordinary=_ordinary(r, data.get("ordinary", {}), f"{profile_id}.ordinary"),
     )
+
+
+def _ordinary(r: _Reader, data: Any, path: str) -> dict[str, Any]:
+    from core.policy.ordinary import parse_ordinary  # ordinary imports the calculator, which imports this module
+
+    return parse_ordinary(r, data, path)
 
 
 def load_profile(path: str | Path) -> Profile:

@@ -35,7 +35,7 @@ from server import accounts, chronic, db, fastsql, identity, ledger, people, ref
 from server.envelope import PlatformError
 from server.history import AHEAD_MATCHES_CORE, CentreHistory, Prefetch
 from server.models import message, trace_upload
-from server.transactions import Input, account_pay, transaction
+from server.transactions import Input, account_pay, ordinary_pay, transaction
 from core.gateway.profiles import NATIONAL_CHRONIC
 from core.gateway.profiles import load_profile as load_interface
 
@@ -142,20 +142,16 @@ class ReversalInput(Input):
     data: ReversalData
 
 
-# 41 定点药店购药: a general purchase. Until the everyday-sale benefits exist the whole amount is the person's
-# share; the general audit rules apply, the chronic-benefit ones (registration, disease scope, refill timing,
-# scheme limits, caps) do not.
-GENERAL_MED_TYPES = frozenset({"41"})
-CHRONIC_ONLY_RULES = ("ELG-003", "ELG-004", "ELG-005", "ELG-006", "ELG-007", "ELG-008", "CAT-003", "CAT-004",
-                      "DUP-001", "DUP-002", "QTY-001", "QTY-002", "BEN-001", "BEN-002", "BEN-003")
+# 41 定点药店购药 and the profiles' 门诊统筹 codes are ordinary purchases (server/transactions/ordinary_pay.py):
+# the general audit rules apply, the chronic-benefit ones the profile switches off do not.
 
 
 # ---------------------------------------------------------------------------------------------------------
-def _scheme(info: DrugInfo, person=None) -> Scheme:
+def _scheme(info: DrugInfo, person=None, general: bool = False) -> Scheme:
     explicit = str(info.expContent.get("scheme", "")).upper()
     if explicit in ("LB", "MT"):
         return Scheme(explicit)
-    if info.med_type in GENERAL_MED_TYPES:
+    if general:
         regs = person.registrations if person is not None else ()
         return regs[0].scheme if regs else Scheme.LB
     scheme = MED_TYPE_SCHEME.get(info.med_type)
@@ -207,8 +203,8 @@ class Prepared:
                 raise PlatformError("mdtrt_cert_no belongs to another person than psn_no (人证不一致)")
         self.facility = reference.facility(ctx.centre, ctx.conn, ctx.code)
         self.catalogue = reference.catalogue(ctx.centre, ctx.conn)
-        self.scheme = _scheme(info, self.found.person)
-        self.general = info.med_type in GENERAL_MED_TYPES
+        self.general = info.med_type in ordinary_pay.med_types(ctx)
+        self.scheme = _scheme(info, self.found.person, self.general)
         # national profile: a settlement carries no codes, they follow in 3505 (no TRC-001 block at settlement)
         self.codes_follow = (not inp.drug_trac_info
                              and load_interface(ctx.centre.interface_of(ctx.conn, ctx.code)).trace_codes == "3505")
@@ -285,7 +281,7 @@ def _audit(ctx, prep: Prepared, prefetched: Prefetch | None = None):
         if found:
             prep.prescription = dataclasses.replace(prep.prescription, diagnoses=found)
     if prep.general:
-        profile = _without(ctx, profile, CHRONIC_ONLY_RULES, "general")
+        profile = _without(ctx, profile, ordinary_pay.rules_off(profile, prep.info.med_type), f"general{prep.info.med_type}")
     if prep.codes_follow and not prep.codes:
         profile = _without(ctx, profile, ("TRC-001",), "codes3505")
     request = AuditRequest(
@@ -295,11 +291,8 @@ def _audit(ctx, prep: Prepared, prefetched: Prefetch | None = None):
     )
     history = CentreHistory(ctx.conn, prefetched)
     result = evaluate(request, history, profile, prep.catalogue.by_key, reference.facilities(ctx.centre, ctx.conn))
-    if prep.general and result.settlement is not None:
-        s = result.settlement
-        result.settlement = dataclasses.replace(
-            s, fund_payment=Decimal("0.00"), personal_payment=s.total, raw_fund=Decimal("0.00"),
-            deductible_applied=Decimal("0.00"), expense_counted=Decimal("0.00"), cap_used_after=s.cap_used_before)
+    if prep.general:
+        ordinary_pay.apply(ctx, prep, profile, result)
     return result
 
 

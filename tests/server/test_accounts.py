@@ -167,3 +167,26 @@ def test_debit_is_guarded_in_the_database(centre_engine):
         assert conn.execute(select(func.count()).select_from(account_move).where(account_move.c.setl_id == "X1")).scalar() == 0
         assert accounts.debit(conn, amount=Decimal("20.00"), **args) == Decimal("0.00")
         conn.rollback()
+
+
+def test_outpatient_pooling_at_the_pharmacy_by_profile_data(client):
+    """门诊统筹 (med_type 11 in TEST_CITY_A's ordinary section, TEST VALUES): 310 deductible 200.00, ratio 0.60,
+    cap 1500.00 — the same figures as core.policy.ordinary's vectors; the account pays the person's share."""
+    first = _info(client.call("2102", settle_input("T0002", med_type="11", packs=10, days=280)))
+    assert (first["medfee_sumamt"], first["act_pay_dedc"], first["fund_pay_sumamt"], first["psn_part_amt"]) == (
+        "280.00", "200.00", "48.00", "232.00"), first
+    assert first["expContent"]["scheme"] == "OP" and first["pool_prop_selfpay"] == "0.6000"
+    second = client.call("2101", _sale(med_type="11"))
+    s = _info(second)
+    assert (s["act_pay_dedc"], s["fund_pay_sumamt"], s["psn_part_amt"], s["acct_pay"], s["balc"]) == (
+        "0.00", "50.40", "33.60", "33.60", "466.40"), s
+    rev = client.call("2103", {"data": {"setl_id": first["setl_id"], "psn_no": "T0002"}})
+    assert rev["infcode"] == 0
+    again = _info(client.call("2101", _sale(med_type="11")))
+    assert (again["act_pay_dedc"], again["fund_pay_sumamt"]) == ("84.00", "0.00")  # the deductible came back
+    no_rx = _sale(med_type="11")
+    no_rx["drugdetail"][0]["rxno"] = ""
+    refused = client.call("2101", no_rx)
+    assert refused["infcode"] == -1 and "处方" in refused["err_msg"], refused
+    only = _info(client.call("2101", _sale(med_type="41", use=False)))
+    assert (only["fund_pay_sumamt"], only["psn_part_amt"]) == ("0.00", "84.00")
