@@ -231,7 +231,7 @@ def _stock_access(window, link, auth, process: Process | None) -> None:
         return
     from core.services.stock import StockService, StockSettings
     from desktop.pharmacy.stock.window import StockWindow
-    from desktop.qt import QtGui, QtWidgets
+    from desktop.qt import QtWidgets
 
     settings = StockSettings.from_site(process.settings) if process is not None else StockSettings()
     service = StockService(link.t, settings)
@@ -254,8 +254,7 @@ def _stock_access(window, link, auth, process: Process | None) -> None:
         w.resize(1000, 720)
         w.show()
 
-    shortcut = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+K"), window)
-    shortcut.activated.connect(open_stock)
+    window.add_key("Ctrl+K", open_stock, "进销存")  # listed by F1 with the desk's own keys
 
 
 def build_counter(config, *, process: Process | None = None, devices: bool = True, forms_dir: Path | None = None):

@@ -107,6 +107,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         self._audit_seq = 0
         self._held_no = 0  # held sales (挂单) are numbered per session
         self.keys_shown = ""  # what F1 showed last
+        self._extra_keys: dict[str, tuple] = {}  # keys the composition root adds (add_key)
         self._presettle_seq = 0
         self._scan_started: dict[int, float] = {}
         theme.set_base_size(config.font_size)
@@ -197,7 +198,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         card = {"F7": (self.show_card, tr("参保人信息"))} if self.state.card is not None else {}
         prints = {"Ctrl+P": (self.reprint, tr("重打小票")), "Ctrl+R": (self.retry_print, tr("重试打印"))}
         recall = {"F9": (self.hold_or_recall, tr("取回挂单"))} if self.state.held else {}
-        return {
+        pages = {
             "identify": common | card | recall,
             "rx": common | card | back,
             "sale": common | card | back | {
@@ -211,6 +212,22 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
             "shift": common | back | {"F6": (self.x_report, tr("X 报表"))},
             "settings": common | back,
         }
+        for seq, (action, label, where) in self._extra_keys.items():
+            for page, keys in pages.items():
+                if where is None or page in where:
+                    keys[seq] = (action, label)
+        return pages
+
+    def add_key(self, seq: str, action, label: str, pages: tuple[str, ...] | None = None) -> None:
+        """A key the composition root adds (Ctrl+K 进销存): it works and F1 lists it on `pages` (every screen
+        when None). A key a screen already uses is refused: one action per key on a screen."""
+        taken = [p for p, keys in self.keymap().items() if seq in keys and (pages is None or p in pages)]
+        if taken:
+            raise ValueError(f"{seq} is already used on {', '.join(taken)}")
+        self._extra_keys[seq] = (action, label, pages)
+        s = QtGui.QShortcut(QtGui.QKeySequence(seq), self, lambda: self.press_key(seq),
+                            context=Qt.ShortcutContext.WindowShortcut)
+        self._shortcut_objs.append(s)
 
     def _shortcuts(self) -> None:
         """One QShortcut per key of any screen; each press does what the current screen's keymap says."""

@@ -215,3 +215,16 @@ def test_short_columns_grow_instead_of_wrapping_one_character_a_line(qtbot):
         assert item.text() in ("14片 (拆零)", "无码库"), item.text()
         need = screen.table.fontMetrics().horizontalAdvance(item.text())
         assert screen.table.columnWidth(col) >= need, (item.text(), screen.table.columnWidth(col), need)
+
+
+def test_a_key_added_by_the_shell_is_listed_and_cannot_take_a_screens_key(qtbot, win, local):
+    started(qtbot, win, local)
+    opened = []
+    win.add_key("Ctrl+K", lambda: opened.append(1), "进销存")
+    win.rebuild()  # a language or font change keeps it
+    press(qtbot, win, Qt.Key.Key_F1)
+    assert "Ctrl+K 进销存" in win.keys_shown.splitlines()
+    press(qtbot, win, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert opened == [1]
+    with pytest.raises(ValueError):
+        win.add_key("F6", lambda: None, "别的", pages=("shift",))
