@@ -31,5 +31,15 @@ rx_key = Table(
 )
 
 
+rx_image = Table(
+    "desk_rx_image", metadata,  # the photo or scan of a paper prescription (core.rx.paper), kept with its sale
+    Column("rx_id", String(40), primary_key=True),  # the sale's rx_id: PAPER-…
+    Column("mime", String(20), nullable=False),
+    Column("taken_at", DateTime, nullable=False),
+    Column("taken_by", String(32), nullable=False),
+    Column("body", Text, nullable=False),  # Fernet token of the image bytes
+)
+
+
 def ensure_rx_cache(engine: Engine) -> None:
     metadata.create_all(engine)

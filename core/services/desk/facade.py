@@ -37,13 +37,14 @@ import logging
 
 from core.services.centre_link import CentreRefused, CentreUnreachable
 from core.services.desk.identify import Identify
+from core.services.desk.paper import PaperPrescriptions
 from core.services.desk.rx_offline import OfflinePrescriptions
 from core.services.desk.returns import Returns
 
 log = logging.getLogger("onewindow.desk")
 
 
-class PharmacyDesk(Identify, OfflinePrescriptions, Returns):
+class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, Returns):
     """The desk's use cases (core.services.ports.DeskPort) behind one object."""
 
     def start(self) -> None:

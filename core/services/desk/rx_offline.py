@@ -78,8 +78,10 @@ class OfflinePrescriptions(Prescriptions):
             return [self._rx(r, cached=True) for r in cached]
 
     def settle(self, sale, card: PatientCard, payment: Payment, shift_id: str | None, **kw) -> SaleRecord:
+        if sale.rx_kind == "paper":  # no e-prescription at the centre to mark dispensed (7206)
+            kw["mark_dispensed"] = False
         record = super().settle(sale, card, payment, shift_id, **kw)  # type: ignore[misc]
-        if sale.rx_id:
+        if sale.rx_id and sale.rx_kind != "paper":
             self.rx_cache().drop(sale.rx_id)  # dispensed (provisionally or not): never a second sale from the copy
         return record
 
