@@ -196,6 +196,14 @@ class Centre:
             model = parse_input(tx.input_model, env.input)
         except PlatformError as exc:
             return Answer(exc.http_status, response(admvs, received, self.clock(), err_msg=exc.err_msg))
+        except Exception as exc:
+            # The caller's checks read the database (its secret, its kind, refusals are journaled): a connection
+            # lost here comes before any write, so "nothing was changed" is true, as in _run.
+            if not _connection_lost(exc):
+                raise
+            log.error("database unavailable while checking a caller: %s", exc)
+            return Answer(503, response(admvs, received, self.clock(),
+                                        err_msg=unchanged("中心数据库不可用 the centre's database is unavailable")))
         try:
             return self._run(env, tx, model, signed, received)
         except CommitUnknown as exc:
@@ -286,7 +294,7 @@ class Centre:
                 if _violated_table(exc) in SETTLEMENT_ID_TABLES:
                     return self._refuse(env, _setl_id_taken(env), signed, digest, received, at)
                 return self._after_race(env, digest, received)
-            if isinstance(exc, psycopg.OperationalError) or _sqlstate(exc).startswith("08"):  # connection lost
+            if _connection_lost(exc):
                 log.error("database unavailable while handling %s %s: %s", env.infno, env.msgid, exc)
                 return Answer(503, response(env.mdtrtarea_admvs, received, self.clock(),
                                             err_msg=unchanged("中心数据库不可用 the centre's database is unavailable")))
@@ -345,6 +353,11 @@ class Centre:
         if row.signout_time is not None:
             raise _SessionRefused(f"sign_no {env.sign_no} was signed out at {row.signout_time} (已签退): sign in again")
         self._signins[env.sign_no] = (env.fixmedins_code, time.monotonic())
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """The database connection failed (SQLAlchemy's OperationalError, or the driver's own from server.fastsql)."""
+    return isinstance(exc, (OperationalError, psycopg.OperationalError)) or _sqlstate(exc).startswith("08")
 
 
 def unchanged(cause: str) -> str:

@@ -210,3 +210,28 @@ def _until_a_backend_waits_on_a_lock(engine, bound_s: float = 10.0) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+@pytest.mark.allow_warnings
+def test_database_lost_during_the_callers_checks_says_nothing_changed(client, centre_engine, monkeypatch):
+    """Before any handler runs, the centre reads the caller's secret and kind from the database; a connection lost
+    there (seen under load with connections cut as by a restart) is answered like any failure before COMMIT —
+    503 "nothing was changed" — never a bare 500, and the retry settles once."""
+    env = envelope("2102", settle_input("T0001"), PH1, sign_no=client.sign_in(PH1))
+    centre = client.app.state.centre
+    real = centre.institution_for
+
+    def lost(code):
+        raise OperationalError("SELECT centre_institution", {}, psycopg.OperationalError(
+            "server closed the connection unexpectedly (injected)"))
+
+    monkeypatch.setattr(centre, "institution_for", lost)
+    failed = client.send(env)
+    body = failed.json()
+    assert failed.status_code == 503 and body["err_msg"].endswith(NOTHING_CHANGED), body
+    assert _count(centre_engine) == 0
+
+    monkeypatch.setattr(centre, "institution_for", real)
+    again = client.send(env)
+    assert again.status_code == 200 and again.json()["infcode"] == 0, again.json()
+    assert _count(centre_engine) == 1
