@@ -26,6 +26,10 @@ EN = {
     "个人负担": "Personal share",
     "个人账户余额": "Personal account balance",
     "个人账户支付": "Paid from personal account",
+    "个人账户支付 (F8 全额)": "From personal account (F8: all it can)",
+    "账户余额 支付前→支付后": "Account balance before → after",
+    "无个人账户余额，请收取现金": "No personal-account balance: take cash",
+    "个人账户全额": "Pay from account",
     "中心审核（预结算）": "Centre audit (pre-settlement)",
     "离线暂存 {3}（待中心确认）：统筹 {0}，个人 {1}，找零 {2}":
         "Held offline as {3} (to be confirmed by the centre): fund {0}, personal {1}, change {2}",

@@ -79,6 +79,10 @@
         <translation>Confirm payment</translation>
     </message>
     <message>
+        <source>个人账户全额</source>
+        <translation>Pay from account</translation>
+    </message>
+    <message>
         <source>退货（再按 F12 确认）</source>
         <translation>Return (F12 again to confirm)</translation>
     </message>
@@ -341,8 +345,12 @@
         <translation>Take payment and settle (Enter)</translation>
     </message>
     <message>
-        <source>个人账户支付</source>
-        <translation>Paid from personal account</translation>
+        <source>个人账户支付 (F8 全额)</source>
+        <translation>From personal account (F8: all it can)</translation>
+    </message>
+    <message>
+        <source>账户余额 支付前→支付后</source>
+        <translation>Account balance before → after</translation>
     </message>
     <message>
         <source>应收现金</source>
@@ -379,6 +387,10 @@
     <message>
         <source>个人账户余额</source>
         <translation>Personal account balance</translation>
+    </message>
+    <message>
+        <source>无个人账户余额，请收取现金</source>
+        <translation>No personal-account balance: take cash</translation>
     </message>
     <message>
         <source>金额格式不正确</source>

@@ -28,6 +28,7 @@ class PayScreen(QtWidgets.QWidget):
         for w in (self.account, self.cash):
             w.setFont(theme.font(6))
             w.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.balance_label = QtWidgets.QLabel(objectName="accountBalance")  # before → after this payment
         self.due = QtWidgets.QLabel(objectName="cashDue")
         self.change = QtWidgets.QLabel(objectName="changeLabel")
         self.scale_amounts()
@@ -37,7 +38,8 @@ class PayScreen(QtWidgets.QWidget):
         self.ok.clicked.connect(self._confirm)
         self.setFont(theme.font(3))
         form = QtWidgets.QFormLayout()
-        form.addRow(self.tr("个人账户支付"), self.account)
+        form.addRow(self.tr("个人账户支付 (F8 全额)"), self.account)
+        form.addRow(self.tr("账户余额 支付前→支付后"), self.balance_label)
         form.addRow(self.tr("应收现金"), self.due)
         form.addRow(self.tr("实收现金"), self.cash)
         form.addRow(self.tr("找零"), self.change)
@@ -98,6 +100,7 @@ class PayScreen(QtWidgets.QWidget):
             self.change.setText("-")
             return None
         used, due = cash_due(self.personal, account, self.balance)
+        self.balance_label.setText(f"{fmt(self.balance)} → {fmt(self.balance - used)}")
         self.due.setText(fmt(due))
         change = change_for(due, tendered if self.cash.text().strip() else due)
         self.change.setText("-" if change is None else fmt(change))
@@ -105,6 +108,15 @@ class PayScreen(QtWidgets.QWidget):
             self._short = False
             set_tone(self.message, "", "")
         return used, due, change
+
+    def use_account(self) -> None:
+        """F8: pay as much of the personal share as the account's balance allows (the centre has the last word:
+        offline an account payment is refused and the message says to take cash)."""
+        if self.balance <= 0:
+            set_tone(self.message, "warn", self.tr("无个人账户余额，请收取现金"))
+            return
+        self.account.setText(fmt(min(self.personal, self.balance)))
+        self.cash.setFocus()
 
     def _confirm(self) -> None:
         got = self.recompute()
