@@ -14,6 +14,7 @@ from core.domain import fmt
 from core.services.drug_lookup import MAX_DAYS, DrugChoice, no_match_reason
 from desktop.common import theme
 from desktop.common.i18n import text
+from desktop.pharmacy.screens.common import unclipped
 from desktop.qt import QEvent, QObject, Qt, QtGui, QtWidgets, Signal
 
 COLUMNS = 6
@@ -43,6 +44,7 @@ class DrugSearchDialog(QtWidgets.QDialog):
         self.days.setValue(max(1, min(MAX_DAYS, days)))
         self.days.setSuffix(self.tr(" 天"))
         self.days.setFont(theme.font(3))
+        unclipped(self.days)
         self.table = QtWidgets.QTableWidget(0, COLUMNS, objectName="drugSearchResults")
         self.table.setHorizontalHeaderLabels([self.tr("药品 / 编码"), self.tr("规格"), self.tr("单价"), self.tr("医保类别"),
                                               self.tr("限定支付范围"), self.tr("追溯码")])

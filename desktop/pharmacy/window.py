@@ -312,7 +312,9 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
             self.go("sale")
         elif page == "sale":
             self.go("rx")
-        elif page in ("rx", "returns", "shift", "settings", "done"):
+        elif page == "done":  # the sale is over: Esc is the next customer, nothing of this one stays
+            self.new_patient()
+        elif page in ("rx", "returns", "shift", "settings"):
             self.go("identify")
 
     def f12(self) -> None:

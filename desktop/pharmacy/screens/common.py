@@ -39,6 +39,14 @@ def parse_money(value: str) -> Decimal | None:
     return d.quantize(Decimal("0.01"))
 
 
+def unclipped(spin: QtWidgets.QAbstractSpinBox) -> QtWidgets.QAbstractSpinBox:
+    """A spin box never squeezed below what its prefix, widest value and suffix need (a layout short of room
+    clipped "拆零数量 14" to "拆零数"); call after its font, range, prefix and suffix are set."""
+    hint = spin.sizeHint()
+    spin.setMinimumSize(hint.width(), hint.height())
+    return spin
+
+
 def money_edit(name: str) -> QtWidgets.QLineEdit:
     """An amount field (cash, float, blind count): exempt from the scanner's burst detector, so "236.40" typed
     fast stays typing (hardware.wedge.filter.is_numeric_field); a code scanned into it fails parse_money."""

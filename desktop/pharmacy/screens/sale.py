@@ -6,7 +6,7 @@ from core.services.pharmacy_sale import Sale, SaleLine
 from desktop.common import theme
 from desktop.common.i18n import text
 from desktop.common.verdict_panel import VerdictPanel
-from desktop.pharmacy.screens.common import ScanBox, message_label, set_tone, title_label
+from desktop.pharmacy.screens.common import ScanBox, message_label, set_tone, title_label, unclipped
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 
 STATE_TONE = {"complete": "ok", "partial": "warn", "waiting": "", "uncoded": "warn"}
@@ -69,6 +69,7 @@ class SaleScreen(QtWidgets.QWidget):
         self.split_box = QtWidgets.QSpinBox(objectName="splitUnits")
         self.split_box.setRange(0, 9999)
         self.split_box.setPrefix(self.tr("拆零数量 "))
+        unclipped(self.split_box)
         self.split_box.setEnabled(False)
         self.split_box.editingFinished.connect(self._split_done)
         self.uncoded = QtWidgets.QListWidget(objectName="uncodedList")

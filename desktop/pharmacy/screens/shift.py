@@ -4,7 +4,7 @@ from __future__ import annotations
 from core.domain import fmt
 from core.services.ports import ShiftReport
 from desktop.common import theme
-from desktop.pharmacy.screens.common import message_label, money_edit, parse_money, set_tone, title_label
+from desktop.pharmacy.screens.common import message_label, money_edit, parse_money, set_tone, title_label, unclipped
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 
 
@@ -104,6 +104,7 @@ class SettingsScreen(QtWidgets.QWidget):
         self.size = QtWidgets.QSpinBox(objectName="fontSize")
         self.size.setRange(8, 32)
         self.size.setFont(theme.font(3))
+        unclipped(self.size)
         self.lang = QtWidgets.QComboBox(objectName="language")
         self.lang.addItem("中文", "zh")
         self.lang.addItem("English", "en")

@@ -126,6 +126,10 @@ def test_a_new_customer_and_a_recalled_sale_leave_nothing_of_the_last_one(qtbot,
     press(qtbot, win, Qt.Key.Key_F2)  # the next customer: nothing of 赵某 anywhere
     assert win.state.card is None and win.rx.list.count() == 0 and win.sale_screen.table.rowCount() == 0
     assert "赵某" not in win.banner.text() and win.returns.record is None
+    win.state.card = zhao
+    win.go("done")
+    press(qtbot, win, Qt.Key.Key_Escape)  # Esc after the receipt: the next customer too
+    assert win.page() == "identify" and win.state.card is None
 
 
 def test_a_box_in_a_held_sale_is_refused_to_another_sale(qtbot, win, local):
@@ -228,3 +232,14 @@ def test_a_key_added_by_the_shell_is_listed_and_cannot_take_a_screens_key(qtbot,
     assert opened == [1]
     with pytest.raises(ValueError):
         win.add_key("F6", lambda: None, "别的", pages=("shift",))
+
+
+def test_spin_boxes_are_never_squeezed_below_their_text(qtbot):
+    from desktop.pharmacy.drug_search import DrugSearchDialog
+    from desktop.pharmacy.screens import SaleScreen, SettingsScreen
+
+    sale_screen, settings, search = SaleScreen(), SettingsScreen(), DrugSearchDialog(28)
+    for w in (sale_screen, settings, search):
+        qtbot.addWidget(w)
+    for spin in (sale_screen.split_box, settings.size, search.days):
+        assert spin.minimumWidth() >= spin.sizeHint().width() > 0, spin.objectName()
