@@ -53,7 +53,7 @@ PERMISSIONS: dict[str, str] = {
     "users": "admin",
 }
 # WARN hits only a supervisor may accept: uncoded stock (无码库) and the fraud patterns.
-RESTRICTED_WARN_RULES = frozenset({"TRC-001", "DUP-003", "FRD-001"})
+RESTRICTED_WARN_RULES = frozenset({"TRC-001", "DUP-003", "FRD-001", "STK-001"})  # STK-001: 未入库的药品 (stock)
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 5

@@ -65,6 +65,9 @@ class SaleBoxCheck:
     message_en: str = ""
     facts: ledger.BoxFacts | None = None
     fefo_hint: str = ""  # another batch that should leave the shelf first
+    # STK-001 not in stock (a supervisor overrides its WARN), STK-002 near expiry, STK-003 expired, STK-004 the box
+    # is another drug
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -237,17 +240,20 @@ class StockService:
                     return SaleBoxCheck("PASS", code, facts=f)
                 zh = "未入库的药品" if f is None else f"该盒不在库（{f.state}）"
                 return SaleBoxCheck("BLOCK" if mode == "block" else "WARN", code, f"{zh}：{code}",
-                                    f"box not in stock ({f.state if f else 'never received'})", f)
+                                    f"box not in stock ({f.state if f else 'never received'})", f, rule="STK-001")
             if drug_key and f.drug_key != drug_key:
-                return SaleBoxCheck("BLOCK", code, f"该盒是 {f.drug_key}，与处方药品不符", "the box is another drug", f)
+                return SaleBoxCheck("BLOCK", code, f"该盒是 {f.drug_key}，与处方药品不符", "the box is another drug", f,
+                                    rule="STK-004")
             fresh = freshness(f.expiry, today, self.settings.near_expiry_days)
             earlier = [b for b in fefo(ledger.batches(s, f.drug_key)) if b.expiry < f.expiry]
         hint = f"请先发批号 {earlier[0].lot}（有效期至 {earlier[0].expiry}）" if earlier else ""
         if fresh is Freshness.EXPIRED:
             level = "BLOCK" if self.settings.block_expired else "WARN"
-            return SaleBoxCheck(level, code, f"药品已过期（有效期至 {f.expiry}）", f"expired on {f.expiry}", f, hint)
+            return SaleBoxCheck(level, code, f"药品已过期（有效期至 {f.expiry}）", f"expired on {f.expiry}", f, hint,
+                                rule="STK-003")
         if fresh is Freshness.NEAR:
-            return SaleBoxCheck("WARN", code, f"近效期药品（有效期至 {f.expiry}）", f"expires on {f.expiry}", f, hint)
+            return SaleBoxCheck("WARN", code, f"近效期药品（有效期至 {f.expiry}）", f"expires on {f.expiry}", f, hint,
+                                rule="STK-002")
         return SaleBoxCheck("PASS", code, facts=f, fefo_hint=hint)
 
     # ---- reports ----------------------------------------------------------------------------------------------

@@ -114,9 +114,23 @@ class SaleCases(DeskBase):
                               s.cap_total, s.cap_remaining_before, s.cap_total - s.cap_used_after, s.period)
         return self._view(sale, hits, "local", figures, {l.line: l.verdict.value for l in result.lines})
 
-    @staticmethod
-    def _view(sale: Sale, hits: tuple[HitView, ...], source: str, figures: Figures | None,
+    def _stock_hits(self, sale: Sale) -> tuple[HitView, ...]:
+        """The stock ledger's word on the sale's boxes as audit hits (every audit path shows them): STK-001
+        未入库的药品 is a WARN only a supervisor may accept (the transition period's override, logged with both
+        users), near expiry a WARN to tick, expired a BLOCK."""
+        out = []
+        for line in sale.lines:
+            for code in line.codes:
+                v = self._stock(code)
+                if v is None or v.level == "PASS":
+                    continue
+                out.append(HitView(v.rule, v.level, line.no, Message(v.rule, v.message_zh, v.message_en),
+                                   v.level == "WARN" and v.rule == "STK-001"))
+        return tuple(out)
+
+    def _view(self, sale: Sale, hits: tuple[HitView, ...], source: str, figures: Figures | None,
               line_verdicts: dict[int, str], note: Message | None = None) -> AuditView:
+        hits = hits + self._stock_hits(sale)
         # While boxes are still being scanned, "code missing / count" is what the line colours already say.
         incomplete = {l.no for l in sale.lines if not l.complete}
         kept = tuple(h for h in hits if not (h.rule in ("TRC-001", "TRC-003") and h.line in incomplete))
