@@ -215,6 +215,8 @@ DEFAULT_INFNO = {
     # stock (进销存): uploads through the outbox (core.sync.stock_uploads) and the queries of the reconciliation
     "stock_count": "3501", "stock_change": "3502", "purchase": "3503", "purchase_return": "3504", "stock_delete": "3507",
     "stock_query": "3508", "sale_query": "3511",
+    # 家庭共济: the open bindings of a person, to offer a holder's account at the pay step (our extension)
+    "family_accounts": "2596",
 }
 DEFAULT_MED_TYPE = {"LB": "9901", "MT": "14"}
 

@@ -77,8 +77,12 @@ def test_account_and_family_sharing_at_the_desk(live, tmp_path):
             "holder_psn_no": "T0011", "relative_psn_no": "T0001", "relation": "1",
             "holder_cert_type": "02", "holder_cert_no": P11_CERTNO}}, code=AGY)
         assert bound["infcode"] == 0, bound
+        holders = d.desk.family_holders("T0001")
+        assert [(h.psn_no, h.name_masked, h.relation, h.balance) for h in holders] == [
+            ("T0011", "钱*****", "配偶", Decimal("2000.00"))]
+        assert d.desk.family_holders("T0011") == []  # the holder is nobody's relative
         sale, card, view = _ready_sale(d.desk, centre, P01_CERTNO, "T0001", 2)
-        record = d.desk.settle(sale, card, Payment(mulaid_psn_no="T0011"), shift)
+        record = d.desk.settle(sale, card, Payment(mulaid_psn_no=holders[0].psn_no), shift)
         answer = record.answer["setlinfo"]
         share = view.figures.personal
         assert (answer["acct_pay"], answer["acct_mulaid_pay"]) == ("0.00", f"{share:.2f}")
@@ -94,6 +98,8 @@ def test_account_and_family_sharing_at_the_desk(live, tmp_path):
         with pytest.raises(DeskError) as refused:
             d.desk.settle(sale, card, Payment(account=Decimal("5.00")), shift)
         assert "个人账户" in str(refused.value.message.zh) and "现金" in str(refused.value.message.zh), refused.value
+        with pytest.raises(DeskError):
+            d.desk.family_holders("T0001")
         cash = d.desk.settle(sale, card, Payment(cash_tendered=Decimal("20")), shift)
         assert cash.status == "provisional" and cash.account_pay == Decimal("0.00"), cash
     finally:

@@ -15,9 +15,25 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from core.domain import ZERO, fmt, money
+from core.i18n import Message
+from core.services.centre_link import CentreRefused, CentreUnreachable
+from core.services.desk.base import DeskBase
 from core.services.pharmacy_sale import Sale
-from core.services.ports import Payment
+from core.services.ports import DeskError, Payment
 from core.sync.models import SyncJournal
+
+OFFLINE = Message("desk.account.offline", "个人账户及家庭共济须联网使用，请改用现金等方式支付",
+                  "personal and family accounts need the centre: take cash or another tender")
+
+
+@dataclass(frozen=True)
+class FamilyHolder:
+    """A bound account holder who may pay for this customer (2596): name masked by the centre."""
+
+    psn_no: str
+    name_masked: str
+    relation: str
+    balance: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -67,3 +83,25 @@ def centre_accounts(session, sync_id: str) -> CentreAccounts | None:
             return CentreAccounts(money(centre.get("acct_pay") or "0"), money(centre.get("acct_mulaid_pay") or "0"),
                                   None if balc in (None, "") else money(balc))
     return None
+
+
+class FamilyAccounts(DeskBase):
+    def family_holders(self, psn_no: str) -> list[FamilyHolder]:
+        """The holders whose accounts may pay for `psn_no` (open 共济 bindings, the centre's balances); online only."""
+        if self.link is None:
+            raise DeskError(OFFLINE)
+        try:
+            rows = self.link.call(self._infno("family_accounts"), {"data": {"psn_no": psn_no}}).get("feedetail", [])
+        except CentreUnreachable:
+            raise DeskError(OFFLINE) from None
+        except CentreRefused as exc:
+            raise DeskError(Message("desk.account.refused", f"共济关系查询被拒绝：{exc.err_msg}",
+                                    f"the family-account query was refused: {exc.err_msg}")) from None
+        out = []
+        for r in rows:
+            if r.get("relative_psn_no") != psn_no:
+                continue  # the customer is the holder of this binding, not a relative
+            bal = r.get("holder_balc")
+            out.append(FamilyHolder(str(r["holder_psn_no"]), str(r.get("holder_name") or ""),
+                                    str(r.get("relation_name") or ""), None if bal in (None, "") else money(bal)))
+        return out

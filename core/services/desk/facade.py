@@ -36,6 +36,7 @@ from __future__ import annotations
 import logging
 
 from core.services.centre_link import CentreRefused, CentreUnreachable
+from core.services.desk.accounts import FamilyAccounts
 from core.services.desk.identify import Identify
 from core.services.desk.paper import PaperPrescriptions
 from core.services.desk.rx_offline import OfflinePrescriptions
@@ -44,7 +45,7 @@ from core.services.desk.returns import Returns
 log = logging.getLogger("onewindow.desk")
 
 
-class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, Returns):
+class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, Returns, FamilyAccounts):
     """The desk's use cases (core.services.ports.DeskPort) behind one object."""
 
     def start(self) -> None:
