@@ -85,8 +85,17 @@ class Refund:
                        fund=f"{self.fund:.2f}", n=self.kept_lines, kept=f"{self.kept_amount:.2f}")
 
 
+def returnable(record: SaleRecord | None) -> bool:
+    """A sale the desk may return now: a sale (not a return), settled at the centre (a provisional one waits
+    for the centre's answer; a returned one is done)."""
+    return record is not None and record.kind == "sale" and record.status == "settled"
+
+
 def refund_for(record: SaleRecord, chosen: Iterable[int]) -> Refund | None:
-    """What returning lines `chosen` of `record` gives back (None when nothing valid is chosen)."""
+    """What returning lines `chosen` of `record` gives back (None when nothing valid is chosen or the sale
+    cannot be returned)."""
+    if not returnable(record):
+        return None
     numbers = {l["line"] for l in record.lines}
     picked = set(chosen) & numbers
     if not picked:
@@ -110,4 +119,4 @@ def lines_with_code(record: SaleRecord, code: str) -> list[int]:
 
 
 __all__ = ["Held", "Refund", "close_blockers", "held_with", "lines_with_code", "net_refund", "refund_for",
-           "settle_blockers"]
+           "returnable", "settle_blockers"]

@@ -83,14 +83,10 @@ class ReturnScreen(QtWidgets.QWidget):
         self.lines.setFocus()
         self._ticks_changed()
 
-    def returnable(self) -> bool:
-        r = self.record
-        return r is not None and r.status == "settled" and r.kind == "sale"
-
     def _ticks_changed(self) -> None:
         """What the ticked lines give back, at once; a confirmation shown for other lines no longer stands."""
         self.armed = None
-        refund = refund_for(self.record, self.chosen()) if self.returnable() else None
+        refund = refund_for(self.record, self.chosen()) if self.record is not None else None
         self.refund.setText(text(refund.text()) if refund is not None else "")
         self.go.setEnabled(refund is not None)
         self.go.setText(self.tr("退货 (F12)"))

@@ -89,6 +89,8 @@ def test_a_return_says_what_goes_back_per_tender():
     assert not part.whole and part.kept_lines == 1 and part.kept_amount == Decimal("28.00")
     assert "保留的 1 行（28.00 元）" in part.text().zh
     assert refund_for(r, []) is None and refund_for(r, [7]) is None
+    for other in (record(status="provisional"), record(status="returned"), record(kind="return")):
+        assert refund_for(other, [1, 2]) is None  # nothing to give back from what cannot be returned
     assert net_refund(r, None) == (Decimal("5.00"), Decimal("14.00"))
     kept = record(cash_pay=Decimal("9.50"), account_pay=Decimal("0.00"))
     assert net_refund(r, kept) == (Decimal("5.00"), Decimal("4.50"))
