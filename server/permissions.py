@@ -52,6 +52,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "3101": _PAYING | {SUPERVISOR}, "3102": _PAYING | {SUPERVISOR},
     "3505": frozenset({PHARMACY}), "3506": frozenset({PHARMACY}),
     "7101": _PRESCRIBERS, "7104": _PRESCRIBERS,
+    "7110": _PRESCRIBERS | _AGENCY,  # 附件3 continuous prescriptions: the doctor's institution or the agency counter
     "7201": _DISPENSING, "7202": _DISPENSING | _PRESCRIBERS | {KIOSK}, "7203": _DISPENSING,
     "7206": _DISPENSING,
     "2510": _APPLY, "2511": _APPLY, "2512": _APPLY, "2514": _APPLY | {SUPERVISOR}, "2516": _APPLY,

@@ -24,6 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 ALG = "Ed25519"
+QR_PREFIX = "OWRX1."
 INFO_FIELDS = ("hi_rxno", "hosp_rxno", "psn_no", "fixmedins_code", "fixmedins_name", "prsc_dr_name", "prsc_dept_name",
                "rx_date", "valid_end_date", "rx_type", "med_type", "dise_codg", "dise_name", "diag_codes")
 LINE_FIELDS = ("medins_list_codg", "med_list_codg", "drug_name", "cnt", "prd_days", "sin_dos_dscr", "used_frqu_dscr",
@@ -48,6 +49,8 @@ def signed_document(payload: Mapping[str, Any]) -> dict:
     lines = payload.get("rxdrugdetail") or []
     doc_info = {k: info.get(k, "") for k in INFO_FIELDS}
     doc_info["diag_codes"] = list(info.get("diag_codes") or [])
+    if payload.get("fills"):  # a 附件3 continuous prescription: how many pickups it allows is signed too
+        doc_info["fills"] = _num(payload["fills"])
     doc_lines = []
     for line in lines:
         d = {k: line.get(k, "") for k in LINE_FIELDS}
@@ -78,9 +81,53 @@ def sign(private_key: bytes, payload: Mapping[str, Any]) -> dict:
     return {"alg": ALG, "kid": key_id(public_key_of(private_key)), "sig": base64.b64encode(sig).decode()}
 
 
-def verify(payload: Mapping[str, Any], keys: Mapping[str, bytes]) -> None:
-    """Raise RxSignatureError unless `payload["signature"]` is the centre's signature of this very content."""
-    sig = payload.get("signature")
+def _qr_body(payload: Mapping[str, Any]) -> str:
+    info = payload.get("rxinfo") or {}
+    digest = hashlib.sha256(canonical(payload)).hexdigest()[:32]
+    return "|".join((str(info.get("hi_rxno") or ""), str(info.get("psn_no") or ""), str(info.get("valid_end_date") or ""),
+                     _num(payload.get("fills") or 1), digest))
+
+
+def qr_text(payload: Mapping[str, Any], private_key: bytes) -> str:
+    """The QR printed on a 附件3 form, short enough for a small code on the slip: the prescription number, the
+    patient, the validity, the pickups and a digest of the whole signed prescription, signed by the centre.
+    OWRX1.<hi_rxno>|<psn_no>|<valid_end_date>|<fills>|<digest>.<kid>.<signature>"""
+    body = _qr_body(payload)
+    key = Ed25519PrivateKey.from_private_bytes(private_key)
+    sig = base64.urlsafe_b64encode(key.sign(body.encode())).decode().rstrip("=")
+    return f"{QR_PREFIX}{body}.{key_id(public_key_of(private_key))}.{sig}"
+
+
+def read_qr(text: str, keys: Mapping[str, bytes]) -> dict:
+    """What a 附件3 QR says — {hi_rxno, psn_no, valid_end_date, fills, digest} — or RxSignatureError (not ours,
+    damaged, altered or forged). `matches(qr, payload)` then ties it to the downloaded prescription."""
+    text = text.strip()
+    if not text.startswith(QR_PREFIX):
+        raise RxSignatureError("这不是连续处方（附件3）的二维码", "not the QR of a continuous prescription (附件3)")
+    try:
+        body, kid, sig = text[len(QR_PREFIX):].rsplit(".", 2)
+        hi_rxno, psn_no, valid, fills, digest = body.split("|")
+        raw = base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4))
+    except ValueError:
+        raise RxSignatureError("连续处方二维码已损坏，无法读取", "the QR is damaged") from None
+    key = keys.get(kid)
+    if key is None:
+        raise RxSignatureError("处方签名密钥未知（非本中心签发），不能调剂", f"signing key {kid!r} is not the centre's")
+    try:
+        Ed25519PublicKey.from_public_bytes(key).verify(raw, body.encode())
+    except (InvalidSignature, ValueError):
+        raise RxSignatureError("处方签名校验失败：内容被改动或签名伪造，不能调剂",
+                               "signature check failed: the QR was altered or the signature forged") from None
+    return {"hi_rxno": hi_rxno, "psn_no": psn_no, "valid_end_date": valid, "fills": fills, "digest": digest}
+
+
+def matches(qr: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:
+    """Whether a read QR belongs to exactly this (signed) prescription."""
+    return _qr_body(payload).split("|")[-1] == qr.get("digest") and \
+        str((payload.get("rxinfo") or {}).get("hi_rxno")) == qr.get("hi_rxno")
+
+
+def _check(body: bytes, sig: Any, keys: Mapping[str, bytes]) -> None:
     if not isinstance(sig, Mapping) or not sig.get("sig"):
         raise RxSignatureError("处方未签名，不能调剂", "the prescription carries no signature")
     if sig.get("alg") != ALG:
@@ -92,7 +139,12 @@ def verify(payload: Mapping[str, Any], keys: Mapping[str, bytes]) -> None:
                                f"signing key {sig.get('kid')!r} is not the centre's: refused")
     try:
         raw = base64.b64decode(str(sig["sig"]), validate=True)
-        Ed25519PublicKey.from_public_bytes(key).verify(raw, canonical(payload))
+        Ed25519PublicKey.from_public_bytes(key).verify(raw, body)
     except (InvalidSignature, ValueError):
         raise RxSignatureError("处方签名校验失败：内容被改动或签名伪造，不能调剂",
                                "signature check failed: the prescription was altered or the signature forged") from None
+
+
+def verify(payload: Mapping[str, Any], keys: Mapping[str, bytes]) -> None:
+    """Raise RxSignatureError unless `payload["signature"]` is the centre's signature of this very content."""
+    _check(canonical(payload), payload.get("signature"), keys)

@@ -267,7 +267,7 @@ class CounterService:
     def continuous_rx_pdf(self, person: PersonView, app: dict | None, lines: list[RxLine], *, doctor: str = "",
                           department: str = "", outpatient_no: str = "", fills: int = 3, window_days: int = 15,
                           rx_date: dt.date | None = None, tel: str = "", addr: str = "", path: Path | None = None,
-                          lifestyle: dict | None = None) -> Path:
+                          lifestyle: dict | None = None, qr: str = "", rx_no: str = "") -> Path:
         """附件3 慢性病用药连续（外配）处方, with the pickup schedule of the ≤ window-days rule, and the lifestyle
         prescription (双处方) on a second page when one is given."""
         day = rx_date or self.clock()
@@ -278,10 +278,33 @@ class CounterService:
             institution=self.institution_name, name=person.name, sex=person.sex_name, age=person.age(day),
             category=person.insutype_name, outpatient_no=outpatient_no, department=department,
             address=addr or (app or {}).get("addr", ""), tel=tel or (app or {}).get("tel", ""), diagnosis=diagnosis,
-            rx_date=day, lines=tuple(lines), doctor=doctor, fills=fills, window_days=window_days, lifestyle=lifestyle)
+            rx_date=day, lines=tuple(lines), doctor=doctor, fills=fills, window_days=window_days, lifestyle=lifestyle,
+            qr=qr, rx_no=rx_no)
         name = (app or {}).get("app_no") or person.psn_no
         return write_continuous_rx_pdf(rx, path or self.forms_dir / f"附件3_{name}_{day:%Y%m%d}.pdf")
 
+
+    def register_continuous_rx(self, person: PersonView, app: dict | None, lines: list[RxLine], *, doctor: str,
+                               fills: int = 3, rx_date: dt.date | None = None) -> dict:
+        """7110: the 附件3 prescription registered at the centre (pre-audited, signed) before it is printed;
+        {hi_rxno, rx_trace_code, valid_end_date, fills, qr}. The drugs are named as written on the form; the usage
+        "口服 5mg 每日1次" gives the way, the dose and the frequency."""
+        diseases = (app or {}).get("diseases") or []
+        codes = [d.get("diag_code") or d.get("code", "") for d in diseases if d.get("diag_code") or d.get("code")]
+        day = rx_date or self.clock()
+        details = []
+        for line in lines:
+            parts = line.usage.split()
+            way = parts[0] if parts and not parts[0][:1].isdigit() else ""
+            rest = parts[1:] if way else parts
+            details.append({"drug_name": line.name, "cnt": int("".join(ch for ch in line.quantity if ch.isdigit()) or 1),
+                            "prd_days": line.days, "sin_dos_dscr": rest[0] if rest else "",
+                            "used_frqu_dscr": " ".join(rest[1:]), "medc_way_dscr": way})
+        out = self.call("7110", {"rxinfo": {
+            "hosp_rxno": f"A3-{(app or {}).get('app_no') or person.psn_no}-{day:%Y%m%d}", "psn_no": person.psn_no,
+            "dise_codg": codes[0] if codes else "", "diag_codes": codes, "prsc_dr_name": doctor,
+            "prsc_time": day.isoformat(), "rx_type": "continuous"}, "rxdrugdetail": details, "fills": fills})
+        return out["data"]
 
     # ---- worklists and reports (computed at the centre) --------------------------------------------------------
     def exits(self) -> list[dict]:

@@ -466,8 +466,15 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
         doctor = str((app or {}).get("diag_dr_name") or "")
         # the lifestyle half of the 双处方: the library's template for the application's disease
         lifestyle = default_for([d.get("code", "") for d in (app or {}).get("diseases") or []])
-        self._call(self.svc.continuous_rx_pdf, person, app, lines, doctor=doctor, lifestyle=lifestyle, done=done,
-                   notice=self.apply.notice)
+
+        def make() -> Path:
+            # with its doctor known, the prescription is registered at the centre first (7110: pre-audited, signed):
+            # the form then carries the QR a pharmacy dispenses by; a refusal says why and nothing is printed
+            reg = self.svc.register_continuous_rx(person, app, lines, doctor=doctor) if doctor else {}
+            return self.svc.continuous_rx_pdf(person, app, lines, doctor=doctor, lifestyle=lifestyle,
+                                              qr=reg.get("qr", ""), rx_no=reg.get("hi_rxno", ""))
+
+        self._call(make, done=done, notice=self.apply.notice)
 
     # ---- worklists -----------------------------------------------------------------------------------------------------
     def load_reminders(self, kinds: str, days: int, mine: bool) -> None:

@@ -15,7 +15,7 @@ REGISTRY: dict[str, "Tx"] = {}
 
 FAMILIES = (
     "signin", "person", "evoucher", "catalogue", "settlement", "settlement_info", "audit", "trace", "reconcile", "eprescription",
-    "cumulative", "family", "registration", "worklist", "care", "care_rx", "care_supply", "care_notify",
+    "cumulative", "family", "registration", "worklist", "care", "care_rx", "care_supply", "care_notify", "rx_continuous",
     "stock", "stock_query",
 )
 

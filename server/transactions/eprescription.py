@@ -166,8 +166,13 @@ def _listed(row, *, today: dt.date) -> dict:
 
 @transaction(INFNO["upload"], "电子处方上传", UploadInput)
 def upload(ctx, inp: UploadInput) -> dict:
+    return store_upload(ctx, inp)
+
+
+def store_upload(ctx, inp: UploadInput, *, kinds=PRESCRIBERS, extra: dict | None = None) -> dict:
+    """Pre-audit, sign and store one prescription (7101; 7110 for a 附件3 continuous one, with `extra`)."""
     facility = reference.facility(ctx.centre, ctx.conn, ctx.code)
-    if facility.kind not in PRESCRIBERS:
+    if facility.kind not in kinds:
         raise PlatformError(f"{ctx.code} is a {facility.kind}: only hospitals and clinics upload e-prescriptions")
     info = inp.rxinfo
     people.by_person_no(ctx, info.psn_no)
@@ -192,7 +197,7 @@ def upload(ctx, inp: UploadInput) -> dict:
     payload = {"rxinfo": {**info.model_dump(mode="json"), "hi_rxno": rx_id, "fixmedins_code": ctx.code,
                           "fixmedins_name": name or ctx.env.fixmedins_name,
                           "rx_date": checked.rx_date.isoformat(), "valid_end_date": valid_until.isoformat()},
-               "rxdrugdetail": drugs, "preaudit": preaudit}
+               "rxdrugdetail": drugs, "preaudit": preaudit, **(extra or {})}
     payload["signature"] = rx_signature.sign(rx_keys.centre_key(ctx.centre), payload)
     if inp.lifestyle is not None:
         payload["lifestyle"] = care_rx.lifestyle_of(inp.lifestyle)
@@ -276,6 +281,18 @@ def dispense(ctx, inp: DispenseInput) -> dict:
         if owner != ctx.code:
             raise PlatformError(f"settlement {inp.data.setl_id} is not a settlement of {ctx.code}: a pharmacy marks "
                                 "only prescriptions it dispensed (结算不属于本机构)")
+    payload = json.loads(row.payload)
+    fills = int(payload.get("fills") or 1)
+    if int(payload.get("fills_done") or 0) + 1 < fills:
+        # a continuous (附件3) prescription circulates until its last pickup; each one is counted in the payload
+        # (outside what is signed), the ≤15-days rule is the audit's DUP-001 at every pickup
+        payload["fills_done"] = int(payload.get("fills_done") or 0) + 1
+        ctx.conn.execute(update(eprescription).where(eprescription.c.rx_id == row.rx_id)
+                         .values(payload=dumps(payload)))
+        ctx.journal("rx.dispense", {"hi_rxno": row.rx_id, "setl_id": inp.data.setl_id, "phar": inp.data.phar_name,
+                                    "fill": payload["fills_done"], "fills": fills})
+        return {"data": {"hi_rxno": row.rx_id, "rx_stas": "uploaded", "fills_done": payload["fills_done"],
+                         "fills": fills, "dispensed_at": ctx.now_text}}
     done = ctx.conn.execute(
         update(eprescription).where(eprescription.c.rx_id == row.rx_id, eprescription.c.status == "uploaded")
         .values(status="dispensed", dispensed_at=ctx.now_text, dispensed_by=ctx.code, dispense_msgid=ctx.env.msgid,

@@ -78,7 +78,10 @@ class Prescriptions(DeskBase):
             raise DeskError(message("desk.audit.centre_refused", detail=exc.err_msg)) from None
 
     def open_sale(self, card: PatientCard, rx_id: str) -> Sale:
-        out = self._download(rx_id)
+        return self.sale_from(card, rx_id, self._download(rx_id))
+
+    def sale_from(self, card: PatientCard, rx_id: str, out: dict) -> Sale:
+        """A downloaded (7203) prescription as a desk Sale."""
         info, details = out["rxinfo"], out["rxdrugdetail"]
         if info.get("rx_stas") not in ("uploaded", None):
             raise DeskError(message("desk.rx.not_open", rx=rx_id, status=info.get("rx_stas")))

@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from core.domain.clock import today_cst
 from core.i18n import message
 from core.rx.cache import RxCache
-from core.rx.signature import RxSignatureError
+from core.rx.signature import QR_PREFIX, RxSignatureError, matches, read_qr
 from core.services.centre_link import CentreRefused, CentreUnreachable
 from core.services.desk.prescriptions import Prescriptions
+from core.services.pharmacy_sale import Sale
 from core.services.ports import DeskError, PatientCard, Payment, RxSummary, SaleRecord
 from core.settings.options import default_of
 from core.store.models_history import DispenseRow
@@ -84,6 +85,28 @@ class OfflinePrescriptions(Prescriptions):
         if sale.rx_id and sale.rx_kind != "paper":
             self.rx_cache().drop(sale.rx_id)  # dispensed (provisionally or not): never a second sale from the copy
         return record
+
+    # ---- a 附件3 continuous prescription, by its signed QR ----------------------------------------------------
+    def open_qr_sale(self, card: PatientCard, text: str) -> Sale:
+        """The sale of one pickup of a 附件3 form: its QR checked against the centre's key (altered, forged or
+        another patient's: refused), then the prescription opened like any other (downloaded and checked again, or
+        from the offline cache) and tied to the QR by its digest. Whether this pickup is due (≤ 15 days of supply
+        left) is the audit's DUP-001."""
+        cache = self.rx_cache()
+        if not cache.keys() and text.strip().startswith(QR_PREFIX):
+            # nothing pinned yet: the download pins the centre's keys (the QR is checked with them below)
+            self._download(text.strip()[len(QR_PREFIX):].split("|", 1)[0])
+        try:
+            qr = read_qr(text, cache.keys())
+        except RxSignatureError as exc:
+            raise DeskError(message("desk.rx.signature", reason=exc.zh, reason_en=exc.en)) from None
+        if qr["psn_no"] != card.person.person_no:
+            raise DeskError(message("desk.rx.other_person", code=qr["hi_rxno"]))
+        out = self._download(qr["hi_rxno"])
+        if not matches(qr, out):
+            raise DeskError(message("desk.rx.signature", reason="二维码与中心的处方内容不一致",
+                                    reason_en="the QR does not match the centre's prescription"))
+        return self.sale_from(card, qr["hi_rxno"], out)
 
     # ---- ahead of time ------------------------------------------------------------------------------------
     def refill_due(self, today: dt.date | None = None) -> list[str]:

@@ -42,6 +42,8 @@ class ContinuousRx:
     fills: int = 3  # pickups this prescription allows (the first one included)
     window_days: int = 15  # a refill only when the last supply has at most this many days left
     lifestyle: dict | None = None  # the lifestyle half of the 双处方 (core.care.lifestyle.attach): a second page
+    qr: str = ""  # the centre's signed QR (7110, core.rx.signature.qr_text): the pharmacy dispenses by scanning it
+    rx_no: str = ""  # the centre's prescription number printed under the QR
 
 
 def pickup_schedule(rx_date: dt.date, days: int, fills: int, window: int) -> list[tuple[int, dt.date, dt.date]]:
@@ -124,7 +126,25 @@ def write_continuous_rx_pdf(rx: ContinuousRx, path: str | Path) -> Path:
               Paragraph("（本处方一式二份，一份由开具处方的医疗机构留存，一份交由患者。）", st["small"])]
     if rx.lifestyle:
         story += lifestyle_page(rx, st)
-    doc.build(story)
+
+    def first_page(canvas, _doc) -> None:
+        if not rx.qr:
+            return
+        from reportlab.graphics import renderPDF
+        from reportlab.graphics.barcode.qr import QrCodeWidget
+        from reportlab.graphics.shapes import Drawing
+
+        # top right, in the margin beside the title: the form's own layout is left as the original slip has it
+        size = 22 * mm
+        widget = QrCodeWidget(rx.qr, barLevel="M")
+        x0, y0, x1, y1 = widget.getBounds()
+        drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+        drawing.add(widget)
+        renderPDF.draw(drawing, canvas, A5[0] - 9 * mm - size, A5[1] - 6 * mm - size)
+        canvas.setFont("Helvetica", 5.5)  # above the code, clear of the centred title
+        canvas.drawRightString(A5[0] - 10 * mm, A5[1] - 4.5 * mm, rx.rx_no)
+
+    doc.build(story, onFirstPage=first_page)
     return path
 
 
