@@ -11,11 +11,8 @@ from tests.ui.pharmacy.fixtures import P01_CERTNO, centre, close_desks, d01, des
 
 def test_a_box_never_received_needs_a_supervisor(desk, centre):  # noqa: F811
     d = desk.desk
-    d.start()
+    d.start()  # recovery, the sender, the catalogue from the centre
     d.set_operator(desk.auth.login("li", pin="2468"))
-    from core.sync.refdata import sync_catalogue
-
-    sync_catalogue(d.terminal)
     svc = StockService(d.terminal)
     received, stranger = trace_codes("8100011", 2)
     draft = svc.new_draft()
