@@ -280,8 +280,17 @@ class SaleFlow:
         self.pay.ok.setEnabled(False)
         self.pay.message.setText(self.tr("正在结算…"))
         shift_id = self.state.shift["shift_id"] if self.state.shift else None
-        self.runner.run(self.desk.settle, sale, card, Payment(account, tendered), shift_id,
+        holder = self.pay.family.psn_no if self.pay.family is not None else ""
+        self.runner.run(self.desk.settle, sale, card, Payment(account, tendered, holder), shift_id,
                         done=self._settled, failed=self._settle_failed)
+
+    def ask_family(self) -> None:
+        """F6 on the pay step: the 共济 holders who may pay for this customer (the centre's bindings)."""
+        card = self.state.card
+        if card is None:
+            return
+        self.runner.run(self.desk.family_holders, card.person.person_no, done=self.pay.set_family,
+                        failed=self._settle_failed)
 
     def _settle_failed(self, f: Failure) -> None:
         self.pay.ok.setEnabled(True)

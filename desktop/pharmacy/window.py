@@ -10,7 +10,7 @@ payment, 挂单), search_flow (Ctrl+F), print_flow (receipts, reprint), returns_
 the building, navigation, login, link status, permissions and settings.
 
 Function keys: F1 keys · F2 new patient · F3 returns · F4 shift · F5 refresh · F6 拆零 · F7 patient card ·
-F8 无码库 (sale) / pay from the personal account (pay) · F9 hold / recall (挂单) · F10 settings · F12 settle · Esc back · Ctrl+F drug search (sale screen) ·
+F8 无码库 (sale) / pay from the personal account (pay) · F6 拆零 (sale) / 共济 account (pay) · F9 hold / recall (挂单) · F10 settings · F12 settle · Esc back · Ctrl+F drug search (sale screen) ·
 Ctrl+P reprint · Ctrl+R print again after a printer failure · Ctrl+L log out.
 
 Receipts: `_print` writes the PDF (the record) and, when the terminal has a receipt printer, queues the receipt
@@ -205,7 +205,8 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
                 "F6": (self.sale_screen.ask_split, tr("拆零")), "F8": (self.ask_uncoded, tr("无码库")),
                 "F9": (self.hold_or_recall, tr("挂单")), "F12": (self.go_pay, tr("结算")),
                 "Del": (self.delete_code, tr("删除码")), "Ctrl+F": (self.find_drug, tr("查药品"))},
-            "pay": common | back | {"F12": (self.pay._confirm, tr("确认收款")), "F8": (self.pay.use_account, tr("个人账户全额"))},
+            "pay": common | back | {"F12": (self.pay._confirm, tr("确认收款")), "F8": (self.pay.use_account, tr("个人账户全额")),
+                    "F6": (self.ask_family, tr("共济账户"))},
             "done": common | card | back | prints,
             "returns": common | back | prints | {"F12": (self.returns._go, tr("退货（再按 F12 确认）")),
                                                  "Ctrl+A": (self.returns.check_all, tr("全选"))},

@@ -30,6 +30,10 @@ EN = {
     "账户余额 支付前→支付后": "Account balance before → after",
     "无个人账户余额，请收取现金": "No personal-account balance: take cash",
     "个人账户全额": "Pay from account",
+    "共济账户 (F6)": "Family account (F6)",
+    "共济账户": "Family account",
+    "该参保人无家庭共济绑定，请收取现金": "No family-sharing binding for this person: take cash",
+    "余额": "balance",
     "中心审核（预结算）": "Centre audit (pre-settlement)",
     "离线暂存 {3}（待中心确认）：统筹 {0}，个人 {1}，找零 {2}":
         "Held offline as {3} (to be confirmed by the centre): fund {0}, personal {1}, change {2}",

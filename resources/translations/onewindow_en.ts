@@ -83,6 +83,10 @@
         <translation>Pay from account</translation>
     </message>
     <message>
+        <source>共济账户</source>
+        <translation>Family account</translation>
+    </message>
+    <message>
         <source>退货（再按 F12 确认）</source>
         <translation>Return (F12 again to confirm)</translation>
     </message>
@@ -353,6 +357,10 @@
         <translation>Account balance before → after</translation>
     </message>
     <message>
+        <source>共济账户 (F6)</source>
+        <translation>Family account (F6)</translation>
+    </message>
+    <message>
         <source>应收现金</source>
         <translation>Cash due</translation>
     </message>
@@ -391,6 +399,10 @@
     <message>
         <source>无个人账户余额，请收取现金</source>
         <translation>No personal-account balance: take cash</translation>
+    </message>
+    <message>
+        <source>该参保人无家庭共济绑定，请收取现金</source>
+        <translation>No family-sharing binding for this person: take cash</translation>
     </message>
     <message>
         <source>金额格式不正确</source>

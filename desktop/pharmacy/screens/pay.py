@@ -29,6 +29,8 @@ class PayScreen(QtWidgets.QWidget):
             w.setFont(theme.font(6))
             w.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.balance_label = QtWidgets.QLabel(objectName="accountBalance")  # before → after this payment
+        self.family_label = QtWidgets.QLabel(objectName="familyAccount")  # 共济: the holder (masked) and what it pays
+        self.family = None  # core.services.desk.accounts.FamilyHolder chosen with F6
         self.due = QtWidgets.QLabel(objectName="cashDue")
         self.change = QtWidgets.QLabel(objectName="changeLabel")
         self.scale_amounts()
@@ -40,6 +42,7 @@ class PayScreen(QtWidgets.QWidget):
         form = QtWidgets.QFormLayout()
         form.addRow(self.tr("个人账户支付 (F8 全额)"), self.account)
         form.addRow(self.tr("账户余额 支付前→支付后"), self.balance_label)
+        form.addRow(self.tr("共济账户 (F6)"), self.family_label)
         form.addRow(self.tr("应收现金"), self.due)
         form.addRow(self.tr("实收现金"), self.cash)
         form.addRow(self.tr("找零"), self.change)
@@ -68,6 +71,8 @@ class PayScreen(QtWidgets.QWidget):
         self.summary.setText(f"{t1} {fmt(total)}    {t2} {fmt(fund)}\n{t3} {fmt(personal)}    {t4} {fmt(balance)}")
         self.account.setText("0.00")
         self.account.setEnabled(balance > 0)
+        self.family = None
+        self.family_label.setText("-")
         self.cash.setText("")
         self.message.clear()
         self._short = False
@@ -101,6 +106,11 @@ class PayScreen(QtWidgets.QWidget):
             return None
         used, due = cash_due(self.personal, account, self.balance)
         self.balance_label.setText(f"{fmt(self.balance)} → {fmt(self.balance - used)}")
+        if self.family is not None:  # what the holder's account would pay; the centre's answer is the final word
+            share = min(due, self.family.balance or Decimal("0.00"))
+            due -= share
+            self.family_label.setText(f"{self.family.name_masked}（{self.family.relation}） {fmt(share)}  "
+                                      f"{self.tr('余额')} {fmt(self.family.balance or Decimal('0.00'))}")
         self.due.setText(fmt(due))
         change = change_for(due, tendered if self.cash.text().strip() else due)
         self.change.setText("-" if change is None else fmt(change))
@@ -116,6 +126,15 @@ class PayScreen(QtWidgets.QWidget):
             set_tone(self.message, "warn", self.tr("无个人账户余额，请收取现金"))
             return
         self.account.setText(fmt(min(self.personal, self.balance)))
+        self.cash.setFocus()
+
+    def set_family(self, holders: list) -> None:
+        """F6's answer: the first bound holder pays what the own account does not (none: say so, cash then)."""
+        if not holders:
+            set_tone(self.message, "warn", self.tr("该参保人无家庭共济绑定，请收取现金"))
+            return
+        self.family = holders[0]
+        self.recompute()
         self.cash.setFocus()
 
     def _confirm(self) -> None:

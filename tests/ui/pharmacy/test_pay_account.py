@@ -35,3 +35,18 @@ def test_no_balance_says_take_cash(qtbot):
     pay.show_amounts(Decimal("28.00"), Decimal("14.00"), Decimal("14.00"), Decimal("0.00"))
     pay.use_account()
     assert pay.account.text() == "0.00" and "现金" in pay.message.text()
+
+
+def test_f6_family_holder_pays_what_the_own_account_does_not(qtbot):
+    from core.services.desk.accounts import FamilyHolder
+
+    pay = PayScreen()
+    qtbot.addWidget(pay)
+    pay.show_amounts(Decimal("100.00"), Decimal("16.00"), Decimal("84.00"), Decimal("20.00"))
+    pay.use_account()
+    pay.set_family([FamilyHolder("T0011", "钱*****", "配偶", Decimal("50.00"))])
+    assert pay.due.text() == "14.00" and "钱*****" in pay.family_label.text() and "50.00" in pay.family_label.text()
+    pay.set_family([])  # nobody bound: said, the holder chosen before stays
+    assert "现金" in pay.message.text() and pay.family.psn_no == "T0011"
+    pay.show_amounts(Decimal("100.00"), Decimal("16.00"), Decimal("84.00"), Decimal("20.00"))
+    assert pay.family is None and pay.due.text() == "84.00"
