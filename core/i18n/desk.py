@@ -17,8 +17,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this code belongs to a product not on this prescription (product {prefix})",
     ),
     "desk.scan.twice": ("本单第 {line} 行已扫过此码（同一盒不能扫两次）", "already scanned on line {line} of this sale"),
-    "desk.scan.held": ("此盒在挂单 {no} 中（{name}）：请取回该挂单结算，或在该挂单中删除此码",
-                       "this box is in held sale {no} ({name}): recall that sale, or take the code off it"),
+    # no name: the screen may face the next customer
+    "desk.scan.held": ("此盒在挂单 {no} 中：请取回该挂单结算，或在该挂单中删除此码",
+                       "this box is in held sale {no}: recall that sale, or take the code off it"),
     "desk.scan.line_full": ("第 {line} 行已扫满 {n} 个码（一盒一码）", "line {line} already has its {n} code(s): one per box"),
     "desk.scan.sold": ("此码已销售（小票 {receipt}，{date}）：同一盒不能重复销售",
                        "already sold (receipt {receipt}, {date}): a box is sold once"),

@@ -150,7 +150,7 @@ class SaleFlow:
         held = held_with(check.code, self.state.held, besides=sale.sale_id) if check.accepted else None
         if held is not None:  # the box is reserved by a sale put aside (挂单)
             check = replace(check, accepted=False, tone="bad",
-                            reason=message("desk.scan.held", no=held.no, name=held.sale.person_name))
+                            reason=message("desk.scan.held", no=held.no))
         self.state.sale = apply_check(sale, check)
         self.sale_screen.show_sale(self.state.sale)
         if check.line is not None:

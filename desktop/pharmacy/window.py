@@ -9,9 +9,12 @@ The window is split by flow, one mixin per module: sale_flow (scans, identify, p
 payment, 挂单), search_flow (Ctrl+F), print_flow (receipts, reprint), returns_flow, shift_flow; this module keeps
 the building, navigation, login, link status, permissions and settings.
 
-Function keys: F1 keys · F2 new patient · F3 returns · F4 shift · F5 refresh · F6 拆零 · F7 patient card ·
-F8 无码库 (sale) / pay from the personal account (pay) · F6 拆零 (sale) / 共济 account (pay) · F9 hold / recall (挂单) · F10 settings · F12 settle · Esc back · Ctrl+F drug search (sale screen) ·
-Ctrl+P reprint · Ctrl+R print again after a printer failure · Ctrl+L log out.
+Keys are per screen (`keymap`: one action per key on a screen; F1 and the status line list the screen's keys):
+F1 keys · F2 new patient · F3 returns · F4 shift · F5 refresh · F10 settings · Ctrl+L log out everywhere;
+sale: F6 拆零 · F8 无码库 · F9 hold (挂单) · F12 pay · Del code · Ctrl+F drug search; pay: F6 共济 account ·
+F8 personal account · F12 confirm; step 1: F9 recall; returns: F12 twice (ask, then return) · Ctrl+A; shift:
+F6 X report; done and returns: Ctrl+P reprint · Ctrl+R print again after a printer failure; Esc back (Esc
+after the receipt: next customer). A shell adds its own with `add_key` (Ctrl+K 进销存).
 
 Receipts: `_print` writes the PDF (the record) and, when the terminal has a receipt printer, queues the receipt
 for it through desktop.common.receipt_printing (hardware's persisted PrintQueue, ESC/POS); the done and return

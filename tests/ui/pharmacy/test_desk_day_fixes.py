@@ -146,7 +146,7 @@ def test_a_box_in_a_held_sale_is_refused_to_another_sale(qtbot, win, local):
     assert check.accepted  # the desk's check alone knows nothing of the held sale …
     win._scan_checked(check, 0.0)
     assert box not in win.state.sale.all_codes  # … the desk refuses it
-    assert "此盒在挂单 2 中" in win.sale_screen.message.text()
+    assert "此盒在挂单 2 中" in win.sale_screen.message.text() and "赵某" not in win.sale_screen.message.text()
 
 
 def test_z_waits_for_held_sales_or_a_supervisor_releasing_them(qtbot, win, local):
