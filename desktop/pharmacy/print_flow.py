@@ -5,11 +5,22 @@ A mixin of PharmacyWindow (desktop.pharmacy.window): it uses the window's state,
 services as its own attributes; its labels are translated under this class's name (PharmacyWindow.tr)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from core.services.ports import SaleRecord
 from core.services.receipts import build_receipt
 from desktop.common.i18n import text
+
+_CJK = re.compile(r"[\u3400-\u9fff][^()（）/]*")
+
+
+def chinese_part(detail: str) -> str:
+    """What the pharmacist reads of a printer's or the print settings' complaint: its Chinese part ("缺纸 /
+    out of paper" → "缺纸", "interrupted (程序中断)" → "程序中断"); an English-only one from the operating system
+    becomes a plain "打印机无响应或未连接" (the detail stays in the print queue's log)."""
+    found = _CJK.search(detail or "")
+    return found.group(0).strip() if found else "打印机无响应或未连接"
 
 
 class PrintFlow:
@@ -48,7 +59,7 @@ class PrintFlow:
                 screen.show_printer("", "")
             elif self.printing.problem:
                 screen.show_printer("warn", self.tr("小票打印机设置有误，小票只保存为 PDF：{0}")
-                                    .replace("{0}", self.printing.problem))
+                                    .replace("{0}", chinese_part(self.printing.problem)))
             elif where == "done" and not self.printing.configured:
                 screen.show_printer("", self.tr("未配置小票打印机：小票已保存为 PDF"))
             else:
@@ -60,7 +71,7 @@ class PrintFlow:
             again = self.tr("（可能已打出一部分，重打的小票标为副本）") if job.maybe_printed else ""
             screen.show_printer("bad", self.tr("小票打印失败：{0}{1}。结算不受影响，小票已保存为 PDF；打印任务留在队列中，"
                                                "排除故障（缺纸、断线）后按 Ctrl+R 重新打印。")
-                                .replace("{0}", job.error).replace("{1}", again))
+                                .replace("{0}", chinese_part(job.error)).replace("{1}", again))
         elif any(j.state in ("queued", "printing") for j in jobs):
             screen.show_printer("", self.tr("正在打印小票…"))
         else:

@@ -243,3 +243,11 @@ def test_spin_boxes_are_never_squeezed_below_their_text(qtbot):
         qtbot.addWidget(w)
     for spin in (sale_screen.split_box, settings.size, search.days):
         assert spin.minimumWidth() >= spin.sizeHint().width() > 0, spin.objectName()
+
+
+def test_printer_complaints_reach_the_pharmacist_in_chinese():
+    from desktop.pharmacy.print_flow import chinese_part
+
+    assert chinese_part("小票打印机设置有误：端口不存在 / receipt printer settings: no such port") == "小票打印机设置有误：端口不存在"
+    assert chinese_part("interrupted (程序中断)") == "程序中断"
+    assert chinese_part("[Errno 2] No such file or directory: '/dev/usb/lp0'") == "打印机无响应或未连接"
