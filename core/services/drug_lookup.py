@@ -64,6 +64,7 @@ class DrugChoice:
     coverage: Message  # 甲类 / 乙类 (先行自付 n%) / 目录外·全自费 / 非医保商品·自费
     self_pay: bool    # the fund pays nothing for it
     needs_codes: bool  # one trace code per box (trace rules apply to it)
+    stock: str = ""  # 在库 n 盒（m 批，最早效期 …） from the stock ledger; "" when the pharmacy keeps none
 
     @property
     def restriction(self) -> str:
@@ -170,8 +171,11 @@ class DrugLookup:
         hits = self._search.search(text, limit)
         if not hits:
             return []
+        from core.store.stock import summary
+
         with Session(self.engine) as s:
             drugs = get_drugs(s, [h.key for h in hits])
+            stock = summary(s, drugs)
         day = self.today()
         out = []
         for h in hits:
@@ -179,7 +183,10 @@ class DrugLookup:
             if drug is None:  # gone from the store since the index was built
                 continue
             cover, self_pay = coverage(drug)
-            out.append(DrugChoice(drug, h.match, h.field, cover, self_pay, needs_codes(drug, self.profile, day)))
+            on_hand = stock.get(drug.key)
+            text_ = f"在库 {on_hand[0]} 盒（{on_hand[1]} 批，最早效期 {on_hand[2]}）" if on_hand else ""
+            out.append(DrugChoice(drug, h.match, h.field, cover, self_pay, needs_codes(drug, self.profile, day),
+                                  text_))
         return out
 
 

@@ -337,6 +337,19 @@ def batches(session: Session, drug_key: str | None = None, *, with_stock_only: b
     return [_view(b, int(n)) for b, n in session.execute(q)]
 
 
+def summary(session: Session, drug_keys: Iterable[str]) -> dict[str, tuple[int, int, dt.date]]:
+    """drug -> (whole boxes on hand, batches with stock, earliest expiry) for the drug search; absent: none."""
+    keys = list(dict.fromkeys(drug_keys))
+    if not keys:
+        return {}
+    q = (select(StockBatchRow.drug_key, func.count(StockBoxRow.code), func.count(func.distinct(StockBatchRow.id)),
+                func.min(StockBatchRow.expiry))
+         .join(StockBoxRow, StockBoxRow.batch_id == StockBatchRow.id)
+         .where(StockBatchRow.drug_key.in_(keys), StockBoxRow.state.in_([s.value for s in ON_HAND]))
+         .group_by(StockBatchRow.drug_key))
+    return {k: (int(n), int(b), e) for k, n, b, e in session.execute(q)}
+
+
 def near_expiry(session: Session, today: dt.date, days: int) -> list[BatchView]:
     return [b for b in batches(session) if b.expiry <= today + dt.timedelta(days=days)]
 
@@ -403,5 +416,5 @@ def check_invariant(session: Session) -> list[str]:
 __all__ = [
     "BoxFacts", "DocLine", "Movement", "Receipt", "SaleBox", "batches", "check_invariant", "confirm_count", "count",
     "doc_lines", "existing_boxes", "facts", "movements", "near_expiry", "on_hand_codes", "receive", "return_sale",
-    "sell", "supplier_return", "write_off",
+    "sell", "summary", "supplier_return", "write_off",
 ]

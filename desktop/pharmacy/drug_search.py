@@ -130,7 +130,8 @@ class DrugSearchDialog(QtWidgets.QDialog):
         for r, c in enumerate(self.choices):
             d = c.drug
             code = d.nhsa_code or d.key
-            values = [f"{d.name}\n{code}", d.spec, f"{fmt(d.price)}/{d.pack_unit or self.tr('盒')}", text(c.coverage),
+            spec = f"{d.spec}\n{c.stock}" if c.stock else d.spec  # stock and batches, when the ledger is kept
+            values = [f"{d.name}\n{code}", spec, f"{fmt(d.price)}/{d.pack_unit or self.tr('盒')}", text(c.coverage),
                       c.restriction or "-", self.tr("需扫码") if c.needs_codes else self.tr("不需要")]
             for col, value in enumerate(values):
                 item = QtWidgets.QTableWidgetItem(value)

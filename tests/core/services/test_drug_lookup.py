@@ -112,3 +112,20 @@ def test_a_barcode_the_catalogue_does_not_have_is_an_unknown_product():
     assert no_match_reason("6901234567893").key == "codes.ean_check_digit"     # misread: rescan, not "unknown"
     assert no_match_reason("1920081045006").key == "codes.ean_prefix_unassigned"  # a book's price code
     assert no_match_reason("bhsald").key == "desk.search.no_match"
+
+
+def test_search_shows_stock_and_batches_from_the_ledger(lookup):
+    from core.services.stock import product_of
+    from core.stock.domain import Delivery, DeliveryLine
+    from core.store import stock
+
+    lookup.load()
+    assert lookup.search("bhs")[0].stock == ""  # no ledger kept: nothing shown
+    codes = [f"8100011{n:013d}" for n in range(3)]
+    with Session(lookup.engine) as s:
+        stock.receive(s, Delivery("供", "I1", tuple(
+            DeliveryLine(c, "D01", lot, "2026-01-01", expiry) for c, lot, expiry in
+            ((codes[0], "A", "2027-05-01"), (codes[1], "B", "2028-01-01"), (codes[2], "B", "2028-01-01")))),
+            {"D01": product_of(D01)}, doc_no="R1", now=dt.datetime(2026, 3, 1, 9), today=TODAY)
+        stock.sell(s, [stock.SaleBox(codes[2])], doc_no="S1", now=dt.datetime(2026, 3, 1, 10))
+    assert lookup.search("bhs")[0].stock == "在库 2 盒（2 批，最早效期 2027-05-01）"
