@@ -58,6 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desk.rx.not_found": ("没有找到取药码 {code} 的处方", "no prescription with pickup code {code}"),
     "desk.rx.other_person": ("取药码 {code} 的处方不属于当前参保人", "pickup code {code} belongs to another person"),
     "desk.rx.not_open": ("处方 {rx} 状态为 {status}，不能调剂", "prescription {rx} is {status}: it cannot be dispensed"),
+    "desk.trail.refused": ("审方/调配/核对：{reason}", "review/dispense/check: {reason_en}"),
     "desk.rx.paper_refused": ("纸质处方不能调剂：{reason}", "the paper prescription cannot be dispensed: {reason_en}"),
     "desk.rx.signature": ("处方签名校验失败，不能调剂：{reason}", "the prescription's signature check failed: {reason_en}"),
     "desk.rx.offline_not_cached": ("中心无法连接，处方 {rx} 没有离线缓存：请待中心恢复后再取药",

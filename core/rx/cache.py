@@ -35,9 +35,9 @@ PURPOSE = "onewindow rx cache v1"
 class RxCache:
     def __init__(self, engine: Engine, cipher: DataCipher, *, max_entries: int = 500,
                  writer: Engine | None = None) -> None:
-        ensure_rx_cache(engine)
         self.engine = engine
-        self.writer = writer or engine  # the desk passes its IMMEDIATE-begin engine: writes take the lock at BEGIN
+        self.writer = writer or engine  # the desk passes the store's write lane (core.store.lane): one writer
+        ensure_rx_cache(self.writer)
         self.max_entries = max_entries
         self._fernet = Fernet(base64.urlsafe_b64encode(cipher.derive_key(PURPOSE)))
 

@@ -8,6 +8,8 @@ a diagnosis and drugs, and a key must not be swapped by whoever can write the fi
 """
 from __future__ import annotations
 
+import weakref
+
 from sqlalchemy import Column, Date, DateTime, Engine, Index, MetaData, String, Table, Text
 
 metadata = MetaData()
@@ -41,5 +43,25 @@ rx_image = Table(
 )
 
 
+staff_licence = Table(
+    "desk_staff_licence", metadata,  # the staff profile's 执业药师注册证号 (the 审方/核对 steps need one)
+    Column("user_id", String(32), primary_key=True),
+    Column("licence", String(50), nullable=False),
+)
+
+rx_trail = Table(
+    "desk_rx_trail", metadata,  # 审方→调配→核对→发药 of one sale (core.rx.trail), kept with its receipt
+    Column("receipt_no", String(40), primary_key=True),
+    Column("rx_id", String(40), nullable=False),
+    Column("body", Text, nullable=False),  # JSON of Trail.to_dict()
+)
+
+
+_made: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
 def ensure_rx_cache(engine: Engine) -> None:
-    metadata.create_all(engine)
+    """Create the tables once per engine: pass the store's write engine (core.store.lane), the one writer."""
+    if engine not in _made:
+        metadata.create_all(engine)
+        _made.add(engine)

@@ -40,12 +40,13 @@ from core.services.desk.accounts import FamilyAccounts
 from core.services.desk.identify import Identify
 from core.services.desk.paper import PaperPrescriptions
 from core.services.desk.rx_offline import OfflinePrescriptions
+from core.services.desk.trail import DispensingTrail
 from core.services.desk.returns import Returns
 
 log = logging.getLogger("onewindow.desk")
 
 
-class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, Returns, FamilyAccounts):
+class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, DispensingTrail, Returns, FamilyAccounts):
     """The desk's use cases (core.services.ports.DeskPort) behind one object."""
 
     def start(self) -> None:

@@ -26,6 +26,9 @@ PAPER = "paper"
 
 
 class PaperPrescriptions(DeskBase):
+    def _rx_tables(self) -> None:
+        ensure_rx_cache(self.wengine)  # CREATE on the store's one writer (core.store.lane)
+
     def _image_fernet(self) -> Fernet:
         from core.store.crypto import DataCipher
 
@@ -39,7 +42,7 @@ class PaperPrescriptions(DeskBase):
         except RxInputError as exc:
             raise DeskError(message("desk.rx.paper_refused", reason=exc.zh, reason_en=exc.en)) from None
         rx_id = f"PAPER-{uuid.uuid4().hex[:16].upper()}"
-        ensure_rx_cache(self.engine)
+        self._rx_tables()
         with self.wengine.begin() as conn:
             conn.execute(rx_image.insert().values(
                 rx_id=rx_id, mime=image_type(rx.image), taken_at=dt.datetime.now(), taken_by=self._user(),
@@ -62,7 +65,7 @@ class PaperPrescriptions(DeskBase):
 
     def paper_image(self, rx_id: str) -> tuple[str, bytes] | None:
         """(mime, bytes) of the slip attached to a paper prescription's sale."""
-        ensure_rx_cache(self.engine)
+        self._rx_tables()
         with self.engine.connect() as conn:
             row = conn.execute(select(rx_image.c.mime, rx_image.c.body).where(rx_image.c.rx_id == rx_id)).first()
         return None if row is None else (row.mime, self._image_fernet().decrypt(row.body.encode("ascii")))

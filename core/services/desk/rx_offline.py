@@ -81,7 +81,9 @@ class OfflinePrescriptions(Prescriptions):
     def settle(self, sale, card: PatientCard, payment: Payment, shift_id: str | None, **kw) -> SaleRecord:
         if sale.rx_kind == "paper":  # no e-prescription at the centre to mark dispensed (7206)
             kw["mark_dispensed"] = False
+        trail = self._trail_before_settle(sale)  # type: ignore[attr-defined]
         record = super().settle(sale, card, payment, shift_id, **kw)  # type: ignore[misc]
+        self._trail_after_settle(sale, record.receipt_no, trail)  # type: ignore[attr-defined]
         if sale.rx_id and sale.rx_kind != "paper":
             self.rx_cache().drop(sale.rx_id)  # dispensed (provisionally or not): never a second sale from the copy
         return record

@@ -286,12 +286,17 @@ class Settlement(SaleCases, Records, FollowUps):
                 # 7206 under a msgid of the stored sequence; its setl_id is filled in once the centre settled
                 conn.execute(t.followup.insert().values(
                     msgid=self.terminal.allocate_msgid(session), infno=self._infno("rx_dispensed"), sale_id=view.sale_id,
-                    payload=json.dumps({"data": {"hi_rxno": sale.rx_id, "setl_id": "", "phar_name": self._user_name() or "-"}},
+                    payload=json.dumps({"data": {"hi_rxno": sale.rx_id, "setl_id": "", **self._dispensed_by(sale)}},
                                        ensure_ascii=False),
                     created_at=t.utcnow(), attempts=0))
         self._print_sync(view.sale_id)
         self.drain()
         return self.find_sale(receipt_no)
+
+    def _dispensed_by(self, sale: Sale) -> dict:
+        """Who dispensed, for the 7206: the user at the till (core.services.desk.trail names the trail's
+        reviewing and checking pharmacists instead)."""
+        return {"phar_name": self._user_name() or "-"}
 
     def _print_sync(self, sync_id: str) -> None:
         """The print of the receipt in the sync layer: the sale becomes printed and its 3505 upload is queued."""
