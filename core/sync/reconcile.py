@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from core.domain import fmt
 from core.store.models import PersonRow, SettlementRow
 from core.sync import journal
-from core.sync.models import SyncAlert, SyncReconciliation, SyncSale
+from core.sync.models import SyncAlert, SyncJournal, SyncReconciliation, SyncSale
 from core.sync.states import SaleState as S
 from core.sync.transactions import (
     TransactionFormatError,
@@ -108,8 +108,26 @@ def local_totals_by_insutype(session, facility_code: str, since: dt.date,
     return {str(k or ""): (int(n), Decimal(tot).quantize(cent), Decimal(fnd).quantize(cent)) for k, n, tot, fnd in rows}
 
 
+def local_account_by_insutype(session, facility_code: str, since: dt.date, until: dt.date) -> dict[str, Decimal]:
+    """What personal accounts paid (acct_pay + acct_mulaid_pay, issue 17) for the same settlements as
+    local_totals_by_insutype, from the centre's 2102 answers the sync layer journaled with each settled sale."""
+    rows = session.execute(
+        select(PersonRow.insurance_type, SyncJournal.data)
+        .select_from(SettlementRow).join(PersonRow, PersonRow.person_no == SettlementRow.person_no, isouter=True)
+        .join(SyncSale, SyncSale.msgid == SettlementRow.settlement_id)
+        .join(SyncJournal, (SyncJournal.sale_id == SyncSale.sale_id) & (SyncJournal.to_state == "settled"))
+        .where(SettlementRow.facility_code == facility_code, SettlementRow.date >= since, SettlementRow.date <= until,
+               SettlementRow.reversed_on.is_(None), SettlementRow.status == "settled"))
+    out: dict[str, Decimal] = {}
+    for insutype, data in rows:
+        centre = (json.loads(data or "{}") or {}).get("centre") or {}
+        paid = Decimal(str(centre.get("acct_pay") or "0")) + Decimal(str(centre.get("acct_mulaid_pay") or "0"))
+        out[str(insutype or "")] = out.get(str(insutype or ""), Decimal("0.00")) + paid
+    return out
+
+
 def _statements(t: "Terminal", rec: "Reconciliation", per_type: dict[str, tuple[int, Decimal, Decimal]],
-                operator: str) -> None:
+                operator: str, accounts: dict[str, Decimal] | None = None) -> None:
     """One 3201 per insurance type settled in the period (the basic two when none was); the centre's answers
     summed, balanced only when every one is and no settlement's type is unknown."""
     unknown = per_type.pop("", None)
@@ -119,7 +137,8 @@ def _statements(t: "Terminal", rec: "Reconciliation", per_type: dict[str, tuple[
         count, total, fund = per_type.get(insutype, (0, Decimal("0.00"), Decimal("0.00")))
         reply = t.transport.call(t.config.infno["statement"], statement_input(
             rec.since, rec.until, total=total, fund=fund, count=count, insutype=insutype,
-            setl_optins=t.config.centre.admvs), operator=operator)
+            setl_optins=t.config.centre.admvs, acct_pay=(accounts or {}).get(insutype, Decimal("0.00"))),
+            operator=operator)
         if not reply.ok:
             rec.centre_text = f"对账未完成（险种 {insutype}）：{reply.err_msg or reply.error}"
             return
@@ -172,7 +191,8 @@ def reconcile(t: "Terminal", since: dt.date, until: dt.date, *, operator: str, d
             fmt(sl.centre_fund) if sl.centre_fund is not None else None, a.message_zh, a.message_en))
     with t.read() as s:
         per_type = local_totals_by_insutype(s, code, since, until)
-    _statements(t, rec, per_type, operator)
+        accounts = local_account_by_insutype(s, code, since, until)
+    _statements(t, rec, per_type, operator, accounts)
     if rec.centre_reached and (detail or (detail is None and not rec.balanced)):
         _per_settlement(t, rec, rows, operator)
     with t.write() as s, s.begin():

@@ -420,12 +420,14 @@ def _batch_facts(line: BasketLine) -> tuple[str, str, str]:
 
 # ---- 3201 对总账 --------------------------------------------------------------------------------------------
 def statement_input(since: dt.date, until: dt.date, *, total: Decimal, fund: Decimal, count: int,
-                    insutype: str = "", setl_optins: str = "", include_reversed: bool = False) -> dict:
-    """3201 对总账. `setl_optins`: the clearing agency (the site's admdvs)."""
+                    insutype: str = "", setl_optins: str = "", include_reversed: bool = False,
+                    acct_pay: Decimal = Decimal("0.00")) -> dict:
+    """3201 对总账. `setl_optins`: the clearing agency (the site's admdvs); `acct_pay`: what personal accounts
+    (own and 共济) paid of these settlements, as the centre's 2102 answers said."""
     return {"data": {
         "insutype": insutype, "clr_type": "41", "setl_optins": setl_optins, "stmt_begndate": since.isoformat(),
         "stmt_enddate": until.isoformat(), "medfee_sumamt": fmt(total), "fund_pay_sumamt": fmt(fund),
-        "acct_pay": "0.00", "fixmedins_setl_cnt": count, "refd_setl_flag": "1" if include_reversed else "0",
+        "acct_pay": fmt(acct_pay), "fixmedins_setl_cnt": count, "refd_setl_flag": "1" if include_reversed else "0",
     }}
 
 

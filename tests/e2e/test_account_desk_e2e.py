@@ -67,6 +67,9 @@ def test_account_and_family_sharing_at_the_desk(live, tmp_path):
         assert record.account_pay == Decimal("10.00") and record.cash_pay == personal - Decimal("10.00")
         assert record.change == Decimal("10") - record.cash_pay
         assert _balc(centre, P11_CERTNO) == "1990.00"
+        d.desk.terminal.sender.drain(timeout_s=30)
+        ok, recon = d.shifts.reconcile(shift, "li")  # 3201 with acct_pay: the account payment is counted on both sides
+        assert ok is True, recon
         back, _ = d.desk.return_sale(record, [l["line"] for l in record.lines], shift)
         assert back.account_pay == Decimal("-10.00")
         d.desk.terminal.sender.drain(timeout_s=30)
