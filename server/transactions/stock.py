@@ -188,7 +188,18 @@ def stock_count(ctx, inp: CountInput) -> dict:
     if codes and Decimal(len(codes)) != node.inv_cnt:
         raise PlatformError(f"inv_cnt {node.inv_cnt:g} 与追溯码数 {len(codes)} 不符 / count and codes differ")
     before = _move_level(ctx, node, drug, absolute=node.inv_cnt)
-    moved = _set_codes(ctx, codes, IN_STOCK, node, drug, allowed_from=(None, IN_STOCK), verb="盘存") if codes else {}
+    moved: dict = {}
+    if codes:
+        moved = {c: [prev, IN_STOCK] for c, prev in
+                 _set_codes(ctx, codes, IN_STOCK, node, drug, allowed_from=(None, IN_STOCK), verb="盘存").items()}
+        # a count that lists its boxes is the whole shelf of the batch: boxes in stock it does not list are gone (盘亏)
+        gone = [c for c in ctx.conn.execute(select(stock_code.c.code).where(
+            stock_code.c.fixmedins_code == ctx.code, stock_code.c.fixmedins_bchno == node.fixmedins_bchno,
+            stock_code.c.state == IN_STOCK)).scalars() if c not in moved]
+        for code in gone:
+            ctx.conn.execute(update(stock_code).where(stock_code.c.fixmedins_code == ctx.code, stock_code.c.code == code)
+                             .values(state=WRITTEN_OFF, at=ctx.now_text))
+            moved[code] = [IN_STOCK, WRITTEN_OFF]
     _record(ctx, node, drug, delta=node.inv_cnt - before, prev_qty=before, codes=moved)
     return {"retRslt": "1", "msgRslt": "成功", "fixmedins_bchno": node.fixmedins_bchno, "inv_cnt": str(node.inv_cnt)}
 
@@ -261,8 +272,10 @@ def delete(ctx, inp: DeleteInput) -> dict:
         codes: dict = json.loads(doc.codes)
         after = _code_states(ctx, list(codes))
         db.lock_trace_codes(ctx.conn, list(codes))
-        for code, before in codes.items():
-            if after.get(code) != _state_after(doc.infno, doc.node):
+        for code, states in codes.items():
+            # {code: previous state} or, for a count, {code: [previous, after]}
+            before, expected = states if isinstance(states, list) else (states, _state_after(doc.infno, doc.node))
+            if after.get(code) != expected:
                 raise PlatformError(f"drugtracinfo {code}: 该盒此后已有变动（{after.get(code)}），不能删除 / "
                                     f"the box moved since; undo that first")
             if before is None:
@@ -272,10 +285,10 @@ def delete(ctx, inp: DeleteInput) -> dict:
                 ctx.conn.execute(update(stock_code).where(stock_code.c.fixmedins_code == ctx.code,
                                                           stock_code.c.code == code).values(state=before,
                                                                                             at=ctx.now_text))
-        new_qty = Decimal(doc.prev_qty) if doc.prev_qty is not None else None
-        if new_qty is None:
-            row = _level(ctx, d.fixmedins_bchno)
-            new_qty = (Decimal(row.qty) if row is not None else Decimal("0")) - Decimal(doc.delta)
+        # every document is undone by its change (a count's too: inv_cnt - the stock before it), so undoing
+        # documents in any order leaves what the others did
+        row = _level(ctx, d.fixmedins_bchno)
+        new_qty = (Decimal(row.qty) if row is not None else Decimal("0")) - Decimal(doc.delta)
         if new_qty < 0:
             raise PlatformError(f"fixmedins_bchno {d.fixmedins_bchno}: 删除后库存为负，请先冲回后续销售 / stock would go negative")
         ctx.conn.execute(update(stock_level).where(stock_level.c.fixmedins_code == ctx.code,

@@ -57,15 +57,24 @@ def test_receive_sell_change_return_count_and_undo(client):
     assert back["infcode"] == -1 and c[0] in back["err_msg"]
     ok(client.call("3506", sale(c[:1], docno="S1")))
     assert level(client) == "3"
-    ok(client.call("3501", {"invinfo": {**D01, "fixmedins_bchno": "B-1", "invdate": "2026-12-07", "inv_cnt": 3,
-                                        "drugtracinfo": [{"drug_trac_codg": x} for x in (c[0], c[4], c[5])]}}))
-    assert level(client) == "3"
-    # 3507: undo the 报损 (type 2 covers the count and the change: both undone, newest first)
+    # the count lists c0, c4 (c5, in stock, is not on the shelf: 盘亏)
+    ok(client.call("3501", {"invinfo": {**D01, "fixmedins_bchno": "B-1", "invdate": "2026-12-07", "inv_cnt": 2,
+                                        "drugtracinfo": [{"drug_trac_codg": x} for x in (c[0], c[4])]}}))
+    assert level(client) == "2"
+    counted = {r["drug_trac_codg"]: r["stas"] for r in
+               ok(client.call("3512", {"data": {"fixmedins_bchno": "B-1"}}))["data"]}
+    assert counted[c[5]] == "written_off" and counted[c[4]] == "in_stock"
+    # 3507: undo the 报损 (type 2), then the count (type 1): each gives back its own change
     ok(client.call("3507", {"data": {"fixmedins_bchno": "B-1", "inv_data_type": "2"}}))
+    assert level(client) == "3"
+    ok(client.call("3507", {"data": {"fixmedins_bchno": "B-1", "inv_data_type": "1"}}))
     assert level(client) == "4"
+    again = client.call("3507", {"data": {"fixmedins_bchno": "B-1", "inv_data_type": "1"}})
+    assert again["infcode"] == -1 and "没有可删除的记录" in again["err_msg"]
     codes = {r["drug_trac_codg"]: r["stas"] for r in
              ok(client.call("3512", {"data": {"fixmedins_bchno": "B-1"}}))["data"]}
     assert codes[c[2]] == "in_stock" and codes[c[3]] == "supplier_returned" and codes[c[1]] == "sold"
+    assert codes[c[5]] == "in_stock"  # the count's 盘亏 undone too
     # a purchase whose boxes were sold since cannot be deleted
     undo = client.call("3507", {"data": {"fixmedins_bchno": "B-1", "inv_data_type": "3"}})
     assert undo["infcode"] == -1 and "此后已有变动" in undo["err_msg"]
