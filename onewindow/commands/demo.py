@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="run the demo: embedded centre, demo data, pharmacy shell (演示)")
     p.add_argument("--home", help="demo data folder (default: <app home>/demo)")
     p.add_argument("--no-gui", action="store_true", help="prepare the centre, data and code sheet, then exit")
+    p.add_argument("--centre", metavar="URL",
+                   help="use a centre already running on <home>/centre.db (`onewindow server --db …`) instead of "
+                        "the embedded one, so that it can be stopped and started apart from the shell")
     add_quit_after(p)
     p.set_defaults(handler=run)
 
@@ -160,12 +163,13 @@ def run(args: argparse.Namespace) -> int:
 
     home = Path(args.home) if args.home else app_home() / "demo"
     engine, secrets, config = prepare(home)
-    centre = EmbeddedCentre(create_app(engine=engine)).start()
+    centre = EmbeddedCentre(create_app(engine=engine)).start() if not args.centre else None
+    centre_url = centre.url if centre is not None else args.centre.rstrip("/")
     try:
         from dataclasses import replace
 
-        config = replace(config, server_url=centre.url)
-        items = populate(centre.url, engine, secrets, config, home)
+        config = replace(config, server_url=centre_url)
+        items = populate(centre_url, engine, secrets, config, home)
         if args.no_gui:
             headless_qt()  # the code sheet is drawn with Qt: offscreen when there is no display
         from desktop.qt import application
@@ -173,16 +177,17 @@ def run(args: argparse.Namespace) -> int:
 
         application()
         pdf, png = write_sheet(items, home)
-        print(f"onewindow demo: centre on {centre.url} (database {home / 'centre.db'})")
+        print(f"onewindow demo: centre on {centre_url} (database {home / 'centre.db'})")
         print(f"  code sheet to print or scan: {pdf}  ({png})")
         print("  staff: li 药师 (PIN 2468) · zhang 主管 (PIN 1357) · wang 营业员 (PIN 1111) · admin (PIN 9999)")
         print("  patients: 420704195703121015 王某, 420704196410101939 钱某, 420704195511021255 赵某")
-        print(f"  supervision big screen 智慧监管大屏: {centre.url}/supervision/  ({supervision_login_hint(engine)})")
+        print(f"  supervision big screen 智慧监管大屏: {centre_url}/supervision/  ({supervision_login_hint(engine)})")
         if args.no_gui:
             return 0
         from onewindow.root import run_shell
 
         return run_shell("pharmacy", config=config, quit_after_ms=args.quit_after)
     finally:
-        centre.stop()
+        if centre is not None:
+            centre.stop()
         engine.dispose()

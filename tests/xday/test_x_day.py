@@ -6,6 +6,7 @@ centre's database are read to check what the day did; screenshots of the real sc
 Steps not yet possible are xfail with the reason (see the report of #21)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -27,7 +28,7 @@ P01 = "420704195703121015"  # 王某 T0001: one box of D01 waiting as an e-presc
 class Display:
     def __init__(self, tmp: Path) -> None:
         read, write = os.pipe()
-        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1366x768x24",
+        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", os.environ.get("XDAY_SCREEN", "1366x768x24"),
                                       "-nolisten", "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
         os.close(write)
         with os.fdopen(read) as fh:
@@ -77,7 +78,7 @@ def rows(db: Path, sql: str) -> list[tuple]:
 
 
 def settled(home: Path) -> list[tuple]:
-    return rows(home / "desk.db", "SELECT receipt_no, status FROM desk_sale WHERE kind = 'sale'")
+    return rows(home / "desk.db", "SELECT receipt_no, status FROM desk_sale WHERE kind = 'sale' AND status = 'settled'")
 
 
 def wait_for(check, timeout: float = 60.0, what: str = ""):
@@ -116,8 +117,9 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
         # shift open: the cursor is in the float field after login
         time.sleep(1.0)
         x.type("200.00")
-        wait_for(lambda: rows(home / "desk.db", "SELECT shift_id FROM desk_shift WHERE closed_at IS NULL"),
-                 what="the shift to open")
+        shift = wait_for(lambda: rows(home / "desk.db", "SELECT shift_id FROM desk_shift WHERE closed_at IS NULL"),
+                         what="the shift to open")
+        assert shift[0][0].endswith("-S1")  # a shift id, unlike a receipt number
         x.shot("02_shift_open")
         # customer 1: ID number read by a card reader (wedge), the e-prescription, a box scanned, cash
         time.sleep(1.0)
@@ -129,10 +131,23 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
         x.type(trace_code("D01"), scanner=True)
         time.sleep(4.0)
         x.shot("04_scanned")
-        x.key("F12")
-        time.sleep(1.0)
-        x.type("20")
-        sale = wait_for(lambda: settled(home), what="the first sale")
+
+        def pay() -> list:
+            # F12 does nothing until the centre's settlement preview has arrived; on the pay page F12 confirms
+            # with the cash field empty (= the exact amount). No digits typed blind: on the sale page they would
+            # be taken as a scan.
+            x.key("F12")
+            time.sleep(3.0)
+            return settled(home)
+        try:
+            sale = wait_for(pay, timeout=30, what="the first sale")
+        except AssertionError:
+            x.shot("05_f12_ignored")
+            pytest.xfail("defect (h21desk): on the sale screen, after a keyboard-wedge scan, function keys typed on "
+                         "a real X keyboard do nothing (F12 with PASS and the preview shown, F4 too; QTest in-process "
+                         "works); and at 1366x768 the window is wider than the screen (verdict panel and the 结算 "
+                         "button cut off). What should happen: F12 opens the pay step, F12 there settles, X on F4/F6, "
+                         "Z from the counted cash")
         x.shot("05_receipt")
         assert sale[0][1] == "settled"
         centre = rows(home / "centre.db", "SELECT count(*) FROM settlement WHERE person_no = 'T0001'")
@@ -144,18 +159,30 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
         x.key("F6")
         time.sleep(2.0)
         x.shot("06_x_report")
+        # Z: the blind count typed into the counted-cash field (focused on the shift screen), Return
+        x.type("220.00")
+        z = wait_for(lambda: rows(home / "desk.db", "SELECT z_no, body FROM desk_z_report"), what="the Z report")
+        x.shot("07_z_report")
+        body = json.loads(z[0][1])
+        assert body["sales"] == 1 and body["closed_at"] and body["counted_cash"] == "220.00"
+        assert not rows(home / "desk.db", "SELECT shift_id FROM desk_shift WHERE closed_at IS NULL")
     finally:
+        keep = os.environ.get("ONEWINDOW_XDAY_SHOTS")  # to look at them: copied there
+        if keep:
+            for p in x.shots.glob("*.png"):
+                shutil.copy(p, Path(keep) / p.name)
         app.terminate()
         try:
             app.wait(20)
         except subprocess.TimeoutExpired:
             app.kill()
         log.close()
-    assert list(x.shots.glob("*.png"))
+    shots = sorted(x.shots.glob("*.png"))
+    assert len(shots) == 7 and all(p.stat().st_size > 10_000 for p in shots)  # a real screen, not a blank one
 
 
-@pytest.mark.xfail(reason="demo embeds its centre in-process: it cannot be stopped and restarted from outside "
-                          "for the offline sale (needs `onewindow demo --centre URL`); e-voucher, held sale, "
-                          "BLOCK, return and Z not scripted yet", strict=False)
+@pytest.mark.xfail(reason="not scripted yet: the offline sale (run `onewindow server --db <home>/centre.db` apart and "
+                          "`onewindow demo --centre URL`, stop and restart the server), e-voucher, held sale and "
+                          "recall, BLOCK, return; blocked first by the function-key defect above", strict=True)
 def test_the_rest_of_the_day_offline_sale_return_and_z(x):
     raise AssertionError("not scripted yet: offline sale with the centre stopped and restarted, return, Z")
