@@ -24,6 +24,7 @@ from core.services.ports import CentreLink, DeskError
 from core.store import desk as t
 from core.store.db import session_factory
 from core.store.lane import store_events, write_engine
+from core.store.rx_cache import ensure_rx_cache
 from core.sync.config import DEFAULT_INFNO
 from core.sync.refdata import RefDataError, sync_catalogue
 from core.sync.states import SETTLED_LIKE
@@ -60,12 +61,13 @@ def _same_store(a: Engine, b: Engine) -> bool:
     return ua.render_as_string(hide_password=False) == ub.render_as_string(hide_password=False)
 
 
-
-
 class DeskBase:
     def __init__(self, engine: Engine, link: CentreLink | None, config: DeskConfig, *,
                  profile: Profile | None = None, terminal: Terminal | None = None) -> None:
         t.ensure_desk_schema(engine)
+        # the prescription cache's tables too, here at start-up: created later they were DDL on whichever
+        # worker first opened the cache, outside the store's one writer lane
+        ensure_rx_cache(engine)
         self.engine = engine
         # Every write goes through the store's one writer (core.store.lane), as the terminal's sender's do.
         self.wengine = write_engine(engine)
