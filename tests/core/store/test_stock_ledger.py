@@ -142,3 +142,42 @@ def test_delivery_file_missing_columns_are_named():
     with pytest.raises(StockError) as err:
         read_csv_text("code,drug_key,manu_lotnum,manu_date,expy_end,price\n8100011,D01,L1,2026-01-01,2028-01-01,abc\n")
     assert err.value.row == 2 and err.value.field == "price"
+
+
+def test_delivery_xlsx_and_gs1_scans_into_a_receiving_draft(sqlite_engine, tmp_path):
+    from openpyxl import Workbook
+
+    from core.domain import Drug
+    from core.services.stock import ReceivingDraft, scan_box
+    from core.stock.files import read_delivery
+    from core.store.catalogue import upsert_drugs
+
+    wb = Workbook()
+    wb.active.append(["药品编码", "追溯码", "批号", "生产日期", "有效期至", "进价"])
+    wb.active.append(["D01", "81000110000000000701", "X1", dt.datetime(2026, 1, 2), dt.datetime(2028, 1, 1), 20.5])
+    wb.save(tmp_path / "d.xlsx")
+    (row,) = read_delivery(tmp_path / "d.xlsx")
+    assert (row.code, row.manu_date, row.expy_end, row.price, row.row) == (
+        "81000110000000000701", "2026-01-02", "2028-01-01", Decimal("20.5"), 2)
+    wb = Workbook()
+    wb.active.append(["药品编码", "追溯码"])
+    wb.save(tmp_path / "bad.xlsx")
+    with pytest.raises(StockError) as err:
+        read_delivery(tmp_path / "bad.xlsx")
+    assert "批号" in err.value.zh
+
+    with Session(sqlite_engine) as s:
+        upsert_drugs(s, [Drug(key="D01", name="苯磺酸氨氯地平片", price=Decimal("28.00"), pack_size=28,
+                              trace_prefix="8100011", barcode="6901234567892")], catalogue_version=1)
+        s.commit()
+        draft = ReceivingDraft()
+        raw = gs1_element_string("06901234567892", dt.date(2028, 3, 31), "G9", "S77")
+        line = scan_box(s, draft, raw, TODAY)
+        assert (line.drug_key, line.lot, line.expiry) == ("D01", "G9", "2028-03-31")
+        with pytest.raises(StockError) as twice:
+            scan_box(s, draft, gs1_element_string("06901234567892", dt.date(2028, 3, 31), "G9", "S77",
+                                                  bracketed=True), TODAY)
+        assert twice.value.row == 2 and "两次" in twice.value.zh
+        with pytest.raises(StockError) as unknown:
+            scan_box(s, draft, gs1_element_string("06909999999996", dt.date(2028, 3, 31), "G9", "S78"), TODAY)
+        assert unknown.value.field == "gtin"
