@@ -107,6 +107,9 @@ class Sale:
     issuer: str = ""
     doctor: str = ""
     lifestyle: tuple[str, ...] = ()  # short form of the prescription's lifestyle half (双处方), for the receipt
+    # the 审方/核对 pharmacists of the sale's trail (core.services.desk.trail): phar_name, phar_prac_cert_no,
+    # phar_chk_name … as the 3505 upload names them
+    pharmacists: tuple[tuple[str, str], ...] = ()
     # paying from personal accounts (issue 17), chosen at the pay step: the own account (an exact amount, or as much
     # as the centre's balance allows when None) and/or a bound holder's account (共济, the holder's psn_no)
     account_use: bool = False

@@ -186,6 +186,7 @@ class SaleRecord:
     offline_no: str = ""  # the offline number of a sale settled provisionally
     sale_id: str = ""  # the sync sale (core.sync) it reads its settlement from
     lifestyle: tuple[str, ...] = ()  # short form of the prescription's lifestyle prescription (printed on the receipt)
+    pharmacists: tuple[str, ...] = ()  # 审方/调配/核对 with licence numbers (the desk's trail, issue 19)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ class ReceiptContent:
     provisional: bool = False  # settled offline: the centre has not confirmed it yet
     offline_no: str = ""
     lifestyle: tuple[str, ...] = ()  # heading + short advice of the lifestyle prescription (双处方), sales only
+    pharmacists: tuple[str, ...] = ()  # 审方/调配/核对 of the sale (issue 19)
 
     @property
     def is_copy(self) -> bool:
@@ -96,6 +97,8 @@ class ReceiptContent:
         out.append("-" * width)
         out += [pad(k, v) for k, v in self.rows()]
         out += ["-" * width, f"结算ID {self.setl_id}"]
+        if self.pharmacists:
+            out += ["-" * width, *self.pharmacists]
         if self.lifestyle:
             out += ["-" * width, *self.lifestyle]
         if self.provisional:
@@ -141,6 +144,7 @@ def build_receipt(record: SaleRecord, *, pharmacy: str, institution: str, termin
         account=fmt(record.account_pay), cash=fmt(record.cash_pay), tendered=fmt(cash_tendered),
         change=fmt(record.change), setl_id=setl_id, copy_no=copy_no, provisional=provisional,
         offline_no=record.offline_no, lifestyle=record.lifestyle if record.kind == "sale" else (),
+        pharmacists=record.pharmacists if record.kind == "sale" else (),
     )
 
 

@@ -69,12 +69,15 @@ def queue_uploads(session: Session, t: "Terminal", sale: SyncSale, basket: Baske
             continue  # nothing to upload for uncoded stock (无码库)
         # The boxes leave the stock ledger here; a line whose boxes come from several batches goes as one 3505
         # per batch, each with its batch number, lot and dates from the ledger.
+        # the reviewing pharmacist of the desk's 审方→核对 trail when there is one (issue 19), else the operator
+        phar = basket.extra.get("pharmacists") or {}
         for k, line in enumerate(take_from_stock(session, t, sale, whole_line, no), start=1):
             node = sale_upload_input(line, drugs[line.drug_key], doc_no=f"{sale.sale_id}-{no}",
                                      setl_id=sale.msgid, psn_no=sale.person_no, psn_name=person_name,
-                                     operator_name=sale.operator_name or sale.operator, doctor_name=basket.doctor_name,
-                                     rx_no=basket.rx_no, sale_time=now_local,
-                                     pharmacist_licence=t.config.terminal.pharmacist_licence)
+                                     operator_name=phar.get("phar_name") or sale.operator_name or sale.operator,
+                                     doctor_name=basket.doctor_name, rx_no=basket.rx_no, sale_time=now_local,
+                                     pharmacist_licence=phar.get("phar_prac_cert_no")
+                                     or t.config.terminal.pharmacist_licence)
             key = f"sale_upload:{sale.sale_id}:{no}" if k == 1 else f"sale_upload:{sale.sale_id}:{no}.{k}"
             items.append(ob.reserve(
                 session, t.cipher, kind="sale_upload", infno=t.config.infno["sale_upload"],

@@ -171,8 +171,9 @@ def sale(ctx, inp: SaleInput) -> dict:
             med_list_codg=sel.med_list_codg, drug_key=drug.key, setl_id=own, psn_no=sel.psn_no or None,
             units=units_now, split=split, sold_at=ctx.now_text,
         ))
+    # the pharmacist who answers for the sale and their licence (issue 19: traceable review and dispensing)
     ctx.journal("sale", {"rtal_docno": sel.rtal_docno, "setl_id": own, "drug": drug.key, "codes": codes,
-                         "split": split})
+                         "split": split, "phar": sel.phar_name, "phar_cert": sel.phar_prac_cert_no})
     return {"retRslt": "1", "msgRslt": "成功", "medins_prod_sel_no": ctx.env.msgid, "codes": len(codes)}
 
 

@@ -12,7 +12,9 @@ import pytest
 from core.services.pharmacy_sale import apply_check
 from core.services.ports import DeskError, Payment
 from tests.server.helpers import trace_codes
-from tests.ui.pharmacy.fixtures import P01_CERTNO, P11_CERTNO, _data_key, _templates, centre, d01, desk  # noqa: F401
+from tests.ui.pharmacy.fixtures import (  # noqa: F401
+    P01_CERTNO, P11_CERTNO, PH1, _data_key, _templates, centre, d01, desk,
+)
 
 pytestmark = [pytest.mark.slow]
 
@@ -61,6 +63,13 @@ def test_strict_trail_recorded_sent_and_shown(centre, desk):  # noqa: F811 - fix
     record = d.settle(sale, card, Payment(cash_tendered=Decimal("20")), shift)
     assert record.status == "settled"
     d.trail_step(sale, "hand_out", "wang", receipt_no=record.receipt_no)
+    from core.services.receipts import build_receipt
+
+    assert d.find_sale(record.receipt_no).pharmacists == (
+        "审方药师 李药师（执业药师 YS4207001）", "调配 王营业员", "核对药师 张主管（执业药师 YS4207009）")
+    printed = build_receipt(d.find_sale(record.receipt_no), pharmacy="康济大药房", institution=PH1, terminal="T01",
+                            operator="张主管").text_lines(48)
+    assert "审方药师 李药师（执业药师 YS4207001）" in printed and "核对药师 张主管（执业药师 YS4207009）" in printed
     kept = d.trail_of(record.receipt_no)
     assert kept is not None and kept.done
     assert kept.receipt_lines()[0].startswith("审方：李药师（执业药师 YS4207001）")
@@ -72,6 +81,10 @@ def test_strict_trail_recorded_sent_and_shown(centre, desk):  # noqa: F811 - fix
     with centre.engine.connect() as conn:
         rows = conn.execute(text("SELECT payload FROM centre_journal WHERE kind = 'rx.dispense'")).all()
     assert any(json.loads(r[0]).get("phar") == "李药师" for r in rows), rows  # the reviewer, not the cashier
+    d.terminal.sender.drain(timeout_s=20)  # the 3505 upload of the sale's box
+    with centre.engine.connect() as conn:
+        sales = [json.loads(r[0]) for r in conn.execute(text("SELECT payload FROM centre_journal WHERE kind = 'sale'"))]
+    assert [(s["phar"], s["phar_cert"]) for s in sales] == [("李药师", "YS4207001")], sales
 
 
 def test_single_pharmacist_shop(centre, desk):  # noqa: F811 - fixtures

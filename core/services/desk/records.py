@@ -24,6 +24,7 @@ class Records(DeskBase):
                       for l in req.get("lines", []))
         z = Decimal("0.00")
         lifestyle = tuple(req.get("sale", {}).get("lifestyle") or ())
+        pharmacists = tuple(req.get("sale", {}).get("pharmacists") or ())
         with self.Session() as s:
             through = read_through(s, row)
         if through is None:  # recorded before the desk settled through the sync layer
@@ -31,11 +32,12 @@ class Records(DeskBase):
             return SaleRecord(row.msgid, row.receipt_no, row.kind, row.status, row.person_no, row.person_name,
                               row.settled_at, row.total or z, row.fund or z, row.personal or z, row.account_pay or z,
                               row.cash_pay or z, row.change or z, row.setl_id or "", lines, row.prints, answer,
-                              lifestyle=lifestyle)
+                              lifestyle=lifestyle, pharmacists=pharmacists)
         return SaleRecord(row.msgid, row.receipt_no, row.kind, through.status, row.person_no, row.person_name,
                           row.settled_at, through.total, through.fund, through.personal, row.account_pay or z,
                           row.cash_pay or z, row.change or z, through.setl_id, lines, row.prints, through.answer,
-                          offline_no=through.offline_no, sale_id=row.sync_sale_id or "", lifestyle=lifestyle)
+                          offline_no=through.offline_no, sale_id=row.sync_sale_id or "", lifestyle=lifestyle,
+                          pharmacists=pharmacists)
 
     def find_sale(self, ref: str) -> SaleRecord:
         ref = ref.strip()

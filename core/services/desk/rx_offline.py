@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 
 from sqlalchemy import func, select
 
@@ -82,6 +83,8 @@ class OfflinePrescriptions(Prescriptions):
         if sale.rx_kind == "paper":  # no e-prescription at the centre to mark dispensed (7206)
             kw["mark_dispensed"] = False
         trail = self._trail_before_settle(sale)  # type: ignore[attr-defined]
+        if trail is not None and trail.by("review") is not None:  # the trail's pharmacists travel in 3505
+            sale = replace(sale, pharmacists=tuple((k, v) for k, v in trail.upload_fields().items() if v))
         record = super().settle(sale, card, payment, shift_id, **kw)  # type: ignore[misc]
         self._trail_after_settle(sale, record.receipt_no, trail)  # type: ignore[attr-defined]
         if sale.rx_id and sale.rx_kind != "paper":

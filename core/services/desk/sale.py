@@ -156,7 +156,8 @@ class SaleCases(DeskBase):
                       disease=sale.diagnoses[0] if sale.diagnoses else "", diagnoses=tuple(sale.diagnoses),
                       rx_no=sale.rx_id, rx_date=sale.rx_date, lines=lines, long_rx_confirmed=sale.long_rx_confirmed,
                       rx_kind=sale.rx_kind, rx_valid_until=sale.rx_valid_until, doctor_name=sale.doctor,
-                      extra={"desk_sale": sale.sale_id, **account_extra(sale)})
+                      extra={"desk_sale": sale.sale_id, **account_extra(sale),
+                             **({"pharmacists": dict(sale.pharmacists)} if sale.pharmacists else {})})
 
     @staticmethod
     def identification(card: PatientCard) -> Identification:

@@ -37,6 +37,16 @@ def centre_words(reason: str) -> str:
     return tail.strip() if sep and tail.strip() else head.split(" ")[0]
 
 
+
+def pharmacist_lines(f: dict) -> list[str]:
+    """The 审方/调配/核对 people of a sale's trail as its receipt prints them (issue 19)."""
+    out = []
+    for label, name, cert in (("审方药师", "phar_name", "phar_prac_cert_no"), ("调配", "dspr_name", ""),
+                              ("核对药师", "phar_chk_name", "phar_chk_prac_cert_no")):
+        if f.get(name):
+            out.append(f"{label} {f[name]}" + (f"（执业药师 {f[cert]}）" if cert and f.get(cert) else ""))
+    return out
+
 class Settlement(SaleCases, Records, FollowUps):
     def _sync_sale(self, co: CheckoutService, sale: Sale, card: PatientCard, *, reuse: bool) -> str:
         """The sync sale of this desk sale, audited on the current basket (a new one when the last one ended).
@@ -317,7 +327,8 @@ class Settlement(SaleCases, Records, FollowUps):
                 "rx_valid_until": sale.rx_valid_until.isoformat() if sale.rx_valid_until else None,
                 "rx_kind": sale.rx_kind, "long_rx_confirmed": sale.long_rx_confirmed,
                 "insurance_type": sale.insurance_type, "cert_type": sale.cert_type, "issuer": sale.issuer,
-                "doctor": sale.doctor, "lifestyle": list(sale.lifestyle)}
+                "doctor": sale.doctor, "lifestyle": list(sale.lifestyle),
+                "pharmacists": pharmacist_lines(dict(sale.pharmacists))}
 
     @staticmethod
     def _lines_json(sale: Sale) -> list[dict]:
