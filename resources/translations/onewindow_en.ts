@@ -863,6 +863,73 @@
     </message>
 </context>
 <context>
+    <name>TrailPanel</name>
+    <message>
+        <source>审方 → 调配 → 核对 → 发药</source>
+        <translation>review → dispense → check → hand out</translation>
+    </message>
+    <message>
+        <source>人员</source>
+        <translation>who</translation>
+    </message>
+    <message>
+        <source>执业药师证号</source>
+        <translation>licence no.</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>time</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>note</translation>
+    </message>
+    <message>
+        <source>工号</source>
+        <translation>user</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>核对：逐盒扫码</source>
+        <translation>check: scan every box again</translation>
+    </message>
+    <message>
+        <source>审核结果：</source>
+        <translation>audit: </translation>
+    </message>
+    <message>
+        <source>与{}同一人</source>
+        <translation>same person as {}</translation>
+    </message>
+    <message>
+        <source>确认</source>
+        <translation>sign </translation>
+    </message>
+    <message>
+        <source>已完成</source>
+        <translation>done</translation>
+    </message>
+    <message>
+        <source>已核对 </source>
+        <translation>checked </translation>
+    </message>
+    <message>
+        <source>已记录</source>
+        <translation>recorded</translation>
+    </message>
+    <message>
+        <source>核对无误</source>
+        <translation>box checked</translation>
+    </message>
+    <message>
+        <source>此码不是本单的药盒</source>
+        <translation>this code is not a box of this sale</translation>
+    </message>
+</context>
+<context>
     <name>VerdictPanel</name>
     <message>
         <source>医疗费总额</source>

@@ -21,6 +21,7 @@ import json
 
 from sqlalchemy import select
 
+from core.domain.clock import now_cst
 from core.i18n import message
 from core.rx.trail import Staff, Trail, TrailError, TrailLine
 from core.services.desk.base import DeskBase
@@ -80,7 +81,7 @@ class DispensingTrail(DeskBase):
         return found
 
     def trail_step(self, sale: Sale, step: str, user_id: str, *, receipt_no: str = "") -> Trail:
-        trail, who, now = self.trail(sale), self._staff(user_id), dt.datetime.now()
+        trail, who, now = self.trail(sale), self._staff(user_id), now_cst().replace(tzinfo=None)  # CST, as printed
         try:
             {"review": trail.review, "dispense": trail.dispense, "check": trail.check,
              "hand_out": trail.hand_out}[step](who, now)
