@@ -190,6 +190,15 @@ def _sig(d: DrugDetail) -> Sig | None:
         raise PlatformError(f"drugdetail {d.feedetl_sn}: dose and times_per_day must be numbers") from None
 
 
+def _check_price(d: DrugDetail, drug) -> None:
+    """An insured line's unit price must be the catalogue's (per pack, or per unit for 拆零): a line priced
+    differently is refused naming the line, not only when the total drifts beyond the 0.10 元 rule."""
+    unit = drug.price / drug.pack_size if d.trdn_flag == "1" else drug.price
+    if abs(d.pric - unit) > Decimal("0.005"):
+        raise PlatformError(f"drugdetail {d.feedetl_sn}: 单价 {d.pric} 与目录价 {unit:.6f} 不一致 / pric {d.pric} is not "
+                            f"the catalogue price {unit:.6f} of {drug.key}: refresh the catalogue (1301)")
+
+
 class Prepared:
     """The request in domain terms, with the map back to platform line numbers."""
 
@@ -222,6 +231,7 @@ class Prepared:
         lines = []
         for no, d in enumerate(inp.drugdetail, start=1):
             drug = self.catalogue.resolve(d.med_list_codg, d.medins_list_codg)
+            _check_price(d, drug)
             self.drugs[no] = drug
             self.sn_of[no] = d.feedetl_sn
             lines.append(PrescriptionLine(

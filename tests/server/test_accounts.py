@@ -190,3 +190,12 @@ def test_outpatient_pooling_at_the_pharmacy_by_profile_data(client):
     assert refused["infcode"] == -1 and "处方" in refused["err_msg"], refused
     only = _info(client.call("2101", _sale(med_type="41", use=False)))
     assert (only["fund_pay_sumamt"], only["psn_part_amt"]) == ("0.00", "84.00")
+
+
+def test_an_insured_line_priced_differently_is_refused_naming_the_line(client, centre_engine):
+    inp = _sale()
+    inp["drugdetail"][0]["pric"] = "27.99"  # the total still matches within 0.10 元 if the amount is kept
+    before = _count(centre_engine, SettlementRow)
+    out = client.call("2102", inp)
+    assert out["infcode"] == -1 and "目录价" in out["err_msg"] and "drugdetail 1" in out["err_msg"], out
+    assert _count(centre_engine, SettlementRow) == before and _balc(client, "T0002") == "500.00"
