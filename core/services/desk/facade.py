@@ -36,6 +36,7 @@ from __future__ import annotations
 import logging
 
 from core.services.centre_link import CentreRefused, CentreUnreachable
+from core.services.ports import DeskError
 from core.services.desk.accounts import FamilyAccounts
 from core.services.desk.identify import Identify
 from core.services.desk.paper import PaperPrescriptions
@@ -51,7 +52,8 @@ class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, Dispensin
 
     def start(self) -> None:
         """At start-up, off the UI thread: start-up recovery and the background sender, then catalogue changes
-        from the centre and waiting follow-ups."""
+        from the centre, waiting follow-ups, and the prescriptions of patients due a refill here, cached for
+        selling while the centre is down (core.services.desk.rx_offline)."""
         if self.terminal is not None:
             self._start_terminal()
         if self.link is None:
@@ -61,3 +63,9 @@ class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, Dispensin
         except (CentreUnreachable, CentreRefused) as exc:
             log.info("start-up catalogue sync skipped: %s", exc)
         self.drain()
+        try:
+            cached = self.prefetch_prescriptions()
+            if cached:
+                log.info("%d waiting prescription(s) cached for offline selling", cached)
+        except DeskError as exc:  # no link, or the centre went away: the cache keeps what it had
+            log.info("prescription prefetch skipped: %s", exc)
