@@ -16,7 +16,6 @@ trail is stored under the receipt number.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from sqlalchemy import select
