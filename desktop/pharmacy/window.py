@@ -163,6 +163,8 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         self.banner.setFont(theme.font(1, bold=True))
         self.banner.setStyleSheet("background: #0d47a1; color: white; padding: 6px;")
         self.status_line = StatusLine()
+        # the keys' hint may be cut short, never widen the window past the screen (F1 lists them all)
+        self.status_line.keys_label.setMinimumWidth(1)
         central = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(central)
         layout.setContentsMargins(8, 4, 8, 4)
@@ -247,11 +249,15 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         if action is not None:
             action[0]()
 
-    def keys_text(self, sep: str = "  ") -> str:
-        """The current screen's keys, as F1 and the status line show them."""
+    EVERYWHERE = ("F2", "F3", "F4", "F5", "F10", "Ctrl+L")  # F1 lists these; the status line has no room
+
+    def keys_text(self, sep: str = "  ", *, brief: bool = False) -> str:
+        """The current screen's keys as F1 lists them; `brief` (the status line): F1 and this screen's own."""
         order = ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F12", "Esc", "Del"]
         keys = self.keymap().get(self.page(), {})
         ranked = sorted(keys, key=lambda k: (order.index(k) if k in order else len(order), k))
+        if brief:
+            ranked = [k for k in ranked if k not in self.EVERYWHERE]
         return sep.join(f"{k} {keys[k][1]}" for k in ranked)
 
     def rebuild(self) -> None:
@@ -300,7 +306,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
     def go(self, page: str) -> None:
         self.pages.setCurrentWidget(self._screens[page])
         self._show_banner()
-        self.status_line.show_keys(self.keys_text(" · "))
+        self.status_line.show_keys(self.keys_text(" · ", brief=True))
         self._screens[page].setFocus()
 
     def show_keys(self) -> None:

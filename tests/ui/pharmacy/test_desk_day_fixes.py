@@ -251,3 +251,20 @@ def test_printer_complaints_reach_the_pharmacist_in_chinese():
     assert chinese_part("小票打印机设置有误：端口不存在 / receipt printer settings: no such port") == "小票打印机设置有误：端口不存在"
     assert chinese_part("interrupted (程序中断)") == "程序中断"
     assert chinese_part("[Errno 2] No such file or directory: '/dev/usb/lp0'") == "打印机无响应或未连接"
+
+
+def test_the_keys_hint_never_widens_the_window_past_the_screen(qtbot, win, local):
+    started(qtbot, win, local)
+    win.resize(1366, 768)
+    win.state.card = card("赵某", "T0002")
+    win.state.sale = sale()
+    win.sale_screen.show_sale(win.state.sale)
+    win.go("sale")
+    QtWidgets.QApplication.processEvents()
+    hint = win.status_line.keys_label.text()
+    assert hint.startswith("F1 快捷键") and "F6 拆零" in hint and "F10" not in hint  # F1 lists the rest
+    assert win.width() <= 1366 and win.minimumSizeHint().width() <= 1366, win.minimumSizeHint()
+    assert win.status_line.keys_label.width() >= win.status_line.keys_label.sizeHint().width()  # shown whole
+    win.status_line.show_keys("F1 快捷键 · " + "Ctrl+K 进销存 · " * 60)  # whatever keys a shell adds
+    QtWidgets.QApplication.processEvents()
+    assert win.minimumSizeHint().width() <= 1366, win.minimumSizeHint()
