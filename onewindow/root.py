@@ -211,6 +211,8 @@ def build_pharmacy(config, *, process: Process | None = None, devices: bool = Tr
     # ONE sync terminal on the desk's store; it starts in desk.start(), off the UI thread
     link = TerminalCentreLink.for_desk(config, engine) if config.server_url else None
     desk, auth, shifts, printing, lookup = _desk_services(config, engine, link, "desk-print-queue.json")
+    if process is not None:
+        desk.apply_rx_settings(process.settings)  # prescription cache bounds, the trail's staffing and check
     route = ScanRoute()
     window = PharmacyWindow(desk, auth, shifts, config, route=route, printing=printing, lookup=lookup)
     printing.setParent(window)

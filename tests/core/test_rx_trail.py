@@ -81,3 +81,25 @@ def test_a_line_without_codes_is_confirmed_in_scan_mode():
     t.confirm_line(1)
     t.check(LI, T)
     assert t.next_step == "hand_out"
+
+
+def test_the_desk_takes_the_site_settings(tmp_path):
+    from core.services.desk import PharmacyDesk
+    from core.services.pharmacy_config import DeskConfig
+    from core.store.db import open_store
+
+    values = {"rx_cache.max_entries": 7, "rx_cache.refill_days": 3, "dispensing.pharmacists": "strict",
+              "dispensing.check": "confirm"}
+
+    class Site:
+        def get(self, key, shell=None):
+            return values[key]
+
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        desk = PharmacyDesk(engine, None, DeskConfig(receipt_dir=str(tmp_path)))
+        assert (desk.trail_mode, desk.rx_cache_limit) == ("single", 500)  # the registry's defaults
+        desk.apply_rx_settings(Site())
+        assert (desk.rx_cache_limit, desk.rx_refill_days, desk.trail_mode, desk.trail_check) == (7, 3, "strict", "confirm")
+    finally:
+        engine.dispose()

@@ -50,6 +50,13 @@ log = logging.getLogger("onewindow.desk")
 class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, DispensingTrail, Returns, FamilyAccounts):
     """The desk's use cases (core.services.ports.DeskPort) behind one object."""
 
+    def apply_rx_settings(self, site) -> None:
+        """The site's settings of issue 19 (core/settings: rx_cache.*, dispensing.*) on this desk."""
+        self.rx_cache_limit = int(site.get("rx_cache.max_entries", "pharmacy"))
+        self.rx_refill_days = int(site.get("rx_cache.refill_days", "pharmacy"))
+        self.trail_mode = str(site.get("dispensing.pharmacists", "pharmacy"))
+        self.trail_check = str(site.get("dispensing.check", "pharmacy"))
+
     def start(self) -> None:
         """At start-up, off the UI thread: start-up recovery and the background sender, then catalogue changes
         from the centre, waiting follow-ups, and the prescriptions of patients due a refill here, cached for
