@@ -92,6 +92,7 @@ class ScannerSimulator(QObject):
         self.fullwidth = fullwidth
         self.via_input_method = via_input_method
         self._queue: list[tuple[int, Callable[[], None]]] = []
+        self._play_clock: ManualClock | None = None
         self._timer = QTimer(self)
         self._timer.setObjectName("scanner-simulator")
         self._timer.setSingleShot(True)
@@ -159,8 +160,12 @@ class ScannerSimulator(QObject):
 
     # --- asynchronous (demo) ---
 
-    def play(self, steps: Iterable[ScriptStep | str]) -> None:
-        """Type the steps with real timing on the event loop; `finished` when done."""
+    def play(self, steps: Iterable[ScriptStep | str], *, clock: ManualClock | None = None) -> None:
+        """Type the steps with real timing on the event loop; `finished` when done. With `clock`, the manual
+        clock is moved by each key's scheduled delay as the key is sent: the keys travel through the real event
+        loop, while the filter reading that clock sees the script's timing, however late a loaded machine runs
+        the timers."""
+        self._play_clock = clock
         for step in steps:
             step = step if isinstance(step, ScriptStep) else ScriptStep(step)
             gap = self.gap_ms if step.gap_ms is None else step.gap_ms
@@ -181,7 +186,9 @@ class ScannerSimulator(QObject):
     def _next(self) -> None:
         if not self._queue:
             return
-        _, action = self._queue.pop(0)
+        delay, action = self._queue.pop(0)
+        if self._play_clock is not None:
+            self._play_clock.advance(delay)
         action()
         if self._queue:
             self._timer.start(self._queue[0][0])

@@ -308,19 +308,23 @@ def test_real_timer_settles_typing_and_a_played_scan(qapp, qtbot, form):
         filt.uninstall()
 
 
-def test_replaying_a_script_file_with_real_timing(qapp, qtbot, form, tmp_path):
+def test_replaying_a_script_file_through_the_event_loop(qapp, qtbot, form, tmp_path):
+    """The script's keys travel through the real event loop (timers, queued events); the filter reads the
+    script's own clock, so a loaded machine that runs the timers late cannot split a scan (it did, under load)."""
     from hardware.sim.scanner import load_script
+    from hardware.wedge.clock import ManualClock
 
     script = tmp_path / "morning.scans"
     script.write_text("# two scans, the second from a Bluetooth scanner\n6901234567892\n@100 gap=70 RX12345678\n",
                       encoding="utf-8")
-    filt = ScannerEventFilter(WedgeSettings(max_gap_ms=120)).install(qapp)
+    clock = ManualClock()
+    filt = ScannerEventFilter(WedgeSettings(max_gap_ms=120), clock=clock).install(qapp)
     scans = []
     filt.scanned.connect(scans.append)
     try:
         simulator = ScannerSimulator(target=lambda: form.search)
-        with qtbot.waitSignal(simulator.finished, timeout=5000):
-            simulator.play(load_script(script))
+        with qtbot.waitSignal(simulator.finished, timeout=30000):
+            simulator.play(load_script(script), clock=clock)
         qtbot.waitUntil(lambda: len(scans) == 2, timeout=2000)
     finally:
         filt.uninstall()
