@@ -8,6 +8,7 @@ picks the current one. Chinese is the default; English is selectable in the sett
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -60,10 +61,15 @@ def ensure_compiled(force: bool = False) -> list[Path]:
             if tool is None:
                 log.warning("pyside6-lrelease not found: %s not compiled (labels stay Chinese)", ts.name)
                 continue
-            done = subprocess.run([tool, str(ts), "-qm", str(qm)], capture_output=True, text=True)
+            # into a file of this process, then renamed: a test worker (or a second instance) loading the .qm
+            # meanwhile sees the old file or the whole new one, never a half-written one
+            tmp = qm.with_name(f".{qm.name}.{os.getpid()}.tmp")
+            done = subprocess.run([tool, str(ts), "-qm", str(tmp)], capture_output=True, text=True)
             if done.returncode != 0:
+                tmp.unlink(missing_ok=True)
                 log.warning("pyside6-lrelease failed on %s: %s", ts.name, done.stderr.strip()[:300])
                 continue
+            os.replace(tmp, qm)
         out.append(qm)
     return out
 
