@@ -115,6 +115,7 @@ journal = Table(
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Index("ix_centre_journal_msgid", "msgid"),  # a 3505 reads its settlement's entry (server.transactions.split)
 )
 
 # Keyed records of the journal head (server.journal.checkpoint): every N entries and at shutdown.

@@ -156,7 +156,7 @@ class Reference:
 def _drug_lines(lines, coded: dict[str, int], pack: dict[str, int]) -> list[list]:
     """[[drug_key, boxes_m, coded_boxes, units, supply_days]] of a settlement's dispensed lines."""
     out: dict[str, list] = {}
-    for drug_key, units, days, verdict in lines:
+    for drug_key, units, days, verdict, *_ in lines:  # (split, since the 3505 check: server.transactions.split)
         if verdict == "BLOCK":
             continue
         units = int(units)

@@ -36,6 +36,7 @@ from server.envelope import PlatformError
 from server.history import AHEAD_MATCHES_CORE, CentreHistory, Prefetch
 from server.models import message, trace_upload
 from server.transactions import Input, account_pay, ordinary_pay, transaction
+from server.transactions.split import line_quantity, priced_per_unit
 from core.gateway.profiles import NATIONAL_CHRONIC
 from core.gateway.profiles import load_profile as load_interface
 
@@ -120,6 +121,15 @@ class SettleInput(Input):
         more = tuple(t.drug_trac_codg for t in self.drug_trac_info if t.feedetl_sn == d.feedetl_sn)
         return tuple(dict.fromkeys(d.codes + more))
 
+    def split_flag(self, d: DrugDetail) -> str | None:
+        """The line's trdn_flag when the message says it (on the line: our extension; or in the provincial
+        drug_trac_info node), else None: the national line has none (server.transactions.split infers it)."""
+        if "trdn_flag" in d.model_fields_set:
+            return d.trdn_flag
+        flags = {t.trdn_flag for t in self.drug_trac_info
+                 if t.feedetl_sn == d.feedetl_sn and "trdn_flag" in t.model_fields_set}
+        return ("1" if "1" in flags else "0") if flags else None
+
 
 class CancelData(Input):
     setl_id: str = Field(min_length=1, max_length=64)
@@ -173,12 +183,6 @@ def _date(text: str, field: str, default: dt.date) -> dt.date:
         raise PlatformError(f"{field}: not a date: {text!r}") from None
 
 
-def _int_qty(cnt: Decimal, sn: str) -> int:
-    if cnt != cnt.to_integral_value():
-        raise PlatformError(f"drugdetail {sn}: cnt must be whole packs (or whole units with trdn_flag 1): {cnt}")
-    return int(cnt)
-
-
 def _sig(d: DrugDetail) -> Sig | None:
     dose = d.expContent.get("dose", d.sin_dos_dscr or None)
     times = d.expContent.get("times_per_day")
@@ -190,10 +194,10 @@ def _sig(d: DrugDetail) -> Sig | None:
         raise PlatformError(f"drugdetail {d.feedetl_sn}: dose and times_per_day must be numbers") from None
 
 
-def _check_price(d: DrugDetail, drug) -> None:
+def _check_price(d: DrugDetail, drug, per_unit: bool) -> None:
     """An insured line's unit price must be the catalogue's (per pack, or per unit for 拆零): a line priced
     differently is refused naming the line, not only when the total drifts beyond the 0.10 元 rule."""
-    unit = drug.price / drug.pack_size if d.trdn_flag == "1" else drug.price
+    unit = drug.price / drug.pack_size if per_unit else drug.price
     if abs(d.pric - unit) > Decimal("0.005"):
         raise PlatformError(f"drugdetail {d.feedetl_sn}: 单价 {d.pric} 与目录价 {unit:.6f} 不一致 / pric {d.pric} is not "
                             f"the catalogue price {unit:.6f} of {drug.key}: refresh the catalogue (1301)")
@@ -231,12 +235,15 @@ class Prepared:
         lines = []
         for no, d in enumerate(inp.drugdetail, start=1):
             drug = self.catalogue.resolve(d.med_list_codg, d.medins_list_codg)
-            _check_price(d, drug)
+            flag = inp.split_flag(d)
+            _check_price(d, drug, priced_per_unit(d.pric, drug, flag=flag))
             self.drugs[no] = drug
             self.sn_of[no] = d.feedetl_sn
+            qty, split = line_quantity(d.cnt, d.pric, d.det_item_fee_sumamt, drug, flag=flag,
+                                       sn=d.feedetl_sn)
             lines.append(PrescriptionLine(
-                line=no, drug_key=drug.key, qty=_int_qty(d.cnt, d.feedetl_sn), days=d.prd_days, sig=_sig(d),
-                split=d.trdn_flag == "1", trace_codes=inp.codes_of(d),
+                line=no, drug_key=drug.key, qty=qty, days=d.prd_days, sig=_sig(d),
+                split=split, trace_codes=inp.codes_of(d),
                 uncoded_stock=bool(d.expContent.get("uncoded_stock", False)),
             ))
         ext = info.expContent
@@ -478,7 +485,7 @@ def _settle(ctx, inp: SettleInput, *, final: bool) -> tuple[dict, str]:
     ctx.journal("settle", {
         "setl_id": setl_id, "psn_no": prep.found.person.person_no, "scheme": s.scheme.value, "period": s.period,
         "total": fmt(s.total), "fund": fmt(s.fund_payment), "personal": fmt(s.personal_payment),
-        "lines": [[l.drug_key, l.amounts.units, l.days, l.verdict.value] for l in result.lines],
+        "lines": [[l.drug_key, l.amounts.units, l.days, l.verdict.value, l.split] for l in result.lines],
         "codes": prep.codes, "hits": [h.rule for h in result.hits], **account_pay.journal_fields(acct),
     })
     return out, warn

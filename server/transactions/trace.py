@@ -17,6 +17,7 @@ from server import db, reference
 from server.envelope import PlatformError
 from server.models import trace_upload
 from server.transactions import Input, stock, transaction
+from server.transactions.split import check_upload, uploaded_units
 
 
 class TraceNode(Input):
@@ -164,6 +165,9 @@ def sale(ctx, inp: SaleInput) -> dict:
             raise PlatformError(f"split box {code}: {used} + {units_now} units exceed the box of {drug.pack_size} (拆零超量)")
         first = others[0]
         raise PlatformError(f"trace code {code} was already sold at {first[4]} on {first[5][:10]} (追溯码重复销售)")
+    if own is not None:  # the upload must sell what the settlement charged (a split line is inferred there)
+        check_upload(ctx, own, drug, split=split, units=units_now * len(codes),
+                     already=uploaded_units(ctx, own, drug.key))
     stock.on_sale(ctx, codes, bchno=sel.fixmedins_bchno, split=split, count=count)
     for code in codes:
         ctx.conn.execute(trace_upload.insert().values(
