@@ -496,7 +496,7 @@ class CheckoutService:
                     transition(s, sale, S.PRINTED, now=now, reason="已打印 printed")
                 uploads = queue_uploads(s, self.t, sale, basket, drugs, person_name=person.name if person else "",
                                         now_local=self.t.local_naive())
-                if not uploads and sale.state == S.PRINTED.value:
+                if uploads == [] and sale.state == S.PRINTED.value:
                     sale.uploaded_at = now
                     transition(s, sale, S.UPLOADED, now=now, reason="无追溯码需上传 nothing to upload")
             else:

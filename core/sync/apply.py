@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from core.domain import fmt
 from core.sync import alerts, journal, ledger
 from core.sync import outbox as ob
+from core.sync.documents import queue_printed_uploads
 from core.sync.envelope import Reply, dumps
 from core.sync.models import SyncOutbox, SyncRegistration, SyncSale
 from core.sync.states import SaleState as S
@@ -163,7 +164,10 @@ def _settle_answered(session: Session, t: "Terminal", item: SyncOutbox, reply: R
                 diff_fund=centre.fund - sale.fund, diff_personal=centre.personal - sale.personal)
     if sale.printed_at is not None:
         transition(session, sale, S.PRINTED, now=now, reason="离线小票已打印 receipt printed while provisional")
-        _maybe_uploaded(session, sale, now)
+        # the uploads wait for this answer (its setl_id/mdtrt_id go into them): queued with it, atomically
+        if queue_printed_uploads(session, t, sale) == []:
+            sale.uploaded_at = now
+            transition(session, sale, S.UPLOADED, now=now, reason="无追溯码需上传 nothing to upload")
 
 
 def _reverse_answered(session: Session, t: "Terminal", item: SyncOutbox, reply: Reply, now: dt.datetime) -> None:

@@ -1,6 +1,7 @@
 """Business records and their outbox items, written together in the caller's transaction.
 
-- queue_uploads: the 3505 sale upload of each line with trace codes (after the receipt is printed).
+- queue_uploads: the 3505 sale upload of each line with trace codes (after the receipt is printed and the 2102
+  answered, whichever comes last).
 - queue_cancel: a return — the 2103 cancellation and the 3506 return upload of every line already uploaded.
 - queue_registration: a 2503 disease registration with its local record.
 
@@ -21,10 +22,11 @@ from dataclasses import replace
 from core.domain import Drug, Scheme
 from core.stock.domain import ON_HAND, box_key
 from core.store import stock as stock_ledger
-from core.store.models_stock import StockDocRow
+from core.store.models_stock import StockDocRow, StockMoveRow
 from core.sync.stock_uploads import lane as stock_lane
 from core.sync import outbox as ob
 from core.sync.basket import Basket, BasketLine
+from core.sync.envelope import dumps
 from core.sync.models import SyncOutbox, SyncRegistration, SyncSale
 from core.sync.sequence import next_value
 from core.sync.states import SaleState as S
@@ -60,32 +62,46 @@ def settle_business_key(session: Session, sale_id: str) -> str:
 
 
 def queue_uploads(session: Session, t: "Terminal", sale: SyncSale, basket: Basket, drugs: Mapping[str, Drug], *,
-                  person_name: str, now_local: dt.datetime) -> list[SyncOutbox]:
+                  person_name: str, now_local: dt.datetime) -> list[SyncOutbox] | None:
+    """The 3505 of each coded line, once the sale's 2102 is answered: the platform's setl_id and mdtrt_id from
+    that answer go into every upload (a real platform's differ from our msgid). A receipt printed while the
+    2102 waits (offline, provisional) queues nothing: core.sync.apply queues them with the answer, in the same
+    transaction (None: not yet; [] : nothing to upload)."""
     settle = settle_item(session, sale)
-    depends = settle.id if settle is not None and settle.status == ob.PENDING else None
-    items = []
+    answered = settle is None or settle.status == ob.DONE
+    items: list[SyncOutbox] = []
     for no, whole_line in enumerate(basket.lines, start=1):
         if not whole_line.trace_codes:
             continue  # nothing to upload for uncoded stock (无码库)
-        # The boxes leave the stock ledger here; a line whose boxes come from several batches goes as one 3505
-        # per batch, each with its batch number, lot and dates from the ledger.
+        # The boxes leave the stock ledger at the print, answered or not (the goods are handed out); a line whose
+        # boxes come from several batches goes as one 3505 per batch, each with its batch number, lot and dates.
+        parts = take_from_stock(session, t, sale, whole_line, no)
+        if not answered:
+            continue
         # the reviewing pharmacist of the desk's 审方→核对 trail when there is one (issue 19), else the operator
         phar = basket.extra.get("pharmacists") or {}
-        for k, line in enumerate(take_from_stock(session, t, sale, whole_line, no), start=1):
+        for k, line in enumerate(parts, start=1):
             node = sale_upload_input(line, drugs[line.drug_key], doc_no=f"{sale.sale_id}-{no}",
-                                     setl_id=sale.msgid, psn_no=sale.person_no, psn_name=person_name,
+                                     setl_id=sale.setl_id or sale.msgid, mdtrt_id=sale.mdtrt_id or "",
+                                     psn_no=sale.person_no, psn_name=person_name,
                                      operator_name=phar.get("phar_name") or sale.operator_name or sale.operator,
                                      doctor_name=basket.doctor_name, rx_no=basket.rx_no, sale_time=now_local,
                                      pharmacist_licence=phar.get("phar_prac_cert_no")
                                      or t.config.terminal.pharmacist_licence)
             key = f"sale_upload:{sale.sale_id}:{no}" if k == 1 else f"sale_upload:{sale.sale_id}:{no}.{k}"
+            old = session.scalar(select(SyncOutbox).where(SyncOutbox.business_key == key))
+            if old is not None:
+                # queued at the print by an earlier version (waiting on the 2102, never sent): it gets the ids too
+                if old.status == ob.PENDING and old.attempts == 0:
+                    old.payload, old.depends_on = t.cipher.encrypt_text(dumps(node)), None
+                items.append(old)
+                continue
             items.append(ob.reserve(
                 session, t.cipher, kind="sale_upload", infno=t.config.infno["sale_upload"],
                 msgid=t.allocate_msgid(session), business_key=key, input_node=node,
                 sale_id=sale.sale_id, lane=stock_lane(line.batch_no) if line.batch_no else sale.person_no,
-                depends_on=depends, psn_no=sale.person_no,
-                opter=sale.operator, opter_name=sale.operator_name, now=t.utcnow()))
-    return items
+                psn_no=sale.person_no, opter=sale.operator, opter_name=sale.operator_name, now=t.utcnow()))
+    return items if answered else None
 
 
 def take_from_stock(session: Session, t: "Terminal", sale: SyncSale, line: BasketLine, no: int) -> list[BasketLine]:
@@ -97,12 +113,15 @@ def take_from_stock(session: Session, t: "Terminal", sale: SyncSale, line: Baske
     if not known:
         return [line]  # boxes the ledger never had (no ledger kept, or the supervisor's override): nothing moves
     if session.get(StockDocRow, doc_no) is None:
+        ours = {c for c, f in known.items() if f.state in ON_HAND}
         stock_ledger.sell(session, [stock_ledger.SaleBox(c, line.qty if line.split else None) for c in codes],
                           doc_no=doc_no, now=t.utcnow(), operator=sale.operator, skip_not_on_hand=True)
+    else:  # sold at the print; the 3505s are queued now, with the 2102's answer: the boxes that document moved
+        ours = set(session.scalars(select(StockMoveRow.code).where(StockMoveRow.doc_no == doc_no)))
     groups: dict[str, list[str]] = {}
     for raw, code in zip(line.trace_codes, codes, strict=True):
         f = known.get(code)
-        groups.setdefault(f.bchno if f is not None and (f.state in ON_HAND) else "", []).append(raw)
+        groups.setdefault(f.bchno if f is not None and code in ours else "", []).append(raw)
     if len(groups) == 1 and "" in groups:
         return [line]
     out = []
@@ -114,6 +133,20 @@ def take_from_stock(session: Session, t: "Terminal", sale: SyncSale, line: Baske
                            expiry=f.expiry.isoformat())
         out.append(part)
     return out
+
+
+def queue_printed_uploads(session: Session, t: "Terminal", sale: SyncSale) -> list[SyncOutbox] | None:
+    """queue_uploads for a sale printed earlier (its 2102 answered just now): basket, drugs and name from the
+    store; the sale time is the print's, in local time."""
+    from core.store.catalogue import get_drugs
+    from core.store.persons import get_person
+
+    basket = Basket.from_json(sale.basket)
+    person = get_person(session, sale.person_no, cipher=t.cipher)
+    drugs = get_drugs(session, {l.drug_key for l in basket.lines})
+    printed = sale.printed_at or t.utcnow()
+    local = printed.replace(tzinfo=dt.timezone.utc).astimezone(t.now().tzinfo).replace(tzinfo=None)
+    return queue_uploads(session, t, sale, basket, drugs, person_name=person.name if person else "", now_local=local)
 
 
 def queue_cancel(session: Session, t: "Terminal", sale: SyncSale, *, reason: str, operator: str | None = None,
@@ -173,5 +206,5 @@ def queue_registration(session: Session, t: "Terminal", *, person_no: str, insut
     return reg
 
 
-__all__ = ["new_offline_no", "new_sale_id", "queue_cancel", "queue_registration", "queue_uploads",
+__all__ = ["new_offline_no", "new_sale_id", "queue_cancel", "queue_printed_uploads", "queue_registration", "queue_uploads",
            "settle_business_key", "settle_item"]

@@ -59,7 +59,7 @@ def test_centre_down_for_a_while(sqlite_template, tmp_path, make_terminal):
         assert refused.code == "offline_refused" and refused.details["reasons"] == ["terminal_total"]
         assert "超过上限 100.00" in refused.message_zh and "exceeds the limit 100.00" in refused.message_en
         status = co.status()
-        assert status.mode == "offline" and status.provisional_sales == 2 and status.waiting == 4  # 2102 + 3505 each
+        assert status.mode == "offline" and status.provisional_sales == 2 and status.waiting == 2  # the 2102s; their 3505s follow the answers
         assert status.offline_fund_outstanding == Decimal("84.00") and status.offline_fund_limit == Decimal("100.00")
 
         centre.process.start()  # the centre is back: drain in order, then reconcile

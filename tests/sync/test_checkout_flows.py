@@ -177,11 +177,57 @@ def test_offline_sales_adjusted_or_rejected_are_flagged_never_dropped(make_termi
     assert adjusted.diff_fund == Decimal("-12.00") and adjusted.diff_personal == Decimal("12.00")
     rejected = kinds[("rejected", rej.sale_id)]
     assert rejected.diff_fund == Decimal("-42.00") and "DUP-001" in rejected.message_zh
-    assert {i.kind: i.status for i in _items(t, rej.sale_id)} == {"settle": "refused", "sale_upload": "cancelled"}
+    assert {i.kind: i.status for i in _items(t, rej.sale_id)} == {"settle": "refused"}  # its upload never queued
     rows = local_settlement_rows(t)
     assert rows[rej.msgid]["status"] == "rejected" and rows[rej.msgid]["reversed_on"] is not None
     assert rows[adj.msgid]["fund"] == Decimal("30.00")
     assert co.status().alerts_open == 2
+
+
+def test_uploads_of_a_provisional_print_carry_the_platforms_ids_from_the_answer(make_terminal, held_port):
+    """A real platform's setl_id/mdtrt_id differ from our msgid: the 3505 of a receipt printed while the 2102
+    waited is queued only with the answer, so it carries them (not our msgid)."""
+    t, co, (sale,) = _provisional(make_terminal, held_port.port)
+    co.print_receipt(sale.sale_id)
+    assert [i.kind for i in _items(t, sale.sale_id)] == ["settle"]  # nothing queued before the answer
+    with ScriptedCentre(held_port.port) as c:
+        def platform(env):
+            out = setlinfo(env)
+            out["setlinfo"].update(setl_id="420700S0000123", mdtrt_id="420700M0000456")
+            return 200, envelope_answer(0, out)
+
+        c.script["2102"] = [platform]
+        assert t.sender.drain(timeout_s=10).remaining == 0
+        up = next(e for e in c.received if e["infno"] == "3505")["input"]["selinfo"]
+    assert (up["setl_id"], up["mdtrt_sn"]) == ("420700S0000123", "420700M0000456")
+    assert [(i.kind, i.status, i.depends_on) for i in _items(t, sale.sale_id)] == [
+        ("settle", "done", None), ("sale_upload", "done", None)]
+    assert co.sale(sale.sale_id).state == "uploaded"
+
+
+def test_an_upload_queued_at_the_print_by_an_older_version_gets_the_ids_too(make_terminal, held_port):
+    """A store upgraded with a 3505 queued the old way (at the print, waiting on the 2102): the answer fills in
+    the platform's ids and frees it; nothing is queued twice."""
+    from core.sync import outbox as ob
+
+    t, co, (sale,) = _provisional(make_terminal, held_port.port)
+    co.print_receipt(sale.sale_id)
+    with t.write() as s, s.begin():
+        (settle,) = _items(t, sale.sale_id)
+        ob.reserve(s, t.cipher, kind="sale_upload", infno="3505", msgid=t.allocate_msgid(s),
+                   business_key=f"sale_upload:{sale.sale_id}:1", input_node={"selinfo": {"setl_id": sale.msgid}},
+                   sale_id=sale.sale_id, lane=settle.lane, depends_on=settle.id, now=t.utcnow())
+    with ScriptedCentre(held_port.port) as c:
+        def platform(env):
+            out = setlinfo(env)
+            out["setlinfo"].update(setl_id="420700S0000789", mdtrt_id="420700M0000789")
+            return 200, envelope_answer(0, out)
+
+        c.script["2102"] = [platform]
+        assert t.sender.drain(timeout_s=10).remaining == 0
+        (up,) = [e["input"]["selinfo"] for e in c.received if e["infno"] == "3505"]
+    assert (up["setl_id"], up["mdtrt_sn"]) == ("420700S0000789", "420700M0000789") and up["drugtracinfo"]
+    assert [i.kind for i in _items(t, sale.sale_id)] == ["settle", "sale_upload"]
 
 
 def test_total_beyond_tolerance_is_cancelled(make_terminal, scripted):
