@@ -2,8 +2,10 @@
 
 - OfflineLimits: the floor limits of offline settlement (declared with their defaults in core.settings.options,
   `offline.*`; a site sets them in its settings file).
-- CentreConfig, SenderConfig, and the transaction numbers by use (resources/config/sync.json): transaction
-  numbers and med_type codes differ by province, so they are a mapping in configuration, not code.
+- CentreConfig, SenderConfig (defaults in resources/config/sync.json).
+- Transaction numbers by use and med_type codes differ by province: one table each, resolved in one place
+  (SyncConfig.infno / .med_type): the national numbering here (DEFAULT_INFNO), then what the site's interface
+  profile (resources/interface/<name>.json) changes, then what this site's own settings change.
 - TerminalConfig: who this terminal is (institution, terminal id, its facility, profile, signing secret).
 - SyncConfig: all of it; `load_config(path)` reads a terminal's JSON file over the defaults.
 
@@ -11,6 +13,7 @@ Every problem is a ConfigError naming the key, in English and Chinese; a bad fil
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass, field, fields, replace
@@ -227,8 +230,24 @@ class SyncConfig:
     centre: CentreConfig = field(default_factory=CentreConfig)
     sender: SenderConfig = field(default_factory=SenderConfig)
     offline: OfflineLimits = field(default_factory=OfflineLimits)
-    infno: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_INFNO))
-    med_type: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MED_TYPE))
+    site_infno: Mapping[str, str] = field(default_factory=dict)  # this site's own numbers (settings `infno`)
+    site_med_type: Mapping[str, str] = field(default_factory=dict)  # this site's own codes (settings `med_type`)
+
+    @functools.cached_property
+    def infno(self) -> Mapping[str, str]:
+        """Transaction numbers by use: national, then the interface profile's, then this site's."""
+        return {**DEFAULT_INFNO, **self.interface.infno, **self.site_infno}
+
+    @functools.cached_property
+    def med_type(self) -> Mapping[str, str]:
+        """med_type by scheme (LB, MT, general …): national, then the interface profile's, then this site's."""
+        return {**DEFAULT_MED_TYPE, **self.interface.med_type, **self.site_med_type}
+
+    @property
+    def interface(self):
+        from core.gateway.profiles import load_profile
+
+        return load_profile(self.centre.interface_profile)
 
     def with_centre(self, url: str, **kw: Any) -> "SyncConfig":
         return replace(self, centre=replace(self.centre, url=url, **kw))
@@ -308,15 +327,13 @@ def config_from_dict(data: Mapping[str, Any], where: str = "config") -> SyncConf
         merged = {k: v for k, v in _offline_dict(offline).items()}
         merged.update(data["offline"])
         offline = OfflineLimits.from_dict(merged, f"{where}.offline")
-    infno = dict(DEFAULT_INFNO)
-    infno.update(defaults.get("infno", {}))
-    infno.update(data.get("infno", {}))
-    med_type = dict(DEFAULT_MED_TYPE)
-    med_type.update(defaults.get("med_type", {}))
-    med_type.update(data.get("med_type", {}))
-    for key, value in {**infno, **med_type}.items():
-        _text(f"{where}.infno/med_type.{key}", value)
-    return SyncConfig(terminal, centre, sender, offline, infno, med_type)
+    tables = {}
+    for name in ("infno", "med_type"):
+        table = data.get(name, {})
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{where}.{name}", "must be an object of texts", "必须是文本映射")
+        tables[name] = {str(k): _text(f"{where}.{name}.{k}", v) for k, v in table.items()}
+    return SyncConfig(terminal, centre, sender, offline, tables["infno"], tables["med_type"])
 
 
 def _check_interface(centre: CentreConfig, where: str) -> None:
@@ -360,7 +377,8 @@ def config_to_dict(config: SyncConfig) -> dict:
     term = dc(config.terminal)
     term.pop("secret", None)
     return {"terminal": term, "centre": dc(config.centre), "sender": dc(config.sender),
-            "offline": _offline_dict(config.offline), "infno": dict(config.infno), "med_type": dict(config.med_type)}
+            "offline": _offline_dict(config.offline), "infno": dict(config.site_infno),
+            "med_type": dict(config.site_med_type)}
 
 
 __all__ = [

@@ -47,6 +47,28 @@ def test_overrides_and_round_trip(tmp_path):
     assert back.offline == cfg.offline and back.centre == cfg.centre and back.infno == cfg.infno
 
 
+def test_numbers_and_codes_come_from_one_table_profile_then_site(tmp_path):
+    """The interface profile's own infno and med_type maps are what the terminal sends; the site's settings
+    change them on top; a saved configuration keeps only the site's own (the profile stays the source)."""
+    from core.gateway.profiles import profiles_dir
+
+    prof = json.loads((profiles_dir() / "hubei.json").read_text(encoding="utf-8"))
+    prof.update(id="province-x", infno={"sale_upload": "3505X", "settle": "2207"})
+    path = tmp_path / "province-x.json"
+    path.write_text(json.dumps(prof, ensure_ascii=False), encoding="utf-8")
+    term = {"institution_code": "P42070000001"}
+    cfg = config_from_dict({"terminal": term, "centre": {"interface_profile": str(path)}})
+    assert (cfg.infno["sale_upload"], cfg.infno["settle"], cfg.infno["cancel"]) == ("3505X", "2207", "2103")
+    assert (cfg.med_type["LB"], cfg.med_type["MT"]) == ("9901", "140104")  # the province's codes
+    site = config_from_dict({"terminal": term, "centre": {"interface_profile": str(path)},
+                             "infno": {"settle": "2102"}, "med_type": {"MT": "14"}})
+    assert (site.infno["sale_upload"], site.infno["settle"], site.med_type["MT"]) == ("3505X", "2102", "14")
+    saved = config_to_dict(site)
+    assert saved["infno"] == {"settle": "2102"} and saved["med_type"] == {"MT": "14"}
+    national = config_from_dict({"terminal": term, "centre": {"interface_profile": "national"}})
+    assert national.med_type["LB"] == "14" and national.med_type["general"] == "41"
+
+
 @pytest.mark.parametrize("data,where", [
     ({}, "terminal.institution_code"),
     ({"terminal": {"institution_code": "P1", "terminal_no": 12}}, "terminal.terminal_no"),
