@@ -33,6 +33,7 @@ Embedding (the counter shell shows this window as a page, desktop.counter.screen
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field, replace
 
 from core.services.auth import PERMISSIONS, Auth, Operator
@@ -390,6 +391,14 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         self.route.paused = False
         self.dialog = None
         self.activateWindow()
+        if not self.isActiveWindow():
+            # X without a window manager: when the focus was moved to this window while the login dialog still
+            # blocked it, closing the dialog re-announces nothing (X sends no FocusIn to the window that already
+            # has the focus), Qt keeps "no active window" and every function key (a window shortcut) stays dead
+            # while typed text still arrives. Keys reach us only if the focus is ours, so claim it.
+            with warnings.catch_warnings():  # deprecated in Qt 6.5 for activateWindow(), which is what X ignored
+                warnings.simplefilter("ignore", DeprecationWarning)
+                QtWidgets.QApplication.setActiveWindow(self)
 
     def _logged_in(self, op: Operator) -> None:
         self.state.operator = op
