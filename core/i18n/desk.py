@@ -113,6 +113,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- shift ---
     "desk.shift.held": ("还有 {n} 笔挂单（{nos}）未结算：请先取回结算，或由主管批准释放后关班",
                         "{n} held sale(s) ({nos}) not settled: recall and settle them, or a supervisor releases them"),
+    "desk.held.expired": ("挂单 {no} 的处方已于 {date} 过期，不能取回结算：请由主管释放该挂单，并请患者重新开方",
+                          "held sale {no}: its prescription expired on {date}; a supervisor releases it, "
+                          "and the patient needs a new prescription"),
+    "desk.held.unreadable": ("挂单 {no} 的数据无法读取（可能由旧版本保存）：请由主管释放后重新开单",
+                             "held sale {no} cannot be read (saved by another version?): a supervisor releases it "
+                             "and the sale is made again"),
     "desk.shift.held_released": ("主管已批准释放 {n} 笔挂单", "a supervisor released {n} held sale(s)"),
     "desk.shift.none": ("尚未开班：请先开班（备用金）", "no shift open: open one with the float first"),
     "desk.shift.open": ("已有未关闭的班次 {shift}", "shift {shift} is still open"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from core.store.base import Base
 from core.store.models_catalogue import DrugRow, FacilityRow, drug_row_values, facility_row_values
+from core.store.models_held import DeskHeldRow
 from core.store.models_history import DispenseRow, SettlementRow, TraceSaleRow
 from core.store.models_person import PersonRow, RegistrationRow
 from core.store.models_pos import PosGoodRow, PosGoodsLineRow, PosTenderRow
@@ -11,6 +12,6 @@ from core.store.models_stock import StockBatchRow, StockBoxRow, StockDocRow, Sto
 metadata = Base.metadata
 
 __all__ = [
-    "Base", "DispenseRow", "DrugRow", "FacilityRow", "PersonRow", "PosGoodRow", "PosGoodsLineRow", "PosTenderRow", "RegistrationRow", "SettlementRow",
+    "Base", "DeskHeldRow", "DispenseRow", "DrugRow", "FacilityRow", "PersonRow", "PosGoodRow", "PosGoodsLineRow", "PosTenderRow", "RegistrationRow", "SettlementRow",
     "StockBatchRow", "StockBoxRow", "StockDocRow", "StockMoveRow", "StockProductRow", "TraceSaleRow", "drug_row_values", "facility_row_values", "metadata",
 ]

@@ -12,6 +12,8 @@ from decimal import Decimal
 from core.codes import Kind, classify
 from core.i18n import message
 from core.services.auth import warn_permission
+from core.domain.clock import today_cst
+from core.services.desk.held import Unreadable, recall_blocker
 from core.services.desk.rules import Held, held_with, settle_blockers
 from core.services.pharmacy_sale import CodeCheck, Sale, apply_check
 from core.services.ports import AuditView, PatientCard, Payment, SaleRecord
@@ -316,17 +318,42 @@ class SaleFlow:
         self.settled.emit(record)
 
     # ---- hold / recall (挂单) ----
+    def restore_held(self) -> None:
+        """The held sales kept in the store (a restart, a crash): listed again, their boxes reserved again."""
+        self.runner.run(self.desk.held_sales, lane="local", done=self._held_restored, failed=self.ignore_failure)
+
+    def _held_restored(self, stored: list) -> None:
+        known = {h.no for h in self.state.held}
+        self.state.held.extend(h for h in stored if isinstance(h, Held) and h.no not in known)
+        self.state.held.sort(key=lambda h: h.no)
+        self._held_no = max([self._held_no, *(h.no for h in stored)])
+        bad = [h for h in stored if isinstance(h, Unreadable)]
+        self._render_all()
+        if bad:
+            self.identify.show_message("bad", text(bad[0].problem))
+
+    def _hold_failed(self, f: Failure) -> None:
+        self.identify.show_message("bad", text(f.message))
+
     def hold_or_recall(self) -> None:
         """F9 on the sale screen puts the sale aside (its boxes stay reserved for it); F9 on the identify screen
         takes the last one back, with its patient and prescriptions."""
         if self.page() == "sale" and self.state.sale is not None:
-            self._held_no += 1
-            self.state.held.append(Held(self._held_no, self.state.card, self.state.sale, tuple(self.state.rxs)))
+            self._held_no = max([self._held_no, *(h.no for h in self.state.held)]) + 1
+            held = Held(self._held_no, self.state.card, self.state.sale, tuple(self.state.rxs))
+            self.state.held.append(held)
+            # kept in the store (off the UI thread): a restart or a crash keeps the sale and its boxes' reservation
+            self.runner.run(self.desk.hold_sale, held, lane="local", failed=self._hold_failed)
             self.clear_customer()
             self.identify.show_message("ok", self.tr("已挂单 {0}").replace("{0}", str(self._held_no)))
             self.go("identify")
         elif self.page() == "identify" and self.state.held:
+            why = recall_blocker(self.state.held[-1], today_cst())
+            if why is not None:  # e.g. its prescription expired meanwhile: it stays held (a supervisor releases it)
+                self.identify.show_message("bad", text(why))
+                return
             held = self.state.held.pop()
+            self.runner.run(self.desk.release_held, [held.no], lane="local", failed=self.ignore_failure)
             self.clear_customer()
             self.state.card, self.state.rxs = held.card, list(held.rxs)
             self._render_all()

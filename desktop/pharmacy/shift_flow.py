@@ -69,6 +69,8 @@ class ShiftFlow:
 
             def release(approver):
                 n = len(self.state.held)
+                self.runner.run(self.desk.release_held, [h.no for h in self.state.held], lane="local",
+                                failed=self.ignore_failure)
                 self.state.held.clear()
                 self._render_all()
                 self.shift.show_message("warn", text(message("desk.shift.held_released", n=n)))

@@ -109,7 +109,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         self._search_started = 0.0
         self._added: dict[str, set[int]] = {}  # sale id -> line numbers added from the drug search
         self._audit_seq = 0
-        self._held_no = 0  # held sales (挂单) are numbered per session
+        self._held_no = 0  # held sales (挂单): numbered on from those kept in the store
         self.keys_shown = ""  # what F1 showed last
         self._extra_keys: dict[str, tuple] = {}  # keys the composition root adds (add_key)
         self._presettle_seq = 0
@@ -404,6 +404,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         self.state.operator = op
         self.desk.set_operator(op)
         self.runner.run(self.shifts.current, lane="local", done=self._shift_loaded)
+        self.restore_held()
 
     def _shift_loaded(self, shift: dict | None) -> None:
         self.state.shift = shift

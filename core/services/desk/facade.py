@@ -38,6 +38,7 @@ import logging
 from core.services.centre_link import CentreRefused, CentreUnreachable
 from core.services.ports import DeskError
 from core.services.desk.accounts import FamilyAccounts
+from core.services.desk.held import HeldSales
 from core.services.desk.identify import Identify
 from core.services.desk.paper import PaperPrescriptions
 from core.services.desk.rx_offline import OfflinePrescriptions
@@ -47,7 +48,8 @@ from core.services.desk.returns import Returns
 log = logging.getLogger("onewindow.desk")
 
 
-class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, DispensingTrail, Returns, FamilyAccounts):
+class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, DispensingTrail, Returns, FamilyAccounts,
+                   HeldSales):
     """The desk's use cases (core.services.ports.DeskPort) behind one object."""
 
     def apply_rx_settings(self, site) -> None:

@@ -1,0 +1,91 @@
+"""Held sales (挂单) kept in the store: the sale put aside, its patient's card and prescriptions, until it is
+recalled or released. A desk restarted after a crash lists them again and their boxes stay reserved for them
+(core.services.desk.rules.held_with): nothing is lost on a crash.
+
+The payload is the desk's own value objects pickled (they hold Decimals, dates, drugs and messages): the row is
+written and read only by this terminal's desk, never by another program. A row that cannot be read any more (a
+newer or older version of the program wrote it) is listed with `unreadable` set and a clear message, never
+dropped silently: a supervisor releases it."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from core.domain.clock import today_cst
+from core.i18n import Message, message
+from core.services.desk.base import DeskBase
+from core.services.desk.rules import Held
+from core.services.ports import DeskError
+from core.store.base import utcnow
+from core.store.models_held import DeskHeldRow
+
+FORMAT = 1  # the payload's format: pickle of (card, sale, rxs)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored held sale this program cannot read: listed so that a supervisor releases it."""
+
+    no: int
+    sale_id: str
+    person_no: str
+
+    @property
+    def problem(self) -> Message:
+        return message("desk.held.unreadable", no=self.no)
+
+
+def recall_blocker(held: Held, today: dt.date) -> Message | None:
+    """Why held sale `held` may not be taken back to settle on `today` (None: it may): its prescription expired."""
+    until = getattr(held.sale, "rx_valid_until", None)
+    if until is not None and until < today:
+        return message("desk.held.expired", no=held.no, date=until.isoformat())
+    return None
+
+
+class HeldSales(DeskBase):
+    def hold_sale(self, held: Held) -> None:
+        """Keep `held` in the store (a sale held again under the same id replaces its earlier row)."""
+        blob = base64.b64encode(pickle.dumps((held.card, held.sale, tuple(held.rxs)))).decode("ascii")
+        with self.WSession() as s, s.begin():
+            s.execute(delete(DeskHeldRow).where(
+                (DeskHeldRow.sale_id == held.sale.sale_id) | (DeskHeldRow.no == held.no)))
+            s.add(DeskHeldRow(no=held.no, sale_id=held.sale.sale_id, person_no=held.sale.person_no,
+                              user_id=self._user(), held_at=utcnow(), format=FORMAT, payload=blob))
+
+    def held_sales(self) -> list[Held | Unreadable]:
+        """The held sales in the store, by number (a restarted desk lists them and reserves their boxes again)."""
+        with self.Session() as s:
+            rows = s.execute(select(DeskHeldRow).order_by(DeskHeldRow.no)).scalars().all()
+            out: list[Held | Unreadable] = []
+            for r in rows:
+                try:
+                    if r.format != FORMAT:
+                        raise ValueError(r.format)
+                    card, sale, rxs = pickle.loads(base64.b64decode(r.payload))  # noqa: S301 - our own rows
+                    out.append(Held(r.no, card, sale, tuple(rxs)))
+                except Exception:  # noqa: BLE001 - any undecodable row is shown as such, never lost
+                    out.append(Unreadable(r.no, r.sale_id, r.person_no))
+        return out
+
+    def recall_held(self, held: Held, today: dt.date | None = None) -> Held:
+        """Take `held` back to settle it: refused (DeskError, the row kept) when its prescription expired
+        meanwhile; otherwise its row goes (the sale is on the desk again; held again, it is stored again)."""
+        why = recall_blocker(held, today or today_cst())
+        if why is not None:
+            raise DeskError(why)
+        self.release_held([held.no])
+        return held
+
+    def release_held(self, nos: Iterable[int]) -> int:
+        """Drop held sales `nos` from the store (settled, recalled, or released by a supervisor at Z)."""
+        nos = list(nos)
+        if not nos:
+            return 0
+        with self.WSession() as s, s.begin():
+            return s.execute(delete(DeskHeldRow).where(DeskHeldRow.no.in_(nos))).rowcount or 0

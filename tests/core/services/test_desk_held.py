@@ -1,0 +1,81 @@
+"""Held sales (挂单) survive a restart: kept in the store, listed by a new desk on the same store with their
+boxes still reserved, gone once recalled or released; a held sale whose prescription expired meanwhile is
+refused with a clear message and stays held; a row the program cannot read is listed, not lost."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from sqlalchemy import update
+
+from core.services.desk.held import Unreadable
+from core.services.desk.rules import Held, close_blockers, held_with
+from core.services.pharmacy_config import DeskConfig
+from core.services.pharmacy_desk import PharmacyDesk
+from core.services.ports import DeskError, RxSummary
+from core.store.db import open_store
+from core.store.models_held import DeskHeldRow
+from tests.core.services.test_desk_sync import sale
+from tests.server.fixtures import _data_key  # noqa: F401 - the data key of the stores
+from tests.ui.pharmacy.test_desk_day_fixes import card
+
+pytestmark = pytest.mark.usefixtures("_data_key")
+TODAY = dt.date(2026, 11, 27)  # sale()'s prescription is valid until 2026-11-28
+
+
+@pytest.fixture
+def store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    engines = []
+
+    def desk() -> PharmacyDesk:  # a new desk on the same file, as after a restart
+        engines.append(open_store(url))
+        return PharmacyDesk(engines[-1], None, DeskConfig())
+
+    yield desk
+    for e in engines:
+        e.dispose()
+
+
+def test_a_held_sale_survives_a_restart_with_its_boxes_reserved(store):
+    zhao = card("赵某", "T0002")
+    rx = RxSummary("RX1", "22222222", "H1", "2026-11-25", "2026-11-28", "uploaded", "T0002")
+    first = store()
+    first.hold_sale(Held(3, zhao, sale(), (rx,)))
+    first.close()
+
+    desk = store()  # the desk restarted (or crashed and came back)
+    held = desk.held_sales()
+    assert [h.no for h in held] == [3]
+    h = held[0]
+    assert (h.card.name, h.sale, h.rxs) == ("赵某", sale(), (rx,))  # the same sale, patient, prescriptions
+    # another customer's sale scanning one of its boxes is told which held sale has it
+    box = sale().lines[0].codes[0]
+    assert held_with(box, held, besides="other-sale") is h
+    assert close_blockers(held)  # and Z still refuses to close over it
+
+    assert desk.recall_held(h, today=TODAY) is h
+    assert desk.held_sales() == [] and store().held_sales() == []  # recalled: gone, for good
+
+
+def test_a_held_sale_whose_prescription_expired_is_refused_and_kept(store):
+    desk = store()
+    desk.hold_sale(Held(1, card("赵某", "T0002"), sale()))
+    held = desk.held_sales()[0]
+    with pytest.raises(DeskError) as exc:
+        desk.recall_held(held, today=TODAY + dt.timedelta(days=2))
+    assert exc.value.message.zh == "挂单 1 的处方已于 2026-11-28 过期，不能取回结算：请由主管释放该挂单，并请患者重新开方"
+    assert [h.no for h in store().held_sales()] == [1]  # the data left as it was
+    assert desk.release_held([1]) == 1 and store().held_sales() == []  # a supervisor releases it
+
+
+def test_held_again_replaces_and_an_unreadable_row_is_listed_not_lost(store):
+    desk = store()
+    desk.hold_sale(Held(1, card("赵某", "T0002"), sale()))
+    desk.hold_sale(Held(2, card("赵某", "T0002"), dataclasses.replace(sale(), long_rx_confirmed=True)))
+    assert [h.no for h in desk.held_sales()] == [2]  # the same sale held again: one row, its new number
+    with desk.wengine.begin() as conn:
+        conn.execute(update(DeskHeldRow).values(payload="not a sale"))
+    (bad,) = store().held_sales()
+    assert isinstance(bad, Unreadable) and bad.no == 2 and "挂单 2 的数据无法读取" in bad.problem.zh
