@@ -1,15 +1,19 @@
-"""Staff, roles and what each role may do; passwords and PINs hashed with scrypt (memory-hard).
+"""Staff, roles and what each role may do; passwords and PINs hashed with argon2id (memory-hard, argon2-cffi).
 
     auth = Auth(engine)                       # the desk tables must exist (core.store.desk.ensure_desk_schema)
     auth.add_user("li", "李药师", "pharmacist", password="…", pin="2468")
     op = auth.login("li", password="…")       # Operator, or raises AuthFailed with a bilingual reason
     auth.allowed(op, "receipt.reprint")       # False for a pharmacist
-    sup = auth.approve("zhang", "1357", permission="receipt.reprint", operator=op, ref="R-0001")  # logged
+    sup = auth.approve("zhang", "135790", permission="receipt.reprint", operator=op, ref="R-0001")  # logged
 
 Roles are ordered clerk < pharmacist < supervisor < admin; PERMISSIONS names the lowest role allowed each action.
 An action a user may not do can be approved on the spot by a supervisor's user + PIN (or password): the
 approval is checked like a login and written to the desk's event log with both users. Five wrong secrets lock
 a user for five minutes. Verification costs ~50 ms on purpose: call it off the UI thread.
+
+PIN policy: 4–8 digits, at least 6 for supervisors and administrators (their PIN approves what others may not
+do; a 4-digit one fell to an offline search of a copied desk.db in minutes). Hashes made earlier (scrypt, or
+argon2id with weaker parameters) still verify and are replaced by the current argon2id at the next login.
 """
 from __future__ import annotations
 
@@ -18,9 +22,10 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import secrets
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, select
 
 from core.i18n import Message
@@ -57,7 +62,10 @@ RESTRICTED_WARN_RULES = frozenset({"TRC-001", "DUP-003", "FRD-001", "STK-001"}) 
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 5
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+PIN_DIGITS = {"clerk": 4, "pharmacist": 4, "supervisor": 6, "admin": 6}  # the fewest digits a role's PIN has
+# OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane): ~50 ms like the scrypt before it, so tests and logins stay
+# quick; raising these makes check_needs_rehash true and every hash is upgraded at its user's next login
+_ARGON2 = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 class AuthFailed(Exception):
@@ -81,17 +89,32 @@ class Operator:
         return en if lang.startswith("en") else zh
 
 
-def hash_secret(secret: str, *, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(secret.encode(), salt=salt, maxmem=64 * 1024 * 1024, **_SCRYPT)
-    b64 = base64.b64encode
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt).decode()}${b64(digest).decode()}"
+def hash_secret(secret: str) -> str:
+    """argon2id with a random salt, in the PHC string form ($argon2id$v=19$m=…,t=…,p=…$salt$hash)."""
+    return _ARGON2.hash(secret)
+
+
+def needs_rehash(stored: str | None) -> bool:
+    """A hash of an older scheme (scrypt) or with weaker argon2 parameters than today's."""
+    if not stored:
+        return False
+    if not stored.startswith("$argon2id$"):
+        return True
+    try:
+        return _ARGON2.check_needs_rehash(stored)
+    except InvalidHashError:
+        return True
 
 
 def verify_secret(secret: str, stored: str | None) -> bool:
     if not stored:
         return False
-    try:
+    if stored.startswith("$argon2"):
+        try:
+            return _ARGON2.verify(stored, secret)
+        except (VerificationError, InvalidHashError):
+            return False
+    try:  # scrypt, as hashed before argon2id (kept so that those users can log in once and be upgraded)
         algo, n, r, p, salt, digest = stored.split("$")
         if algo != "scrypt":
             return False
@@ -129,8 +152,9 @@ class Auth:
             raise ValueError("user id and name are required")
         if password is None and pin is None:
             raise ValueError("a user needs a password or a PIN")
-        if pin is not None and not (pin.isdigit() and 4 <= len(pin) <= 8):
-            raise ValueError("a PIN is 4 to 8 digits")
+        if pin is not None and not (pin.isdigit() and PIN_DIGITS[role] <= len(pin) <= 8):
+            raise ValueError(f"PIN 应为 {PIN_DIGITS[role]}–8 位数字（{ROLE_NAMES[role][0]}）/ "
+                             f"a {ROLE_NAMES[role][1]}'s PIN is {PIN_DIGITS[role]} to 8 digits")
         if password is not None and len(password) < 6:
             raise ValueError("a password has at least 6 characters")
         values = dict(name=name, role=role, password_hash=hash_secret(password) if password else None,
@@ -171,7 +195,8 @@ class Auth:
                 failure = AuthFailed("auth.locked", f"连续输错，账号锁定至 {row.locked_until:%H:%M}（UTC）",
                                      f"too many wrong attempts: locked until {row.locked_until:%H:%M} UTC")
             else:
-                ok = verify_secret(pin, row.pin_hash) if pin else verify_secret(password or "", row.password_hash)
+                stored = row.pin_hash if pin else row.password_hash
+                ok = verify_secret(pin or password or "", stored)
                 if not ok:
                     failed = row.failed + 1
                     locked = now + dt.timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILURES else None
@@ -179,8 +204,12 @@ class Auth:
                                  .values(failed=0 if locked else failed, locked_until=locked))
                     self._event(conn, "login_failed", user_id, detail={"reason": "secret", "failed": failed})
                     failure = AuthFailed("auth.bad", "用户名或密码错误", "wrong user or password")
-                elif row.failed:
-                    conn.execute(desk.user.update().where(desk.user.c.user_id == user_id).values(failed=0))
+                else:
+                    values: dict = {"failed": 0} if row.failed else {}
+                    if needs_rehash(stored):  # an older hash: replaced now that the secret is known to be right
+                        values["pin_hash" if pin else "password_hash"] = hash_secret(pin or password or "")
+                    if values:
+                        conn.execute(desk.user.update().where(desk.user.c.user_id == user_id).values(**values))
         if failure is not None:
             raise failure
         return Operator(row.user_id, row.name, row.role)
@@ -225,6 +254,6 @@ class Auth:
 
 
 __all__ = [
-    "PERMISSIONS", "RESTRICTED_WARN_RULES", "ROLES", "ROLE_NAMES", "Auth", "AuthFailed", "Operator", "hash_secret",
-    "role_allows", "verify_secret", "warn_permission",
+    "PERMISSIONS", "PIN_DIGITS", "RESTRICTED_WARN_RULES", "ROLES", "ROLE_NAMES", "Auth", "AuthFailed", "Operator",
+    "hash_secret", "needs_rehash", "role_allows", "verify_secret", "warn_permission",
 ]

@@ -13,9 +13,9 @@ from core.services.auth import Auth
 
 STAFF = (
     ("li", "李药师", "pharmacist", "yaoshi123", "2468"),
-    ("zhang", "张主管", "supervisor", "zhuguan123", "1357"),
+    ("zhang", "张主管", "supervisor", "zhuguan123", "135790"),
     ("wang", "王营业员", "clerk", "yingye123", "1111"),
-    ("admin", "管理员", "admin", "admin123", "9999"),
+    ("admin", "管理员", "admin", "admin123", "999999"),
 )
 # (person_no, ID number, label, prescription lines [(drug, boxes, days, dose, times a day)], med_type, diagnosis)
 PATIENTS = (

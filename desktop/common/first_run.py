@@ -48,7 +48,7 @@ class FirstRunWizard(QtWidgets.QWizard):
                             ("签名密钥 Secret", self.secret)]))
         self.addPage(_page("管理员 · First administrator", "第一个管理员账号（之后用它添加其他员工）",
                            [("用户名 User", self.admin_user), ("姓名 Name", self.admin_name),
-                            ("PIN（4–8 位数字）", self.admin_pin)], self.message))
+                            ("PIN（6–8 位数字）", self.admin_pin)], self.message))
         if hub is not None:
             from desktop.devices.settings_panel import DeviceSettingsPanel
 
@@ -71,8 +71,8 @@ class FirstRunWizard(QtWidgets.QWizard):
 
             changes = {key: option(key).validate(value) for key, value in self.changes().items()}
             pin = self.admin_pin.text()
-            if not (pin.isdigit() and 4 <= len(pin) <= 8):
-                raise SettingError("管理员 PIN 应为 4–8 位数字", "the administrator's PIN is 4 to 8 digits")
+            if not (pin.isdigit() and 6 <= len(pin) <= 8):
+                raise SettingError("管理员 PIN 应为 6–8 位数字", "the administrator's PIN is 6 to 8 digits")
             if self.secret.text().strip():
                 changes["signing.secret_ref"] = self._store_secret(changes["institution.code"], self.secret.text())
             self._save(changes)

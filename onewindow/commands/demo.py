@@ -179,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         pdf, png = write_sheet(items, home)
         print(f"onewindow demo: centre on {centre_url} (database {home / 'centre.db'})")
         print(f"  code sheet to print or scan: {pdf}  ({png})")
-        print("  staff: li 药师 (PIN 2468) · zhang 主管 (PIN 1357) · wang 营业员 (PIN 1111) · admin (PIN 9999)")
+        print("  staff: li 药师 (PIN 2468) · zhang 主管 (PIN 135790) · wang 营业员 (PIN 1111) · admin (PIN 999999)")
         print("  patients: 420704195703121015 王某, 420704196410101939 钱某, 420704195511021255 赵某")
         print(f"  supervision big screen 智慧监管大屏: {centre_url}/supervision/  ({supervision_login_hint(engine)})")
         if args.no_gui:

@@ -35,7 +35,7 @@ def counter(qtbot, centre, tmp_path):
                         institution_name="门诊慢特病管理服务中心(测试)", receipt_dir=str(tmp_path / "receipts"),
                         store_url=f"sqlite:///{tmp_path / 'store.db'}")
     win, parts = build_counter(config, devices=False, forms_dir=tmp_path / "forms")
-    win.auth.add_user("zhang", "张主管", "supervisor", password="zhuguan123", pin="1357")
+    win.auth.add_user("zhang", "张主管", "supervisor", password="zhuguan123", pin="135790")
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -51,7 +51,7 @@ def test_counter_settles_med_type_14_with_the_desk_flow(qtbot, counter, centre):
         "rxdrugdetail": [{"medins_list_codg": "D01", "cnt": 1, "prd_days": 28, "sin_dos_dscr": "5mg",
                           "used_frqu_dscr": "每日一次", "expContent": {"dose": "5", "times_per_day": "1"}}]}, H3)["data"]
     win = counter
-    win.set_operator(win.auth.login("zhang", pin="1357"))
+    win.set_operator(win.auth.login("zhang", pin="135790"))
     win.go("settle")
     desk = win.settle.desk_window
     qtbot.waitUntil(lambda: desk.runner.busy == 0 and desk.page() == "shift", timeout=15000)

@@ -129,7 +129,7 @@ def test_pharmacist_shift_end_to_end(qtbot, window, centre, desk, tmp_path):
     qtbot.waitUntil(lambda: win.dialog is not None and win.dialog.isVisible())
     shot(win.dialog, "reprint_approval")
     qtbot.keyClicks(win.dialog.user, "zhang")
-    qtbot.keyClicks(win.dialog.secret, "1357")
+    qtbot.keyClicks(win.dialog.secret, "135790")
     qtbot.keyClick(win.dialog.secret, Qt.Key.Key_Return)
     idle(qtbot, win)
     assert "副本" in pdf_text(win.state.receipt_path)

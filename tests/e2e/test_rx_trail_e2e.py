@@ -32,7 +32,7 @@ def _scanned_sale(d, card, rx_id):
 def test_strict_trail_recorded_sent_and_shown(centre, desk):  # noqa: F811 - fixtures
     d = desk.desk
     d.trail_mode, d.trail_check, d.trail_required = "strict", "scan", True
-    d.set_operator(desk.auth.login("zhang", pin="1357"))  # at the till: not the reviewing pharmacist
+    d.set_operator(desk.auth.login("zhang", pin="135790"))  # at the till: not the reviewing pharmacist
     shift = desk.shifts.open(d.operator, Decimal("100"))
     d.set_licence("li", "YS4207001")
     d.set_licence("zhang", "YS4207009")  # the supervisor is the second licensed pharmacist of the shop

@@ -42,7 +42,7 @@ def test_wizard_sets_up_a_counter(qtbot, home):
     assert wizard.code.text() == "A42070000001"  # the counter's defaults to start from
     wizard.url.setText("centre:8700")  # no scheme: refused, named, nothing written
     wizard.secret.setText("s3cret-from-the-centre")
-    wizard.admin_pin.setText("2580")
+    wizard.admin_pin.setText("258025")
     assert not wizard.finish()
     assert "centre.url" in wizard.message.text() and not (home / "onewindow.json").exists()
     assert not auth.has_users()
@@ -56,5 +56,5 @@ def test_wizard_sets_up_a_counter(qtbot, home):
     assert "s3cret" not in text and json.loads(text)["settings"]["signing.secret_ref"].startswith("enc:")
     assert "s3cret" not in next(home.glob("signing-*.secret")).read_text()
     assert settings.signing_secret("counter") == "s3cret-from-the-centre"
-    assert auth.login("admin", pin="2580").role == "admin"
+    assert auth.login("admin", pin="258025").role == "admin"
     engine.dispose()

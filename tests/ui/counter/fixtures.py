@@ -16,7 +16,7 @@ T14_CERTNO = "420704197507072219"  # 卫某 T0014: employee, no registration
 P01_CERTNO = "420704195703121015"  # 王某 T0001: 两病 HTN, resident
 EXPERTS = [{"code": "E001", "name": "陈心内", "specialty": "心血管"}, {"code": "E002", "name": "刘内分泌", "specialty": "内分泌"},
            {"code": "E003", "name": "周全科", "specialty": "全科"}, {"code": "E004", "name": "吴心内", "specialty": "心血管"}]
-USERS = {"wang": ("clerk", "jingban123", "1111", "王经办"), "zhang": ("supervisor", "zhuguan123", "1357", "张主管")}
+USERS = {"wang": ("clerk", "jingban123", "1111", "王经办"), "zhang": ("supervisor", "zhuguan123", "135790", "张主管")}
 
 
 @dataclass

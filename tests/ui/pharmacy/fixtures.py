@@ -15,8 +15,8 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 PH1, H3 = "P42070000001", "H42070000031"
 P01_CERTNO = "420704195703121015"  # 王某 T0001, 两病 HTN, resident
 P11_CERTNO = "420704196410101939"  # 钱某 T0011, 两病 HTN, employee
-USERS = {"li": ("pharmacist", "yaoshi123", "2468"), "zhang": ("supervisor", "zhuguan123", "1357"),
-         "wang": ("clerk", "yingye123", "1111"), "admin": ("admin", "admin1234", "9999")}
+USERS = {"li": ("pharmacist", "yaoshi123", "2468"), "zhang": ("supervisor", "zhuguan123", "135790"),
+         "wang": ("clerk", "yingye123", "1111"), "admin": ("admin", "admin1234", "999999")}
 NAMES = {"li": "李药师", "zhang": "张主管", "wang": "王营业员", "admin": "管理员"}
 _rx = itertools.count(1)
 

@@ -78,7 +78,7 @@ def test_a_day_at_the_desk_writes_the_store_from_one_lane_only(qtbot, window, ce
     press(qtbot, win, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: win.dialog is not None and win.dialog.isVisible())
     qtbot.keyClicks(win.dialog.user, "zhang")
-    qtbot.keyClicks(win.dialog.secret, "1357")
+    qtbot.keyClicks(win.dialog.secret, "135790")
     qtbot.keyClick(win.dialog.secret, Qt.Key.Key_Return)
     idle(qtbot, win)
     qtbot.waitUntil(lambda: "已重打" in win.done.message.text())

@@ -21,7 +21,7 @@ def test_each_step_signed_shown_and_photographed(qtbot, centre, desk):  # noqa: 
 
     d = desk.desk
     d.trail_mode, d.trail_check, d.trail_required = "strict", "scan", True
-    d.set_operator(desk.auth.login("zhang", pin="1357"))
+    d.set_operator(desk.auth.login("zhang", pin="135790"))
     shift = desk.shifts.open(d.operator, Decimal("100"))
     d.set_licence("li", "YS4207001")
     d.set_licence("zhang", "YS4207009")
@@ -55,14 +55,14 @@ def test_each_step_signed_shown_and_photographed(qtbot, centre, desk):  # noqa: 
     panel.scan.setText(codes[0])
     panel.scan.returnPressed.emit()
     assert panel.progress.text().endswith(f"1/{len(codes)}")
-    sign("zhang", "1357")
+    sign("zhang", "135790")
     assert "未核对" in panel.message.text()  # a box not scanned again yet
     for code in codes[1:]:
         panel.scan.setText(code)
         panel.scan.returnPressed.emit()
     sign("wang", "1111")  # strict: the dispenser cannot check
     assert "核对人不能是调配人" in panel.message.text()
-    sign("zhang", "1357")
+    sign("zhang", "135790")
     assert panel.steps.item(2, 0).text() == "张主管" and not panel.sign.isEnabled()  # 发药 after payment
     shot(panel, "trail_check")
     sale = dataclasses.replace(sale, acks=frozenset((h.rule, h.line) for h in view.warns()))  # the reviewer's
