@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from core.domain import Person
 from core.i18n import Message
+from core.pos.tenders import Tender
 from core.services.auth import Operator
 from core.services.pharmacy_sale import CodeCheck, Sale
 
@@ -162,6 +163,9 @@ class Payment:
     account: Decimal = Decimal("0.00")
     cash_tendered: Decimal = Decimal("0.00")
     mulaid_psn_no: str = ""  # 共济: the bound holder whose account pays what the own account cannot
+    # the desk's own tenders chosen at the pay step (core.pos.tenders.Tender: cash, WeChat, Alipay, UnionPay with
+    # the slip's reference); none: cash, `cash_tendered` handed over (the pay step before tenders)
+    tenders: tuple[Tender, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,8 @@ class SaleRecord:
     sale_id: str = ""  # the sync sale (core.sync) it reads its settlement from
     lifestyle: tuple[str, ...] = ()  # short form of the prescription's lifestyle prescription (printed on the receipt)
     pharmacists: tuple[str, ...] = ()  # 审方/调配/核对 with licence numbers (the desk's trail, issue 19)
+    # what paid the sale, or what a return gave back (core.pos.tenders.Paid.to_dict: kind, name, kept, reference …)
+    tenders: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)

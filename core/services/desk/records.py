@@ -11,6 +11,7 @@ from core.services.desk.base import DeskBase
 from core.services.desk.through import read_through
 from core.services.ports import DeskError, SaleRecord
 from core.store import desk as t
+from core.store import pos
 
 
 class Records(DeskBase):
@@ -27,17 +28,19 @@ class Records(DeskBase):
         pharmacists = tuple(req.get("sale", {}).get("pharmacists") or ())
         with self.Session() as s:
             through = read_through(s, row)
+            paid = pos.refunds_of(s, row.msgid) if row.kind == "return" else pos.sale_payment(s, row.msgid).paid
+        tenders = tuple(p.to_dict() for p in paid)
         if through is None:  # recorded before the desk settled through the sync layer
             answer = json.loads(row.answer) if row.answer else {}
             return SaleRecord(row.msgid, row.receipt_no, row.kind, row.status, row.person_no, row.person_name,
                               row.settled_at, row.total or z, row.fund or z, row.personal or z, row.account_pay or z,
                               row.cash_pay or z, row.change or z, row.setl_id or "", lines, row.prints, answer,
-                              lifestyle=lifestyle, pharmacists=pharmacists)
+                              lifestyle=lifestyle, pharmacists=pharmacists, tenders=tenders)
         return SaleRecord(row.msgid, row.receipt_no, row.kind, through.status, row.person_no, row.person_name,
                           row.settled_at, through.total, through.fund, through.personal, row.account_pay or z,
                           row.cash_pay or z, row.change or z, through.setl_id, lines, row.prints, through.answer,
                           offline_no=through.offline_no, sale_id=row.sync_sale_id or "", lifestyle=lifestyle,
-                          pharmacists=pharmacists)
+                          pharmacists=pharmacists, tenders=tenders)
 
     def find_sale(self, ref: str) -> SaleRecord:
         ref = ref.strip()

@@ -17,6 +17,7 @@ from core.services.desk.settlement import Settlement
 from core.services.pharmacy_sale import Sale, SaleLine
 from core.services.ports import DeskError, PatientCard, Payment, SaleRecord
 from core.store import desk as t
+from core.store import pos
 from core.store.catalogue import get_drugs
 from core.store.persons import get_person
 
@@ -60,6 +61,9 @@ class Returns(Settlement):
                 business_date=day, account_pay=-record.account_pay, cash_pay=-record.cash_pay,
                 request=json.dumps({"lines": list(record.lines)}, ensure_ascii=False)))
             conn.execute(t.sale.update().where(t.sale.c.msgid == record.msgid).values(status="returned"))
+            # the whole settlement is cancelled: every tender gets what it paid (the kept lines are sold again)
+            if pos.sale_payment(session, record.msgid).paid:
+                pos.refund_tenders(session, record.msgid, f"R{record.msgid}"[:40], shift_id=shift_id or "")
             conn.execute(t.sale_code.update().where(t.sale_code.c.msgid == record.msgid).values(returned=True))
             for l in record.lines:
                 if l["split"] and l["codes"]:

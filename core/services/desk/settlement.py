@@ -10,19 +10,22 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from core.domain import fmt, money
+from core.domain import ZERO, fmt, money
 from core.domain.clock import today_cst
 from core.i18n import Message, message
 from core.services.auth import RESTRICTED_WARN_RULES
+from core.pos.tenders import TenderError, settle_tenders
 from core.services.checkout import CheckoutError, CheckoutService, SaleView
 from core.services.desk.accounts import centre_accounts, with_payment
 from core.services.desk.base import OPEN_STATES, SETTLED_STATES, _dec
+from core.services.desk import tenders
 from core.services.desk.followups import FollowUps
 from core.services.desk.records import Records
 from core.services.desk.sale import SaleCases
 from core.services.pharmacy_sale import Sale, SaleLine
 from core.services.ports import AuditView, DeskError, Figures, HitView, PatientCard, Payment, SaleRecord
 from core.store import desk as t
+from core.store import pos
 from core.sync.models import SyncSale
 from core.sync.states import LABEL_ZH
 from core.sync.states import SaleState as S
@@ -173,7 +176,9 @@ class Settlement(SaleCases, Records, FollowUps):
         limits it is provisional (offline number, local figures) until the sender gets the centre's answer."""
         co = self._ready()
         user = self._user()
-        sale = with_payment(sale, payment, self._preview_personal(sale))  # account choice travels in the basket
+        preview = self._preview_personal(sale)
+        tenders.precheck(payment, preview, ZERO)  # tenders that cannot pay the sale: refused, nothing written
+        sale = with_payment(sale, payment, preview)  # account choice travels in the basket
         try:
             sync_id = self._sync_sale(co, sale, card, reuse=True)
             view = co.sale(sync_id)
@@ -277,13 +282,20 @@ class Settlement(SaleCases, Records, FollowUps):
             account = paid.total
         else:
             account = min(payment.account, personal, card.balance) if payment.account > 0 else Decimal("0.00")
-        cash_due = personal - account
-        change = max(Decimal("0.00"), payment.cash_tendered - cash_due) if payment.cash_tendered else Decimal("0.00")
-        tendered = payment.cash_tendered if payment.cash_tendered else cash_due
+        local = ZERO
+        chosen = tenders.settled_tenders(payment, paid, account, personal, local)
+        try:
+            checked = settle_tenders(personal, local, chosen)
+        except TenderError as exc:
+            chosen = tenders.fallback(chosen, personal, local, exc)
+            checked = settle_tenders(personal, local, chosen)
+        cash_kept, tendered, change = tenders.cash_figures(checked)
         with self.WSession() as session, session.begin():
             conn = session.connection()
+            shift_id = conn.execute(select(t.sale.c.shift_id).where(t.sale.c.msgid == key)).scalar() or ""
+            pos.record_tenders(session, key, personal, local, chosen, shift_id=shift_id)
             conn.execute(t.sale.update().where(t.sale.c.msgid == key).values(
-                status="settled", settled_at=t.utcnow(), account_pay=account, cash_pay=cash_due,
+                status="settled", settled_at=t.utcnow(), account_pay=account, cash_pay=cash_kept,
                 cash_tendered=tendered, change=change, error=None))
             for l in sale.lines:
                 if l.split and l.codes:

@@ -1,0 +1,67 @@
+"""Tenders at the pharmacy desk, end to end against the real centre over HTTP, on SQLite and PostgreSQL (issue 17):
+the personal share paid with WeChat (the slip's reference) and cash with change; tenders that do not match the
+amount due are refused with the reason and nothing is written; a return gives every amount back to its tender;
+the shift's X totals per tender."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from core.pos.tenders import Kind, Tender
+from core.services.ports import DeskError, Payment
+from core.store import desk as t
+from core.store import pos
+from core.store.models_pos import PosTenderRow
+from tests.e2e.test_account_desk_e2e import _ready_sale, live  # noqa: F401
+from tests.ui.pharmacy.fixtures import P11_CERTNO, PH1, close_desks, make_desk
+
+pytestmark = [pytest.mark.slow]
+WX = "4200009876543210123456789012"
+
+
+def _counts(desk) -> tuple[int, int]:  # noqa: ANN001
+    with desk.engine.connect() as conn:
+        return (conn.execute(select(func.count()).select_from(t.sale)).scalar(),
+                conn.execute(select(func.count()).select_from(PosTenderRow)).scalar())
+
+
+def test_wechat_and_cash_then_the_return_gives_each_back(live, tmp_path) -> None:  # noqa: ANN001, F811
+    centre, _server = live
+    d = make_desk(tmp_path, centre.url, centre.secrets[PH1])
+    try:
+        d.desk.start()
+        d.desk.set_operator(d.auth.login("li", pin="2468"))
+        shift = d.shifts.open(d.desk.operator, Decimal("100"))
+        sale, card, view = _ready_sale(d.desk, centre, P11_CERTNO, "T0011", 4)
+        personal = view.figures.personal
+        assert personal > Decimal("4.00"), view
+        wechat = personal - Decimal("4.00")
+
+        before = _counts(d.desk)
+        for bad, why in (((Tender.of("wechat", wechat, WX), Tender.of("cash", "3.00")), "不足应收"),
+                         ((Tender.of("wechat", personal + 1, WX),), "只有现金可以找零"),
+                         ((Tender.of("alipay", personal, "12"),), "支付凭证号")):
+            with pytest.raises(DeskError) as refused:
+                d.desk.settle(sale, card, Payment(tenders=bad), shift)
+            assert why in refused.value.message.zh, refused.value
+            assert _counts(d.desk) == before  # nothing written
+
+        record = d.desk.settle(sale, card, Payment(tenders=(Tender.of("wechat", wechat, WX),
+                                                            Tender.of("cash", "10.00"))), shift)
+        assert record.status == "settled", record
+        assert [(p["kind"], p["kept"], p["reference"]) for p in record.tenders] == [
+            ("wechat", f"{wechat:.2f}", WX), ("cash", "4.00", "")]
+        assert record.cash_pay == Decimal("4.00") and record.change == Decimal("6.00")
+
+        back, _ = d.desk.return_sale(record, [l["line"] for l in record.lines], shift)
+        assert sorted((p["kind"], p["kept"], p["reference"]) for p in back.tenders) == [
+            ("cash", "4.00", ""), ("wechat", f"{wechat:.2f}", WX)]
+        with d.desk.Session() as s:
+            x = pos.shift_totals(s, shift)
+        assert (x[Kind.WECHAT].paid, x[Kind.WECHAT].refunded) == (wechat, wechat)
+        assert (x[Kind.CASH].paid, x[Kind.CASH].net) == (Decimal("4.00"), Decimal("0.00"))
+    finally:
+        close_desks()
+
