@@ -95,6 +95,8 @@ class StockDiff:
     local_boxes: int
     centre_qty: str  # as the centre answered ("" when the centre does not know the batch)
     note: str
+    local_units: int = 0  # whole boxes × pack + opened boxes' remainders
+    centre_units: str = ""  # the centre's inv_units ("" from a centre that keeps whole boxes only)
 
 
 class ReconcileError(RuntimeError):
@@ -137,13 +139,18 @@ def reconcile(t: "Terminal", *, operator: str = "SYS") -> tuple[list[StockDiff],
     for bchno in sorted(set(centre) | set(local)):
         b, c = local.get(bchno), centre.get(bchno)
         boxes = b.boxes if b is not None else 0
+        units = b.units if b is not None else 0
         qty = str(c.get("inv_cnt", "")) if c is not None else ""
-        same = c is not None and _num(qty) == boxes
+        c_units = str(c.get("inv_units", "")) if c is not None else ""
+        # a split sale leaves the opened box on hand with fewer units: boxes agree, units must too
+        same_units = not c_units or _num(c_units) == units
+        same = c is not None and _num(qty) == boxes and same_units
         if same or (c is None and boxes == 0):
             continue
-        note = "待上传" if bchno in waiting else ("中心无此批次" if c is None else "数量不符")
+        note = "待上传" if bchno in waiting else ("中心无此批次" if c is None else
+                                                 "数量不符" if _num(qty) != boxes else "拆零数量不符")
         drug = b.drug_key if b is not None else str((c or {}).get("fixmedins_hilist_id", ""))
-        diffs.append(StockDiff(bchno, drug, boxes, qty, note))
+        diffs.append(StockDiff(bchno, drug, boxes, qty, note, units, c_units))
     sales = _query_all(t, t.config.infno["sale_query"], {}, operator)
     return diffs, {"centre_sale_uploads": len(sales), "local_sale_uploads": int(uploads_done),
                    "centre_batches": len(centre), "local_batches": len(local)}

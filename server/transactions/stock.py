@@ -7,8 +7,11 @@ server/transactions/trace.py) move the same stock through `on_sale` / `on_sale_r
 `stock.require_receipt` ("1" for all, or `stock.require_receipt.<code>` per pharmacy) a sale of a box the
 pharmacy never reported received (3503) is refused.
 
-Quantities are in the node's own unit (boxes, or units for a split change); the client sends boxes for whole
-boxes, as the national lists do.
+Quantities are in the node's own unit (boxes, or units for a split change, trdn_flag 1); the client sends boxes
+for whole boxes, as the national lists do. Like the client's ledger (core.store.stock), the centre keeps each
+batch's boxes on hand (whole and opened, qty) and its units (whole boxes × pack size + the opened boxes'
+remainders, units), and each opened box's remainder (centre_stock_code.units_left), so that a split sale and a
+split write-off reduce the stock by what left the shelf; 3508 answers both (inv_cnt, inv_units).
 """
 from __future__ import annotations
 
@@ -24,7 +27,9 @@ from server.models import setting
 from server.models_stock import stock_code, stock_doc, stock_level
 from server.transactions import Input, transaction
 
-IN_STOCK, SOLD, SUPPLIER_RETURNED, WRITTEN_OFF = "in_stock", "sold", "supplier_returned", "written_off"
+IN_STOCK, OPENED, SOLD = "in_stock", "opened", "sold"
+SUPPLIER_RETURNED, WRITTEN_OFF = "supplier_returned", "written_off"
+ON_HAND = (IN_STOCK, OPENED)
 # inv_chg_type of changes that bring boxes in (调拨入库, 盘盈, 其他入库); every other type takes them out
 INBOUND_CHANGES = frozenset({"201", "202", "299"})
 DATA_TYPES = {"1": ("3501",), "2": ("3502",), "3": ("3503", "3504"), "4": ("3505", "3506")}
@@ -110,15 +115,41 @@ def _level(ctx, bchno: str):
                                                       stock_level.c.fixmedins_bchno == bchno)).first()
 
 
-def _move_level(ctx, node: _Goods, drug, *, delta: Decimal | None = None, absolute: Decimal | None = None) -> Decimal:
-    """Apply a change to the batch's stock; returns the stock before it."""
+def _pack(drug) -> int:
+    return max(int(drug.pack_size or 1), 1)
+
+
+def _units_of(row, pack: int) -> Decimal:
+    """A batch's units on hand (a row from before c0202 knew whole boxes only)."""
+    return Decimal(row.units) if row.units is not None else Decimal(row.qty) * pack
+
+
+def _boxes_for(units: Decimal, pack: int) -> Decimal:
+    """The fewest boxes that hold these units (a split change without codes does not say which box it opened)."""
+    return Decimal(-(-int(units) // pack)) if units > 0 else Decimal("0")
+
+
+def _move_level(ctx, node: _Goods, drug, *, delta: Decimal | None = None, absolute: Decimal | None = None,
+                units: Decimal | None = None, units_absolute: Decimal | None = None,
+                fit: str = "") -> tuple[Decimal, Decimal]:
+    """Apply a change to the batch's stock — boxes (whole and opened) and units (whole boxes × pack + the opened
+    boxes' remainders); returns (boxes, units) before it. `fit` ("down"/"up"): the boxes follow the units (a split
+    change without codes)."""
+    pack = _pack(drug)
     row = _level(ctx, node.fixmedins_bchno)
     before = Decimal(row.qty) if row is not None else Decimal("0")
+    units_before = _units_of(row, pack) if row is not None else Decimal("0")
+    units_after = units_absolute if units_absolute is not None else units_before + (units or Decimal("0"))
     after = absolute if absolute is not None else before + (delta or Decimal("0"))
-    if after < 0:
-        raise PlatformError(f"fixmedins_bchno {node.fixmedins_bchno}: 库存不足（现有 {before.normalize():f}，变动 {(delta or 0):f}）/ "
-                            f"stock would go negative")
-    values = dict(qty=after, updated_at=ctx.now_text)
+    if fit == "down":
+        after = min(after, _boxes_for(units_after, pack))
+    elif fit == "up":
+        after = max(after, _boxes_for(units_after, pack))
+    if after < 0 or units_after < 0:
+        change = f"{(delta or 0):f}" if units is None else f"{units:f} 单位"
+        raise PlatformError(f"fixmedins_bchno {node.fixmedins_bchno}: 库存不足（现有 {before.normalize():f} 盒 "
+                            f"{units_before.normalize():f} 单位，变动 {change}）/ stock would go negative")
+    values = dict(qty=after, units=units_after, updated_at=ctx.now_text)
     if row is None:
         ctx.conn.execute(stock_level.insert().values(
             fixmedins_code=ctx.code, fixmedins_bchno=node.fixmedins_bchno, drug_key=drug.key,
@@ -134,45 +165,63 @@ def _move_level(ctx, node: _Goods, drug, *, delta: Decimal | None = None, absolu
             values.update(expy_end=node.expy_end[:10])
         ctx.conn.execute(update(stock_level).where(stock_level.c.fixmedins_code == ctx.code,
                                                    stock_level.c.fixmedins_bchno == node.fixmedins_bchno).values(**values))
-    return before
+    return before, units_before
 
 
-def _code_states(ctx, codes: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _code_rows(ctx, codes: list[str]) -> dict[str, tuple[str, int | None]]:
+    """code -> (state, units left of an opened box or None) at this pharmacy."""
+    out: dict[str, tuple[str, int | None]] = {}
     for i in range(0, len(codes), 500):
         part = codes[i:i + 500]
-        out.update(ctx.conn.execute(select(stock_code.c.code, stock_code.c.state).where(
-            stock_code.c.fixmedins_code == ctx.code, stock_code.c.code.in_(part))).all())
+        out.update((c, (st, left)) for c, st, left in ctx.conn.execute(
+            select(stock_code.c.code, stock_code.c.state, stock_code.c.units_left).where(
+                stock_code.c.fixmedins_code == ctx.code, stock_code.c.code.in_(part))).all())
     return out
 
 
+def _code_states(ctx, codes: list[str]) -> dict[str, str]:
+    return {c: st for c, (st, _left) in _code_rows(ctx, codes).items()}
+
+
+def _on_hand_units(state: str | None, left: int | None, pack: int) -> int:
+    """Units a box holds at the centre: an opened box its remainder, any other a whole box."""
+    return int(left) if state == OPENED and left is not None else pack
+
+
+def _put_code(ctx, code: str, known: bool, state: str, left: int | None, node: _Goods, drug) -> None:
+    if known:
+        ctx.conn.execute(update(stock_code).where(stock_code.c.fixmedins_code == ctx.code, stock_code.c.code == code)
+                         .values(state=state, units_left=left, fixmedins_bchno=node.fixmedins_bchno, drug_key=drug.key,
+                                 at=ctx.now_text))
+    else:
+        ctx.conn.execute(stock_code.insert().values(fixmedins_code=ctx.code, code=code, state=state, units_left=left,
+                                                    fixmedins_bchno=node.fixmedins_bchno, drug_key=drug.key,
+                                                    at=ctx.now_text))
+
+
 def _set_codes(ctx, codes: list[str], state: str, node: _Goods, drug, *, allowed_from: tuple, verb: str) -> dict:
-    """Move the boxes to `state`; every box must come from one of `allowed_from` (None: unknown here)."""
+    """Move the boxes to `state` (as whole boxes); every box must come from one of `allowed_from` (None: unknown
+    here). Returns {code: [previous state, state, previous units left]} for 3507."""
     db.lock_trace_codes(ctx.conn, codes)
-    known = _code_states(ctx, codes)
+    known = _code_rows(ctx, codes)
     for code in codes:
-        if known.get(code) not in allowed_from:
-            now = known.get(code) or "未入库 never received"
-            raise PlatformError(f"drugtracinfo {code}: 不能{verb}（当前 {now}）/ box cannot be {state} from {now}")
+        now = known.get(code, (None, None))[0]
+        if now not in allowed_from:
+            shown = now or "未入库 never received"
+            raise PlatformError(f"drugtracinfo {code}: 不能{verb}（当前 {shown}）/ box cannot be {state} from {shown}")
     for code in codes:
-        if code in known:
-            ctx.conn.execute(update(stock_code).where(stock_code.c.fixmedins_code == ctx.code, stock_code.c.code == code)
-                             .values(state=state, fixmedins_bchno=node.fixmedins_bchno, drug_key=drug.key,
-                                     at=ctx.now_text))
-        else:
-            ctx.conn.execute(stock_code.insert().values(fixmedins_code=ctx.code, code=code, state=state,
-                                                        fixmedins_bchno=node.fixmedins_bchno, drug_key=drug.key,
-                                                        at=ctx.now_text))
-    return {c: known.get(c) for c in codes}
+        _put_code(ctx, code, code in known, state, None, node, drug)
+    return {c: [*known.get(c, (None, None))[:1], state, known.get(c, (None, None))[1]] for c in codes}
 
 
-def _record(ctx, node: _Goods, drug, *, delta: Decimal, prev_qty: Decimal | None, codes: dict) -> None:
+def _record(ctx, node: _Goods, drug, *, delta: Decimal, units: Decimal, prev_qty: Decimal | None,
+            codes: dict) -> None:
     ctx.conn.execute(stock_doc.insert().values(
         fixmedins_code=ctx.code, infno=ctx.env.infno, msgid=ctx.env.msgid, fixmedins_bchno=node.fixmedins_bchno,
-        drug_key=drug.key, med_list_codg=node.med_list_codg, delta=delta, prev_qty=prev_qty,
+        drug_key=drug.key, med_list_codg=node.med_list_codg, delta=delta, units_delta=units, prev_qty=prev_qty,
         codes=json.dumps(codes, ensure_ascii=False), node=node.model_dump_json(), at=ctx.now_text))
     ctx.journal(f"stock.{ctx.env.infno}", {"bchno": node.fixmedins_bchno, "drug": drug.key, "delta": str(delta),
-                                           "codes": len(codes)})
+                                           "units": str(units), "codes": len(codes)})
 
 
 def _dates(node: _Goods) -> None:
@@ -184,43 +233,74 @@ def _dates(node: _Goods) -> None:
 def stock_count(ctx, inp: CountInput) -> dict:
     node = inp.invinfo
     drug = _drug(ctx, node)
+    pack = _pack(drug)
     codes = node.codes
     if codes and Decimal(len(codes)) != node.inv_cnt:
         raise PlatformError(f"inv_cnt {node.inv_cnt:g} 与追溯码数 {len(codes)} 不符 / count and codes differ")
-    before = _move_level(ctx, node, drug, absolute=node.inv_cnt)
     moved: dict = {}
+    units_abs = node.inv_cnt * pack
     if codes:
-        moved = {c: [prev, IN_STOCK] for c, prev in
-                 _set_codes(ctx, codes, IN_STOCK, node, drug, allowed_from=(None, IN_STOCK), verb="盘存").items()}
-        # a count that lists its boxes is the whole shelf of the batch: boxes in stock it does not list are gone (盘亏)
-        gone = [c for c in ctx.conn.execute(select(stock_code.c.code).where(
-            stock_code.c.fixmedins_code == ctx.code, stock_code.c.fixmedins_bchno == node.fixmedins_bchno,
-            stock_code.c.state == IN_STOCK)).scalars() if c not in moved]
-        for code in gone:
+        db.lock_trace_codes(ctx.conn, codes)
+        known = _code_rows(ctx, codes)
+        for code in codes:
+            if known.get(code, (None,))[0] not in (None, *ON_HAND):
+                raise PlatformError(f"drugtracinfo {code}: 不能盘存（当前 {known[code][0]}）/ box cannot be counted in")
+        units_abs = Decimal("0")
+        for code in codes:
+            state, left = known.get(code, (None, None))
+            # an opened box counted on the shelf keeps its remainder
+            after, after_left = (OPENED, left) if state == OPENED else (IN_STOCK, None)
+            _put_code(ctx, code, code in known, after, after_left, node, drug)
+            moved[code] = [state, after, left]
+            units_abs += _on_hand_units(after, after_left, pack)
+        # a count that lists its boxes is the whole shelf of the batch: boxes on hand it does not list are gone (盘亏)
+        gone = [(c, st, left) for c, st, left in ctx.conn.execute(
+            select(stock_code.c.code, stock_code.c.state, stock_code.c.units_left).where(
+                stock_code.c.fixmedins_code == ctx.code, stock_code.c.fixmedins_bchno == node.fixmedins_bchno,
+                stock_code.c.state.in_(ON_HAND))) if c not in moved]
+        for code, state, left in gone:
             ctx.conn.execute(update(stock_code).where(stock_code.c.fixmedins_code == ctx.code, stock_code.c.code == code)
-                             .values(state=WRITTEN_OFF, at=ctx.now_text))
-            moved[code] = [IN_STOCK, WRITTEN_OFF]
-    _record(ctx, node, drug, delta=node.inv_cnt - before, prev_qty=before, codes=moved)
+                             .values(state=WRITTEN_OFF, units_left=None, at=ctx.now_text))
+            moved[code] = [state, WRITTEN_OFF, left]
+    before, units_before = _move_level(ctx, node, drug, absolute=node.inv_cnt, units_absolute=units_abs)
+    _record(ctx, node, drug, delta=node.inv_cnt - before, units=units_abs - units_before, prev_qty=before, codes=moved)
     return {"retRslt": "1", "msgRslt": "成功", "fixmedins_bchno": node.fixmedins_bchno, "inv_cnt": str(node.inv_cnt)}
 
 
 @transaction("3502", "库存变更", ChangeInput)
 def stock_change(ctx, inp: ChangeInput) -> dict:
+    """Whole boxes (trdn_flag 0: cnt boxes, one code each) or units (拆零, trdn_flag 1: cnt units, with the codes
+    of the boxes they leave in — an opened box's remainder and any whole boxes beside it)."""
     node = inp.invinfo
     drug = _drug(ctx, node)
+    pack = _pack(drug)
     inbound = node.inv_chg_type in INBOUND_CHANGES
-    delta = node.cnt if inbound else -node.cnt
+    split = node.trdn_flag == "1"
+    sign = 1 if inbound else -1
     codes = node.codes
-    if codes and node.trdn_flag == "0" and Decimal(len(codes)) != node.cnt:
+    if codes and not split and Decimal(len(codes)) != node.cnt:
         raise PlatformError(f"cnt {node.cnt:g} 与追溯码数 {len(codes)} 不符（一盒一码）/ one code per box")
-    _move_level(ctx, node, drug, delta=delta)
-    moved = {}
+    if split and node.cnt != int(node.cnt):
+        raise PlatformError(f"cnt {node.cnt:g}: 拆零数量须为整数个最小单位 / split units must be whole")
+    moved: dict = {}
+    units = node.cnt if split else node.cnt * pack
     if codes and inbound:
         moved = _set_codes(ctx, codes, IN_STOCK, node, drug, allowed_from=(None, WRITTEN_OFF, SUPPLIER_RETURNED),
                            verb="调入")
-    elif codes and node.trdn_flag == "0":
-        moved = _set_codes(ctx, codes, WRITTEN_OFF, node, drug, allowed_from=(IN_STOCK,), verb="出库")
-    _record(ctx, node, drug, delta=delta, prev_qty=None, codes=moved)
+    elif codes:
+        known = _code_rows(ctx, codes)
+        held = sum(_on_hand_units(*known[c], pack) for c in codes if known.get(c, (None,))[0] in ON_HAND)
+        if split and all(known.get(c, (None,))[0] in ON_HAND for c in codes) and held != node.cnt:
+            raise PlatformError(f"cnt {node.cnt:g}: 拆零数量与这些盒的剩余 {held} 不符 / the boxes hold {held} units")
+        if not split:
+            units = Decimal(held + pack * sum(1 for c in codes if known.get(c, (None,))[0] not in ON_HAND))
+        moved = _set_codes(ctx, codes, WRITTEN_OFF, node, drug, allowed_from=ON_HAND, verb="出库")
+    boxes = Decimal(len(codes)) if split else node.cnt
+    before, units_before = _move_level(ctx, node, drug, delta=sign * boxes, units=sign * units,
+                                       fit=("up" if inbound else "down") if split and not codes else "")
+    after = _level(ctx, node.fixmedins_bchno)
+    _record(ctx, node, drug, delta=Decimal(after.qty) - before, units=Decimal(after.units) - units_before,
+            prev_qty=None, codes=moved)
     return {"retRslt": "1", "msgRslt": "成功", "fixmedins_bchno": node.fixmedins_bchno}
 
 
@@ -236,12 +316,13 @@ def _purchase(ctx, inp: PurchaseInput, *, back: bool) -> dict:
             if len(code) == 20 and code.isdigit() and code[:7] != drug.trace_prefix:
                 raise PlatformError(f"drugtracinfo {code}: 码品不符（{drug.name}）/ the code belongs to another product")
     delta = -node.purc_retn_cnt if back else node.purc_retn_cnt
-    _move_level(ctx, node, drug, delta=delta)
-    if back:
+    units = delta * _pack(drug)
+    _move_level(ctx, node, drug, delta=delta, units=units)
+    if back:  # whole boxes only: an opened box cannot go back to the supplier
         moved = _set_codes(ctx, codes, SUPPLIER_RETURNED, node, drug, allowed_from=(IN_STOCK,), verb="退货")
     else:
         moved = _set_codes(ctx, codes, IN_STOCK, node, drug, allowed_from=(None, SUPPLIER_RETURNED), verb="重复入库")
-    _record(ctx, node, drug, delta=delta, prev_qty=None, codes=moved)
+    _record(ctx, node, drug, delta=delta, units=units, prev_qty=None, codes=moved)
     return {"retRslt": "1", "msgRslt": "成功", "fixmedins_bchno": node.fixmedins_bchno, "codes": len(codes)}
 
 
@@ -270,11 +351,13 @@ def delete(ctx, inp: DeleteInput) -> dict:
         raise PlatformError(f"fixmedins_bchno {d.fixmedins_bchno}: 没有可删除的记录（类型 {d.inv_data_type}）/ nothing to delete")
     for doc in docs:
         codes: dict = json.loads(doc.codes)
-        after = _code_states(ctx, list(codes))
         db.lock_trace_codes(ctx.conn, list(codes))
+        after = _code_states(ctx, list(codes))
         for code, states in codes.items():
-            # {code: previous state} or, for a count, {code: [previous, after]}
-            before, expected = states if isinstance(states, list) else (states, _state_after(doc.infno, doc.node))
+            # {code: [previous, after, previous units left]}; before c0202 {code: previous} or [previous, after]
+            if not isinstance(states, list):
+                states = [states, _state_after(doc.infno, doc.node)]
+            before, expected, left = (states + [None])[:3]
             if after.get(code) != expected:
                 raise PlatformError(f"drugtracinfo {code}: 该盒此后已有变动（{after.get(code)}），不能删除 / "
                                     f"the box moved since; undo that first")
@@ -283,17 +366,21 @@ def delete(ctx, inp: DeleteInput) -> dict:
                                                            stock_code.c.code == code))
             else:
                 ctx.conn.execute(update(stock_code).where(stock_code.c.fixmedins_code == ctx.code,
-                                                          stock_code.c.code == code).values(state=before,
-                                                                                            at=ctx.now_text))
+                                                          stock_code.c.code == code)
+                                 .values(state=before, units_left=left if before == OPENED else None, at=ctx.now_text))
         # every document is undone by its change (a count's too: inv_cnt - the stock before it), so undoing
         # documents in any order leaves what the others did
         row = _level(ctx, d.fixmedins_bchno)
+        drug = reference.catalogue(ctx.centre, ctx.conn).by_key.get(doc.drug_key)
+        pack = _pack(drug) if drug is not None else 1
+        units_delta = Decimal(doc.units_delta) if doc.units_delta is not None else Decimal(doc.delta) * pack
         new_qty = (Decimal(row.qty) if row is not None else Decimal("0")) - Decimal(doc.delta)
-        if new_qty < 0:
+        new_units = (_units_of(row, pack) if row is not None else Decimal("0")) - units_delta
+        if new_qty < 0 or new_units < 0:
             raise PlatformError(f"fixmedins_bchno {d.fixmedins_bchno}: 删除后库存为负，请先冲回后续销售 / stock would go negative")
         ctx.conn.execute(update(stock_level).where(stock_level.c.fixmedins_code == ctx.code,
                                                    stock_level.c.fixmedins_bchno == d.fixmedins_bchno)
-                         .values(qty=new_qty, updated_at=ctx.now_text))
+                         .values(qty=new_qty, units=new_units, updated_at=ctx.now_text))
         ctx.conn.execute(update(stock_doc).where(stock_doc.c.id == doc.id)
                          .values(deleted_at=ctx.now_text, delete_msgid=ctx.env.msgid))
     ctx.journal("stock.3507", {"bchno": d.fixmedins_bchno, "type": d.inv_data_type, "docs": len(docs)})
@@ -317,35 +404,71 @@ def require_receipt(ctx) -> bool:
     return flag.strip() in ("1", "true", "yes")
 
 
-def on_sale(ctx, codes: list[str], *, bchno: str, split: bool, count: int) -> None:
-    """A 3505: its boxes leave the pharmacy's stock (a split sale leaves the opened box in stock)."""
-    known = _code_states(ctx, codes)
+def _shift_level(ctx, bchno: str, pack: int, *, boxes: int, units: int, fit: str = "") -> None:
+    """A sale's or a return's change of the batch (the sale path never refuses on the centre's stock view: the
+    settlement is done; the reconciliation shows any difference)."""
+    row = _level(ctx, bchno) if bchno else None
+    if row is None:
+        return
+    units_after = _units_of(row, pack) + units
+    qty = Decimal(row.qty) + boxes
+    if fit == "down":
+        qty = min(qty, _boxes_for(units_after, pack))
+    elif fit == "up":
+        qty = max(qty, _boxes_for(units_after, pack))
+    ctx.conn.execute(update(stock_level).where(stock_level.c.fixmedins_code == ctx.code,
+                                               stock_level.c.fixmedins_bchno == bchno)
+                     .values(qty=qty, units=units_after, updated_at=ctx.now_text))
+
+
+def _set_state(ctx, code: str, state: str, left: int | None) -> None:
+    ctx.conn.execute(update(stock_code).where(stock_code.c.fixmedins_code == ctx.code, stock_code.c.code == code)
+                     .values(state=state, units_left=left, at=ctx.now_text))
+
+
+def on_sale(ctx, codes: list[str], *, bchno: str, split: bool, count: int, pack: int) -> None:
+    """A 3505: whole boxes leave the pharmacy's stock; a split sale (拆零) takes `count` units from the opened
+    box, which stays on hand with its remainder until it is empty."""
+    known = _code_rows(ctx, codes)
     if require_receipt(ctx):
         for code in codes:
-            if known.get(code) != IN_STOCK:
+            if known.get(code, (None,))[0] not in ON_HAND:
                 raise PlatformError(f"drugtracinfo {code}: 本机构没有该盒的入库记录（3503），不能销售 / "
                                     f"no receipt of this box at {ctx.code}")
     if not split:
+        units = 0
         for code in codes:
-            if known.get(code) == IN_STOCK:
-                ctx.conn.execute(update(stock_code).where(stock_code.c.fixmedins_code == ctx.code,
-                                                          stock_code.c.code == code).values(state=SOLD, at=ctx.now_text))
-    if bchno and _level(ctx, bchno) is not None:
-        ctx.conn.execute(update(stock_level).where(stock_level.c.fixmedins_code == ctx.code,
-                                                   stock_level.c.fixmedins_bchno == bchno)
-                         .values(qty=stock_level.c.qty - (0 if split else count), updated_at=ctx.now_text))
-
-
-def on_sale_return(ctx, codes: list[str], *, bchno: str, split: bool, count: int) -> None:
-    """A 3506: whole boxes back in the pharmacy's stock."""
-    if split:
+            state, left = known.get(code, (None, None))
+            units += _on_hand_units(state, left, pack) if state in ON_HAND else pack
+            if state in ON_HAND:
+                _set_state(ctx, code, SOLD, None)
+        _shift_level(ctx, bchno, pack, boxes=-count, units=-units)
         return
-    known = _code_states(ctx, codes)
-    for code in codes:
-        if known.get(code) == SOLD:
-            ctx.conn.execute(update(stock_code).where(stock_code.c.fixmedins_code == ctx.code,
-                                                      stock_code.c.code == code).values(state=IN_STOCK, at=ctx.now_text))
-    if bchno and _level(ctx, bchno) is not None:
-        ctx.conn.execute(update(stock_level).where(stock_level.c.fixmedins_code == ctx.code,
-                                                   stock_level.c.fixmedins_bchno == bchno)
-                         .values(qty=stock_level.c.qty + count, updated_at=ctx.now_text))
+    (code,) = codes
+    state, left = known.get(code, (None, None))
+    if state not in ON_HAND:  # a box the centre does not hold: the units still leave the batch
+        _shift_level(ctx, bchno, pack, boxes=0, units=-count, fit="down")
+        return
+    remaining = max(_on_hand_units(state, left, pack) - count, 0)
+    _set_state(ctx, code, OPENED if remaining else SOLD, remaining or None)
+    _shift_level(ctx, bchno, pack, boxes=0 if remaining else -1, units=-count)
+
+
+def on_sale_return(ctx, codes: list[str], *, bchno: str, split: bool, count: int, pack: int) -> None:
+    """A 3506: whole boxes back in the pharmacy's stock; a split return puts its units back in the opened box."""
+    known = _code_rows(ctx, codes)
+    if not split:
+        for code in codes:
+            if known.get(code, (None,))[0] == SOLD:
+                _set_state(ctx, code, IN_STOCK, None)
+        _shift_level(ctx, bchno, pack, boxes=count, units=count * pack)
+        return
+    (code,) = codes
+    state, left = known.get(code, (None, None))
+    if state not in (SOLD, OPENED):
+        _shift_level(ctx, bchno, pack, boxes=0, units=count, fit="up")
+        return
+    now = (int(left or 0) if state == OPENED else 0) + count
+    whole = now >= pack
+    _set_state(ctx, code, IN_STOCK if whole else OPENED, None if whole else now)
+    _shift_level(ctx, bchno, pack, boxes=1 if state == SOLD else 0, units=count)

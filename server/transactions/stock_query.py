@@ -86,10 +86,20 @@ def stock_query(ctx, inp: QueryInput) -> dict:
         stmt = stmt.where(stock_level.c.fixmedins_bchno == q.fixmedins_bchno)
     stmt = stmt.order_by(stock_level.c.fixmedins_code, stock_level.c.drug_key, stock_level.c.expy_end,
                          stock_level.c.fixmedins_bchno)
+    by_key = reference.catalogue(ctx.centre, ctx.conn).by_key
+
+    def units(r) -> str:  # whole boxes × pack + opened boxes' remainders (a row from before c0202: qty × pack)
+        if r.units is not None:
+            return _qty(r.units)
+        drug = by_key.get(r.drug_key)
+        return _qty(Decimal(r.qty) * max(int(drug.pack_size or 1), 1)) if drug is not None else ""
+
+    # inv_cnt: boxes on hand (whole and opened); inv_units (our extension): units on hand, as the client's ledger
     return _page(ctx, q, stmt, lambda r: {
         "fixmedins_code": r.fixmedins_code, "med_list_codg": r.med_list_codg, "fixmedins_hilist_id": r.drug_key,
         "fixmedins_hilist_name": r.drug_name, "fixmedins_bchno": r.fixmedins_bchno, "manu_lotnum": r.manu_lotnum,
-        "manu_date": r.manu_date, "expy_end": r.expy_end, "inv_cnt": _qty(r.qty), "updt_time": r.updated_at})
+        "manu_date": r.manu_date, "expy_end": r.expy_end, "inv_cnt": _qty(r.qty), "inv_units": units(r),
+        "updt_time": r.updated_at})
 
 
 def _docs(ctx, inp: QueryInput, infnos: tuple[str, ...]) -> dict:
@@ -173,7 +183,8 @@ def received_codes(ctx, inp: QueryInput) -> dict:
     stmt = stmt.order_by(c.fixmedins_code, c.code)
     return _page(ctx, q, stmt, lambda r: {
         "fixmedins_code": r.fixmedins_code, "drug_trac_codg": r.code, "fixmedins_bchno": r.fixmedins_bchno,
-        "fixmedins_hilist_id": r.drug_key, "stas": r.state, "updt_time": r.at})
+        "fixmedins_hilist_id": r.drug_key, "stas": r.state,
+        "units_left": "" if r.units_left is None else str(r.units_left), "updt_time": r.at})
 
 
 @transaction("3513", "销售追溯码信息查询", QueryInput)

@@ -168,7 +168,7 @@ def sale(ctx, inp: SaleInput) -> dict:
     if own is not None:  # the upload must sell what the settlement charged (a split line is inferred there)
         check_upload(ctx, own, drug, split=split, units=units_now * len(codes),
                      already=uploaded_units(ctx, own, drug.key))
-    stock.on_sale(ctx, codes, bchno=sel.fixmedins_bchno, split=split, count=count)
+    stock.on_sale(ctx, codes, bchno=sel.fixmedins_bchno, split=split, count=count, pack=drug.pack_size)
     for code in codes:
         ctx.conn.execute(trace_upload.insert().values(
             code=code, fixmedins_code=ctx.code, msgid=ctx.env.msgid, rtal_docno=sel.rtal_docno,
@@ -207,6 +207,6 @@ def sale_return(ctx, inp: SaleInput) -> dict:
         ctx.conn.execute(update(trace_upload).where(trace_upload.c.id == row.id)
                          .values(returned_at=ctx.now_text, return_msgid=ctx.env.msgid))
         returned += 1
-    stock.on_sale_return(ctx, codes, bchno=sel.fixmedins_bchno, split=split, count=count)
+    stock.on_sale_return(ctx, codes, bchno=sel.fixmedins_bchno, split=split, count=count, pack=drug.pack_size)
     ctx.journal("sale.return", {"rtal_docno": sel.rtal_docno, "drug": drug.key, "codes": codes})
     return {"retRslt": "1", "msgRslt": "成功", "medins_prod_sel_no": ctx.env.msgid, "codes": returned}

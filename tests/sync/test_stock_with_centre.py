@@ -3,7 +3,9 @@ counted, partly written off, sold and returned — each step uploaded exactly on
 the 3505 carrying batch and dates from the ledger, and the centre's stock of the batch equal to the ledger's."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -117,3 +119,37 @@ def test_expired_and_near_expiry_boxes_at_the_sale(make_terminal, stock_centre):
     assert check.level == "PASS" and "请先发批号" in check.fefo_hint  # FEFO: the near-expiry batch first
     assert svc.check_sale_box(near).level == "WARN"
     assert svc.check_sale_box(trace_code(i, 1, 9)).message_zh.startswith("未入库的药品")
+
+
+def test_split_sale_reconciles_with_the_centre(make_terminal, stock_centre):
+    """A split (拆零) sale leaves the opened box on hand with its remainder, at the client and at the centre:
+    the reconciliation (3508 boxes and units) finds no difference."""
+    from core.sync.basket import BasketLine
+
+    centre = stock_centre
+    (i,) = new_persons(1)
+    t = make_terminal(centre.url, centre.secrets["P42070000001"])
+    sync_catalogue(t)
+    svc, co = StockService(t), CheckoutService(t)
+    codes = [trace_code(i, 2, b) for b in range(2)]
+    draft = svc.new_draft()
+    for c in codes:
+        svc.scan_into(draft, c)
+    svc.post_receipt(draft, supplier="九州通医药", invoice_no="INV-S", operator="OP01", lot="L2612",
+                     manu_date="2026-01-01", expiry="2028-12-31")
+    (before,) = svc.on_hand("D01")
+    base = basket_for(i, 2, rx_date=t.today())
+    basket = dataclasses.replace(base, lines=(BasketLine("D01", 7, 7, split=True, trace_codes=(codes[0],),
+                                                         dose=Decimal("5"), times_per_day=Decimal("1")),))
+    who = co.identify(Identification("id_card", id_number(i)), operator="OP01")
+    sale = co.audit(basket, who.identification, operator="OP01")
+    sale = co.settle(co.pre_settle(sale.sale_id).sale_id)
+    co.print_receipt(sale.sale_id)
+    t.sender.drain(timeout_s=20)
+    (after,) = svc.on_hand("D01")
+    assert (after.boxes, after.units) == (2, before.units - 7)
+    reply = t.transport.call("3508", {"data": {"fixmedins_bchno": after.bchno}}, operator="OP01")
+    (row,) = reply.output["data"]
+    assert (row["inv_cnt"], row["inv_units"]) == ("2", str(after.units))
+    diffs, _ = stock_reports.reconcile(t, operator="OP01")
+    assert diffs == []

@@ -230,8 +230,9 @@ class StockWindow(QtWidgets.QTabWidget):
     def _reconcile(self) -> None:
         def done(result) -> None:
             diffs, totals = result
-            self.reports.show_table(["批次号", "药品", "本地在库盒数", "中心库存", "说明"],
-                                    [[d.bchno, d.drug_key, d.local_boxes, d.centre_qty, d.note] for d in diffs])
+            self.reports.show_table(["批次号", "药品", "本地在库盒数", "中心库存", "本地数量（最小单位）", "中心数量", "说明"],
+                                    [[d.bchno, d.drug_key, d.local_boxes, d.centre_qty, d.local_units, d.centre_units,
+                                      d.note] for d in diffs])
             level = "ok" if not diffs else "warn"
             self.reports.say(level, self.tr("对账完成：差异 %1 个批次；中心销售上传 %2 笔").replace("%1", str(len(diffs)))
                              .replace("%2", str(totals["centre_sale_uploads"])))
