@@ -1,7 +1,7 @@
 """The centre's stock tables (issue 18): every 3501–3504 document as received, the stock per pharmacy and
 batch it implies, and each box code's last known state at each pharmacy.
 
-Same rules as server/models_chronic.py: the centre's own MetaData (migrations c0201, c0202), no foreign keys into the
+Same rules as server/models_chronic.py: the centre's own MetaData (migrations c0201, c0302), no foreign keys into the
 shared core.store tables, timestamps as centre-local text.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ stock_doc = Table(
     Column("med_list_codg", String(50), nullable=False),
     Column("delta", QTY, nullable=False),  # signed change of the batch's stock (in the node's unit)
     Column("prev_qty", QTY, nullable=True),  # a count (3501): the stock before it, for 3507
-    # signed change of the batch's units (smallest unit: tablets); NULL before c0202: delta × pack size
+    # signed change of the batch's units (smallest unit: tablets); NULL before c0302: delta × pack size
     Column("units_delta", QTY, nullable=True),
     Column("codes", Text, nullable=False),  # JSON {code: previous state or null}
     Column("node", Text, nullable=False),  # the input node as accepted (JSON)
@@ -51,7 +51,7 @@ stock_level = Table(
     Column("expy_end", String(10), nullable=False),
     Column("qty", QTY, nullable=False),  # boxes on hand: whole ones and opened (拆零) ones
     # units on hand (smallest unit) = whole boxes × pack size + the opened boxes' remainders, as the client's
-    # ledger keeps them (core.store.stock); NULL on a row from before c0202: qty × pack size
+    # ledger keeps them (core.store.stock); NULL on a row from before c0302: qty × pack size
     Column("units", QTY, nullable=True),
     Column("updated_at", String(19), nullable=False),
     Index("ix_centre_stock_level_drug", "drug_key", "qty"),

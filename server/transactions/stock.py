@@ -120,7 +120,7 @@ def _pack(drug) -> int:
 
 
 def _units_of(row, pack: int) -> Decimal:
-    """A batch's units on hand (a row from before c0202 knew whole boxes only)."""
+    """A batch's units on hand (a row from before c0302 knew whole boxes only)."""
     return Decimal(row.units) if row.units is not None else Decimal(row.qty) * pack
 
 
@@ -354,7 +354,7 @@ def delete(ctx, inp: DeleteInput) -> dict:
         db.lock_trace_codes(ctx.conn, list(codes))
         after = _code_states(ctx, list(codes))
         for code, states in codes.items():
-            # {code: [previous, after, previous units left]}; before c0202 {code: previous} or [previous, after]
+            # {code: [previous, after, previous units left]}; before c0302 {code: previous} or [previous, after]
             if not isinstance(states, list):
                 states = [states, _state_after(doc.infno, doc.node)]
             before, expected, left = (states + [None])[:3]

@@ -88,7 +88,7 @@ def stock_query(ctx, inp: QueryInput) -> dict:
                          stock_level.c.fixmedins_bchno)
     by_key = reference.catalogue(ctx.centre, ctx.conn).by_key
 
-    def units(r) -> str:  # whole boxes × pack + opened boxes' remainders (a row from before c0202: qty × pack)
+    def units(r) -> str:  # whole boxes × pack + opened boxes' remainders (a row from before c0302: qty × pack)
         if r.units is not None:
             return _qty(r.units)
         drug = by_key.get(r.drug_key)

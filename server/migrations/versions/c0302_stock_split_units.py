@@ -1,15 +1,15 @@
 """the centre keeps split (拆零) remainders: units per batch, units left per opened box, units per document
 
-Revision ID: c0202
-Revises: c0201
+Revision ID: c0302
+Revises: c0301
 Create Date: 2026-12-07
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'c0202'
-down_revision = 'c0201'
+revision = 'c0302'
+down_revision = 'c0301'
 branch_labels = None
 depends_on = None
 
