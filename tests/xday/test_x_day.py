@@ -2,6 +2,9 @@
 embedded centre, the pharmacy shell), driven from outside with real key events (xdotool), as a pharmacist
 with a keyboard and a keyboard-wedge scanner (fast typing + Return) would. Afterwards the desk's store and the
 centre's database are read to check what the day did; screenshots of the real screen go to a temp folder.
+The day: login, shift open, 王某's sale (ID by wedge, e-prescription, a box, F12 F12), 钱某's sale held with a
+box (F9), 赵某 refused that box and the one sold to 王某, 钱某 recalled and settled, 王某's box returned
+(F3, the refund shown, F12 F12), X (F4 F6) and Z from the blind count.
 
 Steps not yet scripted are xfail with the reason."""
 from __future__ import annotations
@@ -23,6 +26,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not (shutil.which("Xvfb") and shutil.which("xdotool")), reason="Xvfb and xdotool (.ci/run installs them)")]
 ONEWINDOW = Path(sys.executable).with_name("onewindow")
 P01 = "420704195703121015"  # 王某 T0001: one box of D01 waiting as an e-prescription
+P11 = "420704196410101939"  # 钱某 T0011: two boxes of D01 and one of D03
+P03 = "420704195511021255"  # 赵某 T0003: D02 and D01
 
 
 class Display:
@@ -113,7 +118,7 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
         x.shot("01_login")
         x.type("li")
         x.type("2468")
-        x.window("一窗通 · 药房")
+        main = x.window("一窗通 · 药房")
         # shift open: the cursor is in the float field after login
         time.sleep(1.0)
         x.type("200.00")
@@ -128,9 +133,13 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
         x.shot("03_prescriptions")
         x.key("Return")  # download the prescription
         time.sleep(3.0)
-        x.type(trace_code("D01"), scanner=True)
+        box = trace_code("D01")
+        x.type(box, scanner=True)
         time.sleep(4.0)
         x.shot("04_scanned")
+        # the whole window on the 1366x768 screen, verdict panel and 结算 button included (it had grown to 1870 px)
+        geometry = x.xdo("getwindowgeometry", main)
+        assert "Geometry: 1366x768" in geometry, geometry
 
         def pay() -> list:
             # F12 does nothing until the centre's settlement preview has arrived; on the pay page F12 confirms
@@ -146,19 +155,76 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
         assert sale[0][1] == "settled"
         centre = rows(home / "centre.db", "SELECT count(*) FROM settlement WHERE person_no = 'T0001'")
         assert centre[0][0] >= 1
-        # X report on the shift screen (F4, then F6)
         x.key("Return")  # next customer
-        x.key("F4")
+        # customer 2, 钱某 (two lines): one box scanned, then the sale is held (F9, 挂单 1)
+        time.sleep(1.0)
+        x.type(P11, scanner=True)
+        time.sleep(3.0)
+        x.key("Return")
+        time.sleep(3.0)
+        held_box = trace_code("D01")
+        x.type(held_box, scanner=True)
+        time.sleep(2.0)
+        x.key("F9")
+        time.sleep(1.5)
+        x.shot("06_held")
+        # customer 3, 赵某: the box held for 钱某 and the box sold to 王某 are both refused on screen
+        x.type(P03, scanner=True)
+        time.sleep(3.0)
+        x.key("Return")
+        time.sleep(3.0)
+        x.type(held_box, scanner=True)
+        time.sleep(2.0)
+        x.shot("07_box_in_held_sale")
+        x.type(box, scanner=True)
+        time.sleep(2.0)
+        x.shot("08_box_already_sold")
+        x.key("Escape", "F2")  # back to the prescriptions, then the next customer (赵某's sale is dropped)
+        time.sleep(1.5)
+        # 钱某 recalled (F9 on step 1): the rest of her boxes, F12, F12
+        x.key("F9")
+        time.sleep(2.0)
+        x.type(trace_code("D01"), scanner=True)
+        time.sleep(1.5)
+        x.type(trace_code("D03"), scanner=True)
+        time.sleep(3.0)
+        x.shot("09_recalled_and_scanned")
+        wait_for(lambda: pay() and len(settled(home)) == 2, timeout=30, what="the recalled sale (F12, F12)")
+        x.shot("10_recalled_receipt")
+        assert rows(home / "centre.db", "SELECT count(*) FROM settlement WHERE person_no = 'T0011'")[0][0] == 1
+        owners = rows(home / "desk.db", "SELECT s.person_no FROM desk_sale_code c JOIN desk_sale s USING (msgid) "
+                                        f"WHERE c.code = '{held_box}'")
+        assert owners == [("T0011",)]  # the held box went to 钱某's sale, and to no one else
+        assert len(rows(home / "desk.db", "SELECT code FROM desk_sale_code c JOIN desk_sale s USING (msgid) "
+                                          "WHERE s.person_no = 'T0011'")) == 3
+        # a return: F3, 王某's box scanned (its sale found, its line ticked), F12 shows the refund, F12 returns
+        x.key("Return", "F3")
+        time.sleep(1.5)
+        x.type(box, scanner=True)
+        time.sleep(2.0)
+        x.key("F12")
+        time.sleep(1.5)
+        x.shot("11_return_asked")
+        x.key("F12")
+        wait_for(lambda: rows(home / "desk.db", "SELECT receipt_no FROM desk_sale WHERE kind = 'return'"),
+                 what="the return")
+        time.sleep(1.0)
+        x.shot("12_returned")
+        assert rows(home / "desk.db", f"SELECT status FROM desk_sale WHERE receipt_no = '{sale[0][0]}'") == [("returned",)]
+        wait_for(lambda: rows(home / "centre.db", "SELECT status, reversed_on FROM settlement WHERE person_no = 'T0001' "
+                                                  "AND reversed_on IS NOT NULL"), what="the centre to reverse 王某's settlement")
+        # X report on the shift screen (F4, then F6)
+        x.key("Escape", "F4")
         time.sleep(1.0)
         x.key("F6")
         time.sleep(2.0)
-        x.shot("06_x_report")
+        x.shot("13_x_report")
         # Z: the blind count typed into the counted-cash field (focused on the shift screen), Return
         x.type("220.00")
         z = wait_for(lambda: rows(home / "desk.db", "SELECT z_no, body FROM desk_z_report"), what="the Z report")
-        x.shot("07_z_report")
+        x.shot("14_z_report")
         body = json.loads(z[0][1])
-        assert body["sales"] == 1 and body["closed_at"] and body["counted_cash"] == "220.00"
+        assert body["sales"] == 2 and body["closed_at"] and body["counted_cash"] == "220.00"
         assert not rows(home / "desk.db", "SELECT shift_id FROM desk_shift WHERE closed_at IS NULL")
     finally:
         keep = os.environ.get("ONEWINDOW_XDAY_SHOTS")  # to look at them: copied there
@@ -172,11 +238,10 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
             app.kill()
         log.close()
     shots = sorted(x.shots.glob("*.png"))
-    assert len(shots) == 7 and all(p.stat().st_size > 10_000 for p in shots)  # a real screen, not a blank one
+    assert len(shots) == 14 and all(p.stat().st_size > 10_000 for p in shots)  # a real screen, not a blank one
 
 
-@pytest.mark.xfail(reason="not scripted yet: the offline sale (run `onewindow server --db <home>/centre.db` apart and "
-                          "`onewindow demo --centre URL`, stop and restart the server), e-voucher, held sale and "
-                          "recall, BLOCK, return; blocked first by the function-key defect above", strict=True)
-def test_the_rest_of_the_day_offline_sale_return_and_z(x):
-    raise AssertionError("not scripted yet: offline sale with the centre stopped and restarted, return, Z")
+@pytest.mark.xfail(reason="not scripted yet: the offline sale (`onewindow demo --centre URL` with a centre run apart, "
+                          "stopped and restarted), the e-voucher QR, a BLOCK verdict", strict=True)
+def test_the_rest_of_the_day_offline_sale_evoucher_block(x):
+    raise AssertionError("not scripted yet: offline sale with the centre stopped and restarted, e-voucher, BLOCK")
