@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, str] = {
     "stock.confirm": "supervisor",  # 盘点确认, 报损/过期/调拨, 撤销上传 (3501, 3502, 3507)
     "stock.sell_not_in_stock": "supervisor",  # 未入库的药品 sold in the transition period
     "sale.return": "pharmacist",
+    "goods.add": "supervisor",  # quick-add of an unknown commodity barcode to the local goods catalogue (issue 17)
     "shift.open": "pharmacist",
     "shift.x": "pharmacist",
     "shift.close": "pharmacist",

@@ -26,6 +26,7 @@ from core.codes import Kind, classify
 from core.domain import Drug, Sig
 from core.i18n import Message, message
 from core.policy.calculator import line_amounts
+from core.pos.goods import GoodsLine
 
 OK, WARN, BAD = "ok", "warn", "bad"
 
@@ -115,6 +116,13 @@ class Sale:
     account_use: bool = False
     account_amount: Decimal | None = None
     mulaid_psn_no: str = ""
+    # non-insured goods scanned into the same sale by commodity barcode (core.pos.goods.GoodsLine): a local part
+    # paid at the desk, never sent to the centre
+    goods: tuple[GoodsLine, ...] = ()
+
+    @property
+    def goods_total(self) -> Decimal:
+        return sum((g.amount for g in self.goods), Decimal("0.00"))
 
     def line(self, no: int) -> SaleLine:
         return next(l for l in self.lines if l.no == no)

@@ -193,6 +193,8 @@ class SaleRecord:
     pharmacists: tuple[str, ...] = ()  # 审方/调配/核对 with licence numbers (the desk's trail, issue 19)
     # what paid the sale, or what a return gave back (core.pos.tenders.Paid.to_dict: kind, name, kept, reference …)
     tenders: tuple[dict, ...] = ()
+    # the non-insured goods of the sale (its local part): {line, gtin, name, qty, price, discount, amount, returned}
+    goods: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,12 @@ class ReceiptContent:
     offline_no: str = ""
     lifestyle: tuple[str, ...] = ()  # heading + short advice of the lifestyle prescription (双处方), sales only
     pharmacists: tuple[str, ...] = ()  # 审方/调配/核对 of the sale (issue 19)
+    # the mixed basket (issue 17): non-insured goods (name, "qty x price", amount) and the tenders (name, amount,
+    # slip reference); printed when the sale had goods or a tender other than cash and the accounts
+    goods: tuple[tuple[str, str, str], ...] = ()
+    goods_total: str = ""
+    due: str = ""
+    tenders: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def is_copy(self) -> bool:
@@ -87,6 +93,8 @@ class ReceiptContent:
         out = [self.title.center(max(0, width - (_w(self.title) - len(self.title)))), self.pharmacy,
                f"{self.institution} {self.terminal}", f"小票号 {self.receipt_no}", f"时间 {self.time}",
                f"收银 {self.operator}", f"参保人 {self.person}", "-" * width]
+        if self.goods:
+            out.append("【医保部分】")
         for l in self.lines:
             out.append(f"{l.name} {l.spec}".strip())
             out.append(pad(f"  {l.qty_text}", l.amount))
@@ -96,6 +104,7 @@ class ReceiptContent:
                 out.append(f"  {l.note}")
         out.append("-" * width)
         out += [pad(k, v) for k, v in self.rows()]
+        out += self._mixed_lines(pad, width)
         out += ["-" * width, f"结算ID {self.setl_id}"]
         if self.pharmacists:
             out += ["-" * width, *self.pharmacists]
@@ -105,6 +114,21 @@ class ReceiptContent:
             out += [f"** {PROVISIONAL_ZH} **", f"** {PROVISIONAL_EN} **"]
         if self.is_copy:
             out.append(f"** 重打副本 第 {self.copy_no} 次 **")
+        return out
+
+    def _mixed_lines(self, pad, width: int) -> list[str]:  # noqa: ANN001
+        out: list[str] = []
+        if self.goods:
+            out += ["-" * width, "【非医保部分（自费）】"]
+            for name, qty, amount in self.goods:
+                out += [name, pad(f"  {qty}", amount)]
+            out += [pad("非医保合计", self.goods_total), pad("合计应收（个人负担+非医保）", self.due)]
+        if self.tenders:
+            out += ["-" * width, "【付款方式】" if self.kind == "sale" else "【退回原付款方式】"]
+            for name, amount, ref in self.tenders:
+                out.append(pad(f"  {name}", amount))
+                if ref:
+                    out.append(f"    凭证号 {ref}")
         return out
 
 
@@ -137,6 +161,12 @@ def build_receipt(record: SaleRecord, *, pharmacy: str, institution: str, termin
         setl_id = f"离线暂存 {record.offline_no}（{PROVISIONAL_ZH}）/ provisional {record.offline_no}"
     if copy_no:
         title += "（副本 COPY）"
+    goods = tuple((g["name"], f"{g['qty']} x {g['price']}" + (f"（折扣 -{g['discount']}）" if Decimal(g["discount"]) else ""),
+                   fmt(Decimal(g["amount"]) * sign)) for g in record.goods)
+    goods_total = sum((Decimal(g["amount"]) for g in record.goods), Decimal("0.00"))
+    external = any(p["kind"] not in ("cash", "account", "family") for p in record.tenders)
+    tenders = tuple((p["name"], fmt(Decimal(p["kept"]) * sign), p.get("reference") or "") for p in record.tenders) \
+        if goods or external else ()
     return ReceiptContent(
         title=title, pharmacy=pharmacy, institution=institution, terminal=terminal, receipt_no=record.receipt_no,
         kind=record.kind, time=at.strftime("%Y-%m-%d %H:%M:%S"), operator=operator, person=record.person_name,
@@ -145,6 +175,8 @@ def build_receipt(record: SaleRecord, *, pharmacy: str, institution: str, termin
         change=fmt(record.change), setl_id=setl_id, copy_no=copy_no, provisional=provisional,
         offline_no=record.offline_no, lifestyle=record.lifestyle if record.kind == "sale" else (),
         pharmacists=record.pharmacists if record.kind == "sale" else (),
+        goods=goods, goods_total=fmt(goods_total * sign), due=fmt((record.personal + goods_total) * sign),
+        tenders=tenders,
     )
 
 

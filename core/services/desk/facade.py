@@ -38,6 +38,7 @@ import logging
 from core.services.centre_link import CentreRefused, CentreUnreachable
 from core.services.ports import DeskError
 from core.services.desk.accounts import FamilyAccounts
+from core.services.desk.goods import Goods
 from core.services.desk.held import HeldSales
 from core.services.desk.identify import Identify
 from core.services.desk.paper import PaperPrescriptions
@@ -49,7 +50,7 @@ log = logging.getLogger("onewindow.desk")
 
 
 class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, DispensingTrail, Returns, FamilyAccounts,
-                   HeldSales):
+                   HeldSales, Goods):
     """The desk's use cases (core.services.ports.DeskPort) behind one object."""
 
     def apply_rx_settings(self, site) -> None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from core.domain import fmt
 from core.i18n import message
 from core.services.desk.base import DeskBase
 from core.services.desk.through import read_through
@@ -29,18 +30,21 @@ class Records(DeskBase):
         with self.Session() as s:
             through = read_through(s, row)
             paid = pos.refunds_of(s, row.msgid) if row.kind == "return" else pos.sale_payment(s, row.msgid).paid
+            goods = tuple({"line": g.line, "gtin": g.gtin, "name": g.name, "qty": g.qty, "price": fmt(g.price),
+                           "discount": fmt(g.discount), "amount": fmt(g.amount), "returned": g.returned}
+                          for g in pos.goods_lines(s, row.original_msgid if row.kind == "return" else row.msgid))
         tenders = tuple(p.to_dict() for p in paid)
         if through is None:  # recorded before the desk settled through the sync layer
             answer = json.loads(row.answer) if row.answer else {}
             return SaleRecord(row.msgid, row.receipt_no, row.kind, row.status, row.person_no, row.person_name,
                               row.settled_at, row.total or z, row.fund or z, row.personal or z, row.account_pay or z,
                               row.cash_pay or z, row.change or z, row.setl_id or "", lines, row.prints, answer,
-                              lifestyle=lifestyle, pharmacists=pharmacists, tenders=tenders)
+                              lifestyle=lifestyle, pharmacists=pharmacists, tenders=tenders, goods=goods)
         return SaleRecord(row.msgid, row.receipt_no, row.kind, through.status, row.person_no, row.person_name,
                           row.settled_at, through.total, through.fund, through.personal, row.account_pay or z,
                           row.cash_pay or z, row.change or z, through.setl_id, lines, row.prints, through.answer,
                           offline_no=through.offline_no, sale_id=row.sync_sale_id or "", lifestyle=lifestyle,
-                          pharmacists=pharmacists, tenders=tenders)
+                          pharmacists=pharmacists, tenders=tenders, goods=goods)
 
     def find_sale(self, ref: str) -> SaleRecord:
         ref = ref.strip()

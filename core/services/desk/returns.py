@@ -12,6 +12,7 @@ from sqlalchemy import select
 from core.domain import Sig
 from core.domain.clock import today_cst
 from core.i18n import message
+from core.pos.goods import Good, GoodsLine
 from core.services.checkout import CheckoutError
 from core.services.desk.settlement import Settlement
 from core.services.pharmacy_sale import Sale, SaleLine
@@ -64,6 +65,9 @@ class Returns(Settlement):
             # the whole settlement is cancelled: every tender gets what it paid (the kept lines are sold again)
             if pos.sale_payment(session, record.msgid).paid:
                 pos.refund_tenders(session, record.msgid, f"R{record.msgid}"[:40], shift_id=shift_id or "")
+            goods = [GoodsLine(Good(g.gtin, g.name, g.price), g.qty, g.discount)
+                     for g in pos.goods_lines(session, record.msgid) if not g.returned]
+            pos.mark_goods_returned(session, record.msgid)
             conn.execute(t.sale_code.update().where(t.sale_code.c.msgid == record.msgid).values(returned=True))
             for l in record.lines:
                 if l["split"] and l["codes"]:
@@ -81,14 +85,15 @@ class Returns(Settlement):
         kept = [l for l in record.lines if l["line"] not in chosen]
         if not kept:
             return returned, None
-        try:
-            again = self._resettle(record, row, kept, shift_id)
+        try:  # the goods go with the kept lines: the customer keeps them, they are paid again with the new sale
+            again = self._resettle(record, row, kept, shift_id, tuple(goods))
         except DeskError as exc:
             raise DeskError(message("desk.ret.resettle_failed", receipt=ret_no, n=len(kept), detail=exc.message.zh,
                                     detail_en=exc.message.en)) from None
         return returned, again
 
-    def _resettle(self, record: SaleRecord, row, kept: list[dict], shift_id: str | None) -> SaleRecord:
+    def _resettle(self, record: SaleRecord, row, kept: list[dict], shift_id: str | None,
+                  goods: tuple[GoodsLine, ...] = ()) -> SaleRecord:
         """The kept lines of a returned sale as a new sale through the same checkout path; the warnings the
         pharmacist acknowledged on them stand, and the prescription is not marked dispensed a second time."""
         head = json.loads(row.request).get("sale") or {}
@@ -108,7 +113,8 @@ class Returns(Settlement):
                     dt.date.fromisoformat(head.get("rx_date") or today_cst().isoformat()),
                     dt.date.fromisoformat(valid) if valid else None, head.get("rx_kind", "ordinary"),
                     bool(head.get("long_rx_confirmed")), lines, head.get("insurance_type", ""),
-                    "02" if id_number else "", id_number or "", acks, head.get("issuer", ""), head.get("doctor", ""))
+                    "02" if id_number else "", id_number or "", acks, head.get("issuer", ""), head.get("doctor", ""),
+                    goods=goods)
         card = PatientCard(person, "", person.insurance_type, person.status, (), (), (), (), True, sale.cert_type,
                            sale.cert_no)
         # the kept lines were handed out with the first settlement: no second 7206 for the prescription

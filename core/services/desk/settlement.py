@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from core.domain import ZERO, fmt, money
+from core.domain import fmt, money
 from core.domain.clock import today_cst
 from core.i18n import Message, message
 from core.services.auth import RESTRICTED_WARN_RULES
@@ -177,7 +177,7 @@ class Settlement(SaleCases, Records, FollowUps):
         co = self._ready()
         user = self._user()
         preview = self._preview_personal(sale)
-        tenders.precheck(payment, preview, ZERO)  # tenders that cannot pay the sale: refused, nothing written
+        tenders.precheck(payment, preview, sale.goods_total)  # tenders that cannot pay the sale: refused, nothing written
         sale = with_payment(sale, payment, preview)  # account choice travels in the basket
         try:
             sync_id = self._sync_sale(co, sale, card, reuse=True)
@@ -282,7 +282,7 @@ class Settlement(SaleCases, Records, FollowUps):
             account = paid.total
         else:
             account = min(payment.account, personal, card.balance) if payment.account > 0 else Decimal("0.00")
-        local = ZERO
+        local = sale.goods_total  # the non-insured goods: a local part of the same sale, paid at the desk
         chosen = tenders.settled_tenders(payment, paid, account, personal, local)
         try:
             checked = settle_tenders(personal, local, chosen)
@@ -294,6 +294,7 @@ class Settlement(SaleCases, Records, FollowUps):
             conn = session.connection()
             shift_id = conn.execute(select(t.sale.c.shift_id).where(t.sale.c.msgid == key)).scalar() or ""
             pos.record_tenders(session, key, personal, local, chosen, shift_id=shift_id)
+            pos.record_goods_lines(session, key, sale.goods)
             conn.execute(t.sale.update().where(t.sale.c.msgid == key).values(
                 status="settled", settled_at=t.utcnow(), account_pay=account, cash_pay=cash_kept,
                 cash_tendered=tendered, change=change, error=None))
