@@ -328,6 +328,7 @@ class SaleFlow:
         self.state.held.sort(key=lambda h: h.no)
         self._held_no = max([self._held_no, *(h.no for h in stored)])
         bad = [h for h in stored if isinstance(h, Unreadable)]
+        self.unreadable_held = bad
         self._render_all()
         if bad:
             self.identify.show_message("bad", text(bad[0].problem))

@@ -63,20 +63,21 @@ class ShiftFlow:
             else:
                 self.shift.show_message("bad", text(f.message))
 
-        held = close_blockers(self.state.held)
+        pending = [*self.state.held, *self.unreadable_held]  # a row this program cannot read still blocks
+        held = close_blockers(pending)
         if held:  # held sales reserve boxes: a supervisor releases them, or the pharmacist recalls them first
             self.shift.show_message("warn", text(held[0]))
 
             def release(approver):
-                n = len(self.state.held)
-                self.runner.run(self.desk.release_held, [h.no for h in self.state.held], lane="local",
+                self.runner.run(self.desk.release_held, [h.no for h in pending], lane="local",
                                 failed=self.ignore_failure)
                 self.state.held.clear()
+                self.unreadable_held = []
                 self._render_all()
-                self.shift.show_message("warn", text(message("desk.shift.held_released", n=n)))
+                self.shift.show_message("warn", text(message("desk.shift.held_released", n=len(pending))))
                 close(approver)
 
-            self._need("shift.close.held", release, ref=sid, detail={"held": [h.no for h in self.state.held]})
+            self._need("shift.close.held", release, ref=sid, detail={"held": [h.no for h in pending]})
             return
         self._need("shift.close", lambda approver: close(approver))
 

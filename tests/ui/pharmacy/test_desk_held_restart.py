@@ -84,3 +84,29 @@ def test_a_held_sale_whose_prescription_expired_stays_held_with_a_message(qtbot,
     assert "挂单 1 的处方已于 2026-01-02 过期" in win.identify.message.text()
     assert win.page() == "identify" and len(win.state.held) == 1 and len(again.desk.held_sales()) == 1
     stop(win)
+
+
+def test_an_unreadable_held_sale_is_shown_and_blocks_z_until_a_supervisor_releases_it(qtbot, tmp_path, desks):
+    from sqlalchemy import update
+
+    from core.store.models_held import DeskHeldRow
+    from tests.ui.pharmacy.fixtures import approve
+
+    again = hold(qtbot, tmp_path, sale())
+    with again.desk.wengine.begin() as conn:
+        conn.execute(update(DeskHeldRow).values(payload="written by another version"))
+    win = window(qtbot, again)
+    started(qtbot, win, again, shift=False)
+    qtbot.waitUntil(lambda: "挂单 1 的数据无法读取" in win.identify.message.text())
+    assert win.state.held == []
+    press(qtbot, win, Qt.Key.Key_F4)
+    idle(qtbot, win)
+    qtbot.keyClicks(win.shift.count_edit, "200.00")
+    qtbot.keyClick(win.shift.count_edit, Qt.Key.Key_Return)
+    assert "挂单" in win.shift.message.text() and win.dialog is not None
+    assert again.shifts.current() is not None  # not closed over it
+    approve(qtbot, win, "zhang")
+    idle(qtbot, win)
+    assert again.shifts.current() is None
+    qtbot.waitUntil(lambda: again.desk.held_sales() == [])  # released: gone from the store
+    stop(win)
