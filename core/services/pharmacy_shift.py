@@ -39,7 +39,9 @@ from core.services.auth import Operator
 from core.services.pharmacy_config import DeskConfig
 from core.services.pharmacy_desk import read_through
 from core.services.ports import CentreLink, DeskError, ShiftReport
+from core.pos.tenders import NAME_ZH
 from core.store import desk as t
+from core.store import pos
 from core.store.db import session_factory
 from core.store.lane import write_engine
 from core.sync import outbox
@@ -132,9 +134,12 @@ class ShiftService:
         cash_in = sum((_d(r.cash_pay) for r in sales), Z0)
         cash_out = -sum((_d(r.cash_pay) for r in returns), Z0)
         expected = _d(sh.float_amount) + cash_in - cash_out
+        with self.Session() as s:
+            per = pos.shift_totals(s, shift_id)
+        tenders = tuple((k.value, NAME_ZH[k], v.count, v.paid, v.refunded) for k, v in per.items() if v.count or v.refunded)
         return ShiftReport(shift_id, "X", self.local(sh.opened_at), sh.opened_by, _d(sh.float_amount), len(sales),
                            len(returns), total, fund, personal, account, cash_in, cash_out, expected, pending=self.pending(),
-                           provisional=provisional, as_of=self.clock())
+                           provisional=provisional, as_of=self.clock(), tenders=tenders)
 
     def _days(self, shift_id: str) -> tuple[dt.date, dt.date]:
         with self.engine.connect() as conn:
@@ -185,6 +190,8 @@ class ShiftService:
             "variance": fmt(counted - x.expected_cash), "pending": x.pending, "provisional": x.provisional,
             "reconciled": ok,
             "reconciliation": recon, "note": note.as_dict(),
+            "tenders": [{"kind": k, "name": n, "count": c, "paid": fmt(p), "refunded": fmt(r)}
+                        for k, n, c, p, r in x.tenders],
         }
         with self.wengine.begin() as conn:
             prev = conn.execute(select(t.z_report.c.hash).order_by(t.z_report.c.z_no.desc()).limit(1)).scalar() or "0" * 64
@@ -215,7 +222,9 @@ class ShiftService:
             _d(b["cash_in"]), _d(b["cash_out"]), _d(b["expected_cash"]), _d(b["counted_cash"]), _d(b["variance"]),
             Message("z", note.get("zh", ""), note.get("en", "")), b.get("reconciled"),
             b.get("reconciliation", {}), row.z_no, self.local(row.closed_at), row.closed_by, b.get("pending", 0),
-            row.hash, b.get("provisional", 0), as_of=self.local(row.closed_at))
+            row.hash, b.get("provisional", 0), as_of=self.local(row.closed_at),
+            tenders=tuple((v["kind"], v["name"], v["count"], _d(v["paid"]), _d(v["refunded"]))
+                          for v in b.get("tenders", [])))
 
     def verify_chain(self) -> bool:
         prev = "0" * 64
@@ -236,6 +245,10 @@ def z_text_lines(z: ShiftReport) -> list[str]:
             f"医疗费总额 {fmt(z.total)}", f"统筹基金 {fmt(z.fund)}", f"个人负担 {fmt(z.personal)}",
             f"个人账户 {fmt(z.account)}", f"现金收入 {fmt(z.cash_in)}", f"现金退款 {fmt(z.cash_out)}",
             f"应有现金 {fmt(z.expected_cash)}"]
+    if z.tenders:
+        rows.append("按付款方式：")
+        rows += [f"  {name} {count} 笔 收 {fmt(paid)} 退 {fmt(back)} 净 {fmt(paid - back)}"
+                 for _kind, name, count, paid, back in z.tenders]
     if z.provisional:
         rows.append(f"离线暂存 {z.provisional} 笔（待中心确认，金额为本地计算）")
     if z.pending:

@@ -225,6 +225,8 @@ class ShiftReport:
     hash: str = ""
     provisional: int = 0  # offline sales of the shift the centre has not confirmed yet
     as_of: dt.datetime | None = None  # business time (aware) of the figures: X when made, Z when closed
+    # per tender (issue 17): (kind, 中文名, sales count, paid, refunded), every kind the shift used
+    tenders: tuple[tuple[str, str, int, Decimal, Decimal], ...] = ()
 
 
 class DeskPort(Protocol):

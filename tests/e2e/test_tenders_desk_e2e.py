@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from core.pos.tenders import Kind, Tender
 from core.services.ports import DeskError, Payment
+from core.services.pharmacy_shift import z_text_lines
 from core.services.receipts import build_receipt
 from core.store import desk as t
 from core.store import pos
@@ -82,6 +83,15 @@ def test_wechat_and_cash_then_the_return_gives_each_back(live, tmp_path) -> None
             x = pos.shift_totals(s, shift)
         assert (x[Kind.WECHAT].paid, x[Kind.WECHAT].refunded) == (wechat, wechat)
         assert (x[Kind.CASH].paid, x[Kind.CASH].net) == (Decimal("4.00"), Decimal("0.00"))
+        report = d.shifts.report(shift)  # X per tender, and the drawer counts only the cash
+        assert report.tenders == (("cash", "现金", 1, Decimal("4.00"), Decimal("4.00")),
+                                  ("wechat", "微信支付", 1, wechat, wechat))
+        assert (report.cash_in, report.cash_out, report.expected_cash) == (Decimal("4.00"), Decimal("4.00"),
+                                                                          Decimal("100.00"))
+        d.desk.terminal.sender.drain(timeout_s=30)
+        z = d.shifts.close(shift, Decimal("100.00"), d.desk.operator, allow_pending=True)
+        assert z.tenders == report.tenders and z.variance == Decimal("0.00")
+        assert f"  微信支付 1 笔 收 {wechat:.2f} 退 {wechat:.2f} 净 0.00" in z_text_lines(z)
     finally:
         close_desks()
 
