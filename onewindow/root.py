@@ -37,6 +37,8 @@ class Process:
     settings: SiteSettings
     log_file: Path | None
     server_url: str | None = None  # --server: for this run only, never written to the settings
+    # after each save: the shell journals it as a staff action (core.store.staff_journal), with who changed what
+    on_saved: Callable[[dict[str, Any]], None] | None = None
 
     def desk_config(self):
         from dataclasses import replace
@@ -63,6 +65,8 @@ class Process:
         fresh.set_many(own, self.shell)  # a value this shell already overrides stays this shell's
         fresh.save()
         self.settings = fresh
+        if self.on_saved is not None:
+            self.on_saved(changes)
 
 
 def start_process(shell: str, *, server_url: str | None = None, logs: bool = True,
@@ -124,6 +128,20 @@ def _desk_services(config, engine, link, queue_name: str):
     printing = ReceiptPrinting.from_settings(config.receipts_folder(), app_home() / queue_name,
                                              desk_printer=config.receipt_printer)
     return desk, Auth(engine), ShiftService(engine, link, config), printing, DrugLookup.for_desk(desk, freeze_gc=True)
+
+
+def journal_settings(process: Process, auth, operator: Callable[[], Any]) -> None:
+    """Every settings change of this shell is a staff action in the store's journal: who, which keys and their
+    new values (a secret option's value is written as ***)."""
+    from core.settings.options import BY_KEY
+
+    def saved(changes: dict[str, Any]) -> None:
+        op = operator()
+        shown = {k: "***" if k in BY_KEY and BY_KEY[k].secret else changes[k] for k in sorted(changes)}
+        auth.log("settings_change", op.user_id if op is not None else None,
+                 detail={"shell": process.shell, "changes": shown})
+
+    process.on_saved = saved
 
 
 def open_settings(window, process: Process, hub=None):
@@ -220,6 +238,7 @@ def build_pharmacy(config, *, process: Process | None = None, devices: bool = Tr
     parts = DeskParts(engine, link, closers=[desk.close])
     if process is not None:
         window.save_settings = process.save_settings
+        journal_settings(process, auth, lambda: window.state.operator)
     _attach(route, device_hub(process.settings if process else None, "pharmacy") if devices else None, parts)
     _settings_access(window, process, parts)
     _stock_access(window, link, auth, process)
@@ -291,6 +310,8 @@ def build_counter(config, *, process: Process | None = None, devices: bool = Tru
     route = ScanRoute()
     window = CounterWindow(svc, auth, route=route, title_name=config.institution_name, settle_widget=settle)
     route.setParent(window)
+    if process is not None:
+        journal_settings(process, auth, lambda: window.operator)
     _attach(route, device_hub(process.settings if process else None, "counter") if devices else None, parts)
     _settings_access(window, process, parts)
     return window, parts

@@ -71,3 +71,27 @@ def test_crash_text_names_the_log_file(home):
 
         sys.excepthook = sys.__excepthook__
     assert str(home / "logs" / "pharmacy.log") in text and "内部错误" in text and "boom" in text
+
+
+def test_a_settings_change_is_a_journaled_staff_action(home):
+    """Who changed which settings, in the store's chained journal; a secret option's value is not written."""
+    from core.services.auth import Auth, Operator
+    from core.store import staff_journal
+    from core.store.db import open_store
+    from core.store.desk import ensure_desk_schema
+    from onewindow.root import journal_settings
+
+    engine = open_store(f"sqlite:///{home / 'store.db'}")
+    ensure_desk_schema(engine)
+    try:
+        process = start_process("pharmacy", logs=False)
+        journal_settings(process, Auth(engine), lambda: Operator("zhang", "张主管", "supervisor"))
+        process.save_settings({"ui.font_size": 16, "signing.secret": "s3cret-value"})
+        (event,) = Auth(engine).events("settings_change")
+        assert event["user_id"] == "zhang" and event["detail"]["shell"] == "pharmacy"
+        assert event["detail"]["changes"] == {"signing.secret": "***", "ui.font_size": 16}
+        assert staff_journal.verify(engine).ok
+        with engine.connect() as conn:
+            assert "s3cret-value" not in str(conn.exec_driver_sql("select detail from desk_event").all())
+    finally:
+        engine.dispose()

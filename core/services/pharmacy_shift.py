@@ -42,6 +42,7 @@ from core.services.ports import CentreLink, DeskError, ShiftReport
 from core.pos.tenders import NAME_ZH
 from core.store import desk as t
 from core.store import pos
+from core.store import staff_journal
 from core.store.db import session_factory
 from core.store.lane import write_engine
 from core.sync import outbox
@@ -92,7 +93,7 @@ class ShiftService:
             sid = f"{self.config.terminal}-{local:%Y%m%d}-S{t.next_number(conn, 'shift')}"
             conn.execute(t.shift.insert().values(shift_id=sid, terminal=self.config.terminal, opened_by=op.user_id,
                                                  opened_at=now, float_amount=_d(float_amount)))
-            conn.execute(t.event.insert().values(at=now, kind="shift_open", user_id=op.user_id, ref=sid,
+            staff_journal.append(conn, t.event, dict(at=now, kind="shift_open", user_id=op.user_id, ref=sid,
                                                  detail=json.dumps({"float": fmt(_d(float_amount))})))
         return sid
 
@@ -202,7 +203,7 @@ class ShiftService:
                                                     closed_by=operator.user_id, body=text, prev_hash=prev, hash=digest))
             conn.execute(t.shift.update().where(t.shift.c.shift_id == shift_id).values(closed_at=now,
                                                                                         closed_by=operator.user_id))
-            conn.execute(t.event.insert().values(at=now, kind="shift_close", user_id=operator.user_id,
+            staff_journal.append(conn, t.event, dict(at=now, kind="shift_close", user_id=operator.user_id,
                                                  approver_id=approver, ref=shift_id,
                                                  detail=json.dumps({"z_no": z_no, "hash": digest})))
         return self.z(shift_id)

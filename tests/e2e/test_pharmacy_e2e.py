@@ -258,3 +258,11 @@ def test_pharmacist_shift_end_to_end(qtbot, window, centre, desk, tmp_path):
     assert "报表" in z_pdf and "No.1" in z_pdf and "对账平" in z_pdf and str(expected) in z_pdf
     shot(win, "shift_z")
     assert desk.shifts.verify_chain()
+    # every staff action of the day — logins, the reprint with its approval, the return, the shift's open and
+    # close — is in the store's chained journal, and the chain holds
+    from core.store import staff_journal
+
+    journal = staff_journal.verify(desk.engine)
+    assert journal.ok, journal.describe()
+    kinds = {e["kind"] for e in desk.auth.events()}
+    assert {"login", "reprint", "override", "return", "shift_open", "shift_close"} <= kinds, kinds

@@ -13,6 +13,7 @@ from core.services.desk.through import read_through
 from core.services.ports import DeskError, SaleRecord
 from core.store import desk as t
 from core.store import pos
+from core.store import staff_journal
 
 
 class Records(DeskBase):
@@ -64,7 +65,7 @@ class Records(DeskBase):
             prints = conn.execute(select(t.sale.c.prints).where(t.sale.c.msgid == msgid)).scalar() or 0
             conn.execute(t.sale.update().where(t.sale.c.msgid == msgid).values(prints=prints + 1))
             if reprint:
-                conn.execute(t.event.insert().values(at=t.utcnow(), kind="reprint", user_id=self._user(),
+                staff_journal.append(conn, t.event, dict(at=t.utcnow(), kind="reprint", user_id=self._user(),
                                                      approver_id=approver, ref=msgid,
                                                      detail=json.dumps({"copy": prints})))
         return prints + 1

@@ -19,6 +19,7 @@ from core.services.pharmacy_sale import Sale, SaleLine
 from core.services.ports import DeskError, PatientCard, Payment, SaleRecord
 from core.store import desk as t
 from core.store import pos
+from core.store import staff_journal
 from core.store.catalogue import get_drugs
 from core.store.persons import get_person
 
@@ -77,7 +78,7 @@ class Returns(Settlement):
                     conn.execute(t.uncoded_stock.update().where(
                         t.uncoded_stock.c.drug_key == l["drug_key"], t.uncoded_stock.c.batch == l["uncoded_batch"])
                         .values(boxes=t.uncoded_stock.c.boxes + l["qty"]))
-            conn.execute(t.event.insert().values(at=t.utcnow(), kind="return", user_id=self._user(),
+            staff_journal.append(conn, t.event, dict(at=t.utcnow(), kind="return", user_id=self._user(),
                                                  ref=record.receipt_no,
                                                  detail=json.dumps({"lines": chosen, "return": ret_no})))
         self.drain()

@@ -76,6 +76,14 @@ def test_shift_x_and_z_are_final_and_chained(shifts):
     sid2 = service.open(OP, Decimal("100"))
     z2 = service.close(sid2, Decimal("100"), OP)
     assert z2.z_no == 2 and service.verify_chain()
+    # opening and closing are staff actions in the store's chained journal (not rows beside the chain)
+    from core.store import staff_journal
+
+    journal = staff_journal.verify(engine)
+    assert journal.ok and journal.entries == 4, journal.describe()
+    with engine.connect() as conn:
+        kinds = [r.kind for r in conn.execute(t.event.select().order_by(t.event.c.id))]
+    assert kinds == ["shift_open", "shift_close", "shift_open", "shift_close"]
 
 
 def test_reports_use_one_business_clock_and_z_shows_its_closing_time(tmp_path):
