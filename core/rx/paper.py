@@ -22,9 +22,12 @@ IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
 class RxInputError(ValueError):
-    def __init__(self, zh: str, en: str) -> None:
+    """`field` names what is wrong, so an entry screen can show the reason next to it: prescriber, institution,
+    date, valid_days, diagnosis, lines, image, or line:N (the Nth line, from 1)."""
+
+    def __init__(self, zh: str, en: str, field: str = "") -> None:
         super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
+        self.zh, self.en, self.field = zh, en, field
 
 
 @dataclass(frozen=True)
@@ -59,32 +62,39 @@ def image_type(data: bytes) -> str | None:
 
 
 def check_paper(rx: PaperRx, drugs: Mapping[str, Drug], today: dt.date) -> list[tuple[Drug, PaperLine, Sig | None]]:
-    if not rx.prescriber.strip() or not rx.institution.strip():
-        raise RxInputError("请填写开方医师和开方机构", "the prescriber and the institution are required")
+    if not rx.prescriber.strip():
+        raise RxInputError("请填写开方医师", "the prescriber is required", "prescriber")
+    if not rx.institution.strip():
+        raise RxInputError("请填写开方机构", "the institution is required", "institution")
     if rx.rx_date > today:
-        raise RxInputError(f"开方日期 {rx.rx_date} 晚于今天", f"prescription date {rx.rx_date} is in the future")
+        raise RxInputError(f"开方日期 {rx.rx_date} 晚于今天", f"prescription date {rx.rx_date} is in the future", "date")
     if not 1 <= rx.valid_days <= 90:
-        raise RxInputError("有效天数应为 1–90 天", "valid days must be 1-90")
+        raise RxInputError("有效天数应为 1–90 天", "valid days must be 1-90", "valid_days")
     if rx.valid_until < today:
-        raise RxInputError(f"处方已于 {rx.valid_until} 过期", f"the prescription expired on {rx.valid_until}")
+        raise RxInputError(f"处方已于 {rx.valid_until} 过期", f"the prescription expired on {rx.valid_until}", "date")
     if not rx.diagnosis_code.strip():
-        raise RxInputError("请填写临床诊断", "the diagnosis is required")
+        raise RxInputError("请填写临床诊断", "the diagnosis is required", "diagnosis")
     if not rx.lines:
-        raise RxInputError("处方没有药品", "the prescription has no drug line")
+        raise RxInputError("处方没有药品", "the prescription has no drug line", "lines")
     if not rx.image:
-        raise RxInputError("纸质处方须拍照或扫描留存后才能调剂", "a paper prescription needs its photo or scan attached")
+        raise RxInputError("纸质处方须拍照或扫描留存后才能调剂", "a paper prescription needs its photo or scan attached",
+                           "image")
     if len(rx.image) > MAX_IMAGE_BYTES or image_type(rx.image) is None:
-        raise RxInputError("处方图片须为 8 MB 以内的 JPEG 或 PNG", "the image must be a JPEG or PNG of at most 8 MB")
+        raise RxInputError("处方图片须为 8 MB 以内的 JPEG 或 PNG", "the image must be a JPEG or PNG of at most 8 MB",
+                           "image")
     out = []
     for no, line in enumerate(rx.lines, start=1):
         drug = drugs.get(line.drug_key)
         if drug is None:
-            raise RxInputError(f"第 {no} 行药品 {line.drug_key!r} 不在本店目录", f"line {no}: unknown drug {line.drug_key!r}")
+            raise RxInputError(f"第 {no} 行药品 {line.drug_key!r} 不在本店目录", f"line {no}: unknown drug {line.drug_key!r}",
+                               f"line:{no}")
         if line.boxes < 1 or not 1 <= line.days <= 366:
-            raise RxInputError(f"第 {no} 行 {drug.name}：数量须至少 1 盒、天数 1–366", f"line {no}: boxes >= 1 and days 1-366")
+            raise RxInputError(f"第 {no} 行 {drug.name}：数量须至少 1 盒、天数 1–366", f"line {no}: boxes >= 1 and days 1-366",
+                               f"line:{no}")
         try:
             sig = sig_for(drug, line.dose, line.frequency)
         except SigError as exc:
-            raise RxInputError(f"第 {no} 行 {drug.name}：{exc.zh}", f"line {no}: {exc.en}") from None
+            raise RxInputError(f"第 {no} 行 {drug.name}：{exc.zh}", f"line {no}: {exc.en}",
+                               f"line:{no}") from None
         out.append((drug, line, sig))
     return out

@@ -12,7 +12,8 @@ the building, navigation, login, link status, permissions and settings.
 Keys are per screen (`keymap`: one action per key on a screen; F1 and the status line list the screen's keys):
 F1 keys · F2 new patient · F3 returns · F4 shift · F5 refresh · F10 settings · Ctrl+L log out everywhere;
 sale: F6 拆零 · F8 无码库 · F9 hold (挂单) · F12 pay · Del code · Ctrl+F drug search; pay: F6 共济 account ·
-F8 personal account · F12 confirm; step 1: F9 recall; returns: F12 twice (ask, then return) · Ctrl+A; shift:
+F8 personal account · F12 confirm; step 1: F9 recall; prescriptions: F6 paper prescription (paper: F12 open the sale ·
+Ctrl+F drug · Ctrl+O photo · Ctrl+Del line); returns: F12 twice (ask, then return) · Ctrl+A; shift:
 F6 X report; done and returns: Ctrl+P reprint · Ctrl+R print again after a printer failure; Esc back (Esc
 after the receipt: next customer). A shell adds its own with `add_key` (Ctrl+K 进销存).
 
@@ -51,6 +52,7 @@ from desktop.common.status import StatusLine
 from desktop.common.worker import Failure, Runner
 from desktop.pharmacy import screens as sc
 from desktop.pharmacy.drug_search import DrugSearchDialog
+from desktop.pharmacy.paper_flow import PaperFlow
 from desktop.pharmacy.print_flow import PrintFlow
 from desktop.pharmacy.returns_flow import ReturnsFlow
 from desktop.pharmacy.sale_flow import SaleFlow
@@ -60,8 +62,8 @@ from desktop.qt import Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
 
 log = logging.getLogger("onewindow.gui.pharmacy")
 
-PAGES = ("identify", "rx", "sale", "pay", "done", "returns", "shift", "settings")
-PATIENT_PAGES = ("rx", "sale", "pay", "done")  # the screens that show the patient in the header
+PAGES = ("identify", "rx", "sale", "pay", "done", "returns", "shift", "settings", "paper")
+PATIENT_PAGES = ("rx", "paper", "sale", "pay", "done")  # the screens that show the patient in the header
 
 
 @dataclass
@@ -78,7 +80,7 @@ class DeskState:
     link: LinkStatus | None = None
 
 
-class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, QtWidgets.QMainWindow):
+class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, PrintFlow, ReturnsFlow, ShiftFlow, QtWidgets.QMainWindow):
     verdict_shown = Signal(float)  # ms from the scan entering the route to its verdict on screen
     settled = Signal(object)  # SaleRecord
     busy_changed = Signal(bool)
@@ -157,8 +159,9 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         self.returns = sc.ReturnScreen()
         self.shift = sc.ShiftScreen()
         self.settings = sc.SettingsScreen()
+        self.paper = sc.PaperScreen()
         self._screens = dict(zip(PAGES, (self.identify, self.rx, self.sale_screen, self.pay, self.done,
-                                         self.returns, self.shift, self.settings)))
+                                         self.returns, self.shift, self.settings, self.paper)))
         for w in self._screens.values():
             self.pages.addWidget(w)
         self.banner = QtWidgets.QLabel(objectName="banner")
@@ -207,7 +210,11 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
         recall = {"F9": (self.hold_or_recall, tr("取回挂单"))} if self.state.held else {}
         pages = {
             "identify": common | card | recall,
-            "rx": common | card | back,
+            "rx": common | card | back | {"F6": (self.go_paper, tr("纸质处方"))},
+            "paper": common | card | back | {"F12": (self.paper_submit, tr("开单")),
+                                             "Ctrl+F": (self.paper_find_drug, tr("查药品")),
+                                             "Ctrl+O": (self.paper_pick_photo, tr("处方图片")),
+                                             "Ctrl+Del": (self.paper_delete_line, tr("删除药品行"))},
             "sale": common | card | back | {
                 "F6": (self.sale_screen.ask_split, tr("拆零")), "F8": (self.ask_uncoded, tr("无码库")),
                 "F9": (self.hold_or_recall, tr("挂单")), "F12": (self.go_pay, tr("结算")),
@@ -322,6 +329,8 @@ class PharmacyWindow(SaleFlow, SearchFlow, PrintFlow, ReturnsFlow, ShiftFlow, Qt
             return
         if page == "pay":
             self.go("sale")
+        elif page == "paper":
+            self.go("rx")
         elif page == "sale":
             self.go("rx")
         elif page == "done":  # the sale is over: Esc is the next customer, nothing of this one stays

@@ -51,6 +51,22 @@
         <translation>Recall held sale</translation>
     </message>
     <message>
+        <source>纸质处方</source>
+        <translation>Paper prescription</translation>
+    </message>
+    <message>
+        <source>开单</source>
+        <translation>Open the sale</translation>
+    </message>
+    <message>
+        <source>处方图片</source>
+        <translation>Prescription photo</translation>
+    </message>
+    <message>
+        <source>删除药品行</source>
+        <translation>Delete the drug line</translation>
+    </message>
+    <message>
         <source>拆零</source>
         <translation>split</translation>
     </message>
@@ -237,6 +253,112 @@
     <message>
         <source>正在验证…</source>
         <translation>Checking…</translation>
+    </message>
+</context>
+<context>
+    <name>PaperFlow</name>
+    <message>
+        <source>选择处方图片</source>
+        <translation>Choose the prescription photo</translation>
+    </message>
+    <message>
+        <source>图片 (*.jpg *.jpeg *.png)</source>
+        <translation>Images (*.jpg *.jpeg *.png)</translation>
+    </message>
+    <message>
+        <source>无法读取图片：</source>
+        <translation>Cannot read the image: </translation>
+    </message>
+    <message>
+        <source>正在开单…</source>
+        <translation>Opening the sale…</translation>
+    </message>
+</context>
+<context>
+    <name>PaperScreen</name>
+    <message>
+        <source>医师姓名</source>
+        <translation>Doctor's name</translation>
+    </message>
+    <message>
+        <source>开方医疗机构</source>
+        <translation>Prescribing institution</translation>
+    </message>
+    <message>
+        <source> 天</source>
+        <translation> days</translation>
+    </message>
+    <message>
+        <source>诊断编码，如 I10.x00</source>
+        <translation>Diagnosis code, e.g. I10.x00</translation>
+    </message>
+    <message>
+        <source>诊断名称</source>
+        <translation>Diagnosis name</translation>
+    </message>
+    <message>
+        <source>长期处方（医师已评估）</source>
+        <translation>Long prescription (assessed by the doctor)</translation>
+    </message>
+    <message>
+        <source>药品</source>
+        <translation>Drug</translation>
+    </message>
+    <message>
+        <source>单次剂量</source>
+        <translation>Dose</translation>
+    </message>
+    <message>
+        <source>频次</source>
+        <translation>Frequency</translation>
+    </message>
+    <message>
+        <source>用法</source>
+        <translation>Way</translation>
+    </message>
+    <message>
+        <source>数量（盒）</source>
+        <translation>Boxes</translation>
+    </message>
+    <message>
+        <source>天数</source>
+        <translation>Days</translation>
+    </message>
+    <message>
+        <source>有效期</source>
+        <translation>Valid for</translation>
+    </message>
+    <message>
+        <source>开方医师</source>
+        <translation>Prescriber</translation>
+    </message>
+    <message>
+        <source>开方机构</source>
+        <translation>Prescriber</translation>
+    </message>
+    <message>
+        <source>开方日期</source>
+        <translation>written on</translation>
+    </message>
+    <message>
+        <source>临床诊断</source>
+        <translation>Diagnosis</translation>
+    </message>
+    <message>
+        <source>处方图片</source>
+        <translation>Prescription photo</translation>
+    </message>
+    <message>
+        <source>纸质处方录入</source>
+        <translation>Paper prescription entry</translation>
+    </message>
+    <message>
+        <source>药品（Ctrl+F 按拼音查药品加入，Ctrl+Del 删除所选行）</source>
+        <translation>Drugs (Ctrl+F finds a drug by pinyin and adds it, Ctrl+Del deletes the selected line)</translation>
+    </message>
+    <message>
+        <source>未附图片（Ctrl+O 选择拍照或扫描文件）</source>
+        <translation>No image attached (Ctrl+O chooses the photo or scan file)</translation>
     </message>
 </context>
 <context>

@@ -10,14 +10,16 @@ Runner) and moves between them.
     ReturnScreen     find a sale by receipt number or a box's code; return all or some lines
     ShiftScreen      open with a float, X report, Z report with a blind count
     SettingsScreen   font size and language
+    PaperScreen      a paper prescription: prescriber, institution, date, diagnosis, lines, photo
 """
 from desktop.pharmacy.screens.common import ScanBox, message_label, parse_money, set_tone, title_label
 from desktop.pharmacy.screens.identify import IdentifyScreen, RxScreen
+from desktop.pharmacy.screens.paper import PaperScreen
 from desktop.pharmacy.screens.pay import DoneScreen, PayScreen
 from desktop.pharmacy.screens.returns import ReturnScreen
 from desktop.pharmacy.screens.sale import STATE_TONE, SaleScreen, ToneDelegate
 from desktop.pharmacy.screens.shift import SettingsScreen, ShiftScreen
 
-__all__ = ["STATE_TONE", "DoneScreen", "IdentifyScreen", "PayScreen", "ReturnScreen", "RxScreen", "SaleScreen",
+__all__ = ["STATE_TONE", "DoneScreen", "IdentifyScreen", "PaperScreen", "PayScreen", "ReturnScreen", "RxScreen", "SaleScreen",
            "ScanBox", "SettingsScreen", "ShiftScreen", "ToneDelegate", "message_label", "parse_money", "set_tone",
            "title_label"]
