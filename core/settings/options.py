@@ -221,6 +221,9 @@ OPTIONS: tuple[Option, ...] = (
          supervisor=True, choices=("single", "strict")),
     _opt("dispensing.check", "choice", "scan", "核对方式", "how the check is done: scan every box again, or confirm "
          "line by line", shells=frozenset({"pharmacy"}), supervisor=True, choices=("scan", "confirm")),
+    _opt("dispensing.trail_required", "bool", False, "结算前须完成审方、调配、核对",
+         "settle only after 审方→调配→核对 are signed (the trail panel, Ctrl+T on the sale screen)",
+         shells=frozenset({"pharmacy"}), supervisor=True),
     _opt("rx_cache.max_entries", "int", 500, "离线处方缓存上限（张）", "prescriptions kept for offline selling at most",
          shells=frozenset({"pharmacy"}), supervisor=True, low=0, high=100000),
     _opt("rx_cache.refill_days", "int", 7, "预取处方：续方到期前（天）", "fetch ahead the waiting prescriptions of "

@@ -11,7 +11,8 @@ the building, navigation, login, link status, permissions and settings.
 
 Keys are per screen (`keymap`: one action per key on a screen; F1 and the status line list the screen's keys):
 F1 keys · F2 new patient · F3 returns · F4 shift · F5 refresh · F10 settings · Ctrl+L log out everywhere;
-sale: F6 拆零 · F8 无码库 · F9 hold (挂单) · F12 pay · Del code · Ctrl+F drug search; pay: F6 共济 account ·
+sale: F6 拆零 · F8 无码库 · F9 hold (挂单) · F12 pay · Del code · Ctrl+F drug search; sale, pay and done:
+Ctrl+T the 审方→调配→核对→发药 trail (desktop.pharmacy.trail_flow); pay: F6 共济 account ·
 F8 personal account · F12 confirm; step 1: F9 recall; prescriptions: F6 paper prescription (paper: F12 open the sale ·
 Ctrl+F drug · Ctrl+O photo · Ctrl+Del line); returns: F12 twice (ask, then return) · Ctrl+A; shift:
 F6 X report; done and returns: Ctrl+P reprint · Ctrl+R print again after a printer failure; Esc back (Esc
@@ -58,6 +59,7 @@ from desktop.pharmacy.returns_flow import ReturnsFlow
 from desktop.pharmacy.sale_flow import SaleFlow
 from desktop.pharmacy.search_flow import SearchFlow
 from desktop.pharmacy.shift_flow import ShiftFlow
+from desktop.pharmacy.trail_flow import TrailFlow
 from desktop.qt import Qt, QtCore, QtGui, QTimer, QtWidgets, Signal
 
 log = logging.getLogger("onewindow.gui.pharmacy")
@@ -80,7 +82,7 @@ class DeskState:
     link: LinkStatus | None = None
 
 
-class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, PrintFlow, ReturnsFlow, ShiftFlow, QtWidgets.QMainWindow):
+class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, ReturnsFlow, ShiftFlow, QtWidgets.QMainWindow):
     verdict_shown = Signal(float)  # ms from the scan entering the route to its verdict on screen
     settled = Signal(object)  # SaleRecord
     busy_changed = Signal(bool)
@@ -206,6 +208,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, PrintFlow, ReturnsFlow, Sh
                   "Ctrl+L": (self.logout, tr("退出登录"))}
         back = {"Esc": (self.back, tr("返回"))}
         card = {"F7": (self.show_card, tr("参保人信息"))} if self.state.card is not None else {}
+        trail = {"Ctrl+T": (self.open_trail, tr("审方/核对"))}
         prints = {"Ctrl+P": (self.reprint, tr("重打小票")), "Ctrl+R": (self.retry_print, tr("重试打印"))}
         recall = {"F9": (self.hold_or_recall, tr("取回挂单"))} if self.state.held else {}
         pages = {
@@ -215,13 +218,13 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, PrintFlow, ReturnsFlow, Sh
                                              "Ctrl+F": (self.paper_find_drug, tr("查药品")),
                                              "Ctrl+O": (self.paper_pick_photo, tr("处方图片")),
                                              "Ctrl+Del": (self.paper_delete_line, tr("删除药品行"))},
-            "sale": common | card | back | {
+            "sale": common | card | back | trail | {
                 "F6": (self.sale_screen.ask_split, tr("拆零")), "F8": (self.ask_uncoded, tr("无码库")),
                 "F9": (self.hold_or_recall, tr("挂单")), "F12": (self.go_pay, tr("结算")),
                 "Del": (self.delete_code, tr("删除码")), "Ctrl+F": (self.find_drug, tr("查药品"))},
-            "pay": common | back | {"F12": (self.pay._confirm, tr("确认收款")), "F8": (self.pay.use_account, tr("个人账户全额")),
+            "pay": common | back | trail | {"F12": (self.pay._confirm, tr("确认收款")), "F8": (self.pay.use_account, tr("个人账户全额")),
                     "F6": (self.ask_family, tr("共济账户"))},
-            "done": common | card | back | prints,
+            "done": common | card | back | prints | trail,
             "returns": common | back | prints | {"F12": (self.returns._go, tr("退货（再按 F12 确认）")),
                                                  "Ctrl+A": (self.returns.check_all, tr("全选"))},
             "shift": common | back | {"F6": (self.x_report, tr("X 报表"))},

@@ -278,4 +278,6 @@ EN = {
     "纸质处方录入": "Paper prescription entry",
     "药品（Ctrl+F 按拼音查药品加入，Ctrl+Del 删除所选行）": "Drugs (Ctrl+F finds a drug by pinyin and adds it, Ctrl+Del deletes the selected line)",
     "未附图片（Ctrl+O 选择拍照或扫描文件）": "No image attached (Ctrl+O chooses the photo or scan file)",
+    "审方/核对": "Review / check",
+    "审方 → 调配 → 核对 → 发药 (Ctrl+T)": "Review → dispense → check → hand out (Ctrl+T)",
 }

@@ -39,6 +39,10 @@
         <translation>Patient card</translation>
     </message>
     <message>
+        <source>审方/核对</source>
+        <translation>Review / check</translation>
+    </message>
+    <message>
         <source>重打小票</source>
         <translation>Reprint receipt</translation>
     </message>
@@ -982,6 +986,13 @@
     <message>
         <source>请输入实点现金</source>
         <translation>Type the cash counted</translation>
+    </message>
+</context>
+<context>
+    <name>TrailFlow</name>
+    <message>
+        <source>审方 → 调配 → 核对 → 发药 (Ctrl+T)</source>
+        <translation>Review → dispense → check → hand out (Ctrl+T)</translation>
     </message>
 </context>
 <context>

@@ -89,7 +89,7 @@ def test_the_desk_takes_the_site_settings(tmp_path):
     from core.store.db import open_store
 
     values = {"rx_cache.max_entries": 7, "rx_cache.refill_days": 3, "dispensing.pharmacists": "strict",
-              "dispensing.check": "confirm"}
+              "dispensing.check": "confirm", "dispensing.trail_required": True}
 
     class Site:
         def get(self, key, shell=None):
@@ -98,8 +98,9 @@ def test_the_desk_takes_the_site_settings(tmp_path):
     engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     try:
         desk = PharmacyDesk(engine, None, DeskConfig(receipt_dir=str(tmp_path)))
-        assert (desk.trail_mode, desk.rx_cache_limit) == ("single", 500)  # the registry's defaults
+        assert (desk.trail_mode, desk.rx_cache_limit, desk.trail_required) == ("single", 500, False)  # the defaults
         desk.apply_rx_settings(Site())
         assert (desk.rx_cache_limit, desk.rx_refill_days, desk.trail_mode, desk.trail_check) == (7, 3, "strict", "confirm")
+        assert desk.trail_required is True  # a setting of the registry, not a hidden default
     finally:
         engine.dispose()

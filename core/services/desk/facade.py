@@ -59,6 +59,7 @@ class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, Dispensin
         self.rx_refill_days = int(site.get("rx_cache.refill_days", "pharmacy"))
         self.trail_mode = str(site.get("dispensing.pharmacists", "pharmacy"))
         self.trail_check = str(site.get("dispensing.check", "pharmacy"))
+        self.trail_required = bool(site.get("dispensing.trail_required", "pharmacy"))
 
     def start(self) -> None:
         """At start-up, off the UI thread: start-up recovery and the background sender, then catalogue changes

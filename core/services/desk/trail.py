@@ -37,7 +37,7 @@ class DispensingTrail(DeskBase):
 
     trail_mode: str = str(default_of("dispensing.pharmacists", "pharmacy"))
     trail_check: str = str(default_of("dispensing.check", "pharmacy"))
-    trail_required: bool = False  # dispensing.trail_required: settle only after the check
+    trail_required: bool = bool(default_of("dispensing.trail_required", "pharmacy"))  # settle only after the check
 
     def _trails(self) -> dict[str, Trail]:
         if not hasattr(self, "_trail_by_sale"):

@@ -113,4 +113,20 @@ def test_paper_prescription_entered_with_keys_refused_next_to_the_field_then_ope
     assert (sale.rx_kind, sale.doctor, sale.issuer, sale.diagnoses) == ("paper", "刘医生", "区人民医院", ("I10.x00",))
     assert [(l.drug.key, l.qty, l.days) for l in sale.lines] == [("D01", 1, 28)] and sale.lines[0].dose_text == "5mg 口服"
     assert desk.desk.paper_image(sale.rx_id) == ("image/png", PHOTO) and images(desk.desk) == 1
+
+    # the trail from the sale: Ctrl+T (listed by F1), the reviewer signs with the keys, Esc closes it
+    idle(qtbot, win)
+    desk.desk.set_licence("li", "YS4207001")  # the staff profile
+    press(qtbot, win, Qt.Key.Key_F1)
+    assert "Ctrl+T 审方/核对" in win.keys_shown
+    press(qtbot, win, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    dlg = win.trail_dialog
+    assert dlg is not None and dlg.panel.verdict.text().startswith("审核结果：") and win.route.paused
+    qtbot.keyClicks(dlg.panel.user, "li")
+    qtbot.keyClicks(dlg.panel.pin, "2468")
+    qtbot.keyClick(dlg.panel.sign, Qt.Key.Key_Space)
+    assert dlg.panel.steps.item(0, 0).text() == "李药师", dlg.panel.message.text()
+    assert dlg.panel.steps.item(0, 1).text() == "YS4207001"
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert win.trail_dialog is None and not win.route.paused and desk.desk.trail(sale).by("review") is not None
     win.stop()
