@@ -81,9 +81,16 @@ def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _worker(config: uvicorn.Config, sock: socket.socket, beat, parent_pid: int) -> None:  # pragma: no cover - child
+def _worker(config: uvicorn.Config, sock: socket.socket, beat, parent_pid: int,
+            log_name: str = "") -> None:  # pragma: no cover - child
     _die_with_parent(parent_pid)
     config.configure_logging()
+    if log_name:  # its own rotating file (one writer per file: a replaced worker is dead before the next starts)
+        from onewindow import logs
+
+        level = config.log_level if isinstance(config.log_level, int) else logging.getLevelName(
+            str(config.log_level or "info").upper())
+        logs.setup(log_name, level=level if isinstance(level, int) else logging.INFO)
 
     async def heartbeat() -> None:
         beat.value += 1
@@ -132,7 +139,8 @@ def serve(config: uvicorn.Config, workers: int, *, hung_after: float = HUNG_AFTE
 
     def start(i: int) -> _Worker:
         beat = spawn.RawValue("Q", 0)
-        p = spawn.Process(target=_worker, args=(config, sockets[i], beat, os.getpid()), name=f"centre-worker-{i}")
+        p = spawn.Process(target=_worker, args=(config, sockets[i], beat, os.getpid(), f"centre-{config.port}-w{i}"),
+                          name=f"centre-worker-{i}")
         p.start()
         return _Worker(p, beat, time.monotonic())
 

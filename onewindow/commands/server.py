@@ -56,7 +56,11 @@ def run(args: argparse.Namespace) -> int:
         print(table(load_all()))
         return 0
     url = args.db or default_db_url()
-    logging.basicConfig(level=getattr(logging, args.log_level.upper()), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from onewindow import logs as logsetup
+
+    # a rotating file per process in the log folder (centre-PORT.log; each worker of --workers its own
+    # centre-PORT-wN.log), and the console as before
+    logsetup.setup(f"centre-{args.port}", level=getattr(logging, args.log_level.upper()))
     try:  # before anything else: one centre generation per port
         claim = claim_port(args.host, args.port, make_url(url).render_as_string(hide_password=True))
     except PortBusy as exc:

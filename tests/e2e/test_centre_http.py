@@ -2,6 +2,8 @@
 PostgreSQL. The main path of the issue, then 50 simultaneous settlements of one person from 5 institutions."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import subprocess
 import sys
 import threading
@@ -154,6 +156,9 @@ def test_cli_server_seed_and_journal(centre_db, tmp_path, vectors_path):
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+    # the centre logs to its own rotating file in the log folder too, named by its port (#16)
+    centre_log = Path(os.environ["ONEWINDOW_HOME"]) / "logs" / f"centre-{port}.log"
+    assert f"centre-{port} started" in centre_log.read_text(encoding="utf-8")
     verify = subprocess.run([sys.executable, "-m", "onewindow", "journal", "verify", "--db", centre_db.url],
                             capture_output=True, text=True, env=env, timeout=60)
     assert verify.returncode == 0 and verify.stdout.startswith("OK:"), verify.stdout + verify.stderr
