@@ -211,8 +211,10 @@ class StockService:
 
     # ---- 3507: undo an upload made in error -------------------------------------------------------------------
     def undo_upload(self, doc_no: str, *, supervisor: str, operator: str) -> int:
-        """Queue 3507 for each batch of a document (the supervisor decides); the document is marked deleted. The
-        local ledger is corrected by the opposite movement (a return, a count), which is uploaded in its turn."""
+        """Queue 3507 for each batch of a document (the supervisor decides). The centre undoes every live
+        document of that data type on those batches; the ledger does the same here, by the opposite movement
+        (core.store.stock.undo_docs, not uploaded: the 3507 is the upload), in the same transaction — so the
+        ledger and the centre agree, and a box that moved since refuses both with nothing queued."""
         if not supervisor:
             raise StockError("删除上传须主管确认", "undoing an upload needs a supervisor", field="supervisor")
         with self.t.write() as s, s.begin():
@@ -222,8 +224,11 @@ class StockService:
             if doc.deleted_at is not None:
                 raise StockError(f"单据 {doc_no} 已删除", f"document {doc_no} was already deleted")
             bchnos = [l.bchno for l in ledger.doc_lines(s, doc_no)]
+            kinds = tuple(k for k, t in stock_uploads.DATA_TYPE.items() if t == stock_uploads.DATA_TYPE[doc.kind])
+            ledger.undo_docs(s, bchnos, kinds, doc_no=self._doc_no(s, "U"), now=self.t.utcnow(), operator=operator,
+                             supervisor=supervisor)
             items = stock_uploads.queue_delete(s, self.t, doc_no, doc.kind, bchnos, operator=operator)
-            doc.deleted_at = self.t.utcnow()
+            doc.deleted_at = doc.deleted_at or self.t.utcnow()
             doc.supervisor = doc.supervisor or supervisor
         return len(items)
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.stock.domain import (
-    CHANGE_KINDS, ON_HAND, WHOLE, BatchView, BoxState, CountResult, Delivery, NotInStock, Product, StockError,
+    CHANGE_KINDS, ON_HAND, STATE_NAMES, WHOLE, BatchView, BoxState, CountResult, Delivery, NotInStock, Product, StockError,
     check_delivery, compare_count,
 )
 from core.store.models_stock import StockBatchRow, StockBoxRow, StockDocRow, StockMoveRow, StockProductRow
@@ -299,6 +299,80 @@ def write_off(session: Session, codes: list[str], *, change_kind: str, doc_no: s
     return boxes
 
 
+def undo_docs(session: Session, bchnos: list[str], kinds: tuple[str, ...], *, doc_no: str, now: dt.datetime,
+              operator: str = "", supervisor: str = "") -> list[str]:
+    """The local mirror of the centre's 3507 (信息删除): every live document of these kinds is undone on these
+    batches, newest movement first, by the opposite movement — as the centre undoes the batch's documents of that
+    data type — so that the ledger and the centre agree after the upload is deleted. A box that moved since (sold
+    after its receipt) refuses the whole undo with nothing written, as the centre does. Returns the documents
+    whose every movement is now undone (they are marked deleted)."""
+    if not supervisor:
+        raise StockError("删除上传须主管确认", "undoing an upload needs a supervisor", field="supervisor")
+    ids = dict(session.execute(select(StockBatchRow.id, StockBatchRow.bchno)
+                               .where(StockBatchRow.bchno.in_(bchnos))).all())
+    live = list(session.execute(
+        select(StockMoveRow).join(StockDocRow, StockDocRow.doc_no == StockMoveRow.doc_no)
+        .where(StockDocRow.kind.in_(kinds), StockDocRow.deleted_at.is_(None), StockMoveRow.batch_id.in_(list(ids)))
+        .order_by(StockMoveRow.id.desc())).scalars())
+    if not live:
+        raise StockError("没有可撤销的库存变动", "nothing to undo on these batches")
+    # each box's effective movements: an "undo" movement cancels the latest one not yet cancelled
+    stacks: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for part in _chunks(list({m.code for m in live})):
+        for mid, code, kind, after in session.execute(
+                select(StockMoveRow.id, StockMoveRow.code, StockMoveRow.kind, StockMoveRow.state)
+                .where(StockMoveRow.code.in_(part)).order_by(StockMoveRow.id)):
+            if kind == "undo":
+                if stacks[code]:
+                    stacks[code].pop()
+            else:
+                stacks[code].append((mid, after))
+    effective = {mid for st in stacks.values() for mid, _ in st}
+    live = [m for m in live if m.id in effective]
+    if not live:
+        raise StockError("没有可撤销的库存变动", "nothing to undo on these batches")
+    cur: dict[str, tuple[str | None, int]] = {c: (st, left) for c, st, left in session.execute(
+        select(StockBoxRow.code, StockBoxRow.state, StockBoxRow.units_left)
+        .where(StockBoxRow.code.in_(list(stacks))))}
+    plan = []  # (move, previous state or None: the box was never received before, previous units left)
+    for m in live:
+        state, left = cur.get(m.code, (None, 0))
+        stack = stacks[m.code]
+        if stack[-1][0] != m.id or state != m.state:
+            raise StockError(f"该盒此后已有变动（{STATE_NAMES.get(state or '', state or '无')}），请先撤销后续变动：{m.code}",
+                             f"box {m.code} moved since; undo that first", field="code")
+        stack.pop()  # an earlier move of the same box (a receipt after its return to the supplier) may follow
+        before = stack[-1][1] if stack else None
+        plan.append((m, before, left - m.units))
+        cur[m.code] = (before, left - m.units)
+    with atomic(session):
+        _new_doc(session, doc_no, "undo", now, operator=operator, supervisor=supervisor,
+                 note="撤销 " + ", ".join(dict.fromkeys(m.doc_no for m in live)))
+        batch_delta: dict[int, int] = defaultdict(int)
+        rows = []
+        for m, prev, left in plan:
+            if prev is None:  # undoing its receipt: the ledger never had the box
+                session.execute(delete(StockBoxRow).where(StockBoxRow.code == m.code))
+            else:
+                session.execute(update(StockBoxRow).where(StockBoxRow.code == m.code)
+                                .values(state=prev, units_left=left, updated_at=now))
+            batch_delta[m.batch_id] -= m.units
+            rows.append({"at": now, "kind": "undo", "code": m.code, "batch_id": m.batch_id, "units": -m.units,
+                         "state": prev or BoxState.RECEIVED.value, "doc_no": doc_no, "operator": operator})
+        for batch_id, delta in batch_delta.items():
+            if delta:
+                session.execute(update(StockBatchRow).where(StockBatchRow.id == batch_id)
+                                .values(units=StockBatchRow.units + delta))
+        session.execute(insert(StockMoveRow), rows)
+        touched = list(dict.fromkeys(m.doc_no for m in live))
+        remaining = effective - {m.id for m in live}
+        done = [d for d in touched if not any(i in remaining for i in session.scalars(
+            select(StockMoveRow.id).where(StockMoveRow.doc_no == d)))]
+        if done:
+            session.execute(update(StockDocRow).where(StockDocRow.doc_no.in_(done)).values(deleted_at=now))
+    return done
+
+
 def on_hand_codes(session: Session, drug_key: str | None = None) -> frozenset[str]:
     q = select(StockBoxRow.code).where(StockBoxRow.state.in_([s.value for s in ON_HAND]))
     if drug_key:
@@ -416,5 +490,5 @@ def check_invariant(session: Session) -> list[str]:
 __all__ = [
     "BoxFacts", "DocLine", "Movement", "Receipt", "SaleBox", "batches", "check_invariant", "confirm_count", "count",
     "doc_lines", "existing_boxes", "facts", "movements", "near_expiry", "on_hand_codes", "receive", "return_sale",
-    "sell", "summary", "supplier_return", "write_off",
+    "sell", "summary", "supplier_return", "undo_docs", "write_off",
 ]

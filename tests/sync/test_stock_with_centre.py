@@ -14,6 +14,7 @@ from core.services.checkout import CheckoutService, Identification
 from core.services import stock_reports
 from core.services.stock import StockService
 from core.stock.domain import StockError
+from core.store import stock as ledger
 from core.sync import outbox as ob
 from core.sync.models import SyncOutbox
 from core.sync.refdata import sync_catalogue
@@ -153,3 +154,49 @@ def test_split_sale_reconciles_with_the_centre(make_terminal, stock_centre):
     assert (row["inv_cnt"], row["inv_units"]) == ("2", str(after.units))
     diffs, _ = stock_reports.reconcile(t, operator="OP01")
     assert diffs == []
+
+
+def test_undoing_an_upload_is_mirrored_in_the_ledger(make_terminal, stock_centre):
+    """3507 at the centre undoes the batch's documents of that type; the ledger records the opposite movement in
+    the same transaction as the queued 3507, so both agree — and a box that moved since refuses both."""
+    centre = stock_centre
+    (i,) = new_persons(1)
+    t = make_terminal(centre.url, centre.secrets["P42070000001"])
+    sync_catalogue(t)
+    svc = StockService(t)
+    codes = [trace_code(i, 3, b) for b in range(3)]
+    draft = svc.new_draft()
+    for c in codes:
+        svc.scan_into(draft, c)
+    receipt = svc.post_receipt(draft, supplier="九州通医药", invoice_no="INV-U", operator="OP01", lot="L2613",
+                               manu_date="2026-01-01", expiry="2028-12-31")
+    loss = svc.write_off([codes[0]], change_kind="loss", supervisor="SUP1", operator="OP01")
+    with pytest.raises(StockError) as no_sup:
+        svc.undo_upload(loss, supervisor="", operator="OP01")
+    assert "主管" in no_sup.value.zh
+    with pytest.raises(StockError) as moved:  # the receipt's box was written off since: undo that first
+        svc.undo_upload(receipt.doc_no, supervisor="SUP1", operator="OP01")
+    assert "此后已有变动" in moved.value.zh and codes[0] in moved.value.zh
+    with t.read() as s:
+        assert not [x for x in s.scalars(select(SyncOutbox)) if x.infno == "3507"]
+    assert svc.on_hand("D01")[0].boxes == 2
+
+    assert svc.undo_upload(loss, supervisor="SUP1", operator="OP01") == 1
+    (batch,) = svc.on_hand("D01")
+    assert batch.boxes == 3 and svc.check_sale_box(codes[0]).level == "PASS"
+    t.sender.drain(timeout_s=20)
+    assert stock_reports.reconcile(t, operator="OP01")[0] == []
+    (qty,) = centre_rows(centre, "SELECT qty FROM centre_stock_level WHERE fixmedins_bchno = :b", b=batch.bchno)[0]
+    assert int(qty) == 3
+
+    assert svc.undo_upload(receipt.doc_no, supervisor="SUP1", operator="OP01") == 1
+    assert svc.on_hand("D01") == [] and svc.check_sale_box(codes[1]).message_zh.startswith("未入库的药品")
+    t.sender.drain(timeout_s=20)
+    with t.read() as s:
+        items = list(s.scalars(select(SyncOutbox)))
+    assert all(x.status == ob.DONE for x in items), [(x.infno, x.status, x.last_error) for x in items]
+    assert stock_reports.reconcile(t, operator="OP01")[0] == []
+    with t.read() as s:
+        undone = [m for m in ledger.movements(s, dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1)) if m.kind == "undo"]
+    assert sorted(m.code for m in undone) == sorted([codes[0], *codes])  # the loss, then the three receipts
+    assert "撤销上传（3507）" in {r[1] for r in stock_reports.movement_rows(undone)}

@@ -35,6 +35,7 @@ def make_machine(template):
             self.engine = open_store(sqlite_url(self.tmp), upgrade=False)
             self.s = Session(self.engine)
             self.model: dict[str, tuple[str, int]] = {}  # code -> (state, units_left)
+            self.offs: dict[str, tuple[str, int, str]] = {}  # written off, not undone: code -> (state, left, bchno)
             self.docs = itertools.count(1)
 
         def teardown(self):
@@ -93,10 +94,24 @@ def make_machine(template):
 
         @rule(code=st.sampled_from(CODES))
         def write_off(self, code):
-            state, _ = self.model.get(code, (None, 0))
+            state, left = self.model.get(code, (None, 0))
             if self.attempt(lambda: stock.write_off(self.s, [code], change_kind="loss", doc_no=self.doc(), now=NOW,
                                                     supervisor="SUP"), state in ("in_stock", "returned", "opened")):
+                self.offs[code] = (state, left, stock.facts(self.s, [code])[code].bchno)
                 self.model[code] = ("written_off", 0)
+
+        @rule(code=st.sampled_from(CODES))
+        def undo_write_offs(self, code):
+            """3507 of a change mirrored: every live write-off of the box's batch undone, each box as it was."""
+            f = stock.facts(self.s, [code]).get(code)
+            if f is None:
+                return
+            back = [c for c, (_s, _l, b) in self.offs.items() if b == f.bchno]
+            if self.attempt(lambda: stock.undo_docs(self.s, [f.bchno], ("change",), doc_no=self.doc(), now=NOW,
+                                                    supervisor="SUP"), bool(back)):
+                for c in back:
+                    state, left, _b = self.offs.pop(c)
+                    self.model[c] = (state, left)
 
         @rule(code=st.sampled_from(CODES))
         def back_to_supplier(self, code):
