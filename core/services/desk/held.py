@@ -2,10 +2,12 @@
 recalled or released. A desk restarted after a crash lists them again and their boxes stay reserved for them
 (core.services.desk.rules.held_with): nothing is lost on a crash.
 
-The payload is the desk's own value objects pickled (they hold Decimals, dates, drugs and messages): the row is
-written and read only by this terminal's desk, never by another program. A row that cannot be read any more (a
-newer or older version of the program wrote it) is listed with `unreadable` set and a clear message, never
-dropped silently: a supervisor releases it."""
+The payload is the desk's own value objects pickled (they hold Decimals, dates, drugs and messages), sealed with
+a key derived from the installation's data key (Fernet: encrypted and authenticated). Sealed, because the row holds
+the patient's card (name, ID number) — personal data is never plain at rest — and because pickle must never read
+bytes this desk did not write: a changed or foreign row fails authentication before anything is unpickled. A row
+that cannot be read (another version of the program wrote it, another data key, or it was changed) is listed with
+`unreadable` set and a clear message, never dropped silently: a supervisor releases it."""
 from __future__ import annotations
 
 import base64
@@ -13,6 +15,9 @@ import datetime as dt
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
+
+from cryptography.fernet import Fernet
 
 from sqlalchemy import delete, select
 
@@ -23,8 +28,10 @@ from core.services.desk.rules import Held
 from core.services.ports import DeskError
 from core.store.base import utcnow
 from core.store.models_held import DeskHeldRow
+from core.store.persons import default_cipher
 
-FORMAT = 1  # the payload's format: pickle of (card, sale, rxs)
+FORMAT = 2  # the payload's format: Fernet(pickle of (card, sale, rxs)); 1 was the same pickle unsealed
+PURPOSE = "onewindow desk held sales v1"
 
 
 @dataclass(frozen=True)
@@ -49,9 +56,13 @@ def recall_blocker(held: Held, today: dt.date) -> Message | None:
 
 
 class HeldSales(DeskBase):
+    @cached_property
+    def _held_seal(self) -> Fernet:
+        return Fernet(base64.urlsafe_b64encode(default_cipher().derive_key(PURPOSE)))
+
     def hold_sale(self, held: Held) -> None:
         """Keep `held` in the store (a sale held again under the same id replaces its earlier row)."""
-        blob = base64.b64encode(pickle.dumps((held.card, held.sale, tuple(held.rxs)))).decode("ascii")
+        blob = self._held_seal.encrypt(pickle.dumps((held.card, held.sale, tuple(held.rxs)))).decode("ascii")
         with self.WSession() as s, s.begin():
             s.execute(delete(DeskHeldRow).where(
                 (DeskHeldRow.sale_id == held.sale.sale_id) | (DeskHeldRow.no == held.no)))
@@ -67,7 +78,8 @@ class HeldSales(DeskBase):
                 try:
                     if r.format != FORMAT:
                         raise ValueError(r.format)
-                    card, sale, rxs = pickle.loads(base64.b64decode(r.payload))  # noqa: S301 - our own rows
+                    # decrypt() authenticates first: only bytes this desk sealed are unpickled
+                    card, sale, rxs = pickle.loads(self._held_seal.decrypt(r.payload.encode("ascii")))
                     out.append(Held(r.no, card, sale, tuple(rxs)))
                 except Exception:  # noqa: BLE001 - any undecodable row is shown as such, never lost
                     out.append(Unreadable(r.no, r.sale_id, r.person_no))

@@ -79,3 +79,31 @@ def test_held_again_replaces_and_an_unreadable_row_is_listed_not_lost(store):
         conn.execute(update(DeskHeldRow).values(payload="not a sale"))
     (bad,) = store().held_sales()
     assert isinstance(bad, Unreadable) and bad.no == 2 and "挂单 2 的数据无法读取" in bad.problem.zh
+
+
+def test_the_stored_row_is_sealed_and_a_planted_pickle_is_never_run(store, tmp_path):
+    """The row holds the patient's card: nothing of it is readable in the store, and bytes the desk did not
+    seal (a pickle planted in the file, or an unsealed row of the first format) are refused before unpickling."""
+    import base64
+    import os
+    import pickle
+
+    desk = store()
+    desk.hold_sale(Held(1, card("赵某", "T0002"), sale()))
+    with desk.wengine.connect() as conn:
+        payload = conn.execute(DeskHeldRow.__table__.select()).one().payload
+    assert "赵某".encode() not in base64.urlsafe_b64decode(payload + "==")
+    assert b"T0002" not in base64.urlsafe_b64decode(payload + "==")
+
+    marker = tmp_path / "ran"
+
+    class Planted:
+        def __reduce__(self):
+            return (os.mkdir, (str(marker),))
+
+    for planted in (base64.b64encode(pickle.dumps(Planted())).decode("ascii"),
+                    base64.urlsafe_b64encode(pickle.dumps(Planted())).decode("ascii")):
+        with desk.wengine.begin() as conn:
+            conn.execute(update(DeskHeldRow).values(payload=planted))
+        (bad,) = store().held_sales()
+        assert isinstance(bad, Unreadable) and not marker.exists()
