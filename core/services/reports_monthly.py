@@ -91,7 +91,7 @@ def write_xlsx(report: dict, path: str | Path, footer: Footer | None = None) -> 
             for c, v in enumerate(values, start=1):
                 ws.cell(first_data + i, c, v)
         widths = [8, 36, 22, 22, 12]
-        head_rows = (4,)
+        head_rows: tuple[int, ...] = (4,)
     else:
         for c, h in enumerate(HEAD_45, start=1):
             ws.cell(4, c, h)

@@ -155,7 +155,7 @@ def queue_cancel(session: Session, t: "Terminal", sale: SyncSale, *, reason: str
     transition(session, sale, S.RETURNING, reason=reason, now=t.utcnow())
     cancel = ob.reserve(
         session, t.cipher, kind="cancel", infno=t.config.infno["cancel"], msgid=t.allocate_msgid(session),
-        business_key=f"cancel:{sale.sale_id}", input_node=cancel_input(sale.setl_id or sale.msgid, sale.person_no,
+        business_key=f"cancel:{sale.sale_id}", input_node=cancel_input(sale.setl_id or sale.msgid or "", sale.person_no,
                                                                    mdtrt_id=sale.mdtrt_id or ""),
         sale_id=sale.sale_id, lane=sale.person_no, psn_no=sale.person_no, opter=operator or sale.operator,
         opter_name=operator_name or sale.operator_name, now=t.utcnow())

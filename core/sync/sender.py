@@ -330,7 +330,7 @@ class Sender:
 
 
 def session_items(session: Session, ids: list[int]) -> list[SyncOutbox]:
-    return [session.get(SyncOutbox, i) for i in ids]
+    return [item for i in ids if (item := session.get(SyncOutbox, i)) is not None]
 
 
 __all__ = ["Delivery", "DrainStats", "Sender"]

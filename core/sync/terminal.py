@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from typing import Callable
+from typing import Any, Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -143,7 +143,7 @@ class Terminal:
         self.lease = Lease(self.write, holder=holder, ttl_s=config.sender.lease_ttl_s, clock=self.utcnow)
         self.sender = Sender(self)
         self.recovered = False
-        self.recovery_report = None
+        self.recovery_report: Any = None  # core.sync.recovery.RecoveryReport after start()
         self._online: bool | None = None
         self._state_lock = threading.Lock()
         with self.write() as s, s.begin():

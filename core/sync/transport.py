@@ -189,13 +189,14 @@ class Transport:
         for attempt in (1, 2):
             sign_no = ""
             if infno not in NO_SIGNIN:
-                sign_no, failed = self.sign_no(operator, operator_name)
-                if sign_no is None:
+                got, failed = self.sign_no(operator, operator_name)
+                if got is None:
                     # No session: this message was not sent at all, whatever happened to the 9001.
                     assert failed is not None
                     return Reply(Outcome.NOT_SENT, err_msg=failed.err_msg if failed.refused else "",
                                  http_status=failed.http_status,  # a 401 there is a signing problem: say so
                                  error=f"sign-in (9001) failed: {failed.describe()}")
+                sign_no = got
             env = self.envelope(infno, msgid, input_node, operator=operator, operator_name=operator_name,
                                 insuplc_admdvs=insuplc_admdvs, sign_no=sign_no)
             reply = self.post(encode(env), infno)
