@@ -10,7 +10,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from core.codes import Kind, classify
-from core.i18n import message
+from core.i18n import Message, message
 from core.services.auth import warn_permission
 from core.domain.clock import today_cst
 from core.services.desk.held import Unreadable, recall_blocker
@@ -19,6 +19,7 @@ from core.services.pharmacy_sale import CodeCheck, Sale, apply_check
 from core.services.ports import AuditView, PatientCard, Payment, SaleRecord
 from desktop.common.i18n import text
 from desktop.common.worker import Failure
+from core.pos.tenders import TenderError
 from desktop.pharmacy import screens as sc
 
 IDENTITY_KINDS = (Kind.EVOUCHER, Kind.ID_CARD, Kind.SS_CARD)
@@ -37,6 +38,12 @@ class SaleFlow:
             return
         if page == "returns":
             self.find_sale(text_)
+            return
+        if page == "pay" and self.state.sale is not None and classify(text_).kind not in IDENTITY_KINDS:
+            if self.pay.tender_panel.reference.hasFocus():  # the payment slip's reference, scanned
+                self.pay.tender_panel.reference.setText(text_.strip())
+            else:
+                self.scan_goods(text_)
             return
         result = classify(text_)
         if page == "rx" and (result.kind is Kind.RX_TOKEN or (text_.strip().isdigit() and len(text_.strip()) == 8)):
@@ -270,6 +277,7 @@ class SaleFlow:
         def allowed(_approver):
             f = self.state.view.figures
             self.pay.show_amounts(f.total, f.fund, f.personal, self.state.card.balance)
+            self.pay.tender_panel.set_goods(self.state.sale.goods)
             self.go("pay")
             self.pay.cash.setFocus()
 
@@ -283,8 +291,25 @@ class SaleFlow:
         self.pay.message.setText(self.tr("正在结算…"))
         shift_id = self.state.shift["shift_id"] if self.state.shift else None
         holder = self.pay.family.psn_no if self.pay.family is not None else ""
-        self.runner.run(self.desk.settle, sale, card, Payment(account, tendered, holder), shift_id,
+        try:  # goods in the sale or an external tender: the tenders (the desk checks them against what is due)
+            tenders = self.pay.tender_panel.tenders(tendered) if self.pay.tender_panel.used() else ()
+        except TenderError as exc:  # an unknown kind or an amount that is not one: said before anything is sent
+            self._settle_failed(Failure(Message("desk.pay.tenders", exc.zh, exc.en), exc))
+            return
+        self.runner.run(self.desk.settle, sale, card, Payment(account, tendered, holder, tenders), shift_id,
                         done=self._settled, failed=self._settle_failed)
+
+    def scan_goods(self, code: str) -> None:
+        """A commodity barcode on the pay step: the good joins the sale (unknown: a supervisor may add it)."""
+        sale = self.state.sale
+        if sale is None:
+            return
+        self.runner.run(self.desk.scan_goods, sale, code, done=self._goods_added, failed=self._settle_failed)
+
+    def _goods_added(self, sale: Sale) -> None:
+        self.state.sale = sale
+        self.pay.tender_panel.set_goods(sale.goods)
+        sc.set_tone(self.pay.message, "ok", self.tr("已加入非医保商品：") + sale.goods[-1].good.name if sale.goods else "")
 
     def ask_family(self) -> None:
         """F6 on the pay step: the 共济 holders who may pay for this customer (the centre's bindings)."""

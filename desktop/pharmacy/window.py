@@ -189,6 +189,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
         self.sale_screen.split_requested.connect(self._split)
         self.sale_screen.uncoded_picked.connect(self._uncoded)
         self.pay.confirmed.connect(self.settle)
+        self.pay.tender_panel.goods_scanned.connect(self.scan_goods)
         self.done.next_button.clicked.connect(self.new_patient)
         self.done.reprint_button.clicked.connect(self.reprint)
         self.returns.return_requested.connect(self.do_return)
@@ -223,7 +224,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
                 "F9": (self.hold_or_recall, tr("挂单")), "F12": (self.go_pay, tr("结算")),
                 "Del": (self.delete_code, tr("删除码")), "Ctrl+F": (self.find_drug, tr("查药品"))},
             "pay": common | back | trail | {"F12": (self.pay._confirm, tr("确认收款")), "F8": (self.pay.use_account, tr("个人账户全额")),
-                    "F6": (self.ask_family, tr("共济账户"))},
+                    "F6": (self.ask_family, tr("共济账户")), "F7": (self.pay.tender_panel.next_kind, tr("其他付款"))},
             "done": common | card | back | prints | trail,
             "returns": common | back | prints | {"F12": (self.returns._go, tr("退货（再按 F12 确认）")),
                                                  "Ctrl+A": (self.returns.check_all, tr("全选"))},

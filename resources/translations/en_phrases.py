@@ -280,4 +280,14 @@ EN = {
     "未附图片（Ctrl+O 选择拍照或扫描文件）": "No image attached (Ctrl+O chooses the photo or scan file)",
     "审方/核对": "Review / check",
     "审方 → 调配 → 核对 → 发药 (Ctrl+T)": "Review → dispense → check → hand out (Ctrl+T)",
+    # the pay step's goods and tenders (issue 17)
+    "扫描非医保商品条码后回车": "Scan a non-insured good's barcode, then Enter",
+    "（无）仅现金": "(none) cash only",
+    "支付凭证号（输入或扫码）": "Payment slip reference (type or scan)",
+    "非医保商品条码": "Non-insured goods barcode",
+    "非医保商品": "Non-insured goods",
+    "其他付款方式 (F7)": "Other tender (F7)",
+    "非医保合计": "Non-insured total",
+    "其他付款": "Other tender",
+    "已加入非医保商品：": "Non-insured good added: ",
 }

@@ -107,6 +107,10 @@
         <translation>Family account</translation>
     </message>
     <message>
+        <source>其他付款</source>
+        <translation>Other tender</translation>
+    </message>
+    <message>
         <source>退货（再按 F12 确认）</source>
         <translation>Return (F12 again to confirm)</translation>
     </message>
@@ -749,6 +753,10 @@
         <translation>Settling…</translation>
     </message>
     <message>
+        <source>已加入非医保商品：</source>
+        <translation>Non-insured good added: </translation>
+    </message>
+    <message>
         <source>离线暂存 {3}（待中心确认）：统筹 {0}，个人 {1}，找零 {2}</source>
         <translation>Held offline as {3} (to be confirmed by the centre): fund {0}, personal {1}, change {2}</translation>
     </message>
@@ -986,6 +994,33 @@
     <message>
         <source>请输入实点现金</source>
         <translation>Type the cash counted</translation>
+    </message>
+</context>
+<context>
+    <name>TenderPanel</name>
+    <message>
+        <source>扫描非医保商品条码后回车</source>
+        <translation>Scan a non-insured good's barcode, then Enter</translation>
+    </message>
+    <message>
+        <source>（无）仅现金</source>
+        <translation>(none) cash only</translation>
+    </message>
+    <message>
+        <source>支付凭证号（输入或扫码）</source>
+        <translation>Payment slip reference (type or scan)</translation>
+    </message>
+    <message>
+        <source>非医保商品条码</source>
+        <translation>Non-insured goods barcode</translation>
+    </message>
+    <message>
+        <source>非医保商品</source>
+        <translation>Non-insured goods</translation>
+    </message>
+    <message>
+        <source>其他付款方式 (F7)</source>
+        <translation>Other tender (F7)</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,7 @@ from decimal import Decimal
 from core.domain import fmt
 from desktop.common import theme
 from desktop.pharmacy.screens.common import message_label, money_edit, parse_money, set_tone, title_label
+from desktop.pharmacy.screens.tenders import TenderPanel
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 
 
@@ -43,6 +44,9 @@ class PayScreen(QtWidgets.QWidget):
         form.addRow(self.tr("个人账户支付 (F8 全额)"), self.account)
         form.addRow(self.tr("账户余额 支付前→支付后"), self.balance_label)
         form.addRow(self.tr("共济账户 (F6)"), self.family_label)
+        self.tender_panel = TenderPanel()
+        self.tender_panel.changed.connect(lambda: self.recompute())
+        form.addRow(self.tender_panel)
         form.addRow(self.tr("应收现金"), self.due)
         form.addRow(self.tr("实收现金"), self.cash)
         form.addRow(self.tr("找零"), self.change)
@@ -76,6 +80,7 @@ class PayScreen(QtWidgets.QWidget):
         self.cash.setText("")
         self.message.clear()
         self._short = False
+        self.tender_panel.clear()
         self.recompute()
 
     def scale_amounts(self) -> None:
@@ -111,6 +116,7 @@ class PayScreen(QtWidgets.QWidget):
             due -= share
             self.family_label.setText(f"{self.family.name_masked}（{self.family.relation}） {fmt(share)}  "
                                       f"{self.tr('余额')} {fmt(self.family.balance or Decimal('0.00'))}")
+        due = max(Decimal("0.00"), due + self.tender_panel.goods_total - self.tender_panel.external())
         self.due.setText(fmt(due))
         change = change_for(due, tendered if self.cash.text().strip() else due)
         self.change.setText("-" if change is None else fmt(change))

@@ -1,0 +1,103 @@
+"""The pay step's mixed basket and tenders (issue 17): non-insured goods scanned by commodity barcode into the
+same sale, and one external tender (WeChat Pay, Alipay, UnionPay card) with the payment slip's reference typed or
+scanned; cash pays the rest, with change. The desk checks the tenders again before settling (core.services.desk
+.tenders: refused with the reason, nothing written)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.domain import fmt
+from core.pos.tenders import NAME_ZH, Kind, Tender
+from desktop.pharmacy.screens.common import money_edit, parse_money
+from desktop.qt import QtWidgets, Signal
+
+EXTERNAL_KINDS = (Kind.WECHAT, Kind.ALIPAY, Kind.UNIONPAY)
+
+
+class TenderPanel(QtWidgets.QWidget):
+    goods_scanned = Signal(str)  # a commodity barcode typed or scanned into the goods box
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__(objectName="tenderPanel")
+        self.goods_edit = QtWidgets.QLineEdit(objectName="goodsEdit")
+        self.goods_edit.setPlaceholderText(self.tr("扫描非医保商品条码后回车"))
+        self.goods_edit.returnPressed.connect(self._goods_entered)
+        self.goods_list = QtWidgets.QLabel("-", objectName="goodsList")
+        self.goods_list.setWordWrap(True)
+        self.kind = QtWidgets.QComboBox(objectName="tenderKind")
+        self.kind.addItem(self.tr("（无）仅现金"), "")
+        for k in EXTERNAL_KINDS:
+            self.kind.addItem(NAME_ZH[k], k.value)
+        self.amount = money_edit("externalAmount")
+        self.reference = QtWidgets.QLineEdit(objectName="slipReference")
+        self.reference.setPlaceholderText(self.tr("支付凭证号（输入或扫码）"))
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.kind)
+        row.addWidget(self.amount)
+        row.addWidget(self.reference, 1)
+        form = QtWidgets.QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(self.tr("非医保商品条码"), self.goods_edit)
+        form.addRow(self.tr("非医保商品"), self.goods_list)
+        form.addRow(self.tr("其他付款方式 (F7)"), row)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.amount.textChanged.connect(lambda *_: self.changed.emit())
+        self.goods_total = Decimal("0.00")
+        self._kind_changed()
+
+    def _goods_entered(self) -> None:
+        code = self.goods_edit.text().strip()
+        self.goods_edit.clear()
+        if code:
+            self.goods_scanned.emit(code)
+
+    def _kind_changed(self) -> None:
+        on = bool(self.kind.currentData())
+        self.amount.setEnabled(on)
+        self.reference.setEnabled(on)
+        if not on:
+            self.amount.setText("")
+            self.reference.setText("")
+        self.changed.emit()
+
+    def next_kind(self) -> None:
+        """F7: the next external tender (none → WeChat → Alipay → UnionPay → none); the amount box takes focus."""
+        self.kind.setCurrentIndex((self.kind.currentIndex() + 1) % self.kind.count())
+        if self.kind.currentData():
+            self.amount.setFocus()
+
+    def set_goods(self, goods) -> None:  # noqa: ANN001  # tuple[core.pos.goods.GoodsLine, ...]
+        self.goods_total = sum((g.amount for g in goods), Decimal("0.00"))
+        if not goods:
+            self.goods_list.setText("-")
+        else:
+            rows = [f"{g.good.name} x{g.qty}  {fmt(g.amount)}" for g in goods]
+            self.goods_list.setText("\n".join(rows) + f"\n{self.tr('非医保合计')} {fmt(self.goods_total)}")
+        self.changed.emit()
+
+    def external(self) -> Decimal:
+        """The external tender's amount (0 when none is chosen or the amount is not a number yet)."""
+        if not self.kind.currentData():
+            return Decimal("0.00")
+        value = parse_money(self.amount.text())
+        return value if value is not None and value > 0 else Decimal("0.00")
+
+    def tenders(self, cash: Decimal) -> tuple[Tender, ...]:
+        """The desk's tenders: the external one (with its reference), then the cash handed over (if any)."""
+        out = []
+        if self.kind.currentData():
+            out.append(Tender.of(self.kind.currentData(), parse_money(self.amount.text()) or Decimal("0"),
+                                 self.reference.text()))
+        if cash > 0:
+            out.append(Tender(Kind.CASH, cash))
+        return tuple(out)
+
+    def used(self) -> bool:
+        """Whether the sale needs tenders (goods in it, or an external tender chosen) rather than the cash form."""
+        return bool(self.kind.currentData()) or self.goods_total > 0
+
+    def clear(self) -> None:
+        self.kind.setCurrentIndex(0)
+        self.goods_edit.clear()
+        self.set_goods(())
