@@ -4,7 +4,8 @@ with a keyboard and a keyboard-wedge scanner (fast typing + Return) would. After
 centre's database are read to check what the day did; screenshots of the real screen go to a temp folder.
 The day: login, shift open, 王某's sale (ID by wedge, e-prescription, a box, F12 F12), 钱某's sale held with a
 box (F9), 赵某 refused that box and the one sold to 王某, 钱某 recalled and settled, 王某's box returned
-(F3, the refund shown, F12 F12), X (F4 F6) and Z from the blind count.
+(F3, the refund shown, F12 F12), 赵某 sold offline (the centre, a process apart, stopped after his prescription
+came; 离线暂存) and received by the centre once restarted, X (F4 F6) and Z from the blind count.
 
 Steps not yet scripted are xfail with the reason."""
 from __future__ import annotations
@@ -48,8 +49,9 @@ class Display:
 
     def window(self, name: str, timeout: float = 120) -> str:
         """Wait for a visible window whose title contains `name`; focus it."""
-        out = self.xdo("search", "--sync", "--onlyvisible", "--name", name, timeout=timeout).split()
-        assert out, f"no window {name!r}"
+        # (a window that goes away while xdotool walks the tree ends its search with an X error: search again)
+        out = wait_for(lambda: self.xdo("search", "--sync", "--onlyvisible", "--name", name, timeout=timeout).split(),
+                       timeout=timeout, what=f"a window {name!r}")
         self.xdo("windowfocus", "--sync", out[-1])
         return out[-1]
 
@@ -72,6 +74,48 @@ class Display:
     def close(self) -> None:
         self.xvfb.terminate()
         self.xvfb.wait(10)
+
+
+class Centre:
+    """`onewindow server` on the demo's centre.db, a process apart, so that the day can stop and restart it."""
+
+    def __init__(self, home: Path, log, env: dict) -> None:
+        import socket
+
+        from core.store.paths import sqlite_url
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        home.mkdir(parents=True, exist_ok=True)
+        self.cmd = [str(ONEWINDOW), "server", "--db", sqlite_url(home / "centre.db"), "--host", "127.0.0.1",
+                    "--port", str(self.port), "--log-level", "warning"]
+        self.log, self.env = log, env  # the same ONEWINDOW_HOME as the demo: its data key opens the secrets
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        import socket
+
+        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+
+        def listening() -> bool:
+            assert self.proc.poll() is None, "the centre stopped at its start"
+            with socket.socket() as sock:
+                return sock.connect_ex(("127.0.0.1", self.port)) == 0
+        wait_for(listening, timeout=60, what="the centre to listen")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -110,8 +154,14 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
     home = tmp_path / "demo"
     log = (tmp_path / "demo.log").open("w")
     env = dict(x.env, ONEWINDOW_HOME=str(tmp_path / "app"))
-    app = subprocess.Popen([str(ONEWINDOW), "demo", "--home", str(home)], env=env, stdout=log,
-                           stderr=subprocess.STDOUT)
+    centre_log = (tmp_path / "centre.log").open("w")
+    # the world seeded first (the centre reads its catalogue once, at its start), then the centre apart
+    subprocess.run([str(ONEWINDOW), "demo", "--home", str(home), "--no-gui"], env=env, stdout=log,
+                   stderr=subprocess.STDOUT, check=True, timeout=240)
+    centre_proc = Centre(home, centre_log, env)
+    centre_proc.start()
+    app = subprocess.Popen([str(ONEWINDOW), "demo", "--home", str(home), "--centre", centre_proc.url], env=env,
+                           stdout=log, stderr=subprocess.STDOUT)
     try:
         # login (the dialog over the window), user then PIN
         x.window("登录", timeout=240)
@@ -213,18 +263,44 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
         assert rows(home / "desk.db", f"SELECT status FROM desk_sale WHERE receipt_no = '{sale[0][0]}'") == [("returned",)]
         wait_for(lambda: rows(home / "centre.db", "SELECT status, reversed_on FROM settlement WHERE person_no = 'T0001' "
                                                   "AND reversed_on IS NOT NULL"), what="the centre to reverse 王某's settlement")
+        # customer 4, 赵某 offline: his prescription downloaded, then the centre stops; his boxes are scanned and
+        # the sale is settled provisionally (offline floor limits); the centre restarts and receives it
+        x.key("Escape")
+        time.sleep(1.0)
+        x.type(P03, scanner=True)
+        time.sleep(3.0)
+        x.key("Return")
+        time.sleep(3.0)
+        centre_proc.stop()
+        x.type(trace_code("D02"), scanner=True)
+        time.sleep(1.5)
+        x.type(trace_code("D01"), scanner=True)
+        time.sleep(3.0)
+        x.shot("13_offline_scanned")
+        offline = wait_for(lambda: pay() and rows(home / "desk.db", "SELECT receipt_no, status FROM desk_sale "
+                                                                    "WHERE person_no = 'T0003' AND kind = 'sale'"),
+                           timeout=40, what="the offline sale (F12, F12)")
+        x.shot("14_offline_receipt")
+        # handed out and paid (the desk's word); the centre has not seen it: the receipt says 离线暂存 (待中心确认)
+        assert offline[0][1] == "settled", offline
+        assert not rows(home / "centre.db", "SELECT settlement_id FROM settlement WHERE person_no = 'T0003'")
+        centre_proc.start()
+        wait_for(lambda: rows(home / "centre.db", "SELECT settlement_id FROM settlement WHERE person_no = 'T0003'"),
+                 timeout=90, what="the offline sale to reach the restarted centre")
         # X report on the shift screen (F4, then F6)
         x.key("Escape", "F4")
         time.sleep(1.0)
         x.key("F6")
         time.sleep(2.0)
-        x.shot("13_x_report")
+        x.shot("15_x_report")
         # Z: the blind count typed into the counted-cash field (focused on the shift screen), Return
         x.type("220.00")
         z = wait_for(lambda: rows(home / "desk.db", "SELECT z_no, body FROM desk_z_report"), what="the Z report")
-        x.shot("14_z_report")
+        x.shot("16_z_report")
         body = json.loads(z[0][1])
-        assert body["sales"] == 2 and body["closed_at"] and body["counted_cash"] == "220.00"
+        assert body["sales"] == 3 and body["returns"] == 1 and body["closed_at"] and body["counted_cash"] == "220.00"
+        # the offline sale was confirmed before the close: nothing provisional, the centre's count matches
+        assert body["provisional"] == 0 and body["reconciled"] and body["reconciliation"]["centre"]["count"] == 2
         assert not rows(home / "desk.db", "SELECT shift_id FROM desk_shift WHERE closed_at IS NULL")
     finally:
         keep = os.environ.get("ONEWINDOW_XDAY_SHOTS")  # to look at them: copied there
@@ -236,12 +312,14 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
             app.wait(20)
         except subprocess.TimeoutExpired:
             app.kill()
+        centre_proc.stop()
         log.close()
+        centre_log.close()
     shots = sorted(x.shots.glob("*.png"))
-    assert len(shots) == 14 and all(p.stat().st_size > 10_000 for p in shots)  # a real screen, not a blank one
+    assert len(shots) == 16 and all(p.stat().st_size > 10_000 for p in shots)  # a real screen, not a blank one
 
 
-@pytest.mark.xfail(reason="not scripted yet: the offline sale (`onewindow demo --centre URL` with a centre run apart, "
-                          "stopped and restarted), the e-voucher QR, a BLOCK verdict", strict=True)
-def test_the_rest_of_the_day_offline_sale_evoucher_block(x):
-    raise AssertionError("not scripted yet: offline sale with the centre stopped and restarted, e-voucher, BLOCK")
+@pytest.mark.xfail(reason="not scripted yet: a customer by e-voucher QR (the token is issued by the centre and "
+                          "printed on the demo sheet only), a BLOCK verdict in the audit panel", strict=True)
+def test_the_rest_of_the_day_evoucher_and_block(x):
+    raise AssertionError("not scripted yet: e-voucher customer, BLOCK verdict")
