@@ -150,13 +150,31 @@ class StockService:
         return self.receive(Delivery(supplier, invoice_no, lines, invoice_code), operator=operator,
                             operator_name=operator_name)
 
-    def receive(self, delivery: Delivery, *, operator: str, operator_name: str = "") -> ledger.Receipt:
+    def transfer_in(self, draft: ReceivingDraft, *, from_branch: str, out_doc: str, supervisor: str,
+                    operator: str, operator_name: str = "", lot: str = "", manu_date: str = "",
+                    expiry: str = "") -> ledger.Receipt:
+        """调拨入库: the scanned boxes come from another branch of the chain, named with its 调拨出库 document (the
+        outgoing 3502); in stock here and uploaded as an inbound 3502 (inv_chg_type 201) with the same codes."""
+        if not from_branch.strip():
+            raise StockError("请填写调出门店（机构编码）", "the sending branch is empty", field="supplier")
+        if not out_doc.strip():
+            raise StockError("请填写调拨出库单号", "the outgoing transfer document is empty", field="invoice_no")
+        if not supervisor:
+            raise StockError("调拨入库须主管确认", "a transfer in needs a supervisor", field="supervisor")
+        lines = tuple(DeliveryLine(l.code, l.drug_key, l.lot or lot, l.manu_date or manu_date, l.expiry or expiry,
+                                   None, i) for i, l in enumerate(draft.lines, start=1))
+        note = f"调拨入库：{from_branch.strip()} 调拨出库单 {out_doc.strip()}"
+        return self.receive(Delivery(from_branch.strip(), out_doc.strip(), lines, note=note), operator=operator,
+                            operator_name=operator_name, transfer=True, supervisor=supervisor)
+
+    def receive(self, delivery: Delivery, *, operator: str, operator_name: str = "", transfer: bool = False,
+                supervisor: str = "") -> ledger.Receipt:
         with self.t.write() as s, s.begin():
             drugs = self._drugs(s, {l.drug_key for l in delivery.lines})
             products = {k: product_of(d) for k, d in drugs.items()}
-            doc_no = self._doc_no(s, "R")
+            doc_no = self._doc_no(s, "T" if transfer else "R")
             receipt = ledger.receive(s, delivery, products, doc_no=doc_no, now=self.t.utcnow(), today=self.t.today(),
-                                     operator=operator)
+                                     operator=operator, transfer=transfer, supervisor=supervisor)
             stock_uploads.queue_doc(s, self.t, doc_no, drugs, now_local=self.t.local_naive(), operator=operator,
                                     operator_name=operator_name)
         return receipt

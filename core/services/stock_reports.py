@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 KIND_NAMES = {"receive": "采购入库", "sell": "销售", "sale_return": "销售退货", "supplier_return": "采购退货",
               "loss": "报损", "expired": "过期", "transfer_out": "调拨出库", "count_loss": "盘亏", "other": "其他出库",
-              "undo": "撤销上传（3507）"}
+              "undo": "撤销上传（3507）", "transfer_in": "调拨入库"}
 HEAD_ON_HAND = ("药品编码", "批次号", "批号", "生产日期", "有效期至", "整盒+拆零（最小单位）", "在库盒数", "供应商")
 HEAD_MOVES = ("时间", "类型", "单据号", "药品编码", "批次号", "批号", "追溯码", "数量变动（最小单位）", "变动后状态")
 

@@ -84,7 +84,10 @@ TRANSITIONS: dict[BoxState, frozenset[BoxState]] = {
 
 # 3502 库存变更类型 (inv_chg_type) of the changes this client makes
 CHANGE_KINDS = {"loss": ("报损", "101"), "expired": ("过期", "102"), "transfer_out": ("调拨出库", "103"),
-                "count_loss": ("盘亏", "104"), "other": ("其他出库", "199")}
+                "count_loss": ("盘亏", "104"), "other": ("其他出库", "199"),
+                # a receipt from another branch of the chain (its 调拨出库 3502 named), uploaded as an inbound 3502
+                "transfer_in": ("调拨入库", "201")}
+INBOUND_KINDS = frozenset({"transfer_in"})
 
 
 def can_move(state: BoxState | str | None, to: BoxState) -> bool:
@@ -309,7 +312,7 @@ def fefo(batches: list[BatchView]) -> list[BatchView]:
 
 
 __all__ = [
-    "CHANGE_KINDS", "ON_HAND", "STATE_NAMES", "TRANSITIONS", "WHOLE", "BatchView", "Box", "BoxState", "CountResult",
+    "CHANGE_KINDS", "INBOUND_KINDS", "ON_HAND", "STATE_NAMES", "TRANSITIONS", "WHOLE", "BatchView", "Box", "BoxState", "CountResult",
     "Delivery", "DeliveryLine", "Freshness", "NotInStock", "Product", "ReceiptBox", "StockError", "box_key",
     "can_move", "check_delivery", "compare_count", "fefo", "freshness", "gtin_matches", "read_box",
 ]

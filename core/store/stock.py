@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.stock.domain import (
-    CHANGE_KINDS, ON_HAND, STATE_NAMES, WHOLE, BatchView, BoxState, CountResult, Delivery, NotInStock, Product, StockError,
+    CHANGE_KINDS, INBOUND_KINDS, ON_HAND, STATE_NAMES, WHOLE, BatchView, BoxState, CountResult, Delivery, NotInStock, Product, StockError,
     check_delivery, compare_count,
 )
 from core.store.models_stock import StockBatchRow, StockBoxRow, StockDocRow, StockMoveRow, StockProductRow
@@ -94,8 +94,9 @@ def existing_boxes(session: Session, codes: list[str]) -> dict[str, str]:
 
 
 def receive(session: Session, delivery: Delivery, products: dict[str, Product], *, doc_no: str, now: dt.datetime,
-            today: dt.date, operator: str = "") -> Receipt:
-    """入库: every box of the delivery in stock, one batch per (product, lot, dates, price), or nothing."""
+            today: dt.date, operator: str = "", transfer: bool = False, supervisor: str = "") -> Receipt:
+    """入库: every box of the delivery in stock, one batch per (product, lot, dates, price), or nothing. With
+    `transfer` the boxes come from another branch of the chain (调拨入库: a change document, uploaded as 3502)."""
     boxes = check_delivery(delivery, products, today)
     rows = {b.code: (i, b) for i, b in enumerate(boxes)}
     known = existing_boxes(session, list(rows))
@@ -107,8 +108,9 @@ def receive(session: Session, delivery: Delivery, products: dict[str, Product], 
                              row=line.row if line.row is not None else pos + 1, field="code")
     with atomic(session):
         _ensure_products(session, (products[k] for k in sorted({b.drug_key for b in boxes})))
-        _new_doc(session, doc_no, "receipt", now, supplier=delivery.supplier, invoice_no=delivery.invoice_no,
-                 invoice_code=delivery.invoice_code, operator=operator, note=delivery.note)
+        _new_doc(session, doc_no, "transfer_in" if transfer else "receipt", now, supplier=delivery.supplier,
+                 invoice_no=delivery.invoice_no, invoice_code=delivery.invoice_code, operator=operator,
+                 note=delivery.note, change_kind="transfer_in" if transfer else None, supervisor=supervisor or None)
         groups: dict[tuple, list] = defaultdict(list)
         for b in boxes:
             groups[(b.drug_key, b.lot, b.manu_date, b.expiry, b.price)].append(b)
@@ -128,7 +130,7 @@ def receive(session: Session, delivery: Delivery, products: dict[str, Product], 
                 else:
                     box_rows.append({"code": b.code, "batch_id": batch.id, "state": BoxState.IN_STOCK.value,
                                      "units_left": pack, "updated_at": now})
-                move_rows.append({"at": now, "kind": "receive", "code": b.code, "batch_id": batch.id, "units": pack,
+                move_rows.append({"at": now, "kind": "transfer_in" if transfer else "receive", "code": b.code, "batch_id": batch.id, "units": pack,
                                   "state": BoxState.IN_STOCK.value, "doc_no": doc_no, "operator": operator})
             views.append(_view(batch, len(members)))
         if box_rows:
@@ -286,7 +288,7 @@ def supplier_return(session: Session, codes: list[str], *, doc_no: str, supplier
 def write_off(session: Session, codes: list[str], *, change_kind: str, doc_no: str, now: dt.datetime,
               operator: str = "", supervisor: str = "", note: str = "") -> list[BoxFacts]:
     """库存变更 (报损, 过期, 调拨出库, 盘亏): boxes on hand leave the ledger; the supervisor is named on the document."""
-    if change_kind not in CHANGE_KINDS:
+    if change_kind not in CHANGE_KINDS or change_kind in INBOUND_KINDS:
         raise StockError(f"未知的变更类型：{change_kind}", f"unknown change kind {change_kind}")
     if not supervisor:
         raise StockError("库存变更须主管确认", "a stock change needs a supervisor", field="supervisor")

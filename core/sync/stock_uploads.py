@@ -34,8 +34,8 @@ def lane(bchno: str) -> str:
 
 
 INFNO_KEY = {"receipt": "purchase", "supplier_return": "purchase_return", "change": "stock_change",
-             "count": "stock_count"}
-DATA_TYPE = {"receipt": "3", "supplier_return": "3", "change": "2", "count": "1"}
+             "transfer_in": "stock_change", "count": "stock_count"}
+DATA_TYPE = {"receipt": "3", "supplier_return": "3", "change": "2", "transfer_in": "2", "count": "1"}
 DEFAULT_INFNO = {"stock_count": "3501", "stock_change": "3502", "purchase": "3503", "purchase_return": "3504",
                  "stock_delete": "3507"}
 
@@ -68,8 +68,9 @@ def purchase_node(line: DocLine, drug: Drug | None, doc: StockDocRow, when: str,
 
 
 def change_node(line: DocLine, drug: Drug | None, doc: StockDocRow, when: str, operator_name: str) -> dict:
-    """Whole boxes go as boxes with their codes; a batch that lost an opened box goes as units (trdn_flag 1)."""
-    units = -line.units
+    """Whole boxes go as boxes with their codes; a batch that lost an opened box goes as units (trdn_flag 1). A
+    transfer in (调拨入库) brings whole boxes: its units are positive."""
+    units = abs(line.units)
     split = units != line.pack_size * len(line.codes)
     return {"invinfo": {
         **_goods(line, drug), "inv_chg_type": CHANGE_KINDS.get(doc.change_kind or "other", CHANGE_KINDS["other"])[1],
@@ -101,13 +102,14 @@ def queue_doc(session: Session, t: "Terminal", doc_no: str, drugs: Mapping[str, 
               operator: str = "", operator_name: str = "") -> list[SyncOutbox]:
     """The uploads of a receipt (3503), a return to the supplier (3504) or a change (3502), one per batch."""
     doc = session.get(StockDocRow, doc_no)
-    if doc is None or doc.kind not in ("receipt", "supplier_return", "change"):
+    if doc is None or doc.kind not in ("receipt", "supplier_return", "change", "transfer_in"):
         raise ValueError(f"no stock document {doc_no} to upload")
     when = now_local.strftime("%Y-%m-%d %H:%M:%S")
     items = []
     for line in doc_lines(session, doc_no):
         drug = drugs.get(line.drug_key)
-        node = (change_node if doc.kind == "change" else purchase_node)(line, drug, doc, when, operator_name)
+        node = (change_node if doc.kind in ("change", "transfer_in") else purchase_node)(line, drug, doc, when,
+                                                                                          operator_name)
         items.append(_reserve(session, t, f"stock:{doc_no}:{line.bchno}", INFNO_KEY[doc.kind], node,
                               operator=operator, operator_name=operator_name))
     return items

@@ -200,3 +200,50 @@ def test_undoing_an_upload_is_mirrored_in_the_ledger(make_terminal, stock_centre
         undone = [m for m in ledger.movements(s, dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1)) if m.kind == "undo"]
     assert sorted(m.code for m in undone) == sorted([codes[0], *codes])  # the loss, then the three receipts
     assert "撤销上传（3507）" in {r[1] for r in stock_reports.movement_rows(undone)}
+
+
+def test_transfer_between_branches_out_and_in(make_terminal, stock_centre):
+    """调拨: branch A writes the boxes off as 调拨出库 (3502, 103); branch B of the chain scans them in naming A and
+    its outgoing document (3502, 201, the same codes); the centre holds them at B, and both ledgers reconcile."""
+    centre = stock_centre
+    (i,) = new_persons(1)
+    a = make_terminal(centre.url, centre.secrets["P42070000001"], name="branch_a")
+    b = make_terminal(centre.url, centre.secrets["P42070000002"], code="P42070000002", name="branch_b")
+    for t in (a, b):
+        sync_catalogue(t)
+    sa, sb = StockService(a), StockService(b)
+    codes = [trace_code(i, 4, n) for n in range(3)]
+    draft = sa.new_draft()
+    for c in codes:
+        sa.scan_into(draft, c)
+    sa.post_receipt(draft, supplier="九州通医药", invoice_no="INV-T", operator="OP01", lot="L2614",
+                    manu_date="2026-01-01", expiry="2028-12-31")
+    out = sa.write_off(codes[:2], change_kind="transfer_out", supervisor="SUP1", operator="OP01", note="调往二店")
+
+    into = sb.new_draft()
+    for c in codes[:2]:
+        sb.scan_into(into, c)
+    for bad, words in (({"from_branch": "", "out_doc": out, "supervisor": "SUP2"}, "调出门店"),
+                       ({"from_branch": "P42070000001", "out_doc": out, "supervisor": ""}, "主管")):
+        with pytest.raises(StockError) as refused:
+            sb.transfer_in(into, operator="OP02", lot="L2614", manu_date="2026-01-01", expiry="2028-12-31", **bad)
+        assert words in refused.value.zh
+    assert sb.on_hand("D01") == []
+    sb.transfer_in(into, from_branch="P42070000001", out_doc=out, supervisor="SUP2", operator="OP02", lot="L2614",
+                   manu_date="2026-01-01", expiry="2028-12-31")
+    assert sb.on_hand("D01")[0].boxes == 2 and sa.on_hand("D01")[0].boxes == 1
+    with pytest.raises(StockError):
+        sb.write_off(codes[:1], change_kind="transfer_in", supervisor="SUP2", operator="OP02")  # not a way out
+    for t in (a, b):
+        t.sender.drain(timeout_s=20)
+        with t.read() as s:
+            items = list(s.scalars(select(SyncOutbox)))
+        assert all(x.status == ob.DONE for x in items), [(x.infno, x.status, x.last_error) for x in items]
+        assert stock_reports.reconcile(t, operator="OP01")[0] == []
+    with b.read() as s:
+        (item,) = [x for x in s.scalars(select(SyncOutbox)) if x.kind == "stock"]
+        node = ob.input_of(item, b.cipher)["invinfo"]
+    assert item.infno == "3502" and node["inv_chg_type"] == "201" and out in node["memo"]
+    assert sorted(x["drug_trac_codg"] for x in node["drugtracinfo"]) == sorted(codes[:2])
+    states = centre_rows(centre, "SELECT fixmedins_code, state FROM centre_stock_code WHERE code = :c", c=codes[0])
+    assert sorted(states) == [("P42070000001", "written_off"), ("P42070000002", "in_stock")]
