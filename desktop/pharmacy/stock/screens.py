@@ -28,11 +28,14 @@ class _Screen(QtWidgets.QWidget):
 
 
 class ReceivingScreen(_Screen):
-    """入库: scan the boxes (trace codes or GS1 DataMatrix), or import the supplier's delivery file; then 3503."""
+    """入库: scan the boxes (trace codes or GS1 DataMatrix), or import the supplier's delivery file; then 3503. The
+    same scans may instead come from another branch of the chain (调拨入库: its code and 调拨出库 document, a
+    supervisor; then an inbound 3502)."""
 
     scan = Signal(str)
     import_requested = Signal()
     post_requested = Signal(dict)
+    transfer_requested = Signal(dict)
     removed = Signal(int)
 
     def __init__(self) -> None:
@@ -53,14 +56,27 @@ class ReceivingScreen(_Screen):
         buttons.addWidget(self.import_button)
         buttons.addStretch(1)
         buttons.addWidget(self.post_button)
+        # 调拨入库: from another branch of the chain, naming its outgoing 3502 document
+        self.from_branch = _edit("fromBranch", self.tr("调出门店（机构编码）"))
+        self.out_doc = _edit("outDoc", self.tr("调拨出库单号"))
+        self.transfer_supervisor = SupervisorBox("transferSupervisor")
+        self.transfer_button = QtWidgets.QPushButton(self.tr("调拨入库并上传（3502）"), objectName="postTransferIn")
+        transfer = QtWidgets.QHBoxLayout()
+        for w in (self.from_branch, self.out_doc, self.transfer_supervisor):
+            transfer.addWidget(w, 1)
+        transfer.addWidget(self.transfer_button)
         self.layout_.addWidget(self.list, 1)
         self.layout_.addLayout(form)
         self.layout_.addLayout(buttons)
+        self.layout_.addLayout(transfer)
         self.layout_.addWidget(self.message)
         self.list.scanned.connect(self.scan.emit)
         self.list.removed.connect(self.removed.emit)
         self.import_button.clicked.connect(self.import_requested.emit)
         self.post_button.clicked.connect(lambda: self.post_requested.emit(self.fields()))
+        self.transfer_button.clicked.connect(lambda: self.transfer_requested.emit(
+            {**self.fields(), "from_branch": self.from_branch.text().strip(), "out_doc": self.out_doc.text().strip(),
+             "supervisor": self.transfer_supervisor.values()}))
 
     def fields(self) -> dict:
         return {"supplier": self.supplier.text().strip(), "invoice_no": self.invoice.text().strip(),

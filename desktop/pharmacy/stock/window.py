@@ -62,6 +62,7 @@ class StockWindow(QtWidgets.QTabWidget):
         r.removed.connect(self._receive_removed)
         r.import_requested.connect(self._import)
         r.post_requested.connect(self._post_receipt)
+        r.transfer_requested.connect(self._post_transfer_in)
         sr.scan.connect(lambda text: self._box_scan(sr, self.return_codes, text))
         sr.post_requested.connect(self._post_return)
         c.scan.connect(self._count_scan)
@@ -98,6 +99,21 @@ class StockWindow(QtWidgets.QTabWidget):
         self._run(self.receiving, self.svc.post_receipt, self.draft, supplier=f["supplier"], invoice_no=f["invoice_no"],
                   operator=self.operator, operator_name=self.operator_name, lot=f["lot"], manu_date=f["manu_date"],
                   expiry=f["expiry"], done=done)
+
+    def _post_transfer_in(self, f: dict) -> None:
+        def transfer():
+            return self.svc.transfer_in(self.draft, from_branch=f["from_branch"], out_doc=f["out_doc"],
+                                        supervisor=self._supervisor(f["supervisor"]), operator=self.operator,
+                                        operator_name=self.operator_name, lot=f["lot"], manu_date=f["manu_date"],
+                                        expiry=f["expiry"])
+
+        def done(receipt) -> None:
+            self.draft = ReceivingDraft()
+            self.receiving.reset()
+            self.receiving.say("ok", self.tr("已调拨入库 %1 盒，单据 %2，3502 已排队上传").replace("%1", str(receipt.boxes))
+                               .replace("%2", receipt.doc_no))
+
+        self._run(self.receiving, transfer, done=done)
 
     def _import(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, self.tr("选择随货同行单"), str(self.export_dir),

@@ -139,3 +139,31 @@ def test_stock_screens_end_to_end(qtbot, stock_window, tmp_path):
     win.runner.wait()
     assert "已导出" in win.reports.message.text()
     save_screenshot(win, SCREENSHOTS / "pharmacy_stock_reports.png")
+
+
+def test_transfer_in_from_another_branch(qtbot, stock_window):
+    """调拨入库 on the receiving screen: the scanned boxes, the sending branch and its 调拨出库 document, a
+    supervisor; refused without them (nothing written), then in stock and an inbound 3502 queued."""
+    win = stock_window
+    r = win.receiving
+    for code in CODES[:2]:
+        scan(qtbot, win, r.list.box, code)
+    for w, v in ((r.lot, "L2612"), (r.manu_date, "2026-02-01"), (r.expiry, "2028-01-31"), (r.out_doc, "T02-C000007")):
+        w.setText(v)
+    qtbot.mouseClick(r.transfer_button, Qt.MouseButton.LeftButton)
+    win.runner.wait()
+    assert "主管" in r.message.text() and uploads(win) == []
+    r.transfer_supervisor.user.setText("SUP1")
+    r.transfer_supervisor.secret.setText("wrong")
+    qtbot.mouseClick(r.transfer_button, Qt.MouseButton.LeftButton)
+    win.runner.wait()
+    assert "主管密码错误" in r.message.text() and uploads(win) == []
+    r.transfer_supervisor.secret.setText("zhuguan123")
+    qtbot.mouseClick(r.transfer_button, Qt.MouseButton.LeftButton)
+    win.runner.wait()
+    assert "调出门店" in r.message.text() and uploads(win) == []
+    r.from_branch.setText("P42070000002")
+    qtbot.mouseClick(r.transfer_button, Qt.MouseButton.LeftButton)
+    win.runner.wait()
+    assert "已调拨入库 2 盒" in r.message.text() and uploads(win) == ["3502"]
+    assert win.svc.on_hand("D01")[0].boxes == 2
