@@ -304,10 +304,27 @@ class SaleFlow:
         sale = self.state.sale
         if sale is None:
             return
-        self.runner.run(self.desk.scan_goods, sale, code, done=self._goods_added, failed=self._settle_failed)
+        def failed(f: Failure) -> None:
+            self._settle_failed(f)
+            if f.message.key == "desk.goods.unknown":  # a supervisor may add it here and now
+                self.pay.tender_panel.offer_quick_add(code.strip())
+
+        self.runner.run(self.desk.scan_goods, sale, code, done=self._goods_added, failed=failed)
+
+    def quick_add_goods(self, code: str, name: str, price: str) -> None:
+        """The quick-add row: a supervisor approves (goods.add), the good is added, then scanned into the sale."""
+        op = self.state.operator
+
+        def granted(approver) -> None:  # noqa: ANN001
+            who = approver or (op.user_id if op is not None else "")
+            self.runner.run(self.desk.quick_add_goods, code, name, price, approver=who,
+                            done=lambda _good: self.scan_goods(code), failed=self._settle_failed)
+
+        self._need("goods.add", granted, ref=code, detail={"name": name, "price": price})
 
     def _goods_added(self, sale: Sale) -> None:
         self.state.sale = sale
+        self.pay.tender_panel.add_box.hide()
         self.pay.tender_panel.set_goods(sale.goods)
         sc.set_tone(self.pay.message, "ok", self.tr("已加入非医保商品：") + sale.goods[-1].good.name if sale.goods else "")
 

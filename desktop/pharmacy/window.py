@@ -190,6 +190,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
         self.sale_screen.uncoded_picked.connect(self._uncoded)
         self.pay.confirmed.connect(self.settle)
         self.pay.tender_panel.goods_scanned.connect(self.scan_goods)
+        self.pay.tender_panel.quick_add.connect(self.quick_add_goods)
         self.done.next_button.clicked.connect(self.new_patient)
         self.done.reprint_button.clicked.connect(self.reprint)
         self.returns.return_requested.connect(self.do_return)

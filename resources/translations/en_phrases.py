@@ -290,4 +290,7 @@ EN = {
     "非医保合计": "Non-insured total",
     "其他付款": "Other tender",
     "已加入非医保商品：": "Non-insured good added: ",
+    "商品名称": "Name of the good",
+    "价格": "Price",
+    "新增商品（需主管）": "Add the good (supervisor)",
 }

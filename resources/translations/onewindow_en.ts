@@ -1022,6 +1022,18 @@
         <source>其他付款方式 (F7)</source>
         <translation>Other tender (F7)</translation>
     </message>
+    <message>
+        <source>商品名称</source>
+        <translation>Name of the good</translation>
+    </message>
+    <message>
+        <source>价格</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <source>新增商品（需主管）</source>
+        <translation>Add the good (supervisor)</translation>
+    </message>
 </context>
 <context>
     <name>TrailFlow</name>

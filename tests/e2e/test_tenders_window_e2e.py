@@ -1,6 +1,6 @@
 """The pay step's mixed basket and tenders in the real window against the real centre over HTTP (issue 17): a
 non-insured good scanned by its commodity barcode joins the sale, WeChat (F7, slip reference) and cash with change
-pay the personal share and the good; the receipt shows both parts and the split; screenshot of the pay step."""
+pay the personal share and the good (an unknown barcode: quick-added on the spot, a supervisor approving); the receipt shows both parts and the split; screenshot of the pay step."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,7 +10,7 @@ import pytest
 from desktop.qt import Qt
 from tests.e2e.test_account_window_e2e import _to_pay
 from tests.ui.pharmacy.fixtures import (  # noqa: F401
-    P11_CERTNO, _data_key, _templates, centre, d01, desk, idle, login, press, shot, type_in, window,
+    P11_CERTNO, _data_key, _templates, approve, centre, d01, desk, idle, login, press, shot, type_in, window,
 )
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
@@ -22,7 +22,6 @@ def test_goods_and_wechat_plus_cash_on_the_pay_step(qtbot, window, centre, desk)
     win = window
     centre.upload_rx("T0011", [d01(1, 28)])
     desk.shifts.open(desk.auth.login("li", pin="2468"), Decimal("100"))
-    desk.desk.quick_add_goods(MASK, "医用外科口罩", "12.50", approver="zhang")
     win.start()
     login(qtbot, win)
     idle(qtbot, win)
@@ -33,9 +32,17 @@ def test_goods_and_wechat_plus_cash_on_the_pay_step(qtbot, window, centre, desk)
     type_in(qtbot, panel.goods_edit, "6901234567893")  # bad check digit: refused, the sale unchanged
     idle(qtbot, win)
     assert "校验位" in win.pay.message.text() and win.state.sale.goods == ()
-    type_in(qtbot, panel.goods_edit, MASK)
+    type_in(qtbot, panel.goods_edit, MASK)  # unknown here: the quick-add row, a supervisor approves
     idle(qtbot, win)
+    assert "请主管快速新增" in win.pay.message.text() and panel.add_box.isVisible()
+    assert panel.add_code.text() == MASK
+    panel.add_name.setText("医用外科口罩")
+    panel.add_price.setText("12.50")
+    panel.add_button.click()
+    approve(qtbot, win)  # 李药师 is a pharmacist: goods.add needs 张主管
     qtbot.waitUntil(lambda: len(win.state.sale.goods) == 1)
+    assert not panel.add_box.isVisible()
+    assert [e["approver_id"] for e in desk.auth.events("override") if e["ref"] == MASK] == ["zhang"]
     assert "医用外科口罩 x1  12.50" in panel.goods_list.text()
     due = personal + Decimal("12.50")
     assert win.pay.due.text() == f"{due:.2f}"

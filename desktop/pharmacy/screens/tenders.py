@@ -16,6 +16,7 @@ EXTERNAL_KINDS = (Kind.WECHAT, Kind.ALIPAY, Kind.UNIONPAY)
 
 class TenderPanel(QtWidgets.QWidget):
     goods_scanned = Signal(str)  # a commodity barcode typed or scanned into the goods box
+    quick_add = Signal(str, str, str)  # barcode, name, price: a supervisor's quick-add of an unknown barcode
     changed = Signal()
 
     def __init__(self) -> None:
@@ -41,6 +42,22 @@ class TenderPanel(QtWidgets.QWidget):
         form.addRow(self.tr("非医保商品条码"), self.goods_edit)
         form.addRow(self.tr("非医保商品"), self.goods_list)
         form.addRow(self.tr("其他付款方式 (F7)"), row)
+        # an unknown barcode: the quick-add row (name, price; a supervisor approves "goods.add")
+        self.add_box = QtWidgets.QWidget(objectName="goodsQuickAdd")
+        self.add_code = QtWidgets.QLabel(objectName="quickAddCode")
+        self.add_name = QtWidgets.QLineEdit(objectName="quickAddName")
+        self.add_name.setPlaceholderText(self.tr("商品名称"))
+        self.add_price = money_edit("quickAddPrice")
+        self.add_price.setPlaceholderText(self.tr("价格"))
+        self.add_button = QtWidgets.QPushButton(self.tr("新增商品（需主管）"), objectName="quickAddButton")
+        self.add_button.clicked.connect(self._quick_add)
+        self.add_price.returnPressed.connect(self._quick_add)
+        add_row = QtWidgets.QHBoxLayout(self.add_box)
+        add_row.setContentsMargins(0, 0, 0, 0)
+        for w in (self.add_code, self.add_name, self.add_price, self.add_button):
+            add_row.addWidget(w, 1 if w is self.add_name else 0)
+        form.addRow(self.add_box)
+        self.add_box.hide()
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.amount.textChanged.connect(lambda *_: self.changed.emit())
         self.goods_total = Decimal("0.00")
@@ -51,6 +68,17 @@ class TenderPanel(QtWidgets.QWidget):
         self.goods_edit.clear()
         if code:
             self.goods_scanned.emit(code)
+
+    def offer_quick_add(self, code: str) -> None:
+        """The barcode is not in the catalogue: show the quick-add row for it."""
+        self.add_code.setText(code)
+        self.add_name.clear()
+        self.add_price.clear()
+        self.add_box.show()
+        self.add_name.setFocus()
+
+    def _quick_add(self) -> None:
+        self.quick_add.emit(self.add_code.text(), self.add_name.text().strip(), self.add_price.text().strip())
 
     def _kind_changed(self) -> None:
         on = bool(self.kind.currentData())
@@ -98,6 +126,7 @@ class TenderPanel(QtWidgets.QWidget):
         return bool(self.kind.currentData()) or self.goods_total > 0
 
     def clear(self) -> None:
+        self.add_box.hide()
         self.kind.setCurrentIndex(0)
         self.goods_edit.clear()
         self.set_goods(())
