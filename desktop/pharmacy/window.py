@@ -266,12 +266,13 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
     EVERYWHERE = ("F2", "F3", "F4", "F5", "F10", "Ctrl+L")  # F1 lists these; the status line has no room
 
     def keys_text(self, sep: str = "  ", *, brief: bool = False) -> str:
-        """The current screen's keys as F1 lists them; `brief` (the status line): F1 and this screen's own."""
+        """The current screen's keys as F1 lists them; `brief` (the status line): F1 and this screen's own
+        single keys — Ctrl combinations are listed by F1 only, so the line fits 1366 px as screens gain keys."""
         order = ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F12", "Esc", "Del"]
         keys = self.keymap().get(self.page(), {})
         ranked = sorted(keys, key=lambda k: (order.index(k) if k in order else len(order), k))
         if brief:
-            ranked = [k for k in ranked if k not in self.EVERYWHERE]
+            ranked = [k for k in ranked if k not in self.EVERYWHERE and not k.startswith("Ctrl+")]
         return sep.join(f"{k} {keys[k][1]}" for k in ranked)
 
     def rebuild(self) -> None:

@@ -263,6 +263,7 @@ def test_the_keys_hint_never_widens_the_window_past_the_screen(qtbot, win, local
     QtWidgets.QApplication.processEvents()
     hint = win.status_line.keys_label.text()
     assert hint.startswith("F1 快捷键") and "F6 拆零" in hint and "F10" not in hint  # F1 lists the rest
+    assert "Ctrl+" not in hint and "Ctrl+T" in win.keys_text()  # combinations: F1 lists them
     assert win.width() <= 1366 and win.minimumSizeHint().width() <= 1366, win.minimumSizeHint()
     assert win.status_line.keys_label.width() >= win.status_line.keys_label.sizeHint().width()  # shown whole
     win.status_line.show_keys("F1 快捷键 · " + "Ctrl+K 进销存 · " * 60)  # whatever keys a shell adds
