@@ -2,7 +2,7 @@
 embedded centre, the pharmacy shell), driven from outside with real key events (xdotool), as a pharmacist
 with a keyboard and a keyboard-wedge scanner (fast typing + Return) would. Afterwards the desk's store and the
 centre's database are read to check what the day did; screenshots of the real screen go to a temp folder.
-The day: login, shift open, 王某's sale (ID by wedge, e-prescription, a box, F12 F12), 钱某's sale held with a
+The day: login, shift open, 王某's sale (e-voucher QR by wedge, e-prescription, a box, F12 F12), 钱某's sale held with a
 box (F9), 赵某 refused that box and the one sold to 王某, 钱某 recalled and settled, 王某's box returned
 (F3, the refund shown, F12 F12), 赵某 sold offline (the centre, a process apart, stopped after his prescription
 came; 离线暂存) and received by the centre once restarted, X (F4 F6) and Z from the blind count.
@@ -88,7 +88,8 @@ class Centre:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         home.mkdir(parents=True, exist_ok=True)
-        self.cmd = [str(ONEWINDOW), "server", "--db", sqlite_url(home / "centre.db"), "--host", "127.0.0.1",
+        self.db_url = sqlite_url(home / "centre.db")
+        self.cmd = [str(ONEWINDOW), "server", "--db", self.db_url, "--host", "127.0.0.1",
                     "--port", str(self.port), "--log-level", "warning"]
         self.log, self.env = log, env  # the same ONEWINDOW_HOME as the demo: its data key opens the secrets
         self.proc: subprocess.Popen | None = None
@@ -160,6 +161,9 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
                    stderr=subprocess.STDOUT, check=True, timeout=240)
     centre_proc = Centre(home, centre_log, env)
     centre_proc.start()
+    voucher = subprocess.run([str(ONEWINDOW), "evoucher", "issue", "--db", centre_proc.db_url, "--certno", P01,
+                              "--ttl", "3600"], env=env, capture_output=True, text=True, check=True,
+                             timeout=120).stdout.split()[-1]  # 王某's 医保电子凭证 QR payload
     app = subprocess.Popen([str(ONEWINDOW), "demo", "--home", str(home), "--centre", centre_proc.url], env=env,
                            stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -176,9 +180,9 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
                          what="the shift to open")
         assert shift[0][0].endswith("-S1")  # a shift id, unlike a receipt number
         x.shot("02_shift_open")
-        # customer 1: ID number read by a card reader (wedge), the e-prescription, a box scanned, cash
+        # customer 1: the e-voucher QR read by the wedge scanner, the e-prescription, a box scanned, cash
         time.sleep(1.0)
-        x.type(P01, scanner=True)
+        x.type(voucher, scanner=True)
         time.sleep(3.0)
         x.shot("03_prescriptions")
         x.key("Return")  # download the prescription
@@ -319,7 +323,7 @@ def test_a_pharmacists_day_on_a_real_x_display(x, tmp_path):
     assert len(shots) == 16 and all(p.stat().st_size > 10_000 for p in shots)  # a real screen, not a blank one
 
 
-@pytest.mark.xfail(reason="not scripted yet: a customer by e-voucher QR (the token is issued by the centre and "
-                          "printed on the demo sheet only), a BLOCK verdict in the audit panel", strict=True)
-def test_the_rest_of_the_day_evoucher_and_block(x):
-    raise AssertionError("not scripted yet: e-voucher customer, BLOCK verdict")
+@pytest.mark.xfail(reason="not scripted yet: a BLOCK verdict in the audit panel (the refused boxes are scan "
+                          "refusals, not an audit BLOCK)", strict=True)
+def test_the_rest_of_the_day_block(x):
+    raise AssertionError("not scripted yet: a BLOCK verdict")
