@@ -41,6 +41,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+from core.domain.masking import mask_id
 from hardware.settings import CardReaderSettings
 
 
@@ -69,8 +70,7 @@ class CardRead:
 
     @property
     def masked_id(self) -> str:
-        n = self.id_number
-        return n[:6] + "*" * max(0, len(n) - 10) + n[-4:] if len(n) > 10 else "*" * len(n)
+        return mask_id(self.id_number)
 
     def __repr__(self) -> str:  # never put the number into logs or tracebacks
         return f"CardRead(kind={self.kind!r}, id_number={self.masked_id!r}, name=<{len(self.name)} chars>)"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 
 from core.domain import Person, Registration, Scheme
+from core.domain.masking import mask_id
 from core.store.crypto import DataCipher, DataKeyError
 from core.store.models import PersonRow, RegistrationRow
 from server import evoucher, fastsql
@@ -93,7 +94,7 @@ def by_person_no(ctx, person_no: str, *, rows=None) -> Found:
 def by_id_number(ctx, id_number: str) -> Found:
     found = _load(ctx, "id_number_hash", cipher().lookup_hash(id_number))
     if found is None:
-        raise PlatformError(f"no insured person with ID number {mask(id_number)} (查无此人)")
+        raise PlatformError(f"no insured person with ID number {mask_id(id_number)} (查无此人)")
     return found
 
 
@@ -113,11 +114,8 @@ def by_certificate(ctx, cert_type: str, cert_no: str, card_sn: str = "") -> Foun
             # The card carries the 社会保障号码, which is the ID number: accept it too.
             found = _load(ctx, "id_number_hash", cipher().lookup_hash(cert_no))
         if found is None:
-            raise PlatformError(f"no insured person with social security card {mask(cert_no)}")
+            raise PlatformError(f"no insured person with social security card {mask_id(cert_no)}")
         return found
     raise PlatformError(f"mdtrt_cert_type {cert_type!r} is not supported: use 01 (电子凭证), 02 (身份证) or 03 (社保卡)")
 
 
-def mask(number: str) -> str:
-    n = number or ""
-    return n[:4] + "*" * max(0, len(n) - 8) + n[-4:] if len(n) > 8 else "*" * len(n)

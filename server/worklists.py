@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import Connection, or_, select
 
+from core.domain.masking import mask_id
 from core.store.models import DispenseRow, DrugRow, PersonRow, RegistrationRow, SettlementRow
 from server import people
 from server.chronic import DISEASE_ZH, DISEASES, disease_of_class, disease_of_diagnosis, lb_disease
@@ -30,7 +31,7 @@ SCHEME_ZH = {"LB": "两病", "MT": "门诊慢特病"}
 
 
 def _masked(id_enc: str | None) -> str:
-    return people.mask(people._decrypt(id_enc) or "")
+    return mask_id(people._decrypt(id_enc) or "")
 
 
 def _persons(conn: Connection, person_nos: Iterable[str]) -> dict[str, Any]:

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 from core.audit.context import AuditInputError
 from core.audit.engine import evaluate
 from core.audit.result import AuditResult
-from core.codes.idcard import mask
 from core.domain import AuditRequest, Person, Verdict, fmt
+from core.domain.masking import mask_id
 from core.policy.calculator import line_amounts
 from core.policy.profile import Profile, bundled_profiles
 from core.services.checkout_types import (  # noqa: F401 (the checkout's public values, re-exported)
@@ -139,7 +139,7 @@ class CheckoutService:
             store_person(s, self.t, fetched.person, insuplc_admdvs=fetched.insuplc_admdvs,
                          ss_card_no=ident.number if ident.kind == "ss_card" else None)
         p = fetched.person
-        return Identified(p.person_no, p.name, mask(p.id_number) if p.id_number and len(p.id_number) >= 10 else "",
+        return Identified(p.person_no, p.name, mask_id(p.id_number),
                           p.insurance_type, p.registrations, True, ident, 0.0)
 
     def _identify_offline(self, ident: Identification, exc: RefDataError) -> Identified:
@@ -160,7 +160,7 @@ class CheckoutService:
         ok = age is not None and age <= limits.max_registration_age_hours
         note_zh = "离线识别（本地缓存）" + ("" if ok else f"；备案缓存已过期（{age or 0:.0f} 小时），不能离线结算")
         note_en = "identified offline from the cache" + ("" if ok else "; the cached registration is too old to settle offline")
-        return Identified(person.person_no, person.name, mask(person.id_number) if person.id_number else "",
+        return Identified(person.person_no, person.name, mask_id(person.id_number),
                           person.insurance_type, person.registrations, False, ident, age, ok, note_zh, note_en)
 
     # ---- audit --------------------------------------------------------------------------------------------
@@ -507,7 +507,7 @@ class CheckoutService:
                             line_amounts(drugs[l.drug_key], l.qty, l.split, False).amount, l.trace_codes)
                 for l in basket.lines if l.drug_key in drugs)
             name = person.name if person else ""
-            masked = mask(person.id_number) if person and person.id_number and len(person.id_number) >= 10 else ""
+            masked = mask_id(person.id_number) if person else ""
         self.t.sender.wake()
         view = self.sale(sale_id)
         title = "医保结算单（离线暂存，待中心确认）" if view.provisional else "医保结算单"

@@ -26,6 +26,7 @@ from typing import Any, Callable
 from core.domain.clock import today_cst
 from core.codes import Kind, classify
 from core.domain import Person
+from core.domain.masking import mask_id
 from core.i18n import Message
 from core.services.centre_link import CentreAuthRejected, CentreRefused, CentreUnreachable
 from core.services.forms import (
@@ -67,8 +68,7 @@ class PersonView:
 
     @property
     def masked(self) -> str:
-        n = self.certno or ""
-        return n[:4] + "*" * max(0, len(n) - 8) + n[-4:] if len(n) > 8 else "*" * len(n)
+        return mask_id(self.certno)
 
     @property
     def sex_name(self) -> str:

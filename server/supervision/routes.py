@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
 
+from core.domain.masking import mask_id
 from core.store.models import PersonRow
 from server import journal, people
 from server.db import transaction
@@ -214,7 +215,7 @@ def _masked_id(conn, person_no: str) -> str:
         number = people.cipher().decrypt(token) if token else ""
     except Exception:  # noqa: BLE001 - a wrong data key shows no number rather than failing the page
         number = ""
-    return people.mask(number) if number else "—"
+    return mask_id(number) if number else "—"
 
 
 def _person_read(st: State, who: Viewer, person_no: str, view: str) -> dict | None:

@@ -142,7 +142,7 @@ def test_big_screen_live_alert_drilldown_export(centre, supervisor, tmp_path):
         _wait(driver, lambda d: "/supervision/person/T0001" in d.current_url, what="person drill-down")
         page = driver.page_source
         assert "本次查看已记入日志" in page and "SV-R01" in page
-        assert "420704195703121015" not in page and "4207**********1015" in page  # masked ID only
+        assert "420704195703121015" not in page and "420704********1015" in page  # masked ID only
         _shots(driver, shots, "person")
 
         driver.get(live.url + f"/supervision/institution/{PH2}")
