@@ -173,17 +173,36 @@ def first_run(process: Process, store_url_: str = "") -> bool:
         auth = Auth(engine)
         if auth.has_users():
             return True
-        profiles = tuple(sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "resources" /
-                                                 "interface").glob("*.json")))
         wizard = FirstRunWizard(process.settings, process.shell, save=process.save_settings,
                                 store_secret=lambda code, secret: store_secret(code, secret, config_dir()),
                                 add_admin=lambda user, name, pin: auth.add_user(user, name, "admin", pin=pin),
-                                profiles=profiles)
+                                profiles=_profiles())
         wizard.resize(900, 600)
         wizard.exec()
         return auth.has_users()
     finally:
         engine.dispose()
+
+
+def kiosk_first_run(process: Process, *, hub=None) -> bool:
+    """A kiosk without a supervisor code: the first-run wizard (institution, centre, secret, supervisor code,
+    devices). True when the kiosk has a code now; False when the wizard was cancelled. The QApplication must exist."""
+    from core.settings.paths import config_dir
+    from core.settings.secrets import store_secret
+    from desktop.common.first_run import FirstRunWizard
+
+    if process.settings.get("kiosk.supervisor_code_hash", "kiosk"):
+        return True
+    wizard = FirstRunWizard(process.settings, "kiosk", save=process.save_settings,
+                            store_secret=lambda code, secret: store_secret(code, secret, config_dir()),
+                            add_admin=None, hub=hub, profiles=_profiles())
+    wizard.resize(900, 600)
+    wizard.exec()
+    return bool(process.settings.get("kiosk.supervisor_code_hash", "kiosk"))
+
+
+def _profiles() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "resources" / "interface").glob("*.json")))
 
 
 def _settings_access(window, process: Process | None, parts: DeskParts) -> None:
@@ -317,32 +336,27 @@ def build_counter(config, *, process: Process | None = None, devices: bool = Tru
     return window, parts
 
 
-def kiosk_devices(settings: SiteSettings | None):
-    """Camera, card reader and receipt printer of a kiosk from the site settings (a bad device setting: the kiosk
-    runs without that device and says so in the log)."""
+def kiosk_devices(settings: SiteSettings | None, *, hub=None):
+    """A kiosk's devices from the site settings, through its DeviceHub like every shell's: the keyboard-wedge QR
+    scan head (the usual built-in kiosk scanner: fast keys + Return) or a serial one, the card reader and the
+    receipt printer. The camera stays the kiosk's own (opened only while the scan or photo screen shows), so the
+    hub is built without it. Returns a started hub inside KioskDevices (`devices.hub.stop()` at the end). A bad
+    device setting: the default devices, said in the log (the settings screen shows what to fix)."""
+    from dataclasses import replace
+
     from desktop.kiosk.window import KioskDevices
     from hardware.camera.sources import source_from_settings
-    from hardware.cards import CardReaderError, card_reader_from_settings
-    from hardware.printing.queue import PrintQueue
-    from hardware.printing.transports import printer_from_settings
-    from hardware.settings import DeviceSettingsError, device_settings_from
 
-    try:
-        s = device_settings_from(settings or SiteSettings.load(), "kiosk")
-    except (DeviceSettingsError, SettingError) as exc:
-        log.error("device settings: %s: the kiosk runs without camera, card reader and receipt printer", exc.en)
-        return KioskDevices()
-    camera = (lambda: source_from_settings(s.camera)) if s.camera.kind != "none" else None
-    try:
-        reader = card_reader_from_settings(s.card_reader)
-    except CardReaderError as exc:
-        log.error("card reader: %s", exc.en)
-        reader = None
-    printer = printer_from_settings(s.printer, "receipt")
-    # keep_done=0: a printed statement is personal data; it is not kept in the queue file once on paper.
-    queue = PrintQueue({"receipt": printer} if printer else {}, app_home() / "kiosk-print-queue.json", keep_done=0)
-    queue.start()
-    return KioskDevices(camera_source=camera, card_reader=reader, print_queue=queue if printer else None)
+    if hub is None:
+        # keep_done=0: a printed statement is personal data; it is not kept in the queue file once on paper.
+        hub = device_hub(settings or SiteSettings.load(), "kiosk", queue_file=app_home() / "kiosk-print-queue.json")
+    camera_settings = hub.settings.camera
+    hub.apply(replace(hub.settings, camera=replace(camera_settings, kind="none")))
+    hub.start()
+    camera = (lambda: source_from_settings(camera_settings)) if camera_settings.kind != "none" else None
+    has_printer = hub.print_queue.printer("receipt") is not None
+    return KioskDevices(camera_source=camera, card_reader=hub.card_reader,
+                        print_queue=hub.print_queue if has_printer else None, hub=hub)
 
 
 def build_kiosk(config, *, devices=None, process: Process | None = None, fullscreen: bool = True):
@@ -354,7 +368,10 @@ def build_kiosk(config, *, devices=None, process: Process | None = None, fullscr
     service = KioskService(link, config)
     if devices is None:
         devices = kiosk_devices(process.settings if process else None)
-    return KioskWindow(service, config, devices, fullscreen=fullscreen), link
+    window = KioskWindow(service, config, devices, fullscreen=fullscreen)
+    if devices.hub is not None:  # scans of the wedge / serial scan head go where the camera's go
+        window.route.connect_source(devices.hub.scanned)
+    return window, link
 
 
 # ------------------------------------------------------------------------------------------------ running
@@ -369,12 +386,23 @@ def _application(process: Process):
 
 
 def run_shell(shell: str, server_url: str | None = None, *, quit_after_ms: int | None = None,
-              screenshot: Path | None = None, on_ready=None, fullscreen: bool = True, config=None) -> int:
+              screenshot: Path | None = None, on_ready=None, fullscreen: bool = True, config=None,
+              parent_pid: int = 0) -> int:
     """`onewindow gui --shell NAME`: build the process and the shell, run the event loop, close everything.
     `config` (the demo's) replaces the shell's view of the site settings."""
     started = time.perf_counter()
     try:
         process = start_process(shell, server_url=server_url)
+        watch = None
+        if shell == "kiosk" and parent_pid and screenshot is None:
+            # from the first moment (the wizard included): a shell whose watchdog is gone closes
+            watch = _parent_watch(_application(process), parent_pid)
+        if config is None and shell == "kiosk" and screenshot is None and quit_after_ms is None:
+            _application(process)
+            if not kiosk_first_run(process):
+                print("onewindow gui: 首次设置未完成（自助机需要管理码） / first-run set-up not finished (the kiosk needs "
+                      "a supervisor code)", file=sys.stderr)
+                return 2  # the watchdog does not restart a shell that refused to start
         if config is None and shell in ("pharmacy", "counter") and screenshot is None and quit_after_ms is None:
             _application(process)
             if not first_run(process, process.desk_config().store_url):
@@ -392,7 +420,7 @@ def run_shell(shell: str, server_url: str | None = None, *, quit_after_ms: int |
     if shell == "counter":
         return _run_desk(process, config, build_counter, quit_after_ms, screenshot, on_ready, started)
     if shell == "kiosk":
-        return _run_kiosk(process, config, quit_after_ms, screenshot, fullscreen)
+        return _run_kiosk(process, config, quit_after_ms, screenshot, fullscreen, watch)
     return _run_scan(process, quit_after_ms, screenshot)
 
 
@@ -466,7 +494,18 @@ def _run_desk(process: Process, config, build, quit_after_ms, screenshot, on_rea
         parts.close()
 
 
-def _run_kiosk(process: Process, config, quit_after_ms, screenshot, fullscreen) -> int:
+def _parent_watch(app, parent_pid: int):
+    """Watch the kiosk's watchdog process: when it is gone every event loop ends (the wizard's too)."""
+    from desktop.kiosk.app import parent_alive
+    from desktop.kiosk.guard import ParentWatch
+
+    watch = ParentWatch(lambda: parent_alive(parent_pid), parent=app)
+    watch.orphaned.connect(lambda: app.exit(0))
+    watch.start()
+    return watch
+
+
+def _run_kiosk(process: Process, config, quit_after_ms, screenshot, fullscreen, watch=None) -> int:
     app = _application(process)
     app.setApplicationName("OneWindow kiosk")
     app.setQuitOnLastWindowClosed(False)  # only the supervisor's exit ends the shell
@@ -484,19 +523,25 @@ def _run_kiosk(process: Process, config, quit_after_ms, screenshot, fullscreen) 
             _shoot(window, screenshot)
             return 0
         window.start()
+
+        def quit_now() -> None:
+            window.lockdown.unlock()
+            window.stop()
+            window.close()
+            app.exit(0)
+
+        if watch is not None:  # the watchdog that started this shell: the window goes when it goes
+            watch.orphaned.connect(quit_now)
         if quit_after_ms is not None:
             from desktop.qt import QTimer
-
-            def quit_now() -> None:
-                window.lockdown.unlock()
-                window.stop()
-                app.exit(0)
 
             QTimer.singleShot(quit_after_ms, quit_now)
         return app.exec()
     finally:
         window.stop()
-        if window.devices.print_queue is not None:
+        if window.devices.hub is not None:
+            window.devices.hub.stop()  # the wedge filter, the serial port, the card reader, the print queue
+        elif window.devices.print_queue is not None:
             window.devices.print_queue.stop()
         link.close()
 

@@ -26,7 +26,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +35,7 @@ from typing import Any
 from core.domain.clock import CST
 from core.audit.context import chain_supply
 from core.codes import Kind, classify
-from core.codes.idcard import mask
+from core.domain.masking import mask_id
 from core.domain import Person, money
 from core.i18n import Message, message
 from core.policy.profile import Profile, bundled_profiles
@@ -264,6 +264,22 @@ class Capabilities:
     application_status: bool = False
     application_submit: bool = False
     application_evidence: bool = False
+
+
+OPEN_APPLICATION = ("draft", "expert_review", "clerk_review")  # an application still being decided
+LB_DISEASES = ("HTN", "DM")
+
+
+def lb_apply_options(card: PatientCard, applications: Sequence[ApplicationView], caps: Capabilities) -> tuple[str, ...]:
+    """The 两病 diseases (HTN, DM) this person may start an application for at the kiosk; () offers none.
+    Only where the centre takes applications with their evidence, never while a 两病 application is still being
+    decided (one at a time), and never for a disease the person already has an active registration for."""
+    if not (caps.application_submit and caps.application_evidence):
+        return ()
+    if any(a.scheme == "LB" and a.status in OPEN_APPLICATION for a in applications):
+        return ()
+    registered = {r.disease for r in card.registrations if r.active}
+    return tuple(d for d in LB_DISEASES if d not in registered)
 
 
 # ------------------------------------------------------------------------------------------------ link
@@ -507,7 +523,7 @@ class KioskService:
             nxt = end - dt.timedelta(days=self.profile.refill_window_days)
             refills.append(RefillView(drug_names[chain], chain, max(d for d, _ in fills), end, nxt))
         return PatientCard(
-            person=person, masked_id=mask(person.id_number) if person.id_number else "",
+            person=person, masked_id=mask_id(person.id_number),
             insurance_type=person.insurance_type, status=person.status, registrations=tuple(regs),
             quotas=quotas, refills=tuple(sorted(refills, key=lambda r: r.next_allowed)), warnings=tuple(warnings),
             online=True, cert_type=cert_type, cert_no=cert_no,
@@ -695,5 +711,5 @@ __all__ = [
     "ApplicationView", "Capabilities", "DEFAULT_INFNO", "KIOSK_ACTIONS", "KIOSK_ROLE", "KioskConfig", "KioskError",
     "KioskForbidden", "KioskLink", "KioskOffline", "KioskRefused", "KioskService", "LB_DIAGNOSIS", "SettlementView",
     "Statement",
-    "hash_code", "period_presets", "quota_title", "with_code",
+    "hash_code", "lb_apply_options", "period_presets", "quota_title", "with_code",
 ]

@@ -1,11 +1,13 @@
-"""首次设置 · First run: the wizard a desk shell (pharmacy, counter) opens when its store has no staff yet.
+"""首次设置 · First run: the wizard a desk shell (pharmacy, counter) opens when its store has no staff yet, and
+the kiosk when it has no supervisor code yet (without one nobody could leave or set up the kiosk).
 
 Pages: institution (code, name, terminal) → centre (URL, interface profile, the signing secret the centre
 issued) → first administrator (user, name, PIN) → devices (the device panel: scanner test field, printer test
 page), when the shell has a DeviceHub. Finishing writes the site settings through `save(changes)` (validated by the
 registry: a bad value is named on the page and nothing is written), keeps the secret out of the settings file
 (`store_secret(code, secret)` returns the reference: the OS keyring when available, else a file encrypted with
-the data key) and adds the administrator through `add_admin(user, name, pin)`.
+the data key) and adds the administrator through `add_admin(user, name, pin)`. The kiosk has no staff: its page
+asks for the supervisor code (6–12 digits, twice), stored as a hash in kiosk.supervisor_code_hash.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from desktop.qt import QtWidgets
 
 class FirstRunWizard(QtWidgets.QWizard):
     def __init__(self, settings: SiteSettings, shell: str, *, save: Callable[[dict[str, Any]], None],
-                 store_secret: Callable[[str, str], str], add_admin: Callable[[str, str, str], None], hub=None,
+                 store_secret: Callable[[str, str], str], add_admin: Callable[[str, str, str], None] | None, hub=None,
                  profiles: tuple[str, ...] = (), parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("firstRunWizard")
@@ -46,9 +48,17 @@ class FirstRunWizard(QtWidgets.QWizard):
         self.addPage(_page("医保中心 · Centre", "中心地址、接口规范和中心发给本机构的签名密钥（密钥存入系统钥匙串或加密文件）",
                            [("中心地址 URL", self.url), ("接口规范 Profile", self.profile),
                             ("签名密钥 Secret", self.secret)]))
-        self.addPage(_page("管理员 · First administrator", "第一个管理员账号（之后用它添加其他员工）",
-                           [("用户名 User", self.admin_user), ("姓名 Name", self.admin_name),
-                            ("PIN（6–8 位数字）", self.admin_pin)], self.message))
+        self.code_again = QtWidgets.QLineEdit(objectName="supervisorCodeAgain")
+        self.code_again.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        if shell == "kiosk":  # the supervisor code: 5 taps in the corner + the code leave the kiosk
+            self.admin_pin.setObjectName("supervisorCode")
+            self.addPage(_page("管理码 · Supervisor code", "工作人员退出自助机、打开设置时输入的数字管理码",
+                               [("管理码（6–12 位数字）", self.admin_pin), ("再输一次 Again", self.code_again)],
+                               self.message))
+        else:
+            self.addPage(_page("管理员 · First administrator", "第一个管理员账号（之后用它添加其他员工）",
+                               [("用户名 User", self.admin_user), ("姓名 Name", self.admin_name),
+                                ("PIN（6–8 位数字）", self.admin_pin)], self.message))
         if hub is not None:
             from desktop.devices.settings_panel import DeviceSettingsPanel
 
@@ -71,12 +81,21 @@ class FirstRunWizard(QtWidgets.QWizard):
 
             changes = {key: option(key).validate(value) for key, value in self.changes().items()}
             pin = self.admin_pin.text()
-            if not (pin.isdigit() and 6 <= len(pin) <= 8):
+            if self.shell == "kiosk":
+                from core.services.kiosk import hash_code
+
+                if not (pin.isdigit() and 6 <= len(pin) <= 12):
+                    raise SettingError("管理码应为 6–12 位数字", "the supervisor code is 6 to 12 digits")
+                if pin != self.code_again.text():
+                    raise SettingError("两次输入的管理码不一致", "the two supervisor codes differ")
+                changes["kiosk.supervisor_code_hash"] = hash_code(pin)
+            elif not (pin.isdigit() and 6 <= len(pin) <= 8):
                 raise SettingError("管理员 PIN 应为 6–8 位数字", "the administrator's PIN is 6 to 8 digits")
             if self.secret.text().strip():
                 changes["signing.secret_ref"] = self._store_secret(changes["institution.code"], self.secret.text())
             self._save(changes)
-            self._add_admin(self.admin_user.text().strip(), self.admin_name.text().strip(), pin)
+            if self.shell != "kiosk" and self._add_admin is not None:
+                self._add_admin(self.admin_user.text().strip(), self.admin_name.text().strip(), pin)
         except (SettingError, ValueError, OSError) as exc:
             zh, en = (exc.zh, exc.en) if isinstance(exc, SettingError) else ("无法完成设置", str(exc))
             self.message.setText(f"✗ {zh}\n{en}")

@@ -5,10 +5,16 @@
 again whenever it ends in any way other than the supervisor's "退出自助机" (exit code 0) — a crash, an abort, a
 kill. Restarts back off (1 s, doubling to 60 s) when the shell keeps dying within a minute of starting, so a
 broken install does not spin a CPU.
+
+The shell dies with its watchdog: a watchdog stopped by SIGTERM (or Ctrl+C) kills the shell before it exits,
+and the shell is given `--parent-pid` and polls it (desktop.kiosk.guard.ParentWatch, `parent_alive`), so even
+a watchdog killed outright (SIGKILL, a crash) does not leave a full-screen window nobody restarts.
 """
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -24,7 +30,7 @@ HEALTHY_AFTER_S = 60.0
 def child_command(server_url: str | None = None, quit_after_ms: int | None = None, windowed: bool = False) -> list[str]:
     # the onewindow program again (a frozen build is the executable itself; from source, this Python -m onewindow)
     head = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "onewindow"]
-    cmd = [*head, "gui", "--shell", "kiosk", "--no-watchdog"]
+    cmd = [*head, "gui", "--shell", "kiosk", "--no-watchdog", "--parent-pid", str(os.getpid())]
     if server_url:
         cmd += ["--server", server_url]
     if quit_after_ms is not None:
@@ -43,8 +49,10 @@ def run_watchdog(command: Sequence[str], *, max_restarts: int | None = None,
     while True:
         started = clock()
         try:
-            rc = subprocess.call(list(command))
+            with _terminate_as_interrupt():
+                rc = subprocess.call(list(command))  # an exception in the wait kills the shell (Popen's contract)
         except KeyboardInterrupt:
+            log.info("kiosk watchdog stopped: the shell was stopped with it")
             return 130
         if rc == 0:
             log.info("kiosk shell left by the supervisor")
@@ -61,4 +69,48 @@ def run_watchdog(command: Sequence[str], *, max_restarts: int | None = None,
         sleep(backoff)
 
 
-__all__ = ["child_command", "run_watchdog"]
+class _terminate_as_interrupt:
+    """While the shell runs, SIGTERM to the watchdog raises KeyboardInterrupt (as Ctrl+C does), so that
+    subprocess.call kills the shell before the watchdog ends (a service manager stopping the kiosk stops it)."""
+
+    def __enter__(self):
+        self.old = None
+        if hasattr(signal, "SIGTERM") and _main_thread():
+            self.old = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.old is not None:
+            signal.signal(signal.SIGTERM, self.old)
+
+    @staticmethod
+    def _raise(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def parent_alive(pid: int) -> bool:
+    """Is the watchdog `pid` that started this process still running? On POSIX a dead parent's children are
+    adopted (getppid changes); on Windows the process handle is asked."""
+    if pid <= 0:
+        return True
+    if sys.platform.startswith("win"):
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x00100000, False, pid)  # SYNCHRONIZE
+        if not handle:
+            return False
+        try:
+            return kernel32.WaitForSingleObject(handle, 0) == 0x102  # WAIT_TIMEOUT: still running
+        finally:
+            kernel32.CloseHandle(handle)
+    return os.getppid() == pid
+
+
+__all__ = ["child_command", "parent_alive", "run_watchdog"]

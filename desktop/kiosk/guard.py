@@ -8,6 +8,7 @@ Lockdown      swallows the keys that leave or change a full-screen window (Esc, 
               window close only after `unlock()` (a correct supervisor code).
 SupervisorGate  the numeric supervisor code: scrypt hash from kiosk.json, 5 wrong codes lock it for 5 minutes;
               every attempt is logged (never the code).
+ParentWatch   polls the watchdog process that started the shell; `orphaned` when it is gone (the shell closes).
 
 What no Qt program can stop by itself (the OS must): Ctrl+Alt+Del, the Windows key combinations handled
 before the application sees them, switching virtual terminals. A kiosk install runs the shell as the only
@@ -209,4 +210,31 @@ class SupervisorGate:
         return message("kiosk.supervisor.wrong", left=MAX_WRONG - self.wrong)
 
 
-__all__ = ["IdleWatch", "Lockdown", "SupervisorGate"]
+
+
+class ParentWatch(QObject):
+    """Emits `orphaned()` once when `alive()` (desktop.kiosk.app.parent_alive of the watchdog's pid) turns False.
+    Checked every `interval_ms` and at start()."""
+
+    orphaned = Signal()
+
+    def __init__(self, alive, *, interval_ms: int = 1000, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.alive = alive
+        self.timer = QTimer(self)
+        self.timer.setObjectName("kiosk-parent-watch")
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        self.timer.start()
+        QTimer.singleShot(0, self.check)
+
+    def check(self) -> None:
+        if self.timer.isActive() and not self.alive():
+            self.timer.stop()
+            log.info("kiosk: the watchdog that started this shell is gone: closing")
+            self.orphaned.emit()
+
+
+__all__ = ["IdleWatch", "Lockdown", "ParentWatch", "SupervisorGate"]

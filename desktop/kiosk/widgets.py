@@ -129,10 +129,14 @@ class RowList(QtWidgets.QScrollArea):
 
 class GuideFrame(QtWidgets.QWidget):
     """Drawn over the live camera picture: a bright square where the QR should go, the rest dimmed, and the
-    instruction under it. Transparent to touches."""
+    instruction under it. Transparent to touches.
 
-    def __init__(self, parent: QtWidgets.QWidget) -> None:
+    Only over a picture: with no camera, or before the first frame, the stage shows a message ("摄像头未连接…",
+    "摄像头未启动") in its middle, where the corners would cross it — so nothing is drawn then (`live()`)."""
+
+    def __init__(self, parent: QtWidgets.QWidget, preview: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        self.preview = preview
         self.setObjectName("guideFrame")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
@@ -143,7 +147,13 @@ class GuideFrame(QtWidgets.QWidget):
         side = min(self.width(), self.height()) * 0.62
         return QtCore.QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
 
+    def live(self) -> bool:
+        """A camera picture is on the stage (CameraPreview keeps the last frame in `_frame`)."""
+        return self.preview is not None and getattr(self.preview, "_frame", None) is not None
+
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if not self.live():
+            return
         p = QtGui.QPainter(self)
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
         box = self.guide_rect()

@@ -10,72 +10,50 @@ at zero the person is wiped from every widget. A centre that cannot be reached s
 screen and nothing that needs the centre is attempted until a probe succeeds again.
 
 All service calls go through desktop.common.worker.Runner; a result that arrives after a wipe (an older
-session generation) is dropped unseen.
+session generation) is dropped unseen. What is done for the person (identify, tasks, printing, the supervisor)
+is in desktop.kiosk.flows; the screens are desktop.kiosk.screens.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from core.domain.clock import CST
-from core.services import kiosk_care
-from core.services.kiosk import KioskConfig, KioskError, KioskOffline, KioskService, period_presets
+from core.services.kiosk import KioskConfig, KioskOffline, KioskService, period_presets
 from core.services.ports import PatientCard
 from desktop.common.i18n import text
 from desktop.common.scan_route import ScanRoute
 from desktop.common.worker import Failure, Runner
 from desktop.kiosk import screens
+from desktop.kiosk.flows import IdentifyFlow, PrintFlow, SupervisorFlow, TaskFlow, jpeg_bytes
 from desktop.kiosk.guard import IdleWatch, Lockdown, SupervisorGate
-from desktop.kiosk.statement_print import print_a4, purge_old, statement_receipt, write_a4_pdf
+from desktop.kiosk.statement_print import purge_old
 from desktop.kiosk.theme import KioskTheme
-from desktop.kiosk.voice import Voice, make_voice, voice_status
+from desktop.kiosk.voice import Voice, make_voice
 from desktop.kiosk.widgets import CountdownOverlay, button, label
 from desktop.qt import QtGui, QtWidgets, Qt, QTimer, Signal
 
 log = logging.getLogger("onewindow.gui.kiosk")
 
-CORNER_TAPS = 5
-CORNER_WINDOW_S = 4.0
 NO_IDLE_PAGES = ("home", "unavailable", "supervisor", "admin")
 
 
 @dataclass
 class KioskDevices:
     """camera_source() -> a hardware.camera FrameSource (or None); card_reader: hardware.cards.CardReader;
-    print_queue: hardware.printing.queue.PrintQueue with a "receipt" device."""
+    print_queue: hardware.printing.queue.PrintQueue with a "receipt" device; hub: the hardware.factory.DeviceHub
+    these came from (its `scanned` carries the keyboard-wedge and serial scan heads; onewindow.root wires it)."""
 
     camera_source: Callable[[], Any] | None = None
     card_reader: Any = None
     print_queue: Any = None
+    hub: Any = None
 
 
-def jpeg_bytes(image, longest: int = 1600, quality: int = 80) -> bytes:
-    """A QImage as JPEG, its longer side at most `longest` px (a photo of a paper, not a poster)."""
-    from desktop.qt import QtCore
-
-    if max(image.width(), image.height()) > longest:
-        image = image.scaled(longest, longest, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-    buf = QtCore.QBuffer()
-    buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buf, "JPG", quality)
-    return bytes(buf.data())
-
-
-def _read_card(reader) -> tuple[str, Any]:
-    from hardware.cards import CardReaderError
-
-    try:
-        return "card", reader.read(timeout_s=0.3)
-    except CardReaderError as exc:
-        return "error", exc
-
-
-class KioskWindow(QtWidgets.QWidget):
+class KioskWindow(IdentifyFlow, TaskFlow, PrintFlow, SupervisorFlow, QtWidgets.QWidget):
     """Signals:
         left(int)   the supervisor left the kiosk (exit code 0: the watchdog does not restart the shell)
     """
@@ -86,7 +64,8 @@ class KioskWindow(QtWidgets.QWidget):
     def __init__(self, service: KioskService, config: KioskConfig, devices: KioskDevices | None = None, *,
                  voice: Voice | None = None, route: ScanRoute | None = None, idle_ms: int | None = None,
                  countdown_s: int | None = None, tick_ms: int = 1000, status_interval_ms: int = 15000,
-                 fullscreen: bool = False, today: Callable[[], dt.date] | None = None) -> None:
+                 fullscreen: bool = False, today: Callable[[], dt.date] | None = None,
+                 now: Callable[[], dt.datetime] | None = None) -> None:
         super().__init__()
         self.setObjectName("kioskRoot")
         self.setWindowTitle("一窗通 自助服务")
@@ -95,7 +74,8 @@ class KioskWindow(QtWidgets.QWidget):
         self.service, self.config = service, config
         self.devices = devices or KioskDevices()
         self.voice = voice or make_voice(config.voice, config.voice_dir)
-        self.today = today or (lambda: dt.datetime.now(CST).date())
+        self.now = now or (lambda: dt.datetime.now(CST))  # the header clock (tests pin it: screenshots compare)
+        self.today = today or (lambda: self.now().date())
         self.fullscreen = fullscreen
         self.setProperty("kioskFullScreen", fullscreen)
         self.theme = KioskTheme(config.text_px, config.target_px)
@@ -242,7 +222,9 @@ class KioskWindow(QtWidgets.QWidget):
         self.setPalette(palette)
         self.setStyleSheet(self.theme.stylesheet())
         self.setFont(self.theme.font())
+        # "语音 开" only when something really speaks; a silent kiosk says so and cannot be switched on
         self.voice_button.setText("语音 开" if self.voice.enabled else "语音 关")
+        self.voice_button.setEnabled(self.voice.can_speak)
         self.bigger.setText(f"大字 {'A+' if self.theme.scale < 1.5 else 'A'}")
 
     def toggle_scale(self) -> None:
@@ -250,7 +232,7 @@ class KioskWindow(QtWidgets.QWidget):
         self.apply_theme()
 
     def toggle_voice(self) -> None:
-        self.voice.enabled = not self.voice.enabled
+        self.voice.set_enabled(not self.voice.enabled)
         self.apply_theme()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -262,7 +244,7 @@ class KioskWindow(QtWidgets.QWidget):
             self.overlay.setGeometry(self.rect())
 
     def _tick_clock(self) -> None:
-        self.clock.setText(dt.datetime.now(CST).strftime("%H:%M"))
+        self.clock.setText(self.now().strftime("%H:%M"))
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -278,8 +260,10 @@ class KioskWindow(QtWidgets.QWidget):
         else:
             self.show()
         self.check_centre()
-        backend, note = voice_status(self.config.voice, self.config.voice_dir)
-        zh = {"qt": "Qt 语音合成", "prerecorded": "预录提示音", "off": "无声（未安装语音模块，也没有预录提示音）"}[backend]
+        # what this kiosk's voice is (not a fresh probe: the supervisor sees the voice the kiosk really uses)
+        backend, note = self.voice.backend, self.voice.note
+        zh = {"qt": "Qt 语音合成", "prerecorded": "预录提示音（espeak-ng 录制）",
+              "off": "无声（没有语音模块，也没有预录提示音或播放程序）"}.get(backend, backend)
         problem = getattr(self.service.link, "problem", "")
         self.pages["admin"].info.setText(
             f"语音提示：{zh}\n终端：{self.config.terminal_id}　机构：{self.config.institution}　"
@@ -446,259 +430,5 @@ class KioskWindow(QtWidgets.QWidget):
         self.finish("offline", home=False)
         self.go("unavailable", push=False)
 
-    # ------------------------------------------------------------------ identify
-    def on_scan(self, text_: str, _at: float = 0.0) -> None:
-        if self.card is not None or self.identifying or self.page not in ("home", "scan", "card"):
-            return
-        self.identifying = True
-        if self.page == "scan":
-            self.pages["scan"].guide.found = True
-            self.pages["scan"].status.setText("已识别二维码，正在查询……")
-        self._call(self.service.identify, text_, done=self._identified)
 
-    def _identified(self, card: PatientCard) -> None:
-        self.identifying = False
-        self.card = card
-        self.pages["menu"].show_card(card)
-        self.history.clear()
-        self.go("menu", push=False)
-        self._call(kiosk_care.desk_messages, self.service, card, busy=False,
-                   done=lambda messages: (self.pages["menu"].show_reminders(messages), self.reminded.emit(len(messages))))
-
-    def _start_camera(self, page) -> None:
-        if page.name == "scan":
-            page.clear()
-        if self.devices.camera_source is None or self.camera is not None:
-            return
-        from hardware.camera.worker import CameraWorker
-
-        source = self.devices.camera_source()
-        if source is None:
-            return
-        self.camera = CameraWorker(source, device="camera", parent=self)
-        self.camera.scanned.connect(self.route.submit_event)
-        if page.preview is not None:
-            self.camera.frame_ready.connect(page.preview.show_frame)
-        if page.name == "scan":
-            self.camera.error.connect(lambda _m: page.status.setText("摄像头故障，请改用读卡器或到窗口办理"))
-        self.camera.start()
-
-    def _stop_camera(self) -> None:
-        if self.camera is not None:
-            self.camera.stop()
-            self.camera.deleteLater()
-            self.camera = None
-
-    def _poll_card(self) -> None:
-        reader = self.devices.card_reader
-        if reader is None:
-            self.pages["card"].status.setText("读卡器未连接，请改用电子凭证或到窗口办理")
-            return
-        if self._reading or self.identifying:
-            return
-        self._reading = True
-        gen = self.generation
-        self.runner.run(_read_card, reader, lane="local", done=lambda r: self._card_read(r, gen),
-                        failed=lambda f: setattr(self, "_reading", False))
-
-    def _card_read(self, result: tuple[str, Any], gen: int) -> None:
-        self._reading = False
-        if gen != self.generation or self.page != "card":
-            return
-        kind, value = result
-        if kind == "error":
-            self.pages["card"].status.setText(f"读卡失败：{value.zh}，请重新放卡")
-            return
-        if value is None or self.identifying:
-            return
-        self.identifying = True
-        self.card_timer.stop()
-        self._call(self.service.identify_card, value, done=self._identified)
-
-    # ------------------------------------------------------------------ tasks
-    def on_tile(self, key: str) -> None:
-        card = self.card
-        if card is None:
-            self.go("home", push=False)
-            return
-        p = self.pages
-        if key == "finish":
-            self.finish("finish")
-        elif key == "registrations":
-            p["registrations"].show_registrations(card)
-            self.go("registrations")
-        elif key == "quota":
-            p["quota"].show_quota(card)
-            self.go("quota")
-        elif key == "refills":
-            p["refills"].show_refills(card, self.today())
-            self.go("refills")
-        elif key == "history":
-            until = self.today()
-            since = until - dt.timedelta(days=365)
-            self._call(self.service.history, card, since, until,
-                       done=lambda rows: (p["history"].show_history(rows, since, until), self.go("history", push=False)))
-        elif key == "statement":
-            p["statement"].set_period(self.span)
-            self.go("statement")
-        elif key == "pay":
-            self._call(lambda: (self.service.prescriptions(card), self.service.capabilities()), done=self._show_pay)
-        elif key == "application":
-            self._call(self._applications, card, done=self._show_applications)
-        elif key == "care":
-            self._call(kiosk_care.care_view, self.service, card,
-                       done=lambda view: (p["care"].show_lifestyle(view), self.go("care", push=False)))
-
-    def _show_pay(self, value) -> None:
-        rows, caps = value
-        note = "" if caps.pay_own_share else (
-            f"本机暂不支持缴费。请持处方到定点药店取药时缴纳个人自付部分，或到 {self.config.window_no} 号窗口缴费。")
-        self.pages["pay"].show_prescriptions(rows, note)
-        self.go("pay", push=False)
-
-    def _applications(self, card: PatientCard):
-        try:
-            rows = self.service.applications(card)
-        except KioskOffline:
-            raise
-        except KioskError as exc:
-            return [], text(exc.message), False
-        caps = self.service.capabilities()
-        open_lb = any(a.scheme == "LB" and a.status in ("draft", "expert_review", "clerk_review") for a in rows)
-        registered = {r.disease for r in card.registrations if r.scheme == "LB" and r.active}
-        can_apply = caps.application_submit and caps.application_evidence and not open_lb and registered != {"HTN", "DM"}
-        return rows, "", can_apply
-
-    def _show_applications(self, value) -> None:
-        rows, note, can_apply = value
-        page = self.pages["application"]
-        if not rows and not note:
-            note = "没有查到您的登记申请。"
-        page.show_applications(rows, note)
-        registered = {r.disease for r in self.card.registrations if r.active} if self.card else set()
-        for code, b in page.apply_buttons.items():
-            b.setVisible(code not in registered)
-        page.offer(can_apply)
-        self.go("application", push=False)
-
-    def on_apply(self, disease: str) -> None:
-        if self.card is None:
-            return
-        self.apply_disease = disease
-        self.photo = None
-        page = self.pages["photo"]
-        page.clear()
-        page.disease.setText({"HTN": "申请：两病 · 高血压", "DM": "申请：两病 · 糖尿病"}[disease])
-        self.go("photo")
-
-    def take_photo(self) -> None:
-        page = self.pages["photo"]
-        frame = getattr(page.preview, "_frame", None) if page.preview is not None else None
-        if frame is None or frame.image.isNull():
-            page.steps.setText("摄像头还没有画面，请稍候再拍")
-            return
-        self.photo = frame.image.copy()
-        self._stop_camera()
-        page.show_still(self.photo)
-
-    def retake_photo(self) -> None:
-        self.photo = None
-        page = self.pages["photo"]
-        page.show_live()
-        self._start_camera(page)
-
-    def submit_application(self) -> None:
-        if self.card is None or self.photo is None:
-            return
-        jpeg = jpeg_bytes(self.photo)
-        self.photo = None
-        self._call(self.service.start_application, self.card, self.apply_disease, jpeg, done=self._applied)
-
-    def _applied(self, view) -> None:
-        self.pages["photo"].clear()
-        self._message("✔", "申请已登记", f"申请号 {view.application_no}（{view.status_name}）。\n请带上诊断证明原件到 "
-                      f"{self.config.window_no} 号窗口，补充诊断医师信息后提交审核。", "返回菜单", "menu")
-
-    def on_period(self, key: str) -> None:
-        if key == "custom":
-            self.pages["period"].clear()
-            self.go("period")
-            return
-        _, since, until = self.presets[int(key)]
-        self.span = (since, until)
-        self.pages["statement"].set_period(self.span)
-
-    def _custom_period(self, span) -> None:
-        self.span = span
-        self.pages["statement"].set_period(span)
-        self.go("statement", push=False)
-        if self.history and self.history[-1] == "statement":
-            self.history.pop()
-
-    def on_print(self, kind: str) -> None:
-        if self.card is None or self.span is None:
-            return
-        since, until = self.span
-        self._call(self.service.statement, self.card, since, until, done=lambda st: self._print(st, kind))
-
-    def _print(self, st, kind: str) -> None:
-        self.voice.say("printing")
-        if kind == "receipt":
-            job = self.devices.print_queue.submit(statement_receipt(st), device="receipt")
-            self.print_job = job.id
-            self._message("…", "正在打印", f"共 {st.count} 笔结算，请稍候……", None)
-            return
-        path = write_a4_pdf(st, self.config.statement_folder())
-        self.last_pdf = path
-        if self.config.a4_printer:
-            try:
-                print_a4(st, self.config.a4_printer)
-            except OSError as exc:
-                log.info("A4 statement not printed: %s", exc)
-                self._message("⚠", "打印机暂不可用", f"请到 {self.config.window_no} 号窗口打印结算清单", "返回", "menu")
-                return
-        self._printed(st.count)
-
-    def _printed(self, count: int | None = None) -> None:
-        self.voice.say("printed")
-        body = "请取走您的结算清单。" + (f"（共 {count} 笔）" if count is not None else "")
-        self._message("✔", "打印完成", body, "返回菜单", "menu")
-
-    def _print_done(self, job) -> None:
-        if job.id == self.print_job:
-            self.print_job = None
-            self._printed()
-
-    def _print_failed(self, job) -> None:
-        if job.id == self.print_job:
-            self.print_job = None
-            self._message("⚠", "打印失败", f"打印机缺纸或故障，请到 {self.config.window_no} 号窗口打印", "返回菜单", "menu")
-
-    # ------------------------------------------------------------------ supervisor
-    def _corner_tap(self) -> None:
-        now = time.monotonic()
-        self._corner_taps = [t for t in self._corner_taps if now - t < CORNER_WINDOW_S] + [now]
-        if len(self._corner_taps) >= CORNER_TAPS:
-            self._corner_taps.clear()
-            self.finish("supervisor")
-            self.pages["supervisor"].clear()
-            self.go("supervisor", push=False)
-
-    def _check_code(self, code: str) -> None:
-        page = self.pages["supervisor"]
-        gen = self.generation
-        self.runner.run(self.gate.check, code, lane="local",
-                        done=lambda refusal: self._code_checked(refusal, gen), failed=lambda f: None)
-        page.error.setText("正在验证……")
-
-    def _code_checked(self, refusal, gen: int) -> None:
-        if gen != self.generation or self.page != "supervisor":
-            return
-        if refusal is not None:
-            self.pages["supervisor"].error.setText(text(refusal))
-            return
-        self.pages["supervisor"].clear()
-        self.go("admin", push=False)
-
-
-__all__ = ["KioskDevices", "KioskWindow"]
+__all__ = ["KioskDevices", "KioskWindow", "jpeg_bytes"]

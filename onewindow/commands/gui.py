@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--screenshot", metavar="PATH", help="render the first screen offscreen into this PNG and exit")
     p.add_argument("--screen", metavar="WxH", default="1366x768", help="screen size for --screenshot")
     p.add_argument("--no-watchdog", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--parent-pid", type=int, default=0, help=argparse.SUPPRESS)  # the kiosk's watchdog
     p.add_argument("--windowed", action="store_true", help="kiosk: not full screen (development)")
     add_quit_after(p)
     p.set_defaults(handler=run)
@@ -71,4 +72,4 @@ def run(args: argparse.Namespace) -> int:
     from onewindow.root import run_shell
 
     return run_shell(args.shell, args.server, quit_after_ms=args.quit_after, screenshot=screenshot,
-                     fullscreen=not args.windowed)
+                     fullscreen=not args.windowed, parent_pid=args.parent_pid)

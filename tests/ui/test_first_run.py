@@ -58,3 +58,29 @@ def test_wizard_sets_up_a_counter(qtbot, home):
     assert settings.signing_secret("counter") == "s3cret-from-the-centre"
     assert auth.login("admin", pin="258025").role == "admin"
     engine.dispose()
+
+
+def test_wizard_sets_up_a_kiosk_with_its_supervisor_code(qtbot, home):
+    from core.services.auth import verify_secret
+
+    process = start_process("kiosk", logs=False)
+    wizard = FirstRunWizard(process.settings, "kiosk", save=process.save_settings,
+                            store_secret=lambda code, s: store_secret(code, s, config_dir()), add_admin=None,
+                            profiles=("national", "onewindow"))
+    qtbot.addWidget(wizard)
+    assert wizard.terminal.text() == "K01" and wizard.admin_pin.objectName() == "supervisorCode"
+    wizard.url.setText("http://centre:8700")
+    wizard.secret.setText("kiosk-secret")
+    for code, again, why in (("2468", "2468", "6–12"), ("24681357", "24681358", "不一致")):
+        wizard.admin_pin.setText(code)
+        wizard.code_again.setText(again)
+        assert not wizard.finish()
+        assert why in wizard.message.text() and not (home / "onewindow.json").exists()
+    wizard.code_again.setText("24681357")
+    assert wizard.finish()
+    settings = SiteSettings.load()
+    stored = settings.get("kiosk.supervisor_code_hash", "kiosk")
+    assert stored and "24681357" not in stored and verify_secret("24681357", stored)
+    assert settings.get("centre.url", "kiosk") == "http://centre:8700"
+    assert settings.signing_secret("kiosk") == "kiosk-secret"
+

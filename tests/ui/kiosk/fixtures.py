@@ -14,8 +14,8 @@ import pytest
 
 from tests.server.fixtures import _data_key, _templates, sqlite_centre_copy  # noqa: F401
 from tests.server.helpers import Client, LiveServer, RequestsHttp, settle_input
+from tests import screenshots
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 PH1, KIOSK_INST = "P42070000001", "K42070000001"  # a kiosk institution (server.permissions)
 P01_CERTNO = "420704195703121015"  # 王某(测试) T0001, 两病 HTN, resident
 P01_NAME = "王某(测试)"
@@ -154,15 +154,18 @@ def tap(qtbot, widget, window=None) -> None:
 def shot(win, name: str, size: tuple[int, int]) -> Path:
     from PySide6.QtWidgets import QApplication
 
-    SCREENSHOTS.mkdir(exist_ok=True)
     orient = "portrait" if size[1] > size[0] else "landscape"
     win.resize(*size)
     for _ in range(3):
         QApplication.processEvents()
-    path = SCREENSHOTS / f"kiosk_{name}_{orient}.png"
     assert (win.width(), win.height()) == size, f"{name}: the window needs {win.minimumSizeHint()}, more than {size}"
-    assert win.grab().save(str(path))
-    return path
+    from hardware.camera.preview import CameraPreview
+
+    for preview in win.findChildren(CameraPreview):  # the white flash after a read fades with time: not in pictures
+        preview._flash.invalidate()
+        preview.update()
+    QApplication.processEvents()
+    return screenshots.check(win, f"kiosk_{name}_{orient}")
 
 
 def today() -> dt.date:
@@ -181,10 +184,21 @@ class Kiosk:
     camera: dict
 
 
+def _heard_voice():
+    from desktop.kiosk.voice import Voice
+
+    class HeardVoice(Voice):
+        """A voice that can speak and plays nothing: the tests read what was said from `spoken`."""
+
+        backend = "prerecorded"
+        can_speak = True
+
+    return HeardVoice
+
+
 def make_kiosk(qtbot, tmp_path: Path, url: str, secret: str, *, qr: str | None = None, idle_ms: int = 4000,
                size=PORTRAIT, **config_kw) -> Kiosk:
     from core.services.kiosk import KioskLink, KioskService
-    from desktop.kiosk.voice import Voice
     from desktop.kiosk.window import KioskDevices, KioskWindow
     from hardware.cards import SimulatedCardReader
     from hardware.printing.queue import PrintQueue
@@ -204,9 +218,11 @@ def make_kiosk(qtbot, tmp_path: Path, url: str, secret: str, *, qr: str | None =
         return src
 
     devices = KioskDevices(camera_source=source, card_reader=reader, print_queue=queue)
-    voice = Voice()
+    voice = _heard_voice()("测试：提示音只记录，不播放")
+    # the header clock shows a fixed time of today: screenshots are compared with their references
+    half_past_nine = dt.datetime.combine(today(), dt.time(9, 30), tzinfo=dt.timezone(dt.timedelta(hours=8)))
     win = KioskWindow(service, config, devices, voice=voice, idle_ms=idle_ms, countdown_s=3, tick_ms=150,
-                      status_interval_ms=600000)
+                      status_interval_ms=600000, now=lambda: half_past_nine)
     qtbot.addWidget(win)
     win.resize(*size)
     win.start()
