@@ -60,3 +60,38 @@ def vectors_path() -> Path:
         pytest.fail(f"the shared vectors file is missing: {path} (CI lays ../shared beside the clone)")
     return path
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(autouse=True)
+def _screenshots_match():
+    """Screenshots that differ from their references fail the test at its end, all of them listed."""
+    from tests import screenshots
+
+    screenshots.take_failures()
+    yield
+    failures = screenshots.take_failures()
+    if failures:
+        pytest.fail("\n".join(failures) + "\n(a deliberate change: look at the diff, rerun with "
+                    "--accept-screenshots and commit the PNG)", pytrace=False)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("screenshots", "screenshots compared with tests/ui/screenshots (tests/screenshots.py)")
+    group.addoption("--accept-screenshots", action="store_true",
+                    help="write changed or missing screenshots into tests/ui/screenshots as the new references")
+    group.addoption("--screenshots-dir", default=None,
+                    help="folder for this run's screenshots and diffs (default: a temp folder, named at the end)")
+
+
+def pytest_configure(config):
+    from tests import screenshots
+
+    out = config.getoption("--screenshots-dir") or os.environ.get("ONEWINDOW_SCREENSHOTS_DIR")
+    screenshots.configure(Path(out) if out else None, config.getoption("--accept-screenshots"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests import screenshots
+
+    if screenshots._state["out"] is not None:
+        terminalreporter.write_line(f"screenshots of this run: {screenshots._state['out']}")

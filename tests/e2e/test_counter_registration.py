@@ -12,11 +12,11 @@ import subprocess
 import pytest
 
 from core.domain.clock import today_cst
+from tests import screenshots
 from tests.server.helpers import STAFF_PASSWORDS
 from tests.ui.counter.fixtures import (  # noqa: F401 (fixtures)
     CTR,
     PH1,
-    SCREENSHOTS,
     T14_CERTNO,
     _data_key,
     _templates,
@@ -61,10 +61,9 @@ def pdf_text(path) -> str:
 
 
 def pdf_png(path, name: str, dpi: int = 60):
-    out = SCREENSHOTS / name
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    out = screenshots.out_dir() / name
     subprocess.run([tool("pdftoppm"), "-png", "-r", str(dpi), "-singlefile", str(path), str(out)], check=True)
-    return out.with_suffix(".png")
+    return screenshots.check_file(out.with_suffix(".png"), name)
 
 
 def ruled_lines(png, *, min_fraction: float = 0.6) -> tuple[int, int, float]:

@@ -2,7 +2,6 @@
 print a test page (failing once, then retried), change and save settings. Saves a screenshot."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -15,10 +14,10 @@ from hardware.printing.transports import SimulatedPrinter
 from hardware.settings import DeviceSettings, PrinterSettings, load_device_settings
 from hardware.sim.scanner import ScannerSimulator
 from hardware.wedge import ManualClock, ScannerEventFilter
+from tests import screenshots
 
 pytestmark = pytest.mark.ui
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "ui" / "screenshots"
 
 
 @pytest.fixture
@@ -131,7 +130,5 @@ def test_screenshot(qtbot, panel, clock):
     panel.print_status.setText("已打印 · printed · 20260101120000-abcdef12")
     QtWidgets.QApplication.processEvents()
     assert _all_text_fits(panel) == []
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / "device_settings.png"
-    assert panel.grab().save(str(path))
+    path = screenshots.check(panel, "device_settings")
     assert path.stat().st_size > 10_000

@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from core.codes import Kind
 from desktop.qt import QEvent, Qt, QtGui, QtWidgets
 from desktop.scan_window import HISTORY_SIZE, ScanPanel, ScanWindow
+from tests import screenshots
 
 pytestmark = pytest.mark.ui
 
-SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
 def _scan(qtbot, panel: ScanPanel, text: str) -> None:
@@ -80,16 +79,15 @@ def test_scans_show_kind_validity_fields_and_history(qtbot, window):
     assert history[-1] == "✓ 药品追溯码  81000110000000000001"
     assert [r.kind for r in panel.results][-1] is Kind.TRACE_CODE
 
-    SCREENSHOTS.mkdir(exist_ok=True)
     panel.history_list.setCurrentRow(4)  # the commodity barcode, with its hint
     assert panel.kind_label.text().startswith("商品条码")
     QtWidgets.QApplication.processEvents()  # let the layout catch up before the picture
-    assert window.grab().save(str(SCREENSHOTS / "scan_window_hint.png"))
+    screenshots.check(window, "scan_window_hint")
     panel.history_list.setCurrentRow(2)  # the GS1 pack: the richest table
     assert panel.kind_label.text().startswith("GS1")
     panel.scan_input.setFocus()
     QtWidgets.QApplication.processEvents()
-    assert window.grab().save(str(SCREENSHOTS / "scan_window.png"))
+    screenshots.check(window, "scan_window")
 
 
 def test_escape_clears_and_history_reselects(qtbot, window):

@@ -9,8 +9,8 @@ import pytest
 
 from tests.server.fixtures import _data_key, _templates, sqlite_centre_copy  # noqa: F401
 from tests.server.helpers import Client, LiveServer, RequestsHttp
+from tests import screenshots
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 CTR, PH1, CL1 = "A42070000001", "P42070000001", "H42070000011"  # the counter runs as the agency (经办机构)
 T14_CERTNO = "420704197507072219"  # 卫某 T0014: employee, no registration
 P01_CERTNO = "420704195703121015"  # 王某 T0001: 两病 HTN, resident
@@ -104,11 +104,15 @@ def _notices(win) -> str:
                                                  win.reports, win.care))
 
 
+DESK_SIZE = (1366, 820)
+
+
 def shot(win, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     from desktop.qt import QtWidgets
 
+    if isinstance(win, QtWidgets.QMainWindow):
+        # the designed size at every picture: a window that grew for a long text earlier in the test would
+        # otherwise keep that size, and the same screen would come out in different sizes
+        win.resize(*DESK_SIZE)
     QtWidgets.QApplication.processEvents()
-    path = SCREENSHOTS / f"{name}.png"
-    assert win.grab().save(str(path)), path
-    return path
+    return screenshots.check(win, name)

@@ -10,8 +10,8 @@ import pytest
 
 from tests.server.fixtures import _data_key, _templates, sqlite_centre_copy  # noqa: F401
 from tests.server.helpers import Client, LiveServer, RequestsHttp
+from tests import screenshots
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 PH1, H3 = "P42070000001", "H42070000031"
 P01_CERTNO = "420704195703121015"  # 王某 T0001, 两病 HTN, resident
 P11_CERTNO = "420704196410101939"  # 钱某 T0011, 两病 HTN, employee
@@ -176,11 +176,15 @@ def idle(qtbot, win, timeout: int = 15000) -> None:
     qtbot.waitUntil(lambda: win.runner.busy == 0, timeout=timeout)
 
 
+DESK_SIZE = (1366, 820)
+
+
 def shot(win, name: str) -> Path:
     from desktop.qt import QtWidgets
 
-    SCREENSHOTS.mkdir(exist_ok=True)
+    if isinstance(win, QtWidgets.QMainWindow):
+        # the designed size at every picture: a window that grew for a long text earlier in the test would
+        # otherwise keep that size, and the same screen would come out in different sizes
+        win.resize(*DESK_SIZE)
     QtWidgets.QApplication.processEvents()
-    path = SCREENSHOTS / f"pharmacy_{name}.png"
-    assert win.grab().save(str(path))
-    return path
+    return screenshots.check(win, f"pharmacy_{name}")
