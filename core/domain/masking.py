@@ -4,12 +4,19 @@
 
 The rule (as the national 医保 apps print it): the region (first six digits) and the last four stay, the birth
 date and sequence between are hidden — 420704********1657 for an 18-digit ID, 420704*****123 for a 15-digit one.
-Shorter numbers (social security card numbers, passports) keep their last four, and their first two from twelve
+`mask_name` is the one name mask (张**). Shorter numbers (social security card numbers, passports) keep their last four, and their first two from twelve
 characters on, so that at least half of any number is hidden; eight characters or fewer are hidden entirely.
 """
 from __future__ import annotations
 
 HIDDEN = "*"
+
+
+def mask_name(name: str | None) -> str:
+    """A person's name as the centre shows it to someone who is not that person: 张三丰 -> 张** (the supervision
+    screen, a 共济 account holder shown at the desk)."""
+    n = (name or "").strip()
+    return n[:1] + HIDDEN * max(1, len(n) - 1) if n else ""
 
 
 def mask_id(number: str | None) -> str:
@@ -21,4 +28,4 @@ def mask_id(number: str | None) -> str:
     return n[:head] + HIDDEN * (len(n) - head - 4) + n[-4:]
 
 
-__all__ = ["mask_id"]
+__all__ = ["mask_id", "mask_name"]

@@ -10,6 +10,7 @@ import json
 
 from sqlalchemy import Connection, case, desc, func, select
 
+from core.domain.masking import mask_name
 from core.store.models import DrugRow, FacilityRow, PersonRow, SettlementRow
 from server.supervision import alerts as alert_rules
 from server.supervision.models import sv_alert, sv_day, sv_drug_day, sv_drug_month, sv_hour, sv_settlement, sv_trace_day
@@ -239,7 +240,7 @@ def person(conn: Connection, person_no: str, masked_id: str) -> dict | None:
     names = _drug_names(conn, keys)
     name = p.name or ""
     return {
-        "person_no": p.person_no, "name": (name[:1] + "*" * max(1, len(name) - 1)) if name else "",
+        "person_no": p.person_no, "name": mask_name(name),
         "id_masked": masked_id, "sex": p.sex, "birth_year": p.birth_date.year if p.birth_date else None,
         "status": p.status,
         "settlements": [{"setl_id": s.settlement_id, "date": s.date.isoformat(),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.domain import fmt
+from core.domain.masking import mask_name
 from core.policy.account import AccountError, AccountSplit, split
 from server import accounts, people
 from server.envelope import PlatformError
@@ -25,11 +26,6 @@ class AccountPlan:
     insutype: str
     holder_no: str | None = None
     holder_name: str = ""
-
-
-def mask_name(name: str) -> str:
-    """张三丰 -> 张**: the desk shows the account holder of a 共济 payment masked."""
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
 
 
 def plan(ctx, prep, settlement) -> AccountPlan:

@@ -18,7 +18,7 @@ from server import accounts, db, people
 from server.envelope import PlatformError
 from server.models_account import family_binding as fb
 from server.transactions import Input, transaction
-from server.transactions.account_pay import mask_name
+from core.domain.masking import mask_name
 
 RELATIONS = {"1": "配偶", "2": "父母", "3": "子女", "9": "其他近亲属"}
 

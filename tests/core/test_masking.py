@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.domain.masking import mask_id
+from core.domain.masking import mask_id, mask_name
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -61,11 +61,17 @@ def test_no_module_masks_by_hand():
     offenders = []
     for root in ("core", "desktop", "server", "hardware", "onewindow"):
         for path in (REPO / root).rglob("*.py"):
-            if path.name == "masking.py" or path.as_posix().endswith("server/supervision/queries.py"):
-                continue  # the one mask; and the supervision screen's person *name* mask (王*), not a number
+            if path.name == "masking.py":
+                continue  # the one ID mask and the one name mask
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
                 if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and isinstance(node.left, ast.Constant)
                         and node.left.value == "*" and not isinstance(node.right, ast.Constant)):
                     offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert offenders == [], offenders
+
+
+@pytest.mark.parametrize("name, shown", [("张三丰", "张**"), ("王某", "王*"), ("李", "李*"), ("", ""), (None, "")])
+def test_mask_name(name, shown):
+    assert mask_name(name) == shown
+
