@@ -5,22 +5,21 @@ A doctor of 市中心医院 logs in, finds the patient by ID number, writes the 
 women-only drug, a health food, an unrelated diagnosis, 200 days): BLOCKed, every hit shown, and no pharmacy ever
 lists it. A long supply without assessment WARNs: it circulates once the doctor ticks every warning, with the
 acknowledgement and the doctor's name (from the login, not typed) signed into it. A future date is refused.
-Screenshots go to tests/ui/screenshots/prescriber_*.png.
+Screenshots are compared with tests/ui/screenshots/prescriber_*.png (tests/screenshots.py).
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from core.rx.signature import verify
 from server.rx_keys import keys_by_id
+from tests import screenshots
 from tests.e2e.test_supervision_browser import _browser, _wait
 from tests.server.fixtures import sqlite_centre_copy
 from tests.server.helpers import H3, P01_CERTNO, PH1, PH2, Client, LiveServer, RequestsHttp, envelope, trace_codes
 
 pytestmark = [pytest.mark.slow]
-SHOTS = Path(__file__).resolve().parents[1] / "ui" / "screenshots"
 DOCTOR = ("H42070000031", "dr_zhang", "yisheng-2468")  # resources/demo/institutions.json
 
 
@@ -62,7 +61,9 @@ def _add_drug(driver, query: str, key: str, cnt: str, days: str, dose: str = "",
 
 def _shot(driver, name: str) -> None:
     driver.execute_script("const v = document.getElementById('verdict'); if (v) v.scrollIntoView({block: 'end'});")
-    driver.save_screenshot(str(SHOTS / f"prescriber_{name}.png"))
+    path = screenshots.out_dir() / f"prescriber_{name}.png"
+    driver.save_screenshot(str(path))
+    screenshots.check_file(path, f"prescriber_{name}")
 
 
 def _listed(client, code: str) -> list[str]:

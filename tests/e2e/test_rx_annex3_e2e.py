@@ -16,12 +16,12 @@ import pytest
 from core.services.forms.continuous_rx import RxLine
 from core.services.pharmacy_sale import apply_check
 from core.services.ports import DeskError, Payment
+from tests import screenshots
 from tests.server.helpers import trace_codes
 from tests.ui.counter.fixtures import make_service
 from tests.ui.pharmacy.fixtures import P01_CERTNO, _data_key, _templates, centre, desk  # noqa: F401
 
 pytestmark = [pytest.mark.slow]
-SHOTS = Path(__file__).resolve().parents[1] / "ui" / "screenshots"
 
 
 def _scan_pdf(pdf: Path, tmp_path: Path) -> str:
@@ -35,7 +35,8 @@ def _scan_pdf(pdf: Path, tmp_path: Path) -> str:
              if r.format == zxingcpp.BarcodeFormat.QRCode]
     assert len(found) == 1, found
     subprocess.run([shutil.which("pdftoppm") or "pdftoppm", "-png", "-r", "80", "-singlefile", "-f", "1", "-l", "1",
-                    str(pdf), str(SHOTS / "form_continuous_rx_annex3_qr")], check=True)
+                    str(pdf), str(screenshots.out_dir() / "form_continuous_rx_annex3_qr")], check=True)
+    screenshots.check_file(screenshots.out_dir() / "form_continuous_rx_annex3_qr.png", "form_continuous_rx_annex3_qr")
     return found[0]
 
 

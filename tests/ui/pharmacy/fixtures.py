@@ -186,5 +186,22 @@ def shot(win, name: str) -> Path:
         # the designed size at every picture: a window that grew for a long text earlier in the test would
         # otherwise keep that size, and the same screen would come out in different sizes
         win.resize(*DESK_SIZE)
+    _sent(win)
     QtWidgets.QApplication.processEvents()
     return screenshots.check(win, f"pharmacy_{name}")
+
+
+def _sent(win) -> None:
+    """Online, a message on its way to the centre shows 待上传 1 条 on the status line for a moment; whether a
+    picture catches it depends on the sender thread. Wait for the online desk's sender to have sent it (a bound
+    against a hang only: an offline desk, or one whose message stays, is pictured as it is)."""
+    import time
+
+    from desktop.common.status import StatusLine
+    from desktop.qt import QtWidgets
+
+    for line in win.findChildren(StatusLine):
+        deadline = time.monotonic() + 20
+        while line.status is not None and line.status.online and line.status.waiting and time.monotonic() < deadline:
+            QtWidgets.QApplication.processEvents()
+            time.sleep(0.02)

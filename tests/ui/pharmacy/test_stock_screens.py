@@ -17,7 +17,7 @@ from desktop.common.fit import save_screenshot, show_fitted
 from desktop.pharmacy.stock.window import StockWindow
 from desktop.qt import Qt
 from tests.sync.helpers import terminal_config
-from tests.ui.pharmacy.fixtures import SCREENSHOTS
+from tests import screenshots
 
 D01 = Drug(key="D01", name="苯磺酸氨氯地平片", price=__import__("decimal").Decimal("28.00"), pack_size=28,
            nhsa_code="XC08CAA321A001010199901", spec="5mg", trace_prefix="8100011", barcode="6901234567892")
@@ -77,7 +77,7 @@ def test_stock_screens_end_to_end(qtbot, stock_window, tmp_path):
     qtbot.mouseClick(r.post_button, Qt.MouseButton.LeftButton)
     win.runner.wait()
     assert "第 1 行" in r.message.text() and "有效期" in r.message.text() and uploads(win) == []  # nothing written
-    save_screenshot(win, SCREENSHOTS / "pharmacy_stock_receiving.png")
+    screenshots.check_file(save_screenshot(win, screenshots.out_dir() / "pharmacy_stock_receiving.png"), "pharmacy_stock_receiving")
     r.expiry.setText("2028-01-31")
     qtbot.mouseClick(r.post_button, Qt.MouseButton.LeftButton)
     win.runner.wait()
@@ -95,7 +95,7 @@ def test_stock_screens_end_to_end(qtbot, stock_window, tmp_path):
     qtbot.mouseClick(win.supplier_return.post_button, Qt.MouseButton.LeftButton)
     win.runner.wait()
     assert "已退供应商" in win.supplier_return.message.text()
-    save_screenshot(win, SCREENSHOTS / "pharmacy_stock_supplier_return.png")
+    screenshots.check_file(save_screenshot(win, screenshots.out_dir() / "pharmacy_stock_supplier_return.png"), "pharmacy_stock_supplier_return")
 
     win.setCurrentWidget(win.counting)
     c = win.counting
@@ -109,7 +109,7 @@ def test_stock_screens_end_to_end(qtbot, stock_window, tmp_path):
     qtbot.mouseClick(c.confirm_button, Qt.MouseButton.LeftButton)
     win.runner.wait()
     assert "密码错误" in c.message.text()
-    save_screenshot(win, SCREENSHOTS / "pharmacy_stock_count.png")
+    screenshots.check_file(save_screenshot(win, screenshots.out_dir() / "pharmacy_stock_count.png"), "pharmacy_stock_count")
     c.supervisor.secret.setText("zhuguan123")
     qtbot.mouseClick(c.confirm_button, Qt.MouseButton.LeftButton)
     win.runner.wait()
@@ -126,7 +126,7 @@ def test_stock_screens_end_to_end(qtbot, stock_window, tmp_path):
     qtbot.mouseClick(ch.post_button, Qt.MouseButton.LeftButton)
     win.runner.wait()
     assert "库存变更已记录" in ch.message.text()
-    save_screenshot(win, SCREENSHOTS / "pharmacy_stock_changes.png")
+    screenshots.check_file(save_screenshot(win, screenshots.out_dir() / "pharmacy_stock_changes.png"), "pharmacy_stock_changes")
     assert uploads(win) == ["3503", "3504", "3501", "3502"]
 
     win.setCurrentWidget(win.reports)
@@ -138,7 +138,7 @@ def test_stock_screens_end_to_end(qtbot, stock_window, tmp_path):
     qtbot.mouseClick(win.reports.export_button, Qt.MouseButton.LeftButton)
     win.runner.wait()
     assert "已导出" in win.reports.message.text()
-    save_screenshot(win, SCREENSHOTS / "pharmacy_stock_reports.png")
+    screenshots.check_file(save_screenshot(win, screenshots.out_dir() / "pharmacy_stock_reports.png"), "pharmacy_stock_reports")
 
 
 def test_transfer_in_from_another_branch(qtbot, stock_window):
