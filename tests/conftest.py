@@ -64,9 +64,21 @@ pytest_plugins = ["pytester"]
 
 @pytest.fixture(autouse=True)
 def _screenshots_match():
-    """Screenshots that differ from their references fail the test at its end, all of them listed."""
+    """Screenshots that differ from their references fail the test at its end, all of them listed. Every test
+    starts with the application font the composition root sets (app.setFont(theme.font(0))): a font an earlier
+    test left would otherwise change the next test's pictures, and they would depend on the order of tests."""
+    import sys
+
     from tests import screenshots
 
+    if "PySide6.QtWidgets" in sys.modules:
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:
+            from desktop.common import theme
+
+            app.setFont(theme.font(0))
     screenshots.take_failures()
     yield
     failures = screenshots.take_failures()

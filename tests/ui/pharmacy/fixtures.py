@@ -111,6 +111,7 @@ def close_desks() -> None:
 
 @pytest.fixture
 def desk(centre, tmp_path) -> Desk:
+    _app_font()  # the QApplication may have been made after the autouse reset (tests/conftest.py)
     d = make_desk(tmp_path, centre.url, centre.secrets[PH1])
     yield d
     close_desks()
@@ -177,6 +178,17 @@ def idle(qtbot, win, timeout: int = 15000) -> None:
 
 
 DESK_SIZE = (1366, 820)
+
+
+def _app_font() -> None:
+    """The application's font as the composition root sets it (onewindow.root: app.setFont(theme.font(0))), so that
+    a panel pictured on its own does not take whatever font an earlier test left (screenshots compare)."""
+    from desktop.common import theme
+    from desktop.qt import QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    if app is not None:
+        app.setFont(theme.font(0))
 
 
 def shot(win, name: str) -> Path:
