@@ -62,3 +62,25 @@ def test_an_edit_or_a_deletion_behind_the_triggers_is_found(desk_store, tmp_path
         db.execute("DELETE FROM desk_event WHERE kind = 'login_failed'")
     gone = staff_journal.verify(engine)
     assert not gone.ok and gone.first_bad_id == 2 and "missing" in gone.problem
+
+
+def test_a_chain_recomputed_without_the_key_is_found(desk_store):
+    """The attack that beat a plain SHA-256 chain: edit a row, then recompute every hash after it. Without the
+    installation's data key the recomputed chain does not verify; with the key (as the desk has it) it would."""
+    import hashlib
+
+    engine, path = desk_store
+    _actions(Auth(engine))
+    engine.dispose()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TRIGGER desk_event_no_update")
+        db.execute("UPDATE desk_event SET approver_id = 'li' WHERE kind = 'override'")
+        prev = staff_journal.GENESIS
+        rows = db.execute("SELECT id, at, kind, user_id, approver_id, ref, detail FROM desk_event ORDER BY id").fetchall()
+        for row_id, at, kind, user_id, approver_id, ref, detail in rows:
+            text = "|".join((prev, str(row_id), at or "", kind, user_id or "", approver_id or "", ref or "", detail))
+            h = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            db.execute("UPDATE desk_event SET prev_hash = ?, hash = ? WHERE id = ?", (prev, h, row_id))
+            prev = h
+    broken = staff_journal.verify(engine)
+    assert not broken.ok and broken.first_bad_id == 1 and "altered" in broken.problem, broken.describe()
