@@ -4,6 +4,10 @@ centre here: the uploads stay queued in the outbox (the e2e tests send them). Sc
 tests/ui/screenshots/pharmacy_stock_*.png."""
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -40,7 +44,10 @@ def stock_window(qtbot, tmp_path):
         approved.append(user)
         return user
 
-    win = StockWindow(StockService(t), operator="li", operator_name="李药师", approve=approve, export_dir=tmp_path)
+    # The export folder is shown on screen: a name of fixed length (pytest's tmp_path grows with the run number and
+    # the xdist worker, and a longer path wraps the message onto another line of the compared screenshot).
+    export = Path(tempfile.mkdtemp(prefix="ow-stock-"))
+    win = StockWindow(StockService(t), operator="li", operator_name="李药师", approve=approve, export_dir=export)
     qtbot.addWidget(win)
     show_fitted(win)
     win.approved = approved
@@ -48,6 +55,7 @@ def stock_window(qtbot, tmp_path):
     win.runner.wait()
     t.close()
     t.engine.dispose()
+    shutil.rmtree(export, ignore_errors=True)
 
 
 def scan(qtbot, win, box, text: str) -> None:
