@@ -88,7 +88,13 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
         self.pages = QtWidgets.QStackedWidget(objectName="pages")
         self.nav = QtWidgets.QListWidget(objectName="nav")
         self.nav.setFont(theme.font(2, bold=True))
-        self.nav.setFixedWidth(int(theme.base_size() * 10))
+        # wide enough for the longest label in either form (F keys, or Alt keys on 结算) at the chosen font size, so
+        # no label is cut and no scrollbar shows at 1366 px (a fixed 10 × base size cut "Alt+5 退出预警", issue #21)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        fm = QtGui.QFontMetrics(self.nav.font())
+        widest = max(fm.horizontalAdvance(f"{k}  {self.tr(label)}") for n, (_p, label) in enumerate(PAGES)
+                     for k in (f"F{n + 2}", f"Alt+{n + 1}"))
+        self.nav.setFixedWidth(widest + 2 * self.nav.frameWidth() + fm.averageCharWidth() * 2)
         # 随访 (its chart and timeline) in a scroll area: it scrolls instead of making the window taller than a
         # 1366x768 counter screen (a stack is as tall as its tallest page)
         self._scrolls: dict[str, QtWidgets.QWidget] = {}

@@ -70,7 +70,11 @@ class ReportsScreen(QtWidgets.QWidget):
         self.heading.setText(f"<b>{report['annex']}　{report['title']}</b>　{report['month']}")
         self.table.setColumnCount(len(heads))
         self.table.setHorizontalHeaderLabels([h.replace("医疗机构·", "·").replace("·", "\n") for h in heads])
-        self.table.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
+        head = self.table.horizontalHeader()
+        head.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
+        # stretched columns never narrower than the widest header ("一级及以下 / 医疗费"): on a narrow screen the
+        # table scrolls sideways rather than cutting the header (issue #21)
+        head.setMinimumSectionSize(max(head.sectionSizeFromContents(c).width() for c in range(len(heads))))
         fill(self.table, rows)
 
 

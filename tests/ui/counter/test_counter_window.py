@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.qt import Qt
+from desktop.qt import Qt, QtWidgets
 
 pytestmark = pytest.mark.ui
 
@@ -55,3 +55,42 @@ def test_apply_screen_builds_the_request(offline):
     assert req["diseases"] == [("HTN", "I10.x00", "原发性高血压"), ("DM", "E11.900", "2型糖尿病")]
     a.scheme.setCurrentIndex(a.scheme.findData("MT"))
     assert set(a.checks) == {"M03900", "M01600", "M04600", "M05300"} and not a.doctor_code.isEnabled()
+
+
+def _report(form: str) -> dict:
+    from core.services.reports_monthly import LEVELS
+
+    money = {lv: {"medfee": "0.00", "reimbursed": "0.00"} for lv in LEVELS}
+    rows = [{"disease": d, "insured": 1, "registered": 1, **money} for d in ("高血压", "糖尿病", "合计")]
+    return {"form": form, "annex": f"附件{form}", "title": "月报", "month": "2026-12", "rows": rows}
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1366, 820)])
+def test_counter_screens_show_their_labels_whole_at_1366(qtbot, offline, size):
+    """Issue #21: at a 1366-wide counter screen the sidebar shows every label whole (F keys and, on 结算, the Alt
+    keys) without a horizontal scrollbar, the 月报 column headers and the 经办复审 opinion field are not cut."""
+    win = offline
+    win.resize(*size)
+    for page in ("apply", "settle"):  # settle relabels the sidebar with the longer Alt+n keys
+        win.go(page)
+        qtbot.waitUntil(lambda: win.width() == size[0])
+        QtWidgets.QApplication.processEvents()
+        nav, fm = win.nav, win.nav.fontMetrics()
+        assert not nav.horizontalScrollBar().isVisible(), page
+        for n in range(nav.count()):
+            item = nav.item(n)
+            need = fm.horizontalAdvance(item.text()) + 2 * nav.style().pixelMetric(
+                QtWidgets.QStyle.PixelMetric.PM_FocusFrameHMargin)
+            assert need <= nav.visualItemRect(item).width() <= nav.viewport().width(), (page, item.text())
+    win.go("reports")
+    win.reports.show_report(_report("5"))
+    QtWidgets.QApplication.processEvents()
+    table = win.reports.table
+    head = table.horizontalHeader()
+    for c in range(table.columnCount()):
+        hint = head.sectionSizeFromContents(c).width()
+        assert head.sectionSize(c) >= hint, table.horizontalHeaderItem(c).text()
+    win.go("review")
+    QtWidgets.QApplication.processEvents()
+    box = win.review.opinion
+    assert box.width() >= box.fontMetrics().horizontalAdvance(box.placeholderText()) + 16
