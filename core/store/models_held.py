@@ -12,7 +12,8 @@ from core.store.base import Base
 
 class DeskHeldRow(Base):
     """One sale put aside: its number on the desk, the sale, the patient's card and prescriptions as they were
-    (`payload`, versioned by `format`), until it is recalled or released."""
+    (`payload`, versioned by `format`), until it is settled or released. Recalled, it keeps its row with
+    `recalled_at` set until the sale is settled or discarded: a crash in between loses nothing."""
 
     __tablename__ = "desk_held"
     no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -22,3 +23,4 @@ class DeskHeldRow(Base):
     held_at: Mapped[dt.datetime] = mapped_column(DateTime)
     format: Mapped[int] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text)
+    recalled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -72,6 +72,9 @@ class SaleFlow:
         """Nothing of the last customer stays on any screen: card, prescriptions, sale, verdict, payment,
         receipt and a return looked up (held sales keep theirs)."""
         s = self.state
+        recalled, self._recalled = self._recalled, None
+        if recalled is not None:  # a recalled held sale left the desk unsettled: its kept row goes, boxes freed
+            self.runner.run(self.desk.release_recalled, recalled, lane="local", failed=self.ignore_failure)
         s.card, s.sale, s.view, s.rxs, s.record, s.receipt_path = None, None, None, [], None, ""
         self._audit_seq += 1  # answers still on their way belong to the last customer
         self.rx.show_rxs([])
@@ -366,7 +369,9 @@ class SaleFlow:
 
     def _held_restored(self, stored: list) -> None:
         known = {h.no for h in self.state.held}
-        self.state.held.extend(h for h in stored if isinstance(h, Held) and h.no not in known)
+        on_desk = self._recalled  # recalled and on the desk now (a login again): not listed twice
+        self.state.held.extend(h for h in stored if isinstance(h, Held) and h.no not in known
+                               and h.sale.sale_id != on_desk)
         self.state.held.sort(key=lambda h: h.no)
         self._held_no = max([self._held_no, *(h.no for h in stored)])
         bad = [h for h in stored if isinstance(h, Unreadable)]
@@ -387,6 +392,7 @@ class SaleFlow:
             self.state.held.append(held)
             # kept in the store (off the UI thread): a restart or a crash keeps the sale and its boxes' reservation
             self.runner.run(self.desk.hold_sale, held, lane="local", failed=self._hold_failed)
+            self._recalled = None  # held again: its row is replaced, not discarded
             self.clear_customer()
             self.identify.show_message("ok", self.tr("已挂单 {0}").replace("{0}", str(self._held_no)))
             self.go("identify")
@@ -396,8 +402,10 @@ class SaleFlow:
                 self.identify.show_message("bad", text(why))
                 return
             held = self.state.held.pop()
-            self.runner.run(self.desk.release_held, [held.no], lane="local", failed=self.ignore_failure)
+            # its row stays, marked recalled, until the sale is settled or discarded: a crash loses nothing
+            self.runner.run(self.desk.recall_held, held, lane="local", failed=self.ignore_failure)
             self.clear_customer()
+            self._recalled = held.sale.sale_id
             self.state.card, self.state.rxs = held.card, list(held.rxs)
             self._render_all()
             self._sale_opened(held.sale)

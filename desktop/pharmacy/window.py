@@ -115,6 +115,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
         self._audit_seq = 0
         self._held_no = 0  # held sales (挂单): numbered on from those kept in the store
         self.unreadable_held: list = []  # stored held sales this program cannot read (a supervisor releases them)
+        self._recalled: str | None = None  # the sale id of a recalled held sale on the desk (its row is kept)
         self.keys_shown = ""  # what F1 showed last
         self._extra_keys: dict[str, tuple] = {}  # keys the composition root adds (add_key)
         self._presettle_seq = 0

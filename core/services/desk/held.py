@@ -19,7 +19,7 @@ from functools import cached_property
 
 from cryptography.fernet import Fernet
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from core.domain.clock import today_cst
 from core.i18n import Message, message
@@ -87,15 +87,25 @@ class HeldSales(DeskBase):
 
     def recall_held(self, held: Held, today: dt.date | None = None) -> Held:
         """Take `held` back to settle it: refused (DeskError, the row kept) when its prescription expired
-        meanwhile; otherwise its row goes (the sale is on the desk again; held again, it is stored again)."""
+        meanwhile; otherwise its row is only marked recalled and stays until the sale is settled (the settlement
+        drops it) or discarded (release_recalled): a desk that crashes in between lists it again as held, its
+        boxes still reserved. Held again, its row is replaced."""
         why = recall_blocker(held, today or today_cst())
         if why is not None:
             raise DeskError(why)
-        self.release_held([held.no])
+        with self.WSession() as s, s.begin():
+            s.execute(update(DeskHeldRow).where(DeskHeldRow.no == held.no).values(recalled_at=utcnow()))
         return held
 
+    def release_recalled(self, sale_id: str) -> int:
+        """The recalled sale `sale_id` was discarded on the desk (a new customer): its row goes, its boxes are
+        free. A row held again meanwhile (no longer marked recalled) is kept."""
+        with self.WSession() as s, s.begin():
+            return s.execute(delete(DeskHeldRow).where(
+                DeskHeldRow.sale_id == sale_id, DeskHeldRow.recalled_at.is_not(None))).rowcount or 0
+
     def release_held(self, nos: Iterable[int]) -> int:
-        """Drop held sales `nos` from the store (settled, recalled, or released by a supervisor at Z)."""
+        """Drop held sales `nos` from the store (released by a supervisor at Z)."""
         nos = list(nos)
         if not nos:
             return 0

@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from core.domain import fmt, money
 from core.domain.clock import today_cst
@@ -26,6 +26,7 @@ from core.services.pharmacy_sale import Sale, SaleLine
 from core.services.ports import AuditView, DeskError, Figures, HitView, PatientCard, Payment, SaleRecord
 from core.store import desk as t
 from core.store import pos
+from core.store.models_held import DeskHeldRow
 from core.sync.models import SyncSale
 from core.sync.states import LABEL_ZH
 from core.sync.states import SaleState as S
@@ -312,6 +313,8 @@ class Settlement(SaleCases, Records, FollowUps):
                     payload=json.dumps({"data": {"hi_rxno": sale.rx_id, "setl_id": "", **self._dispensed_by(sale)}},
                                        ensure_ascii=False),
                     created_at=t.utcnow(), attempts=0))
+            # a recalled held sale (挂单) kept its row until now, in case the desk crashed before settling it
+            session.execute(delete(DeskHeldRow).where(DeskHeldRow.sale_id == sale.sale_id))
         self._print_sync(view.sale_id)
         self.drain()
         return self.find_sale(receipt_no)

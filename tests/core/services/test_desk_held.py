@@ -18,6 +18,7 @@ from core.store.db import open_store
 from core.store.models_held import DeskHeldRow
 from tests.core.services.test_desk_sync import sale
 from tests.server.fixtures import _data_key  # noqa: F401 - the data key of the stores
+from tests.ui.pharmacy.fixtures import _templates, centre  # noqa: F401 - fixtures of the slow test
 from tests.ui.pharmacy.test_desk_day_fixes import card
 
 pytestmark = pytest.mark.usefixtures("_data_key")
@@ -56,7 +57,34 @@ def test_a_held_sale_survives_a_restart_with_its_boxes_reserved(store):
     assert close_blockers(held)  # and Z still refuses to close over it
 
     assert desk.recall_held(h, today=TODAY) is h
-    assert desk.held_sales() == [] and store().held_sales() == []  # recalled: gone, for good
+    desk.release_recalled(h.sale.sale_id)  # recalled, then discarded on the desk (a new customer)
+    assert desk.held_sales() == [] and store().held_sales() == []  # gone, for good
+
+
+def test_a_recalled_sale_survives_a_crash_until_it_is_discarded(store):
+    """Issue #21: recalled, the sale keeps its row until settled or discarded; a desk that crashed between
+    recall and settlement lists it again as held, its boxes still reserved."""
+    first = store()
+    first.hold_sale(Held(4, card("赵某", "T0002"), sale()))
+    (h,) = first.held_sales()
+    first.recall_held(h, today=TODAY)  # on the desk again ... and the desk crashes before settling it
+    first.close()
+
+    desk = store()
+    (again,) = desk.held_sales()
+    assert (again.no, again.sale) == (4, sale())  # listed again as held, the same sale
+    box = sale().lines[0].codes[0]
+    assert held_with(box, [again], besides="other-sale") is again  # its box still reserved
+    assert close_blockers([again])
+
+    held_again = Held(5, again.card, again.sale)
+    desk.recall_held(again, today=TODAY)
+    desk.hold_sale(held_again)  # recalled then held again: a row of its own, not taken for a discarded one
+    assert desk.release_recalled(sale().sale_id) == 0 and [h.no for h in store().held_sales()] == [5]
+    desk.recall_held(held_again, today=TODAY)
+    assert desk.release_recalled("another-sale") == 0 and [h.no for h in store().held_sales()] == [5]
+    assert desk.release_recalled(sale().sale_id) == 1  # discarded (Esc/F2 new customer): gone, boxes free
+    assert store().held_sales() == []
 
 
 def test_a_held_sale_whose_prescription_expired_is_refused_and_kept(store):
@@ -107,3 +135,37 @@ def test_the_stored_row_is_sealed_and_a_planted_pickle_is_never_run(store, tmp_p
             conn.execute(update(DeskHeldRow).values(payload=planted))
         (bad,) = store().held_sales()
         assert isinstance(bad, Unreadable) and not marker.exists()
+
+
+@pytest.mark.slow
+def test_a_recalled_sale_settled_leaves_the_store(centre, tmp_path):  # noqa: F811 - fixture
+    """Settled, the recalled sale's kept row goes in the settlement's own transaction: listed no more."""
+    from decimal import Decimal
+
+    from core.services.pharmacy_sale import apply_check
+    from core.services.ports import Payment
+    from tests.server.helpers import trace_codes
+    from tests.ui.pharmacy.fixtures import P01_CERTNO, PH1, close_desks, d01, make_desk
+
+    try:
+        d = make_desk(tmp_path, centre.url, centre.secrets[PH1])
+        desk = d.desk
+        desk.set_operator(d.auth.login("zhang", pin="135790"))
+        shift = d.shifts.open(desk.operator, Decimal("100"))
+        rx = centre.upload_rx("T0001", [d01(1, 28)])
+        card_ = desk.identify(P01_CERTNO)
+        s = desk.open_sale(card_, rx["hi_rxno"])
+        for line in s.lines:
+            for _ in range(line.codes_wanted):
+                s = apply_check(s, desk.check_scan(s, trace_codes("8100011", 1)[0]))
+        desk.hold_sale(Held(1, card_, s, ()))
+        (h,) = desk.held_sales()
+        desk.recall_held(h)
+        assert [x.no for x in desk.held_sales()] == [1]  # recalled: still kept until settled
+        view = desk.pre_settle(s, card_)
+        s = dataclasses.replace(s, acks=frozenset((w.rule, w.line) for w in view.warns()))
+        record = desk.settle(s, card_, Payment(cash_tendered=Decimal("100")), shift)
+        assert record.status in ("settled", "provisional")
+        assert desk.held_sales() == []  # settled: gone
+    finally:
+        close_desks()
