@@ -20,7 +20,7 @@ CONTRACTS = [
     ("core has no HTTP outside the gateway's transport", "core", HTTP, {
         "core/sync/transport.py": "the one gateway's HTTP transport",
         "core/sync/killpoints.py": "fault-injection kill points hook the transport's connection (tests only)",
-        "core/services/kiosk.py": "probe() catches requests' exception: moves behind the gateway with issue 14",
+        "core/services/kiosk_link.py": "probe() catches requests' exception: moves behind the gateway with issue 14",
         "core/care/notify.py": "HttpSms, an SMS gateway adapter: belongs outside core (an adapter beside server/)",
     }),
     ("audit never imports the store or sync", "core/audit", ("core.store", "core.sync", "sqlalchemy"), {}),
