@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -106,13 +108,27 @@ def create_private(path: Path) -> None:
         pass
 
 
+def _enter_wal(cursor) -> str:  # noqa: ANN001 (DBAPI cursor)
+    """PRAGMA journal_mode=WAL, retried while another connection holds the file: switching a new file to WAL
+    answers "database is locked" at once, without SQLite's busy handler (three desks opening a new store
+    together failed so, now and then); bounded by the same busy timeout as every other wait."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            return cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def install_sqlite_hooks(engine: Engine, *, memory: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 (DBAPI types)
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN (see _on_begin)
         cursor = dbapi_connection.cursor()
         try:
-            mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            mode = _enter_wal(cursor)
             if mode != "wal" and not memory:
                 log.warning("SQLite refused WAL mode (journal_mode=%s); is the store on a network drive?", mode)
             cursor.execute("PRAGMA synchronous=FULL")
