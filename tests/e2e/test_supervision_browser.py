@@ -84,9 +84,12 @@ def supervisor(centre):
 
 
 def _wait(driver, predicate, timeout: float = 30.0, what: str = ""):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: predicate(d), what)
+    # the pages re-render their tables on live updates: an element read a moment ago may be gone, so look again
+    return WebDriverWait(driver, timeout, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: predicate(d), what)
 
 
 def _text(driver, element_id: str) -> str:
