@@ -15,10 +15,9 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine, select
@@ -29,6 +28,7 @@ from server.models import institution
 from server.prescriber import pages, session
 from server.prescriber.session import Viewer
 from server.signing import sign_headers
+from server.weblogin import add_login_routes
 
 PREFIX = "/prescriber"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -92,34 +92,9 @@ def call(request: Request, who: Viewer, infno: str, payload: dict) -> dict:
     return body
 
 
-@router.get("/login", response_class=HTMLResponse)
-async def login_page():
-    return HTMLResponse(pages.login_form())
-
-
-@router.post("/login")
-async def login(request: Request):
-    raw = await request.body()
-    if len(raw) > 4096:
-        return HTMLResponse(pages.login_form("表单过大 / form too large"), status_code=413)
-    form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
-    inst, user, password = form.get("institution", ""), form.get("user", ""), form.get("password", "")
-    st = _state(request)
-    try:
-        who = await run_in_threadpool(session.login, st.engine, inst, user, password)
-    except session.LoginRefused as exc:
-        return HTMLResponse(pages.login_form(str(exc), inst, user), status_code=401)
-    resp = RedirectResponse(f"{PREFIX}/", status_code=303)
-    resp.set_cookie(session.COOKIE, session.issue(st.key, who), httponly=True, samesite="strict", path=PREFIX,
-                    max_age=8 * 3600)
-    return resp
-
-
-@router.post("/logout")
-async def logout():
-    resp = RedirectResponse(f"{PREFIX}/login", status_code=303)
-    resp.delete_cookie(session.COOKIE, path=PREFIX)
-    return resp
+add_login_routes(router, prefix=PREFIX, cookie=session.COOKIE, max_age=8 * 3600, form_page=pages.login_form,
+                 check=lambda request, *creds: session.login(_state(request).engine, *creds),
+                 key_of=lambda request: _state(request).key)
 
 
 @router.get("/")

@@ -26,6 +26,7 @@ from server.db import transaction
 from server.supervision import alerts, auth, export, pages, queries, rollup
 from server.supervision.auth import Viewer, viewer
 from server.supervision.rules import Rules, load
+from server.weblogin import add_login_routes
 
 STATIC = Path(__file__).resolve().parent / "static"
 PREFIX = "/supervision"
@@ -83,35 +84,9 @@ def _page_viewer(request: Request) -> Viewer | None:
 router = APIRouter(prefix=PREFIX, tags=["supervision 智慧监管"])
 
 
-@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-async def login_page():
-    return HTMLResponse(pages.login_form())
-
-
-@router.post("/login", include_in_schema=False)
-async def login(request: Request):
-    # a urlencoded form read by hand: FastAPI's Form() would need python-multipart for three text fields
-    raw = await request.body()
-    if len(raw) > 4096:
-        return HTMLResponse(pages.login_form("表单过大 / form too large"), status_code=413)
-    form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
-    institution, user, password = form.get("institution", ""), form.get("user", ""), form.get("password", "")
-    st = _state(request)
-    try:
-        who = await run_in_threadpool(auth.login, st.engine, institution, user, password)
-    except auth.LoginRefused as exc:
-        return HTMLResponse(pages.login_form(str(exc), institution, user), status_code=401)
-    resp = RedirectResponse(f"{PREFIX}/", status_code=303)
-    resp.set_cookie(auth.COOKIE, auth.issue(st.session_key, who), max_age=auth.SESSION_SECONDS, httponly=True,
-                    samesite="strict", path=PREFIX)
-    return resp
-
-
-@router.post("/logout", include_in_schema=False)
-async def logout():
-    resp = RedirectResponse(f"{PREFIX}/login", status_code=303)
-    resp.delete_cookie(auth.COOKIE, path=PREFIX)
-    return resp
+add_login_routes(router, prefix=PREFIX, cookie=auth.COOKIE, max_age=auth.SESSION_SECONDS, form_page=pages.login_form,
+                 check=lambda request, *creds: auth.login(_state(request).engine, *creds),
+                 key_of=lambda request: _state(request).session_key)
 
 
 @router.get("/", include_in_schema=False)
