@@ -39,6 +39,13 @@ ACCOUNTS = frozenset({Kind.ACCOUNT, Kind.FAMILY})
 REFERENCE = re.compile(r"^[0-9A-Za-z]{6,64}$")
 
 
+def mask_reference(reference: str) -> str:
+    """A slip's reference as a receipt or a screen shows it: up to 12 characters whole, a longer one as its
+    first 4 and last 6 with **** between (the full number stays in the desk's records, for the refund)."""
+    ref = reference.strip()
+    return ref if len(ref) <= 12 else f"{ref[:4]}****{ref[-6:]}"
+
+
 class TenderError(ValueError):
     def __init__(self, zh: str, en: str) -> None:
         super().__init__(f"{zh} / {en}")
@@ -87,6 +94,21 @@ class Payment:
         return out
 
 
+def check_tender(tender: Tender, used: Iterable[str] = ()) -> Tender:
+    """One tender on its own (the pay step adds them one by one): amount > 0, an external tender's reference
+    (6-64 letters/digits, not one of `used`). Returns the tender; TenderError names the reason."""
+    if tender.amount <= ZERO:
+        raise TenderError(f"{NAME_ZH[tender.kind]}金额必须大于 0：{fmt(tender.amount)}",
+                          f"{tender.kind.value} amount must be > 0")
+    if tender.kind in EXTERNAL:
+        if not REFERENCE.match(tender.reference):
+            raise TenderError(f"{NAME_ZH[tender.kind]}须填写支付凭证号（6-64 位字母或数字）",
+                              f"{tender.kind.value} needs the slip's reference number (6-64 letters/digits)")
+        if tender.reference in set(used):
+            raise TenderError(f"支付凭证号 {tender.reference} 重复", f"reference {tender.reference} used twice")
+    return tender
+
+
 def settle_tenders(insured_personal: Decimal, local: Decimal, tenders: Iterable[Tender]) -> Payment:
     """Check `tenders` against what the sale owes (see the module's rules) and say what each keeps."""
     tenders = list(tenders)
@@ -94,17 +116,11 @@ def settle_tenders(insured_personal: Decimal, local: Decimal, tenders: Iterable[
     due = insured_personal + local
     if not tenders and due > ZERO:
         raise TenderError(f"未选择付款方式，应收 {fmt(due)} 元", f"no tender for {fmt(due)} due")
-    refs: set[str] = set()
+    refs: list[str] = []
     for t in tenders:
-        if t.amount <= ZERO:
-            raise TenderError(f"{NAME_ZH[t.kind]}金额必须大于 0：{fmt(t.amount)}", f"{t.kind.value} amount must be > 0")
+        check_tender(t, refs)
         if t.kind in EXTERNAL:
-            if not REFERENCE.match(t.reference):
-                raise TenderError(f"{NAME_ZH[t.kind]}须填写支付凭证号（6-64 位字母或数字）",
-                                  f"{t.kind.value} needs the slip's reference number (6-64 letters/digits)")
-            if t.reference in refs:
-                raise TenderError(f"支付凭证号 {t.reference} 重复", f"reference {t.reference} used twice")
-            refs.add(t.reference)
+            refs.append(t.reference)
     accounts = sum((t.amount for t in tenders if t.kind in ACCOUNTS), ZERO)
     if accounts > insured_personal:
         raise TenderError(f"账户支付 {fmt(accounts)} 元超过医保个人负担 {fmt(insured_personal)} 元（非医保商品不能用医保账户）",

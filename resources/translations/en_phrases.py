@@ -282,7 +282,7 @@ EN = {
     "审方 → 调配 → 核对 → 发药 (Ctrl+T)": "Review → dispense → check → hand out (Ctrl+T)",
     # the pay step's goods and tenders (issue 17)
     "扫描非医保商品条码后回车": "Scan a non-insured good's barcode, then Enter",
-    "（无）仅现金": "(none) cash only",
+    "仅现金": "cash only",
     "支付凭证号（输入或扫码）": "Payment slip reference (type or scan)",
     "非医保商品条码": "Non-insured goods barcode",
     "非医保商品": "Non-insured goods",
@@ -293,4 +293,16 @@ EN = {
     "商品名称": "Name of the good",
     "价格": "Price",
     "新增商品（需主管）": "Add the good (supervisor)",
+    # the pay step's 合计应收 and several external tenders (issue 17)
+    "合计应收": "Total to collect",
+    "加入 (Enter)": "Add (Enter)",
+    "删除最后一笔": "Remove the last one",
+    "已加入": "Added",
+    "凭证号": "slip no.",
+    "非医保": "non-insured",
+    "个人账户": "personal account",
+    "共济": "family account",
+    "Tab 切换 · F7 其他付款（凭证号后 Enter 加入，可多笔） · Enter 确认 · Esc 返回扫码":
+        "Tab next field · F7 other tender (Enter after the slip no. adds it; several allowed) · Enter confirm · "
+        "Esc back to scanning",
 }

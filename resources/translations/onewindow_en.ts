@@ -491,6 +491,10 @@
         <translation>Family account (F6)</translation>
     </message>
     <message>
+        <source>合计应收</source>
+        <translation>Total to collect</translation>
+    </message>
+    <message>
         <source>应收现金</source>
         <translation>Cash due</translation>
     </message>
@@ -507,8 +511,8 @@
         <translation>Step 4: payment</translation>
     </message>
     <message>
-        <source>Tab 切换 · Enter 确认 · Esc 返回扫码</source>
-        <translation>Tab next field · Enter confirm · Esc back to scanning</translation>
+        <source>Tab 切换 · F7 其他付款（凭证号后 Enter 加入，可多笔） · Enter 确认 · Esc 返回扫码</source>
+        <translation>Tab next field · F7 other tender (Enter after the slip no. adds it; several allowed) · Enter confirm · Esc back to scanning</translation>
     </message>
     <message>
         <source>医疗费总额</source>
@@ -527,6 +531,18 @@
         <translation>Personal account balance</translation>
     </message>
     <message>
+        <source>个人账户</source>
+        <translation>personal account</translation>
+    </message>
+    <message>
+        <source>共济</source>
+        <translation>family account</translation>
+    </message>
+    <message>
+        <source>其他付款</source>
+        <translation>Other tender</translation>
+    </message>
+    <message>
         <source>无个人账户余额，请收取现金</source>
         <translation>No personal-account balance: take cash</translation>
     </message>
@@ -537,10 +553,6 @@
     <message>
         <source>金额格式不正确</source>
         <translation>Not an amount</translation>
-    </message>
-    <message>
-        <source>现金不足：应收 {0}，实收 {1}</source>
-        <translation>Not enough cash: {0} due, {1} given</translation>
     </message>
 </context>
 <context>
@@ -1003,12 +1015,20 @@
         <translation>Scan a non-insured good's barcode, then Enter</translation>
     </message>
     <message>
-        <source>（无）仅现金</source>
-        <translation>(none) cash only</translation>
+        <source>仅现金</source>
+        <translation>cash only</translation>
     </message>
     <message>
         <source>支付凭证号（输入或扫码）</source>
         <translation>Payment slip reference (type or scan)</translation>
+    </message>
+    <message>
+        <source>加入 (Enter)</source>
+        <translation>Add (Enter)</translation>
+    </message>
+    <message>
+        <source>删除最后一笔</source>
+        <translation>Remove the last one</translation>
     </message>
     <message>
         <source>非医保商品条码</source>
@@ -1021,6 +1041,10 @@
     <message>
         <source>其他付款方式 (F7)</source>
         <translation>Other tender (F7)</translation>
+    </message>
+    <message>
+        <source>已加入</source>
+        <translation>Added</translation>
     </message>
     <message>
         <source>商品名称</source>

@@ -52,6 +52,9 @@ def test_goods_and_wechat_plus_cash_on_the_pay_step(qtbot, window, centre, desk)
     wechat = due - Decimal("3.00")
     panel.amount.setText(f"{wechat:.2f}")
     panel.reference.setText(WX)
+    assert win.pay.due.text() == "3.00" and win.pay.total.text() == f"{due:.2f}"
+    qtbot.keyClick(panel.reference, Qt.Key.Key_Return)  # the WeChat slip joins the list (masked), the row is free
+    assert len(panel.entries) == 1 and "4200****555566" in panel.entry_list.text()
     assert win.pay.due.text() == "3.00"
     win.pay.cash.setText("10")
     assert win.pay.change.text() == "7.00"

@@ -4,6 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core.domain import fmt
+from core.pos.due import PayDue, pay_due
+from core.pos.tenders import TenderError, check_tender
 from desktop.common import theme
 from desktop.pharmacy.screens.common import message_label, money_edit, parse_money, set_tone, title_label
 from desktop.pharmacy.screens.tenders import TenderPanel
@@ -17,6 +19,10 @@ def amount_pixels(screen_height: int) -> int:
 
 
 class PayScreen(QtWidgets.QWidget):
+    """What the customer owes and how it is paid. The arithmetic is core.pos.due.pay_due (the widget only shows
+    it): 合计应收 (personal share + goods) large at the top of the right column, what each tender takes off it,
+    the cash due and the change large below; a payment that does not match is refused here with the reason."""
+
     confirmed = Signal(object, object)  # account, tendered (Decimal)
 
     def __init__(self) -> None:
@@ -32,8 +38,14 @@ class PayScreen(QtWidgets.QWidget):
         self.balance_label = QtWidgets.QLabel(objectName="accountBalance")  # before → after this payment
         self.family_label = QtWidgets.QLabel(objectName="familyAccount")  # 共济: the holder (masked) and what it pays
         self.family = None  # core.services.desk.accounts.FamilyHolder chosen with F6
+        self.total = QtWidgets.QLabel(objectName="totalDue")  # 合计应收
+        self.parts = QtWidgets.QLabel(objectName="dueParts")  # how 合计应收 is paid: − account − 共济 − external
+        self.parts.setFont(theme.font(2))
+        self.parts.setWordWrap(True)
         self.due = QtWidgets.QLabel(objectName="cashDue")
         self.change = QtWidgets.QLabel(objectName="changeLabel")
+        for w in (self.total, self.due, self.change):
+            w.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.scale_amounts()
         self.message = message_label("payMessage")
         self.ok = QtWidgets.QPushButton(self.tr("确认收款并结算 (Enter)"), objectName="primary")
@@ -46,18 +58,27 @@ class PayScreen(QtWidgets.QWidget):
         form.addRow(self.tr("共济账户 (F6)"), self.family_label)
         self.tender_panel = TenderPanel()
         self.tender_panel.changed.connect(lambda: self.recompute())
+        self.tender_panel.refused.connect(self._tender_refused)
+        self.tender_panel.added.connect(self.cash.setFocus)
         form.addRow(self.tender_panel)
-        form.addRow(self.tr("应收现金"), self.due)
         form.addRow(self.tr("实收现金"), self.cash)
-        form.addRow(self.tr("找零"), self.change)
+        amounts = QtWidgets.QFormLayout()
+        amounts.addRow(self.tr("合计应收"), self.total)
+        amounts.addRow(self.parts)
+        amounts.addRow(self.tr("应收现金"), self.due)
+        amounts.addRow(self.tr("找零"), self.change)
+        columns = QtWidgets.QHBoxLayout()
+        columns.addLayout(form, 5)
+        columns.addSpacing(24)
+        columns.addLayout(amounts, 3)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(title_label(self.tr("第四步：收款")))
         layout.addWidget(self.summary)
-        layout.addLayout(form)
+        layout.addLayout(columns)
         layout.addWidget(self.message)
         layout.addWidget(self.ok)
         layout.addStretch(1)
-        hint = QtWidgets.QLabel(self.tr("Tab 切换 · Enter 确认 · Esc 返回扫码"))
+        hint = QtWidgets.QLabel(self.tr("Tab 切换 · F7 其他付款（凭证号后 Enter 加入，可多笔） · Enter 确认 · Esc 返回扫码"))
         hint.setStyleSheet("color: #555;")
         layout.addWidget(hint)
         self.account.textChanged.connect(lambda *_: self.recompute())
@@ -66,7 +87,7 @@ class PayScreen(QtWidgets.QWidget):
         self.cash.returnPressed.connect(self._confirm)
         self.personal = Decimal("0.00")
         self.balance = Decimal("0.00")
-        self._short = False  # the message says the cash does not cover what is due
+        self._refused = False  # the message says why the payment was refused
         self.setFocusProxy(self.cash)
 
     def show_amounts(self, total: Decimal, fund: Decimal, personal: Decimal, balance: Decimal) -> None:
@@ -79,15 +100,15 @@ class PayScreen(QtWidgets.QWidget):
         self.family_label.setText("-")
         self.cash.setText("")
         self.message.clear()
-        self._short = False
+        self._refused = False
         self.tender_panel.clear()
         self.recompute()
 
     def scale_amounts(self) -> None:
-        """The amount due and the change sized for the screen this window is on."""
+        """合计应收, the cash due and the change sized for the screen this window is on."""
         screen = self.screen() or QtWidgets.QApplication.primaryScreen()
         px = amount_pixels(screen.geometry().height() if screen is not None else 768)
-        for w in (self.due, self.change):
+        for w in (self.total, self.due, self.change):
             f = theme.font(6, bold=True)
             f.setPixelSize(px)
             w.setFont(f)
@@ -101,29 +122,47 @@ class PayScreen(QtWidgets.QWidget):
         self.show_amounts(Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
         self.summary.clear()
 
-    def recompute(self) -> tuple[Decimal, Decimal, Decimal | None] | None:
-        from core.services.pharmacy_sale import cash_due, change_for
+    def _tender_refused(self, why: str) -> None:
+        self._refused = True
+        set_tone(self.message, "bad", why)
 
+    def figures(self) -> PayDue | None:
+        """The pay step's figures as typed (None: an amount field holds no amount)."""
         account = parse_money(self.account.text())
         tendered = parse_money(self.cash.text())
         if account is None or tendered is None:
+            return None
+        holder = None if self.family is None else (self.family.balance or Decimal("0.00"))
+        return pay_due(self.personal, self.tender_panel.goods_total, account=account, balance=self.balance,
+                       family_balance=holder, external=self.tender_panel.external_amounts(),
+                       cash=tendered if self.cash.text().strip() else None)
+
+    def recompute(self) -> tuple[Decimal, Decimal, Decimal | None] | None:
+        """Show the figures; (account used, cash due, change or None) or None when an amount is not one."""
+        got = self.figures()
+        if got is None:
             self.change.setText("-")
             return None
-        used, due = cash_due(self.personal, account, self.balance)
-        self.balance_label.setText(f"{fmt(self.balance)} → {fmt(self.balance - used)}")
+        self.balance_label.setText(f"{fmt(self.balance)} → {fmt(got.balance_after)}")
         if self.family is not None:  # what the holder's account would pay; the centre's answer is the final word
-            share = min(due, self.family.balance or Decimal("0.00"))
-            due -= share
-            self.family_label.setText(f"{self.family.name_masked}（{self.family.relation}） {fmt(share)}  "
+            self.family_label.setText(f"{self.family.name_masked}（{self.family.relation}） {fmt(got.family)}  "
                                       f"{self.tr('余额')} {fmt(self.family.balance or Decimal('0.00'))}")
-        due = max(Decimal("0.00"), due + self.tender_panel.goods_total - self.tender_panel.external())
-        self.due.setText(fmt(due))
-        change = change_for(due, tendered if self.cash.text().strip() else due)
+        self.total.setText(fmt(got.total))
+        parts = [f"{self.tr('个人负担')} {fmt(got.personal)}"]
+        if got.goods:
+            parts.append(f"+ {self.tr('非医保')} {fmt(got.goods)}")
+        for name, value in ((self.tr("个人账户"), got.account), (self.tr("共济"), got.family),
+                            (self.tr("其他付款"), got.external)):
+            if value:
+                parts.append(f"− {name} {fmt(value)}")
+        self.parts.setText(" ".join(parts))
+        self.due.setText(fmt(got.cash_due))
+        change = got.change
         self.change.setText("-" if change is None else fmt(change))
-        if self._short and change is not None:  # "现金不足" said while it was true, and no longer
-            self._short = False
+        if self._refused and got.problem() is None:  # the refusal said while it was true, and no longer
+            self._refused = False
             set_tone(self.message, "", "")
-        return used, due, change
+        return got.account, got.cash_due, change
 
     def use_account(self) -> None:
         """F8: pay as much of the personal share as the account's balance allows (the centre has the last word:
@@ -144,17 +183,22 @@ class PayScreen(QtWidgets.QWidget):
         self.cash.setFocus()
 
     def _confirm(self) -> None:
-        got = self.recompute()
-        if got is None:
-            set_tone(self.message, "bad", self.tr("金额格式不正确"))
+        """Enter/F12: refused here, with the reason, when the tenders do not match what is due (nothing is sent);
+        a row of an external tender being typed must be a whole tender (amount and reference) to count."""
+        try:
+            got = self.figures()
+            if got is None:
+                set_tone(self.message, "bad", self.tr("金额格式不正确"))
+                return
+            if self.tender_panel.kind.currentData():
+                check_tender(self.tender_panel.tenders(Decimal("0"))[-1],
+                             [t.reference for t in self.tender_panel.entries])
+            got.check()
+        except TenderError as exc:
+            self._refused = True
+            set_tone(self.message, "bad", f"{exc.zh} / {exc.en}")
             return
-        used, due, change = got
-        tendered = parse_money(self.cash.text()) if self.cash.text().strip() else due
-        if change is None:
-            self._short = True
-            set_tone(self.message, "bad", self.tr("现金不足：应收 {0}，实收 {1}").replace("{0}", fmt(due)).replace("{1}", fmt(tendered)))
-            return
-        self.confirmed.emit(used, tendered)
+        self.confirmed.emit(got.account, got.tendered)
 
 
 # ---------------------------------------------------------------------------------------------- done
