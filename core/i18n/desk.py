@@ -97,6 +97,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "to give back: cash {cash}, personal account {account}, fund {fund} back to the fund; the {n} kept line(s) "
         "({kept}) are settled again and their personal share collected anew",
     ),
+    "desk.ret.refund_tenders": ("应退（原路退回）：{tenders}；统筹 {fund} 元退回基金",
+                                "to give back (to the tenders it came from): {tenders_en}; fund {fund} back to the fund"),
+    "desk.ret.refund_tenders_partial": (
+        "预计应退（原路退回）：{tenders}；保留的 {n} 行（{kept} 元）重新结算，仍由原付款方式支付，以中心结算为准",
+        "to give back, estimated (to the tenders it came from): {tenders_en}; the {n} kept line(s) ({kept}) are "
+        "settled again, still paid by the original tenders; the centre's figures decide",
+    ),
+    "desk.ret.refunded_tenders": ("已退还：{tenders}（原路退回）", "given back: {tenders_en} (to the tenders it came from)"),
     "desk.ret.confirm": ("确认退货？再按 F12 执行，Esc 取消", "return these lines? press F12 again to do it, Esc to cancel"),
     "desk.ret.refunded": ("已退还：现金 {cash} 元，个人账户 {account} 元", "given back: cash {cash}, personal account {account}"),
     "desk.ret.done": ("已退货：额度已返还，追溯码已释放", "returned: quota given back, codes freed"),

@@ -36,7 +36,7 @@ class PosTenderRow(Base):
     id: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
     sale_key: Mapped[str] = mapped_column(String(40))  # desk_sale.msgid of the sale or of the return
     seq: Mapped[int] = mapped_column(Integer)  # order of payment within the sale (refunds: order given back)
-    direction: Mapped[str] = mapped_column(String(8))  # sale | refund
+    direction: Mapped[str] = mapped_column(String(8))  # sale | refund | carry (core.store.pos.CARRY)
     kind: Mapped[str] = mapped_column(String(10))  # core.pos.tenders.Kind
     kept: Mapped[Decimal]  # what the tender paid of the sale (cash: tendered minus change); refunds: given back
     tendered: Mapped[Decimal] = mapped_column(default=Decimal("0"))

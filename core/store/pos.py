@@ -29,6 +29,10 @@ from core.store.models_pos import PosGoodRow, PosGoodsLineRow, PosTenderRow
 from core.store.tx import atomic
 
 SALE, REFUND = "sale", "refund"
+# a kept sale's tender that carries on what the returned sale's tender paid (a partial return): no new money, no
+# refund; `refund_of` names the original row, so the original holds nothing more and a later return of the kept
+# sale gives it back from this row
+CARRY = "carry"
 
 
 def _paid(r: PosTenderRow) -> Paid:
@@ -52,7 +56,7 @@ def record_tenders(session: Session, sale_key: str, insured_personal: Decimal, l
 
 def _sale_rows(session: Session, sale_key: str) -> list[PosTenderRow]:
     return list(session.scalars(select(PosTenderRow).where(PosTenderRow.sale_key == sale_key,
-                                                            PosTenderRow.direction == SALE)
+                                                            PosTenderRow.direction.in_((SALE, CARRY)))
                                 .order_by(PosTenderRow.seq)))
 
 
@@ -100,6 +104,37 @@ def refund_tenders(session: Session, sale_key: str, return_key: str, amount: Dec
     return out
 
 
+def carry_refund(session: Session, sale_key: str, return_key: str, kept_key: str, *, shift_id: str = "",
+                 now: dt.datetime | None = None) -> tuple[Paid, ...]:
+    """A partial return, once the kept sale recorded its tenders (core.pos.refunds.carry_over chose them out of
+    the original's): each kept tender that matches an original one (kind and reference) carries it on (direction
+    "carry"), and what an original tender holds beyond that goes back to it (a refund row under `return_key`).
+    A kept tender with no original to carry (the centre's figures differed: cash for the rest) stays new money."""
+    originals = _sale_rows(session, sale_key)
+    back = _refunded(session, [r.id for r in originals])
+    holding = {r.id: r.kept - back.get(r.id, ZERO) for r in originals}
+    with atomic(session):
+        for k in _sale_rows(session, kept_key):
+            if k.direction != SALE:
+                continue
+            for r in originals:
+                if r.kind == k.kind and r.reference == k.reference and holding[r.id] >= k.kept:
+                    k.direction, k.refund_of = CARRY, r.id
+                    holding[r.id] -= k.kept
+                    break
+        at = now or utcnow()
+        order = [r for r in reversed(originals) if Kind(r.kind) not in ACCOUNTS] + \
+                [r for r in reversed(originals) if Kind(r.kind) in ACCOUNTS]
+        out = []
+        for r in order:
+            if holding[r.id] > ZERO:
+                out.append(Paid(Kind(r.kind), holding[r.id], r.reference))
+                session.add(PosTenderRow(sale_key=return_key, seq=len(out), direction=REFUND, kind=r.kind,
+                                         kept=holding[r.id], tendered=ZERO, change=ZERO, reference=r.reference,
+                                         refund_of=r.id, shift_id=shift_id, at=at))
+    return tuple(out)
+
+
 def refunds_of(session: Session, return_key: str) -> tuple[Paid, ...]:
     rows = session.scalars(select(PosTenderRow).where(PosTenderRow.sale_key == return_key,
                                                       PosTenderRow.direction == REFUND).order_by(PosTenderRow.seq))
@@ -113,6 +148,8 @@ def shift_totals(session: Session, shift_id: str) -> dict[Kind, TenderTotal]:
     sales: dict[str, list[Paid]] = {}
     refunds: dict[str, list[Paid]] = {}
     for r in rows:
+        if r.direction == CARRY:  # carried on from a returned sale: neither new money nor a refund
+            continue
         (sales if r.direction == SALE else refunds).setdefault(r.sale_key, []).append(_paid(r))
     return totals((tuple(v) for v in sales.values()), (tuple(v) for v in refunds.values()))
 
@@ -167,5 +204,5 @@ def quick_add_good(session: Session, barcode: str, name: str, price, *, approver
     return good
 
 
-__all__ = ["find_good", "goods_catalogue", "goods_lines", "mark_goods_returned", "quick_add_good",
+__all__ = ["carry_refund", "find_good", "goods_catalogue", "goods_lines", "mark_goods_returned", "quick_add_good",
            "record_goods_lines", "record_tenders", "refund_tenders", "refunds_of", "sale_payment", "shift_totals"]

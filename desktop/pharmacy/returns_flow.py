@@ -5,7 +5,7 @@ services as its own attributes; its labels are translated under this class's nam
 from __future__ import annotations
 
 from core.i18n import message
-from core.services.desk.rules import lines_with_code, net_refund
+from core.services.desk.rules import lines_with_code, net_refund, refunded
 from core.services.ports import SaleRecord
 from desktop.common.i18n import text
 
@@ -51,6 +51,7 @@ class ReturnsFlow:
             self._print(kept, 0, where="returns", fresh=False)
         account, cash = net_refund(original, kept)
         self.returns.show_record(returned)
-        refunded = message("desk.ret.refunded", cash=f"{cash:.2f}", account=f"{account:.2f}")
-        self.returns.show_message("ok", text(msg) + "\n" + text(refunded))
+        # what really went back, tender by tender (a sale recorded without its tenders: cash and account)
+        back = refunded(returned) or message("desk.ret.refunded", cash=f"{cash:.2f}", account=f"{account:.2f}")
+        self.returns.show_message("ok", text(msg) + "\n" + text(back))
         self.refresh_status()

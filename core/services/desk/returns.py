@@ -1,18 +1,24 @@
 """Returns: a whole sale or some of its lines cancelled through the checkout (2103, 3506), the kept lines
-settled again as a new sale."""
+settled again as a new sale, paid by the tenders that paid the original (core.pos.refunds.carry_over): only what
+the kept sale no longer needs goes back, each amount to the tender it came from — the accounts through the
+centre (its 2103 gives them back, the kept sale's 2102 takes the kept part again, asked for exactly), WeChat /
+Alipay / UnionPay with the slip's reference, cash as cash."""
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from core.domain import Sig
+from core.domain import ZERO, Sig
 from core.domain.clock import today_cst
 from core.i18n import message
 from core.pos.goods import Good, GoodsLine
+from core.pos.refunds import carry_over
+from core.pos.tenders import ACCOUNTS, Kind, Paid, Tender, TenderError
 from core.services.checkout import CheckoutError
 from core.services.desk.settlement import Settlement
 from core.services.pharmacy_sale import Sale, SaleLine
@@ -22,6 +28,9 @@ from core.store import pos
 from core.store import staff_journal
 from core.store.catalogue import get_drugs
 from core.store.persons import get_person
+from core.sync.models import SyncSale
+
+log = logging.getLogger("onewindow.desk")
 
 
 class Returns(Settlement):
@@ -63,8 +72,10 @@ class Returns(Settlement):
                 business_date=day, account_pay=-record.account_pay, cash_pay=-record.cash_pay,
                 request=json.dumps({"lines": list(record.lines)}, ensure_ascii=False)))
             conn.execute(t.sale.update().where(t.sale.c.msgid == record.msgid).values(status="returned"))
-            # the whole settlement is cancelled: every tender gets what it paid (the kept lines are sold again)
-            if pos.sale_payment(session, record.msgid).paid:
+            # a whole return: every tender gets what it paid now; a partial one once the kept sale is paid
+            paid = pos.sale_payment(session, record.msgid, net_of_refunds=True).paid
+            whole = not [l for l in record.lines if l["line"] not in chosen]
+            if paid and whole:
                 pos.refund_tenders(session, record.msgid, f"R{record.msgid}"[:40], shift_id=shift_id or "")
             goods = [GoodsLine(Good(g.gtin, g.name, g.price), g.qty, g.discount)
                      for g in pos.goods_lines(session, record.msgid) if not g.returned]
@@ -82,21 +93,29 @@ class Returns(Settlement):
                                                  ref=record.receipt_no,
                                                  detail=json.dumps({"lines": chosen, "return": ret_no})))
         self.drain()
-        returned = self.find_sale(ret_no)
         kept = [l for l in record.lines if l["line"] not in chosen]
         if not kept:
-            return returned, None
-        try:  # the goods go with the kept lines: the customer keeps them, they are paid again with the new sale
-            again = self._resettle(record, row, kept, shift_id, tuple(goods))
+            return self.find_sale(ret_no), None
+        ret_key = f"R{record.msgid}"[:40]
+        try:  # the goods go with the kept lines: the customer keeps them, paid on by the original tenders
+            again = self._resettle(record, row, kept, shift_id, tuple(goods), paid)
         except DeskError as exc:
+            if paid:  # nothing was kept: every tender gets all it paid
+                with self.WSession() as session, session.begin():
+                    pos.refund_tenders(session, record.msgid, ret_key, shift_id=shift_id or "")
             raise DeskError(message("desk.ret.resettle_failed", receipt=ret_no, n=len(kept), detail=exc.message.zh,
                                     detail_en=exc.message.en)) from None
-        return returned, again
+        if paid:  # what the kept sale's tenders carry on is no refund; the rest goes back to its tender
+            with self.WSession() as session, session.begin():
+                pos.carry_refund(session, record.msgid, ret_key, again.msgid, shift_id=shift_id or "")
+            again = self.find_sale(again.receipt_no)
+        return self.find_sale(ret_no), again
 
     def _resettle(self, record: SaleRecord, row, kept: list[dict], shift_id: str | None,
-                  goods: tuple[GoodsLine, ...] = ()) -> SaleRecord:
-        """The kept lines of a returned sale as a new sale through the same checkout path; the warnings the
-        pharmacist acknowledged on them stand, and the prescription is not marked dispensed a second time."""
+                  goods: tuple[GoodsLine, ...] = (), paid: tuple[Paid, ...] = ()) -> SaleRecord:
+        """The kept lines of a returned sale as a new sale through the same checkout path, paid by the original
+        tenders (`paid`: what each holds); the warnings the pharmacist acknowledged on them stand, and the
+        prescription is not marked dispensed a second time."""
         head = json.loads(row.request).get("sale") or {}
         acked = json.loads(row.request).get("acks") or []
         with self.Session() as s:
@@ -118,5 +137,30 @@ class Returns(Settlement):
                     goods=goods)
         card = PatientCard(person, "", person.insurance_type, person.status, (), (), (), (), True, sale.cert_type,
                            sale.cert_no)
+        payment = Payment()
+        if paid:
+            payment = self._carried_payment(sale, card, paid, row.sync_sale_id)
         # the kept lines were handed out with the first settlement: no second 7206 for the prescription
-        return self.settle(sale, card, Payment(), shift_id, mark_dispensed=False)
+        return self.settle(sale, card, payment, shift_id, mark_dispensed=False)
+
+    def _carried_payment(self, sale: Sale, card: PatientCard, paid: tuple[Paid, ...], original_sync: str) -> Payment:
+        """The kept sale's payment out of the original tenders: its personal share from the centre's
+        pre-settlement of the kept lines (2101), then core.pos.refunds.carry_over. Without the centre's figures,
+        or when the original tenders cannot pay the kept part, the kept sale is paid in cash as before (and every
+        tender gets all it paid back)."""
+        view = self.pre_settle(sale, card)
+        if view.figures is None or view.source != "centre" or view.offline:
+            return Payment()
+        try:
+            plan = carry_over(paid, view.figures.personal, sale.goods_total)
+        except TenderError as exc:
+            log.info("the original tenders cannot pay the kept lines (%s): the kept sale is paid in cash", exc.en)
+            return Payment()
+        holder = ""
+        if plan.kept_of(Kind.FAMILY) > ZERO:  # the same relative's account pays its kept part again
+            with self.Session() as s:
+                ss = s.get(SyncSale, original_sync)
+                basket = json.loads(ss.basket) if ss is not None and ss.basket else {}
+            holder = ((basket.get("extra") or {}).get("account") or {}).get("mulaid_psn_no") or ""
+        tenders = tuple(Tender(p.kind, p.kept, p.reference) for p in plan.kept if p.kind not in ACCOUNTS and p.kept > ZERO)
+        return Payment(plan.kept_of(Kind.ACCOUNT), ZERO, holder, tenders)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.i18n import Message, message
+from core.pos.refunds import carry_over, estimate_personal
+from core.pos.tenders import NAME_ZH, Kind, Paid, TenderError, mask_reference
 from core.services.pharmacy_sale import Sale
 from core.services.ports import AuditView, SaleRecord
 
@@ -68,7 +70,8 @@ def close_blockers(held: Sequence[Held]) -> list[Message]:
 @dataclass(frozen=True)
 class Refund:
     """What a return gives back, per tender. A whole return is exact; returning some lines cancels the whole
-    settlement and settles the kept lines again (their personal share is paid anew, in cash)."""
+    settlement and settles the kept lines again, paid on by the original tenders (core.pos.refunds): what goes
+    back is estimated here (the kept lines' personal share in proportion), the centre's figures decide."""
 
     whole: bool
     fund: Decimal  # back to the fund (the centre's side)
@@ -76,13 +79,31 @@ class Refund:
     cash: Decimal  # cash out of the drawer before the kept lines are paid again
     kept_lines: int
     kept_amount: Decimal  # what the kept lines cost (settled again)
+    tenders: tuple[Paid, ...] | None = None  # what goes back to each tender (None: a sale without its tenders)
 
     def text(self) -> Message:
+        if self.tenders is not None:
+            listed = tenders_text(self.tenders)
+            if self.whole:
+                return message("desk.ret.refund_tenders", tenders=listed.zh, tenders_en=listed.en,
+                               fund=f"{self.fund:.2f}")
+            return message("desk.ret.refund_tenders_partial", tenders=listed.zh, tenders_en=listed.en,
+                           n=self.kept_lines, kept=f"{self.kept_amount:.2f}")
         if self.whole:
             return message("desk.ret.refund_whole", cash=f"{self.cash:.2f}", account=f"{self.account:.2f}",
                            fund=f"{self.fund:.2f}")
         return message("desk.ret.refund_partial", cash=f"{self.cash:.2f}", account=f"{self.account:.2f}",
                        fund=f"{self.fund:.2f}", n=self.kept_lines, kept=f"{self.kept_amount:.2f}")
+
+
+def tenders_text(back: Iterable[Paid]) -> Message:
+    """"微信支付 2.40 元（凭证号 4200****123456），现金 5.60 元": what goes back, tender by tender."""
+    zh, en = [], []
+    for p in back:
+        ref = f"（凭证号 {mask_reference(p.reference)}）" if p.reference else ""
+        zh.append(f"{NAME_ZH[p.kind]} {p.kept:.2f} 元{ref}")
+        en.append(f"{p.kind.value} {p.kept:.2f}" + (f" (slip {mask_reference(p.reference)})" if p.reference else ""))
+    return Message("desk.ret.tenders", "，".join(zh) or "无", ", ".join(en) or "nothing")
 
 
 def returnable(record: SaleRecord | None) -> bool:
@@ -102,7 +123,25 @@ def refund_for(record: SaleRecord, chosen: Iterable[int]) -> Refund | None:
         return None
     kept = [l for l in record.lines if l["line"] not in picked]
     kept_amount = sum((Decimal(str(l.get("amount") or "0")) for l in kept), Z)
-    return Refund(not kept, record.fund, record.account_pay, record.cash_pay, len(kept), kept_amount)
+    paid = tuple(Paid(Kind(p["kind"]), Decimal(p["kept"]), p.get("reference") or "") for p in record.tenders)
+    back: tuple[Paid, ...] | None = None
+    if paid:
+        goods = sum((Decimal(g["amount"]) for g in record.goods if not g.get("returned")), Z) if kept else Z
+        personal = estimate_personal(record.personal, record.total, kept_amount) if kept else Z
+        try:
+            back = carry_over(paid, personal, goods).back
+        except TenderError:  # the kept part cannot be paid by the original tenders: all goes back
+            back = carry_over(paid, Z, Z).back
+    return Refund(not kept, record.fund, record.account_pay, record.cash_pay, len(kept), kept_amount, back)
+
+
+def refunded(returned: SaleRecord) -> Message | None:
+    """What a done return gave back, tender by tender (None: a return recorded without tenders)."""
+    if not returned.tenders:
+        return None
+    back = tuple(Paid(Kind(p["kind"]), Decimal(p["kept"]), p.get("reference") or "") for p in returned.tenders)
+    listed = tenders_text(back)
+    return message("desk.ret.refunded_tenders", tenders=listed.zh, tenders_en=listed.en)
 
 
 def net_refund(original: SaleRecord, kept: SaleRecord | None) -> tuple[Decimal, Decimal]:
@@ -118,5 +157,5 @@ def lines_with_code(record: SaleRecord, code: str) -> list[int]:
     return [l["line"] for l in record.lines if code in (l.get("codes") or ())]
 
 
-__all__ = ["Held", "Refund", "close_blockers", "held_with", "lines_with_code", "net_refund", "refund_for",
+__all__ = ["Held", "Refund", "close_blockers", "held_with", "lines_with_code", "net_refund", "refund_for", "refunded",
            "returnable", "settle_blockers"]

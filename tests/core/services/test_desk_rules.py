@@ -127,3 +127,17 @@ def test_what_the_pharmacist_reads_is_chinese():
     assert centre_words("中心拒绝 refused: 年度限额已用完") == "年度限额已用完"
     assert centre_words("审核不通过 blocked") == "审核不通过"
     assert centre_words("") == ""
+
+
+def test_a_return_gives_back_to_the_tenders_it_came_from():
+    """WeChat 30 + cash (5.60 kept) for 19.00 personal + 16.60 goods: a whole return gives each its amount; a
+    partial one (line 2 of 52.00 kept: personal 19 x 24/52 = 8.77 estimated, goods kept) takes cash first."""
+    wx = "4200001234567890123456789012"
+    r = record(tenders=({"kind": "wechat", "kept": "30.00", "reference": wx}, {"kind": "cash", "kept": "5.60"}),
+               goods=({"name": "口罩", "amount": "16.60", "returned": False},))
+    whole = refund_for(r, [1, 2])
+    assert [(p.kind.value, f"{p.kept:.2f}") for p in whole.tenders] == [("cash", "5.60"), ("wechat", "30.00")]
+    assert "微信支付 30.00 元（凭证号 4200****789012）" in whole.text().zh and "统筹 33.00" in whole.text().zh
+    part = refund_for(r, [1])
+    assert [(p.kind.value, f"{p.kept:.2f}") for p in part.tenders] == [("cash", "5.60"), ("wechat", "4.63")]
+    assert "预计应退" in part.text().zh and "保留的 1 行（24.00 元）" in part.text().zh

@@ -99,3 +99,25 @@ def test_goods_catalogue_quick_add_and_lines(s: Session) -> None:
     assert total == D("24.00")
     pos.mark_goods_returned(s, "S5")
     assert [r.returned for r in pos.goods_lines(s, "S5")] == [True]
+
+
+def test_a_partial_return_carries_the_kept_part_and_refunds_the_rest(s: Session) -> None:
+    """Account 4 + WeChat 20 + cash 10 for 14.00 insured + 11.60 goods (cash keeps 1.60). The kept sale owes
+    6.00 + 11.60: the account carries 4, WeChat 13.60; back: cash 1.60, WeChat 6.40 (its reference). X/Z count
+    only the real money: WeChat 20 in, 6.40 out; a later return of the kept sale gives back what it carried."""
+    pos.record_tenders(s, "S5", D("14.00"), D("11.60"), [Tender.of("account", "4.00"), Tender.of("wechat", "20.00", WX),
+                                                         Tender.of("cash", "10")], shift_id="SH5")
+    pos.record_tenders(s, "K5", D("6.00"), D("11.60"), [Tender.of("account", "4.00"), Tender.of("wechat", "13.60", WX)],
+                       shift_id="SH5")
+    back = pos.carry_refund(s, "S5", "RS5", "K5", shift_id="SH5")
+    assert [(p.kind, p.kept, p.reference) for p in back] == [(Kind.CASH, D("1.60"), ""), (Kind.WECHAT, D("6.40"), WX)]
+    assert [(p.kind, p.kept) for p in pos.refunds_of(s, "RS5")] == [(Kind.CASH, D("1.60")), (Kind.WECHAT, D("6.40"))]
+    assert sum((p.kept for p in pos.sale_payment(s, "S5", net_of_refunds=True).paid), D("0")) == D("0.00")
+    x = pos.shift_totals(s, "SH5")
+    assert (x[Kind.WECHAT].count, x[Kind.WECHAT].paid, x[Kind.WECHAT].refunded) == (1, D("20.00"), D("6.40"))
+    assert (x[Kind.ACCOUNT].paid, x[Kind.ACCOUNT].net) == (D("4.00"), D("4.00"))
+    assert x[Kind.CASH].net == D("0.00")
+    later = pos.refund_tenders(s, "K5", "RK5", shift_id="SH5")  # the kept sale returned too: all of it back
+    assert {(p.kind, p.kept) for p in later} == {(Kind.ACCOUNT, D("4.00")), (Kind.WECHAT, D("13.60"))}
+    x = pos.shift_totals(s, "SH5")
+    assert all(t.net == D("0.00") for t in x.values()) and x[Kind.WECHAT].refunded == D("20.00")
