@@ -125,6 +125,45 @@ PG: dict[str, str] = {
         "%(person_no)s, %(date)s, %(time)s, %(facility_code)s, %(city)s, %(scheme)s, %(period)s, %(total)s, %(fund)s, "
         "%(personal)s, %(deductible_applied)s, %(expense_counted)s, %(reversed_on)s, %(status)s, %(created_at)s)"
     ),
+    # 3505's reads after its box-code locks (server.transactions.trace.SaleAhead), one statement: its settlement
+    # (facility, reversed), the codes' live sales (trace_sale with their settlement's reversal; uploads not
+    # returned, with theirs), the settlement's journal entry, the units of the drug already uploaded for it, the
+    # codes' stock state at this pharmacy and the batch's stock — what trace.sale and stock.on_sale read one by one
+    # on SQLite. Dates as YYYY-MM-DD text, quantities as text (Decimal again in Python, same scale).
+    "sale_ahead": (
+        "SELECT (SELECT json_build_array(facility_code, reversed_on::text) FROM settlement WHERE settlement_id = %(own)s), "
+        "(SELECT coalesce(json_agg(json_build_array(t.code, t.units, t.split, t.settlement_id, t.facility_code, "
+        "t.date::text) ORDER BY t.id), '[]') FROM trace_sale t JOIN settlement s ON s.settlement_id = t.settlement_id "
+        "WHERE t.code = ANY(%(codes)s::text[]) AND s.reversed_on IS NULL), "
+        "(SELECT coalesce(json_agg(json_build_array(u.code, u.units, u.split, u.setl_id, u.fixmedins_code, u.sold_at, "
+        "u.msgid) ORDER BY u.id), '[]') FROM centre_trace_upload u LEFT OUTER JOIN settlement s "
+        "ON s.settlement_id = u.setl_id WHERE u.code = ANY(%(codes)s::text[]) AND u.returned_at IS NULL "
+        "AND s.reversed_on IS NULL), "
+        "(SELECT payload FROM centre_journal WHERE msgid = %(own)s AND kind = 'settle' LIMIT 1), "
+        "(SELECT coalesce(sum(units), 0) FROM centre_trace_upload WHERE setl_id = %(own)s AND drug_key = %(drug)s "
+        "AND returned_at IS NULL), "
+        "(SELECT coalesce(json_agg(json_build_array(code, state, units_left)), '[]') FROM centre_stock_code "
+        "WHERE fixmedins_code = %(f)s AND code = ANY(%(codes)s::text[])), "
+        "(SELECT json_build_array(qty::text, units::text) FROM centre_stock_level WHERE fixmedins_code = %(f)s "
+        "AND fixmedins_bchno = %(b)s)"
+    ),
+    # 3505's writes, deferred to its commit (composed with the stored answer): the uploads in code order, the
+    # codes' new stock states, the batch's new stock.
+    "trace_uploads": (
+        "INSERT INTO centre_trace_upload (code, fixmedins_code, msgid, rtal_docno, med_list_codg, drug_key, setl_id, "
+        "psn_no, units, split, sold_at) SELECT u.code, %(f)s::text, %(msgid)s::text, %(docno)s::text, %(codg)s::text, "
+        "%(drug)s::text, %(setl)s::text, %(psn)s::text, %(units)s::int4, %(split)s::bool, %(at)s::text "
+        "FROM unnest(%(codes)s::text[]) WITH ORDINALITY AS u(code, n) ORDER BY u.n"
+    ),
+    "stock_code_states": (
+        "UPDATE centre_stock_code AS c SET state = u.state, units_left = u.units_left, at = %(at)s::text "
+        "FROM unnest(%(codes)s::text[], %(states)s::text[], %(lefts)s::int4[]) AS u(code, state, units_left) "
+        "WHERE c.fixmedins_code = %(f)s::text AND c.code = u.code"
+    ),
+    "stock_level_set": (
+        "UPDATE centre_stock_level SET qty = %(qty)s::numeric, units = %(units)s::numeric, updated_at = %(at)s::text "
+        "WHERE fixmedins_code = %(f)s::text AND fixmedins_bchno = %(b)s::text"
+    ),
     # A settlement's dispenses / sold codes as ONE statement over arrays (the settlement's common columns once,
     # the per-row ones as arrays), inserted in array order (row ids follow it, as the history's ORDER BY id needs).
     "dispense_rows": (

@@ -75,15 +75,23 @@ def settled_lines(ctx, setl_id: str) -> list[list] | None:
 
     row = ctx.conn.execute(select(journal.c.payload).where(journal.c.msgid == setl_id, journal.c.kind == "settle")
                            .limit(1)).first()
-    if row is None:
-        return None
-    return json.loads(row.payload).get("lines") or []
+    return None if row is None else lines_of(row.payload)
 
 
-def check_upload(ctx, setl_id: str, drug: Drug, *, split: bool, units: int, already: int) -> None:
+def lines_of(payload: str) -> list[list]:
+    """A settle journal entry's payload -> its lines (settled_lines)."""
+    return json.loads(payload).get("lines") or []
+
+
+_READ = object()
+
+
+def check_upload(ctx, setl_id: str, drug: Drug, *, split: bool, units: int, already: int, lines=_READ) -> None:
     """A 3505 for settlement `setl_id` sells `units` of `drug` (split: from an opened box). `already`: units of
-    this drug uploaded for the settlement before. Refused when the settlement charged otherwise."""
-    lines = settled_lines(ctx, setl_id)
+    this drug uploaded for the settlement before. Refused when the settlement charged otherwise. `lines`: the
+    settlement's lines when the caller read them already (settled_lines' answer), else they are read here."""
+    if lines is _READ:
+        lines = settled_lines(ctx, setl_id)
     if lines is None:
         return  # a settlement from before the journal recorded its lines: nothing to check against
     mine = [l for l in lines if l[0] == drug.key and (len(l) < 4 or l[3] != "BLOCK")]
@@ -115,4 +123,4 @@ def uploaded_units(ctx, setl_id: str, drug_key: str) -> int:
                trace_upload.c.returned_at.is_(None))).scalar() or 0)
 
 
-__all__ = ["check_upload", "line_quantity", "priced_per_unit", "settled_lines", "uploaded_units"]
+__all__ = ["check_upload", "line_quantity", "lines_of", "priced_per_unit", "settled_lines", "uploaded_units"]

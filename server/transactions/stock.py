@@ -404,10 +404,14 @@ def require_receipt(ctx) -> bool:
     return flag.strip() in ("1", "true", "yes")
 
 
-def _shift_level(ctx, bchno: str, pack: int, *, boxes: int, units: int, fit: str = "") -> None:
+def _shift_level(ctx, bchno: str, pack: int, *, boxes: int, units: int, fit: str = "", ahead=None) -> None:
     """A sale's or a return's change of the batch (the sale path never refuses on the centre's stock view: the
-    settlement is done; the reconciliation shows any difference)."""
-    row = _level(ctx, bchno) if bchno else None
+    settlement is done; the reconciliation shows any difference). `ahead` (PostgreSQL, a 3505 read ahead by
+    server.transactions.trace.SaleAhead): the batch as read after the locks, and the write deferred to the commit."""
+    if ahead is not None:
+        row = ahead.level
+    else:
+        row = _level(ctx, bchno) if bchno else None
     if row is None:
         return
     units_after = _units_of(row, pack) + units
@@ -416,20 +420,35 @@ def _shift_level(ctx, bchno: str, pack: int, *, boxes: int, units: int, fit: str
         qty = min(qty, _boxes_for(units_after, pack))
     elif fit == "up":
         qty = max(qty, _boxes_for(units_after, pack))
+    if ahead is not None:
+        ctx.defer("stock_level_set", {"qty": qty, "units": units_after, "at": ctx.now_text, "f": ctx.code, "b": bchno})
+        return
     ctx.conn.execute(update(stock_level).where(stock_level.c.fixmedins_code == ctx.code,
                                                stock_level.c.fixmedins_bchno == bchno)
                      .values(qty=qty, units=units_after, updated_at=ctx.now_text))
 
 
-def _set_state(ctx, code: str, state: str, left: int | None) -> None:
+def _set_state(ctx, code: str, state: str, left: int | None, ahead=None) -> None:
+    if ahead is not None:  # written with the commit, all codes in one statement (on_sale)
+        ahead.states.append((code, state, left))
+        return
     ctx.conn.execute(update(stock_code).where(stock_code.c.fixmedins_code == ctx.code, stock_code.c.code == code)
                      .values(state=state, units_left=left, at=ctx.now_text))
 
 
-def on_sale(ctx, codes: list[str], *, bchno: str, split: bool, count: int, pack: int) -> None:
+def on_sale(ctx, codes: list[str], *, bchno: str, split: bool, count: int, pack: int, ahead=None) -> None:
     """A 3505: whole boxes leave the pharmacy's stock; a split sale (拆零) takes `count` units from the opened
-    box, which stays on hand with its remainder until it is empty."""
-    known = _code_rows(ctx, codes)
+    box, which stays on hand with its remainder until it is empty. `ahead`: see _shift_level."""
+    _on_sale(ctx, codes, bchno=bchno, split=split, count=count, pack=pack, ahead=ahead)
+    if ahead is not None and ahead.states:
+        ctx.defer("stock_code_states", {"codes": [c for c, _, _ in ahead.states],
+                                        "states": [st for _, st, _ in ahead.states],
+                                        "lefts": [left for _, _, left in ahead.states], "at": ctx.now_text,
+                                        "f": ctx.code})
+
+
+def _on_sale(ctx, codes: list[str], *, bchno: str, split: bool, count: int, pack: int, ahead) -> None:
+    known = ahead.code_rows if ahead is not None else _code_rows(ctx, codes)
     if require_receipt(ctx):
         for code in codes:
             if known.get(code, (None,))[0] not in ON_HAND:
@@ -441,17 +460,17 @@ def on_sale(ctx, codes: list[str], *, bchno: str, split: bool, count: int, pack:
             state, left = known.get(code, (None, None))
             units += _on_hand_units(state, left, pack) if state in ON_HAND else pack
             if state in ON_HAND:
-                _set_state(ctx, code, SOLD, None)
-        _shift_level(ctx, bchno, pack, boxes=-count, units=-units)
+                _set_state(ctx, code, SOLD, None, ahead)
+        _shift_level(ctx, bchno, pack, boxes=-count, units=-units, ahead=ahead)
         return
     (code,) = codes
     state, left = known.get(code, (None, None))
     if state not in ON_HAND:  # a box the centre does not hold: the units still leave the batch
-        _shift_level(ctx, bchno, pack, boxes=0, units=-count, fit="down")
+        _shift_level(ctx, bchno, pack, boxes=0, units=-count, fit="down", ahead=ahead)
         return
     remaining = max(_on_hand_units(state, left, pack) - count, 0)
-    _set_state(ctx, code, OPENED if remaining else SOLD, remaining or None)
-    _shift_level(ctx, bchno, pack, boxes=0 if remaining else -1, units=-count)
+    _set_state(ctx, code, OPENED if remaining else SOLD, remaining or None, ahead)
+    _shift_level(ctx, bchno, pack, boxes=0 if remaining else -1, units=-count, ahead=ahead)
 
 
 def on_sale_return(ctx, codes: list[str], *, bchno: str, split: bool, count: int, pack: int) -> None:

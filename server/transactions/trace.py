@@ -7,6 +7,7 @@ duplicate-upload failure of the field). A split (拆零) box may recur until its
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from pydantic import Field
 from sqlalchemy import or_, select, update
@@ -17,7 +18,7 @@ from server import db, reference
 from server.envelope import PlatformError
 from server.models import trace_upload
 from server.transactions import Input, stock, transaction
-from server.transactions.split import check_upload, uploaded_units
+from server.transactions.split import check_upload, lines_of, uploaded_units
 
 
 class TraceNode(Input):
@@ -134,21 +135,78 @@ def _settlement_of(ctx, sel: SelInfo) -> str | None:
     return None
 
 
-@transaction("3505", "商品销售", SaleInput)
+class SaleAhead:
+    """PostgreSQL, a 3505 with its setl_id (or a sale without settlement): the box-code locks and everything the
+    sale reads after them, as two statements in the round trip of the nonce check (Tx.ahead; fastsql
+    `lock_settlement` then `sale_ahead`), and its writes deferred to the commit (measured: 13.6 statements and
+    8.3 ms of centre CPU per 3505 before, 7.4 and 2.5 ms with it). The reads run after the lock statement, each
+    with its own snapshot, so they see what the previous holder of a code's lock committed — as the plain path's
+    reads after db.lock_trace_codes do. The plain path (SQLite, an unsigned request, a sale naming its settlement
+    by mdtrt_sn) reads one by one."""
+
+    def __init__(self, ctx, inp: SaleInput) -> None:
+        sel = inp.selinfo
+        if not sel.rtal_docno or (not sel.setl_id and (sel.mdtrt_sn or sel.mdtrt_setl_type == "1")):
+            raise PlatformError("no read-ahead")  # the handler refuses it or finds its settlement itself
+        self.drug, self.codes, _split, _count = _check_codes(ctx, sel)
+        self.own, self.bchno, self.code = sel.setl_id or None, sel.fixmedins_bchno, ctx.code
+        self.ctx = ctx
+        keys = sorted({db._key(c) for c in self.codes})
+        self.steps = [("lock_settlement", {"c": [db.LOCK_TRACE] * len(keys), "k": keys}, False),
+                      ("sale_ahead", {"own": self.own, "codes": self.codes, "drug": self.drug.key, "f": ctx.code,
+                                      "b": self.bchno}, True)]
+        self.states: list[tuple[str, str, int | None]] = []  # stock states to write (stock.on_sale)
+
+    def fill(self, results: list) -> None:
+        ((setl, trace, uploads, payload, uploaded, code_rows, level),) = results[1]
+        self.settlement = _Settled(setl[0], setl[1]) if setl is not None else None
+        self.live: dict[str, list[tuple]] = {c: [] for c in self.codes}  # as _live answers
+        for code, units, split, sid, fac, date in trace:
+            self.live[code].append(("settlement", units, bool(split), sid, fac, date))
+        for code, units, split, sid, fac, at, msgid in uploads:
+            self.live[code].append(("upload", units, bool(split), sid, fac, at, msgid))
+        self.lines = lines_of(payload) if payload is not None else None
+        self.uploaded = int(uploaded or 0)
+        self.code_rows = {c: (st, left) for c, st, left in code_rows}
+        self.level = _Level(Decimal(level[0]), Decimal(level[1]) if level[1] is not None else None) if level else None
+        self.ctx.ahead = self
+
+    def matches(self, ctx, sel: SelInfo, codes: list[str]) -> bool:
+        return (self.ctx is ctx and self.own == (sel.setl_id or None) and self.codes == codes
+                and self.bchno == sel.fixmedins_bchno and self.code == ctx.code)
+
+
+class _Settled(NamedTuple):
+    facility_code: str
+    reversed_on: str | None
+
+
+class _Level(NamedTuple):
+    qty: Decimal
+    units: Decimal | None
+
+
+def _sale_ahead(ctx, inp: SaleInput) -> SaleAhead:
+    return SaleAhead(ctx, inp)
+
+
+@transaction("3505", "商品销售", SaleInput, ahead=_sale_ahead)
 def sale(ctx, inp: SaleInput) -> dict:
     sel = inp.selinfo
     if not sel.rtal_docno:
         raise PlatformError("selinfo.rtal_docno: 缺少零售单据号 / retail document number missing")
     drug, codes, split, count = _check_codes(ctx, sel)
-    own = _settlement_of(ctx, sel)
+    ahead = ctx.ahead if isinstance(ctx.ahead, SaleAhead) and ctx.ahead.matches(ctx, sel, codes) else None
+    own = ahead.own if ahead is not None else _settlement_of(ctx, sel)
     if own is not None:
-        row = ctx.session.get(SettlementRow, own)
+        row = ahead.settlement if ahead is not None else ctx.session.get(SettlementRow, own)
         if row is None or row.facility_code != ctx.code:
             raise PlatformError(f"setl_id {own} is not a settlement of {ctx.code}")
         if row.reversed_on is not None:
             raise PlatformError(f"settlement {own} was cancelled on {row.reversed_on}: nothing to upload")
-    db.lock_trace_codes(ctx.conn, codes)
-    live = _live(ctx, codes, own)
+    if ahead is None:
+        db.lock_trace_codes(ctx.conn, codes)
+    live = ahead.live if ahead is not None else _live(ctx, codes, own)
     units_now = count if split else drug.pack_size
     for code in codes:
         sales = live[code]
@@ -166,10 +224,18 @@ def sale(ctx, inp: SaleInput) -> dict:
         first = others[0]
         raise PlatformError(f"trace code {code} was already sold at {first[4]} on {first[5][:10]} (追溯码重复销售)")
     if own is not None:  # the upload must sell what the settlement charged (a split line is inferred there)
-        check_upload(ctx, own, drug, split=split, units=units_now * len(codes),
-                     already=uploaded_units(ctx, own, drug.key))
-    stock.on_sale(ctx, codes, bchno=sel.fixmedins_bchno, split=split, count=count, pack=drug.pack_size)
-    for code in codes:
+        if ahead is not None:
+            check_upload(ctx, own, drug, split=split, units=units_now * len(codes), already=ahead.uploaded,
+                         lines=ahead.lines)
+        else:
+            check_upload(ctx, own, drug, split=split, units=units_now * len(codes),
+                         already=uploaded_units(ctx, own, drug.key))
+    stock.on_sale(ctx, codes, bchno=sel.fixmedins_bchno, split=split, count=count, pack=drug.pack_size, ahead=ahead)
+    if ahead is not None:
+        ctx.defer("trace_uploads", {"codes": codes, "f": ctx.code, "msgid": ctx.env.msgid, "docno": sel.rtal_docno,
+                                    "codg": sel.med_list_codg, "drug": drug.key, "setl": own, "psn": sel.psn_no or None,
+                                    "units": units_now, "split": split, "at": ctx.now_text})
+    for code in (codes if ahead is None else ()):
         ctx.conn.execute(trace_upload.insert().values(
             code=code, fixmedins_code=ctx.code, msgid=ctx.env.msgid, rtal_docno=sel.rtal_docno,
             med_list_codg=sel.med_list_codg, drug_key=drug.key, setl_id=own, psn_no=sel.psn_no or None,
