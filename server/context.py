@@ -29,6 +29,7 @@ class Ctx:
         self.pg = fastsql.is_pg(conn)
         self.deferred: list[fastsql.Step] = []
         self.ahead: Any = None  # what the transaction's `ahead` statements read (server.transactions.Tx.ahead)
+        self.balances: tuple[str, dict] | None = None  # (person_no, {insutype: balance}) read ahead (2101/2102)
 
     @property
     def session(self) -> Session:

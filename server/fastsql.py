@@ -89,6 +89,8 @@ PG: dict[str, str] = {
         "(SELECT coalesce(json_agg(json_build_array(code, sold_at, units, split, fixmedins_code)), '[]') "
         "FROM centre_trace_upload WHERE code = ANY(%(codes)s::text[]) AND setl_id IS NULL AND returned_at IS NULL)"
     ),
+    # a person's personal-account balances (server.accounts.balance for each insurance type), read ahead by 2101/2102
+    "account_balances": "SELECT insutype, balance FROM centre_account WHERE person_no = %(p)s",
     "journal_lock": "SELECT pg_advisory_xact_lock(3, 0)",
     # One journal entry chained to the newest one, its MAC computed by the database with exactly
     # server.journal.entry_hash's formula: HMAC-SHA256(K, seq|at|kind|code|msgid|payload|prev_hash), hex, as
@@ -179,6 +181,8 @@ PG: dict[str, str] = {
         "%(units)s::int4[], %(split)s::bool[]) WITH ORDINALITY AS u(code, line, drug_key, units, split, n) ORDER BY u.n"
     ),
 }
+
+PG["person_by_no"] = PG["person"].format(column="person_no")  # 2101's person, read ahead without locks
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")

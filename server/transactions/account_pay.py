@@ -32,7 +32,11 @@ def plan(ctx, prep, settlement) -> AccountPlan:
     info, person = prep.info, prep.found.person
     ext = info.expContent
     insutype = person.insurance_type
-    own = accounts.balance(ctx.conn, person.person_no, insutype)
+    known = getattr(ctx, "balances", None)  # read ahead with the person (settlement._LockAndRead)
+    if known is not None and known[0] == person.person_no:
+        own = accounts.from_row(known[1].get(insutype))
+    else:
+        own = accounts.balance(ctx.conn, person.person_no, insutype)
     holder_no = str(ext.get("mulaid_psn_no") or "").strip() or None
     holder_balance, holder_name = None, ""
     if holder_no is not None:

