@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.domain import fmt
+from core.pos.tenders import mask_reference
 from core.services.ports import SaleRecord
 
 
@@ -165,8 +166,10 @@ def build_receipt(record: SaleRecord, *, pharmacy: str, institution: str, termin
                    fmt(Decimal(g["amount"]) * sign)) for g in record.goods)
     goods_total = sum((Decimal(g["amount"]) for g in record.goods), Decimal("0.00"))
     external = any(p["kind"] not in ("cash", "account", "family") for p in record.tenders)
-    tenders = tuple((p["name"], fmt(Decimal(p["kept"]) * sign), p.get("reference") or "") for p in record.tenders) \
-        if goods or external else ()
+    # the slip's reference masked (a long one as its first 4 and last 6): the full number stays in the desk's
+    # records for the refund; the receipt is the customer's and may be lost
+    tenders = tuple((p["name"], fmt(Decimal(p["kept"]) * sign), mask_reference(p.get("reference") or ""))
+                    for p in record.tenders) if goods or external else ()
     return ReceiptContent(
         title=title, pharmacy=pharmacy, institution=institution, terminal=terminal, receipt_no=record.receipt_no,
         kind=record.kind, time=at.strftime("%Y-%m-%d %H:%M:%S"), operator=operator, person=record.person_name,

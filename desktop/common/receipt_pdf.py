@@ -29,7 +29,7 @@ def receipt_html(r: ReceiptContent) -> str:
 
     def n(value: str) -> str:
         return f"<span style=\"font-family:'{mono}'\">{html.escape(value)}</span>"
-    rows = []
+    rows = ["<tr><td colspan=2><b>【医保部分】</b></td></tr>"] if r.goods else []
     for l in r.lines:
         rows.append(f"<tr><td colspan=2><b>{e(l.name)}</b> {e(l.spec)}</td></tr>")
         rows.append(f"<tr><td>&nbsp;&nbsp;{e(l.qty_text)}</td><td align=right>{n(l.amount)}</td></tr>")
@@ -44,9 +44,33 @@ def receipt_html(r: ReceiptContent) -> str:
         f"<p align=center>{e(r.pharmacy)}<br>{n(r.institution)} {n(r.terminal)}</p>"
         f"<p>小票号 {n(r.receipt_no)}<br>时间 {n(r.time)}<br>收银 {e(r.operator)}<br>参保人 {e(r.person)}</p>"
         f"<hr><table width=100% cellspacing=0>{''.join(rows)}</table><hr>"
-        f"<table width=100% cellspacing=0>{money}</table><hr>"
+        f"<table width=100% cellspacing=0>{money}</table><hr>{_mixed_html(r, e, n)}"
         f"<p>结算ID</p><p style=\"white-space:pre; font-size:7pt\">{n(r.setl_id)}</p>{copy}"
     )
+
+
+def _mixed_html(r: ReceiptContent, e, n) -> str:  # noqa: ANN001
+    """The mixed basket (issue 17): the non-insured goods with their total, the split (合计应收 = the insured
+    personal share + the goods), and every tender with its slip's reference (masked by build_receipt)."""
+    out = []
+    if r.goods:
+        rows = []
+        for name, qty, amount in r.goods:
+            rows.append(f"<tr><td colspan=2><b>{e(name)}</b></td></tr>")
+            rows.append(f"<tr><td>&nbsp;&nbsp;{e(qty)}</td><td align=right>{n(amount)}</td></tr>")
+        rows.append(f"<tr><td>非医保合计</td><td align=right>{n(r.goods_total)}</td></tr>")
+        rows.append(f"<tr><td>医保个人负担</td><td align=right>{n(r.personal)}</td></tr>")
+        rows.append(f"<tr><td><b>合计应收</b></td><td align=right><b>{n(r.due)}</b></td></tr>")
+        out.append(f"<p><b>【非医保部分（自费）】</b></p><table width=100% cellspacing=0>{''.join(rows)}</table><hr>")
+    if r.tenders:
+        head = "【付款方式】" if r.kind == "sale" else "【退回原付款方式】"
+        rows = []
+        for name, amount, ref in r.tenders:
+            rows.append(f"<tr><td>&nbsp;&nbsp;{e(name)}</td><td align=right>{n(amount)}</td></tr>")
+            if ref:
+                rows.append(f"<tr><td colspan=2>&nbsp;&nbsp;&nbsp;&nbsp;凭证号 {n(ref)}</td></tr>")
+        out.append(f"<p><b>{head}</b></p><table width=100% cellspacing=0>{''.join(rows)}</table><hr>")
+    return "".join(out)
 
 
 MARGIN_MM = 3.0

@@ -72,8 +72,9 @@ def test_wechat_and_cash_then_the_return_gives_each_back(live, tmp_path) -> None
         text = "\n".join(build_receipt(record, pharmacy="康济大药房", institution=PH1, terminal="T01",
                                        operator="李药师").text_lines(42))
         for part in ("【医保部分】", "追溯码 ", "【非医保部分（自费）】", "医用口罩", "非医保合计", "25.00",
-                     f"{personal + Decimal('25.00'):.2f}", "微信支付", f"凭证号 {WX}", "现金"):
+                     f"{personal + Decimal('25.00'):.2f}", "微信支付", f"凭证号 {WX[:4]}****{WX[-6:]}", "现金"):
             assert part in text, (part, text)
+        assert WX not in text  # the slip's long reference is masked on the customer's receipt
 
         back, _ = d.desk.return_sale(record, [l["line"] for l in record.lines], shift)
         assert sorted((p["kind"], p["kept"], p["reference"]) for p in back.tenders) == [

@@ -66,5 +66,74 @@ def test_goods_and_wechat_plus_cash_on_the_pay_step(qtbot, window, centre, desk)
     assert [(p["kind"], p["kept"]) for p in record.tenders] == [("wechat", f"{wechat:.2f}"), ("cash", "3.00")]
     assert record.change == Decimal("7.00")
     receipt = win.done.receipt.toPlainText()
-    for part in ("【医保部分】", "追溯码", "【非医保部分（自费）】", "医用外科口罩", "微信支付", WX):
+    for part in ("【医保部分】", "追溯码", "【非医保部分（自费）】", "医用外科口罩", "微信支付", "4200****555566"):
         assert part in receipt, (part, receipt)
+
+
+def test_wechat_and_cash_then_a_partial_return_back_to_each_tender_in_the_window(qtbot, window, centre, desk):  # noqa: ANN001
+    """D01 + D03 and a good, paid WeChat + cash with change; returning D03 in the window shows what goes back to
+    each tender before F12 confirms (cash first, then WeChat with its masked slip number), then what went back;
+    screenshots of the confirmation and the result."""
+    from tests.server.helpers import trace_codes
+    from tests.ui.pharmacy.fixtures import d03
+
+    win = window
+    centre.upload_rx("T0011", [d01(1, 28), d03(1, 28)])
+    desk.shifts.open(desk.auth.login("li", pin="2468"), Decimal("100"))
+    desk.desk.quick_add_goods(MASK, "医用外科口罩", "12.50", approver="zhang")
+    win.start()
+    login(qtbot, win)
+    idle(qtbot, win)
+    type_in(qtbot, win.identify.box, P11_CERTNO)
+    idle(qtbot, win)
+    win.rx.list.setFocus()
+    qtbot.keyClick(win.rx.list, Qt.Key.Key_Return)
+    idle(qtbot, win)
+    for prefix in ("8100011", "8100033"):
+        type_in(qtbot, win.sale_screen.scan, trace_codes(prefix, 1)[0])
+        idle(qtbot, win)
+    qtbot.waitUntil(lambda: win.state.view is not None and win.state.view.source == "centre"
+                    and win.state.sale.complete)
+    press(qtbot, win, Qt.Key.Key_F12)
+    idle(qtbot, win)
+    assert win.page() == "pay", win.sale_screen.message.text()
+    personal = win.state.view.figures.personal
+    panel = win.pay.tender_panel
+    type_in(qtbot, panel.goods_edit, MASK)
+    qtbot.waitUntil(lambda: len(win.state.sale.goods) == 1)
+    wechat = personal + Decimal("12.50") - Decimal("3.00")
+    press(qtbot, win, Qt.Key.Key_F7)
+    panel.amount.setText(f"{wechat:.2f}")
+    panel.reference.setText(WX)
+    qtbot.keyClick(panel.reference, Qt.Key.Key_Return)
+    win.pay.cash.setText("10")
+    assert (win.pay.total.text(), win.pay.due.text(), win.pay.change.text()) == (
+        f"{personal + Decimal('12.50'):.2f}", "3.00", "7.00")
+    press(qtbot, win, Qt.Key.Key_F12)
+    idle(qtbot, win)
+    qtbot.waitUntil(lambda: win.page() == "done")
+    sold = win.state.record
+    assert [(p["kind"], p["kept"]) for p in sold.tenders] == [("wechat", f"{wechat:.2f}"), ("cash", "3.00")]
+
+    press(qtbot, win, Qt.Key.Key_F3)
+    type_in(qtbot, win.returns.box, sold.receipt_no)
+    idle(qtbot, win)
+    keep = next(i for i, l in enumerate(sold.lines) if l["drug_key"] == "D01")
+    win.returns.lines.setFocus()
+    win.returns.lines.setCurrentRow(keep)
+    qtbot.keyClick(win.returns.lines, Qt.Key.Key_Space)  # keep D01, return D03
+    shown = win.returns.refund.text()
+    assert "预计应退" in shown and "现金 3.00 元" in shown and "微信支付" in shown and "4200****555566" in shown, shown
+    assert shown.index("现金") < shown.index("微信支付")  # the cash goes back first
+    press(qtbot, win, Qt.Key.Key_F12)  # F12 shows what goes back and asks
+    assert "再按 F12" in win.returns.message.text()
+    shot(win, "return_tenders_confirm")
+    press(qtbot, win, Qt.Key.Key_F12)
+    idle(qtbot, win)
+    qtbot.waitUntil(lambda: "部分退货" in win.returns.message.text())
+    kept = desk.desk.find_sale(sold.lines[keep]["codes"][0])
+    wx_back = personal - kept.personal - Decimal("3.00")
+    done = win.returns.message.text()
+    assert f"已退还：现金 3.00 元，微信支付 {wx_back:.2f} 元（凭证号 4200****555566）（原路退回）" in done, done
+    assert [(p["kind"], p["kept"]) for p in kept.tenders] == [("wechat", f"{wechat - wx_back:.2f}")]
+    shot(win, "return_tenders_done")
