@@ -54,7 +54,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desk.warn.no_registration": ("无有效慢特病/两病备案", "no active chronic-disease registration"),
     "desk.warn.status": ("参保状态异常：{status}", "insurance status not active: {status}"),
     # --- prescriptions ---
-    "desk.rx.none": ("此人没有待取的电子处方", "no circulated e-prescription is waiting for this person"),
+    "desk.rx.none": ("此人没有待取的电子处方：普通购药请按 F8 或直接扫药盒追溯码",
+                     "no e-prescription is waiting: for an ordinary purchase press F8 or scan a box"),
+    # --- ordinary insured purchase (med_type 41 定点药店购药, issue 17) ---
+    "desk.ordinary.opened": ("普通购药（医疗类别 {med_type}）：请逐盒扫描药品追溯码，个人账户或现金支付",
+                             "ordinary purchase (med_type {med_type}): scan each box; pay by account or cash"),
+    "desk.ordinary.empty": ("尚未扫描药品：请逐盒扫描追溯码", "no drug scanned yet: scan each box's code"),
+    "desk.ordinary.unknown_box": ("追溯码的产品 {prefix} 不在本店药品目录中：请同步目录，或用 Ctrl+F 查药品",
+                                  "product {prefix} of this code is not in the catalogue: sync it, or Ctrl+F"),
     "desk.rx.not_found": ("没有找到取药码 {code} 的处方", "no prescription with pickup code {code}"),
     "desk.rx.other_person": ("取药码 {code} 的处方不属于当前参保人", "pickup code {code} belongs to another person"),
     "desk.rx.not_open": ("处方 {rx} 状态为 {status}，不能调剂", "prescription {rx} is {status}: it cannot be dispensed"),

@@ -28,6 +28,8 @@ from core.domain import ZERO, Scheme, SettlementRecord, round_money
 from core.policy.calculator import LineAmounts, SettlementPreview
 
 MODES = ("account_only", "pooling")
+# 定点药店购药: an ordinary purchase even under a profile without an "ordinary" section (the centre's BUILT_IN)
+DEFAULT_MED_TYPE = "41"
 # the chronic-benefit rules that make no sense for an ordinary purchase (registration, disease scope, refill
 # timing, scheme limits, caps); the general ones (health goods, dose, sex/age, duplicate code) stay on
 CHRONIC_ONLY_RULES = ("ELG-003", "ELG-004", "ELG-005", "ELG-006", "ELG-007", "ELG-008", "CAT-003", "CAT-004",
@@ -78,6 +80,12 @@ def parse_ordinary(r: Any, data: Any, path: str) -> dict[str, OrdinaryPolicy]:
         out[str(med_type)] = OrdinaryPolicy(str(med_type), str(body.get("label", med_type)), mode, deds, ratios, caps,
                                             bool(body.get("requires_prescription", False)), tuple(off))
     return out
+
+
+def is_ordinary(profile: Any, med_type: str | None) -> bool:
+    """Whether `med_type` is an ordinary insured purchase under `profile` (41, or a code of its "ordinary"
+    section such as 11 门诊统筹): the desk and the centre choose the same way from the same data."""
+    return bool(med_type) and (med_type == DEFAULT_MED_TYPE or med_type in getattr(profile, "ordinary", {}))
 
 
 def _table(r: Any, body: Mapping[str, Any], p: str, key: str, read: Any) -> dict[str, Decimal]:

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.audit.context import AuditInputError
-from core.audit.engine import evaluate
+from core.audit.ordinary import evaluate_sale
 from core.audit.result import AuditResult
 from core.domain import AuditRequest, Person, Verdict, fmt
 from core.domain.masking import mask_id
@@ -180,7 +180,8 @@ class CheckoutService:
                                requested_scheme=basket.scheme, date=now.date(), time=now.time().replace(microsecond=0),
                                profile_id=self.profile.profile_id)
         try:
-            result = evaluate(request, SqlHistory(s), self.profile, drugs, facilities)
+            result = evaluate_sale(request, SqlHistory(s), self.profile, drugs, facilities,  # OP: med_type 41/11
+                                   med_type=basket.extra.get("med_type"))
         except AuditInputError as exc:
             raise CheckoutError("audit_input", f"无法审核：{exc}", f"cannot audit: {exc}") from None
         return result, person, drugs

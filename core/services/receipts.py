@@ -154,7 +154,7 @@ def build_receipt(record: SaleRecord, *, pharmacy: str, institution: str, termin
     if record.settled_at is not None:  # stored in UTC
         at = (record.settled_at + dt.timedelta(hours=8))
     cash_tendered = record.cash_pay + record.change
-    title = "门诊慢特病购药小票" if record.kind == "sale" else "退货小票"
+    title = ("医保药店购药小票" if record.scheme == "OP" else "门诊慢特病购药小票") if record.kind == "sale" else "退货小票"
     provisional = record.status == "provisional"
     setl_id = record.setl_id
     if provisional:

@@ -13,6 +13,7 @@ from core.codes import Kind, classify
 from core.i18n import Message, message
 from core.services.auth import warn_permission
 from core.domain.clock import today_cst
+from core.services.desk.accounts import OFFLINE
 from core.services.desk.held import Unreadable, recall_blocker
 from core.services.desk.rules import Held, held_with, settle_blockers
 from core.services.pharmacy_sale import CodeCheck, Sale, apply_check
@@ -21,6 +22,7 @@ from desktop.common.i18n import text
 from desktop.common.worker import Failure
 from core.pos.tenders import TenderError
 from desktop.pharmacy import screens as sc
+from desktop.pharmacy.screens.common import parse_money
 
 IDENTITY_KINDS = (Kind.EVOUCHER, Kind.ID_CARD, Kind.SS_CARD)
 
@@ -46,6 +48,9 @@ class SaleFlow:
                 self.scan_goods(text_)
             return
         result = classify(text_)
+        if page == "rx" and result.kind in (Kind.TRACE_CODE, Kind.GS1) and self.state.card is not None:
+            self.open_ordinary(text_)  # a box scanned without a prescription: an ordinary purchase (41)
+            return
         if page == "rx" and (result.kind is Kind.RX_TOKEN or (text_.strip().isdigit() and len(text_.strip()) == 8)):
             self.pickup(text_.strip())
             return
@@ -143,6 +148,21 @@ class SaleFlow:
         self.go("sale")
         self.run_audit()
 
+    def open_ordinary(self, first_box: str | None = None) -> None:
+        """F8 on the prescriptions screen, or a box scanned there: an ordinary insured purchase without a
+        prescription (41 定点药店购药, core.services.desk.ordinary); the boxes scanned become its lines."""
+        if self.state.card is None:
+            return
+
+        def opened(sale: Sale) -> None:
+            self._sale_opened(sale)
+            self.sale_screen.show_message("", text(message("desk.ordinary.opened", med_type=sale.med_type)))
+            if first_box:
+                self._scan_box(first_box, time.perf_counter())
+
+        self.runner.run(self.desk.open_ordinary_sale, self.state.card, lane="local", done=opened,
+                        failed=self._rx_failed)
+
     def _scan_box(self, text_: str, at: float) -> None:
         sale = self.state.sale
         focus = self.sale_screen.current_line()
@@ -163,7 +183,7 @@ class SaleFlow:
         if held is not None:  # the box is reserved by a sale put aside (挂单)
             check = replace(check, accepted=False, tone="bad",
                             reason=message("desk.scan.held", no=held.no))
-        self.state.sale = apply_check(sale, check)
+        self.state.sale = apply_check(check.extra.get("sale", sale), check)  # an ordinary purchase grows by the box
         self.sale_screen.show_sale(self.state.sale)
         if check.line is not None:
             row = next(i for i, l in enumerate(self.state.sale.lines) if l.no == check.line)
@@ -221,7 +241,7 @@ class SaleFlow:
     def run_audit(self) -> None:
         """Local audit at once; the centre's pre-settlement as soon as every box has its code."""
         sale, card = self.state.sale, self.state.card
-        if sale is None or card is None:
+        if sale is None or card is None or not sale.lines:  # an ordinary purchase before its first box
             return
         self._audit_seq += 1
         seq = self._audit_seq
@@ -299,6 +319,9 @@ class SaleFlow:
         except TenderError as exc:  # an unknown kind or an amount that is not one: said before anything is sent
             self._settle_failed(Failure(Message("desk.pay.tenders", exc.zh, exc.en), exc))
             return
+        typed = parse_money(self.pay.account.text()) or Decimal("0.00")
+        if typed > account:  # more than the balance shown: the desk refuses it with the reason (never capped silently)
+            account = min(typed, self.pay.personal)
         self.runner.run(self.desk.settle, sale, card, Payment(account, tendered, holder, tenders), shift_id,
                         done=self._settled, failed=self._settle_failed)
 
@@ -330,6 +353,17 @@ class SaleFlow:
         self.pay.tender_panel.add_box.hide()
         self.pay.tender_panel.set_goods(sale.goods)
         sc.set_tone(self.pay.message, "ok", self.tr("已加入非医保商品：") + sale.goods[-1].good.name if sale.goods else "")
+
+    def use_account(self) -> None:
+        """F8 on the pay step: the personal account pays what its balance allows (balance before → after). Offline
+        the balance is the centre's: the desk says so and offers cash."""
+        card, link = self.state.card, self.state.link
+        if (card is not None and not card.online) or (link is not None and link.online is False):
+            self.pay.account.setText("0.00")  # nothing from the account: the whole share is due in cash
+            sc.set_tone(self.pay.message, "warn", text(OFFLINE))
+            self.pay.cash.setFocus()
+            return
+        self.pay.use_account()
 
     def ask_family(self) -> None:
         """F6 on the pay step: the 共济 holders who may pay for this customer (the centre's bindings)."""

@@ -13,7 +13,8 @@ Keys are per screen (`keymap`: one action per key on a screen; F1 and the status
 F1 keys · F2 new patient · F3 returns · F4 shift · F5 refresh · F10 settings · Ctrl+L log out everywhere;
 sale: F6 拆零 · F8 无码库 · F9 hold (挂单) · F12 pay · Del code · Ctrl+F drug search; sale, pay and done:
 Ctrl+T the 审方→调配→核对→发药 trail (desktop.pharmacy.trail_flow); pay: F6 共济 account ·
-F8 personal account · F12 confirm; step 1: F9 recall; prescriptions: F6 paper prescription (paper: F12 open the sale ·
+F8 personal account · F12 confirm; step 1: F9 recall; prescriptions: F6 paper prescription · F8 ordinary purchase
+(41, no prescription; a box scanned there does the same) (paper: F12 open the sale ·
 Ctrl+F drug · Ctrl+O photo · Ctrl+Del line); returns: F12 twice (ask, then return) · Ctrl+A; shift:
 F6 X report; done and returns: Ctrl+P reprint · Ctrl+R print again after a printer failure; Esc back (Esc
 after the receipt: next customer). A shell adds its own with `add_key` (Ctrl+K 进销存).
@@ -216,7 +217,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
         recall = {"F9": (self.hold_or_recall, tr("取回挂单"))} if self.state.held else {}
         pages = {
             "identify": common | card | recall,
-            "rx": common | card | back | {"F6": (self.go_paper, tr("纸质处方"))},
+            "rx": common | card | back | {"F6": (self.go_paper, tr("纸质处方")), "F8": (self.open_ordinary, tr("普通购药"))},
             "paper": common | card | back | {"F12": (self.paper_submit, tr("开单")),
                                              "Ctrl+F": (self.paper_find_drug, tr("查药品")),
                                              "Ctrl+O": (self.paper_pick_photo, tr("处方图片")),
@@ -225,7 +226,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
                 "F6": (self.sale_screen.ask_split, tr("拆零")), "F8": (self.ask_uncoded, tr("无码库")),
                 "F9": (self.hold_or_recall, tr("挂单")), "F12": (self.go_pay, tr("结算")),
                 "Del": (self.delete_code, tr("删除码")), "Ctrl+F": (self.find_drug, tr("查药品"))},
-            "pay": common | back | trail | {"F12": (self.pay._confirm, tr("确认收款")), "F8": (self.pay.use_account, tr("个人账户全额")),
+            "pay": common | back | trail | {"F12": (self.pay._confirm, tr("确认收款")), "F8": (self.use_account, tr("个人账户全额")),
                     "F6": (self.ask_family, tr("共济账户")), "F7": (self.pay.tender_panel.next_kind, tr("其他付款"))},
             "done": common | card | back | prints | trail,
             "returns": common | back | prints | {"F12": (self.returns._go, tr("退货（再按 F12 确认）")),

@@ -30,6 +30,7 @@ EN = {
     "账户余额 支付前→支付后": "Account balance before → after",
     "无个人账户余额，请收取现金": "No personal-account balance: take cash",
     "个人账户全额": "Pay from account",
+    "普通购药": "Ordinary purchase",
     "共济账户 (F6)": "Family account (F6)",
     "共济账户": "Family account",
     "该参保人无家庭共济绑定，请收取现金": "No family-sharing binding for this person: take cash",

@@ -59,6 +59,10 @@
         <translation>Paper prescription</translation>
     </message>
     <message>
+        <source>普通购药</source>
+        <translation>Ordinary purchase</translation>
+    </message>
+    <message>
         <source>开单</source>
         <translation>Open the sale</translation>
     </message>

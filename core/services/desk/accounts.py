@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from core.domain import ZERO, fmt, money
 from core.i18n import Message
+from core.policy.account import ACCOUNT_INSUTYPES, AccountError, split
 from core.services.centre_link import CentreRefused, CentreUnreachable
 from core.services.desk.base import DeskBase
 from core.services.pharmacy_sale import Sale
-from core.services.ports import DeskError, Payment
+from core.services.ports import DeskError, PatientCard, Payment
 from core.sync.models import SyncJournal
 
 OFFLINE = Message("desk.account.offline", "个人账户及家庭共济须联网使用，请改用现金等方式支付",
@@ -69,6 +70,25 @@ def with_payment(sale: Sale, payment: Payment, personal: Decimal | None) -> Sale
         amount = min(payment.account, personal) if personal is not None else payment.account
     return replace(sale, account_use=payment.account > ZERO, account_amount=amount,
                    mulaid_psn_no=payment.mulaid_psn_no)
+
+
+def check_account(payment: Payment, card: PatientCard, personal: Decimal | None) -> None:
+    """Refuse, before anything is written, an account payment the desk already knows cannot be made: offline (the
+    balance is the centre's; the message offers cash), no personal account (residents), or an amount the balance
+    shown at identification cannot pay (it would go negative). The centre checks again under its lock (2102)."""
+    if payment.account <= ZERO and not payment.mulaid_psn_no:
+        return
+    if not card.online:
+        raise DeskError(OFFLINE)
+    if payment.account <= ZERO:
+        return  # 共济 only: the holder's balance is the centre's to check
+    asked = min(payment.account, personal) if personal is not None else payment.account
+    balance = card.balance if card.insurance_type in ACCOUNT_INSUTYPES else None
+    try:
+        split(personal if personal is not None else asked, use_account=True, balance=balance, asked=asked)
+    except AccountError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        raise DeskError(Message("desk.account.refused", zh, en or zh)) from None
 
 
 def centre_accounts(session, sync_id: str) -> CentreAccounts | None:

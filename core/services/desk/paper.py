@@ -16,6 +16,7 @@ from core.domain.clock import today_cst
 from core.i18n import message
 from core.rx.cache import PURPOSE
 from core.rx.paper import PaperRx, RxInputError, check_paper, image_type
+from core.services.desk.ordinary import scheme_for
 from core.services.desk.base import MED_TYPE_SCHEME, SCHEME_MED_TYPE, DeskBase
 from core.services.pharmacy_sale import Sale, SaleLine
 from core.services.ports import DeskError, PatientCard
@@ -51,7 +52,7 @@ class PaperPrescriptions(DeskBase):
                                                                                       line.way) if x), sig,
                                med_list_codg=drug.nhsa_code or "")
                       for no, (drug, line, sig) in enumerate(checked, start=1))
-        scheme = MED_TYPE_SCHEME.get(med_type) or self._paper_scheme(card)
+        scheme = scheme_for(self.profile, med_type, MED_TYPE_SCHEME.get(med_type) or self._paper_scheme(card))
         return Sale(sale_id=uuid.uuid4().hex[:12], person_no=card.person.person_no, person_name=card.person.name,
                     scheme=scheme, med_type=med_type or SCHEME_MED_TYPE[scheme], diagnoses=(rx.diagnosis_code,),
                     rx_id=rx_id, rx_date=rx.rx_date, rx_valid_until=rx.valid_until, rx_kind=PAPER,

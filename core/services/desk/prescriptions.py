@@ -12,6 +12,7 @@ from core.domain import Drug, Sig
 from core.domain.clock import today_cst
 from core.i18n import message
 from core.services.centre_link import CentreRefused, CentreUnreachable
+from core.services.desk.ordinary import scheme_for
 from core.services.desk.base import MED_TYPE_SCHEME, SCHEME_MED_TYPE, DeskBase
 from core.services.pharmacy_sale import Sale, SaleLine
 from core.services.ports import DeskError, PatientCard, RxSummary
@@ -110,7 +111,8 @@ class Prescriptions(DeskBase):
             lines.append(SaleLine(no, drug, int(Decimal(str(d["cnt"]))), int(d["prd_days"]), dose, sig, split,
                                   med_list_codg=d.get("med_list_codg") or ""))
         med_type = str(info.get("med_type") or "")
-        scheme = MED_TYPE_SCHEME.get(med_type) or self._default_scheme(card)
+        # 门诊统筹 (11) and other ordinary codes of the profile: an ordinary sale (core.services.desk.ordinary)
+        scheme = scheme_for(self.profile, med_type, MED_TYPE_SCHEME.get(med_type) or self._default_scheme(card))
         diagnoses = tuple(info.get("diag_codes") or ([info["dise_codg"]] if info.get("dise_codg") else []))
         rx_date = dt.date.fromisoformat(str(info.get("prsc_time") or today_cst().isoformat())[:10])
         valid = info.get("valid_end_date")

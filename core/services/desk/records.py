@@ -28,6 +28,7 @@ class Records(DeskBase):
         z = Decimal("0.00")
         lifestyle = tuple(req.get("sale", {}).get("lifestyle") or ())
         pharmacists = tuple(req.get("sale", {}).get("pharmacists") or ())
+        scheme = str(req.get("sale", {}).get("scheme") or "")
         with self.Session() as s:
             through = read_through(s, row)
             paid = pos.refunds_of(s, row.msgid) if row.kind == "return" else pos.sale_payment(s, row.msgid).paid
@@ -40,12 +41,12 @@ class Records(DeskBase):
             return SaleRecord(row.msgid, row.receipt_no, row.kind, row.status, row.person_no, row.person_name,
                               row.settled_at, row.total or z, row.fund or z, row.personal or z, row.account_pay or z,
                               row.cash_pay or z, row.change or z, row.setl_id or "", lines, row.prints, answer,
-                              lifestyle=lifestyle, pharmacists=pharmacists, tenders=tenders, goods=goods)
+                              lifestyle=lifestyle, pharmacists=pharmacists, tenders=tenders, goods=goods, scheme=scheme)
         return SaleRecord(row.msgid, row.receipt_no, row.kind, through.status, row.person_no, row.person_name,
                           row.settled_at, through.total, through.fund, through.personal, row.account_pay or z,
                           row.cash_pay or z, row.change or z, through.setl_id, lines, row.prints, through.answer,
                           offline_no=through.offline_no, sale_id=row.sync_sale_id or "", lifestyle=lifestyle,
-                          pharmacists=pharmacists, tenders=tenders, goods=goods)
+                          pharmacists=pharmacists, tenders=tenders, goods=goods, scheme=scheme)
 
     def find_sale(self, ref: str) -> SaleRecord:
         ref = ref.strip()

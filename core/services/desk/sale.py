@@ -3,11 +3,12 @@ the desk's Sale in the sync layer's terms (Basket, Identification)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
 
-from core.audit.engine import evaluate
+from core.audit.ordinary import evaluate_sale
 from core.audit.history import MemoryHistory
 from core.domain import AuditRequest, Prescription, PrescriptionLine, Scheme
 from core.domain.clock import CST, today_cst
@@ -15,6 +16,7 @@ from core.i18n import Message
 from core.services.auth import RESTRICTED_WARN_RULES
 from core.services.checkout import Identification
 from core.services.desk.accounts import account_extra
+from core.services.desk import ordinary
 from core.services.desk.base import CERT_KIND, DeskBase
 from core.services.pharmacy_sale import CodeCheck, Lookups, OpenBox, Sale, SoldBefore, check_scan
 from core.services.ports import AuditView, Figures, HitView, PatientCard
@@ -66,7 +68,23 @@ class SaleCases(DeskBase):
         return None if r is None else OpenBox(r.code, r.drug_key, r.pack_size, r.units_left)
 
     def check_scan(self, sale: Sale, text: str, focus_line: int | None = None) -> CodeCheck:
-        return check_scan(sale, text, self.lookups(), focus_line=focus_line)
+        """The per-scan check; in an ordinary purchase (no prescription) a box of another product adds its line
+        (core.services.desk.ordinary: the grown sale in extra["sale"])."""
+        lookups = self.lookups()
+        check = check_scan(sale, text, lookups, focus_line=focus_line)
+        if not ordinary.is_ordinary_sale(sale) or sale.rx_id:
+            return check
+
+        def find(product):
+            with self.Session() as s:
+                return ordinary.find_box_drug(s, product)
+
+        return ordinary.check_ordinary(sale, text, check, find,
+                                       lambda bigger: check_scan(bigger, text, lookups, focus_line=None))
+
+    def open_ordinary_sale(self, card: PatientCard, med_type: str | None = None) -> Sale:
+        """An ordinary insured purchase without a prescription (41 定点药店购药), online or offline."""
+        return ordinary.ordinary_sale(card, med_type or ordinary.DEFAULT_MED_TYPE)
 
     def uncoded_batches(self, drug_key: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -104,7 +122,8 @@ class SaleCases(DeskBase):
                 disp.setdefault((d.settlement_id, d.chain_key, d.date), d)
             traces = local.trace_sales(sale.all_codes)
             history = MemoryHistory(settlements, disp.values(), [x for v in traces.values() for x in v])
-            result = evaluate(request, history, self.profile, {l.drug.key: l.drug for l in sale.lines})
+            result = evaluate_sale(request, history, self.profile, {l.drug.key: l.drug for l in sale.lines},
+                                   med_type=sale.med_type)
         hits = tuple(HitView(h.rule, h.severity.value, h.line, Message(h.rule, h.message_zh, h.message_en),
                              h.severity.value == "WARN" and h.rule in RESTRICTED_WARN_RULES) for h in result.hits)
         figures = None
@@ -131,6 +150,9 @@ class SaleCases(DeskBase):
     def _view(self, sale: Sale, hits: tuple[HitView, ...], source: str, figures: Figures | None,
               line_verdicts: dict[int, str], note: Message | None = None) -> AuditView:
         hits = hits + self._stock_hits(sale)
+        if figures is not None and sale.scheme == Scheme.OP.value and not figures.cap_total:
+            # 41 is account only: no annual cap to show (the engine's 0.00 would read as "quota used up")
+            figures = replace(figures, cap_total=None, cap_left_before=None, cap_left_after=None)
         # While boxes are still being scanned, "code missing / count" is what the line colours already say.
         incomplete = {l.no for l in sale.lines if not l.complete}
         kept = tuple(h for h in hits if not (h.rule in ("TRC-001", "TRC-003") and h.line in incomplete))
@@ -157,6 +179,7 @@ class SaleCases(DeskBase):
                       rx_no=sale.rx_id, rx_date=sale.rx_date, lines=lines, long_rx_confirmed=sale.long_rx_confirmed,
                       rx_kind=sale.rx_kind, rx_valid_until=sale.rx_valid_until, doctor_name=sale.doctor,
                       extra={"desk_sale": sale.sale_id, **account_extra(sale),
+                             **({"med_type": sale.med_type} if sale.scheme == Scheme.OP.value else {}),
                              **({"pharmacists": dict(sale.pharmacists)} if sale.pharmacists else {})})
 
     @staticmethod

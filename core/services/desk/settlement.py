@@ -16,7 +16,7 @@ from core.i18n import Message, message
 from core.services.auth import RESTRICTED_WARN_RULES
 from core.pos.tenders import TenderError, settle_tenders
 from core.services.checkout import CheckoutError, CheckoutService, SaleView
-from core.services.desk.accounts import centre_accounts, with_payment
+from core.services.desk.accounts import centre_accounts, check_account, with_payment
 from core.services.desk.base import OPEN_STATES, SETTLED_STATES, _dec
 from core.services.desk import tenders
 from core.services.desk.followups import FollowUps
@@ -179,6 +179,7 @@ class Settlement(SaleCases, Records, FollowUps):
         user = self._user()
         preview = self._preview_personal(sale)
         tenders.precheck(payment, preview, sale.goods_total)  # tenders that cannot pay the sale: refused, nothing written
+        check_account(payment, card, preview)  # offline, or the balance would go negative: refused, nothing written
         sale = with_payment(sale, payment, preview)  # account choice travels in the basket
         try:
             sync_id = self._sync_sale(co, sale, card, reuse=True)

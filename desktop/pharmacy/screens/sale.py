@@ -134,10 +134,11 @@ class SaleScreen(QtWidgets.QWidget):
         self.sale = sale
         if line_verdicts is not None:
             self.line_verdicts = line_verdicts
-        scheme = {"LB": self.tr("两病"), "MT": self.tr("门诊慢特病")}.get(sale.scheme, sale.scheme)
+        scheme = {"LB": self.tr("两病"), "MT": self.tr("门诊慢特病"),
+                  "OP": f"{self.tr('普通购药')} {sale.med_type}"}.get(sale.scheme, sale.scheme)
         rx_, total = self.tr("处方"), self.tr("合计")
-        self.header.setText(f"{sale.person_name} · {scheme} · {rx_} {sale.rx_id} · {sale.issuer} "
-                            f"{sale.doctor} · {total} {fmt(sale.total)}")
+        rx_text = f"{rx_} {sale.rx_id} · {sale.issuer} {sale.doctor} · " if sale.rx_id or sale.scheme != "OP" else ""
+        self.header.setText(f"{sale.person_name} · {scheme} · {rx_text}{total} {fmt(sale.total)}")
         full = (previous is None or previous.sale_id != sale.sale_id or len(previous.lines) != len(sale.lines)
                 or self.table.rowCount() != len(sale.lines))
         if full:
