@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -23,7 +24,7 @@ from core.services.ports import DeskError, PatientCard, Payment
 from core.services.world import load_world
 from tests.server.helpers import trace_codes
 
-WORLD = load_world("resources/demo/world.json")
+WORLD = load_world(Path(__file__).resolve().parents[3] / "resources" / "demo" / "world.json")
 PROFILE = bundled_profiles()["TEST_CITY_A"]
 DAY = dt.date(2026, 12, 7)
 PH1 = WORLD.facilities["PH1"]
