@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import logging
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -140,6 +141,9 @@ class Returns(Settlement):
         payment = Payment()
         if paid:
             payment = self._carried_payment(sale, card, paid, row.sync_sale_id)
+            # what the account carries on was taken from it once and is given back by the 2103 first: the desk's
+            # balance check before the settlement (accounts.check_account) knows it can pay that much
+            card = replace(card, balance=payment.account)
         # the kept lines were handed out with the first settlement: no second 7206 for the prescription
         return self.settle(sale, card, payment, shift_id, mark_dispensed=False)
 
