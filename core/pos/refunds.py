@@ -70,6 +70,31 @@ def carry_over(paid: Sequence[Paid], personal: Decimal, local: Decimal = ZERO) -
     return CarryOver(kept, back)
 
 
+def kept_share(answer: dict, kept: set[int]) -> Decimal | None:
+    """The kept lines' personal share from the centre's 2102 answer of the sale: their amounts less the fund's
+    part of their eligible amounts (detlcutinfo[].inscp_scp_amt: after 全自费, 先行自付 and over-limit), the fund
+    (setlinfo.hifp_pay) spread over the eligible amounts. Exact under a flat ratio; a deductible or cap met in
+    this sale moves it (the centre decides). `kept`: 0-based positions of the kept lines in the basket (the
+    answer's feedetl_sn is position + 1). None when the answer has no line detail."""
+    setl = answer.get("setlinfo") if isinstance(answer, dict) else None
+    cut = answer.get("detlcutinfo") if isinstance(answer, dict) else None
+    if not isinstance(setl, dict) or not isinstance(cut, list) or not cut:
+        return None
+    try:
+        rows = {int(c["feedetl_sn"]) - 1: (money(c["det_item_fee_sumamt"]), money(c["inscp_scp_amt"])) for c in cut}
+        eligible = money(setl["inscp_scp_amt"])
+        fund = money(setl.get("hifp_pay") or setl.get("fund_pay_sumamt") or "0")
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return None
+    if not kept <= set(rows):
+        return None
+    amount = sum((rows[i][0] for i in kept), ZERO)
+    kept_eligible = sum((rows[i][1] for i in kept), ZERO)
+    fund_kept = (fund * kept_eligible / eligible).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) \
+        if eligible > ZERO else ZERO
+    return max(ZERO, amount - fund_kept)
+
+
 def estimate_personal(personal: Decimal, total: Decimal, kept_amount: Decimal) -> Decimal:
     """The kept lines' personal share before the centre has settled them again, for the confirmation: the
     sale's personal share in proportion to the amounts (exact under a flat ratio; the deductible and caps may
@@ -80,4 +105,4 @@ def estimate_personal(personal: Decimal, total: Decimal, kept_amount: Decimal) -
     return min(personal, share)
 
 
-__all__ = ["CarryOver", "carry_over", "estimate_personal"]
+__all__ = ["CarryOver", "carry_over", "estimate_personal", "kept_share"]

@@ -136,4 +136,5 @@ def test_wechat_and_cash_then_a_partial_return_back_to_each_tender_in_the_window
     done = win.returns.message.text()
     assert f"已退还：现金 3.00 元，微信支付 {wx_back:.2f} 元（凭证号 4200****555566）（原路退回）" in done, done
     assert [(p["kind"], p["kept"]) for p in kept.tenders] == [("wechat", f"{wechat - wx_back:.2f}")]
+    assert f"微信支付 {wx_back:.2f} 元" in shown, shown  # the estimate from the sale's line detail was right
     shot(win, "return_tenders_done")

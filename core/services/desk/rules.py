@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.i18n import Message, message
-from core.pos.refunds import carry_over, estimate_personal
+from core.pos.refunds import carry_over, estimate_personal, kept_share
 from core.pos.tenders import NAME_ZH, Kind, Paid, TenderError, mask_reference
 from core.services.pharmacy_sale import Sale
 from core.services.ports import AuditView, SaleRecord
@@ -71,7 +71,8 @@ def close_blockers(held: Sequence[Held]) -> list[Message]:
 class Refund:
     """What a return gives back, per tender. A whole return is exact; returning some lines cancels the whole
     settlement and settles the kept lines again, paid on by the original tenders (core.pos.refunds): what goes
-    back is estimated here (the kept lines' personal share in proportion), the centre's figures decide."""
+    back is estimated here (the kept lines' personal share from the sale's 2102 line detail, else in proportion),
+    the centre's figures decide."""
 
     whole: bool
     fund: Decimal  # back to the fund (the centre's side)
@@ -127,7 +128,9 @@ def refund_for(record: SaleRecord, chosen: Iterable[int]) -> Refund | None:
     back: tuple[Paid, ...] | None = None
     if paid:
         goods = sum((Decimal(g["amount"]) for g in record.goods if not g.get("returned")), Z) if kept else Z
-        personal = estimate_personal(record.personal, record.total, kept_amount) if kept else Z
+        positions = {i for i, l in enumerate(record.lines) if l["line"] not in picked}
+        share = kept_share(record.answer, positions) if kept else Z
+        personal = share if share is not None else estimate_personal(record.personal, record.total, kept_amount)
         try:
             back = carry_over(paid, personal, goods).back
         except TenderError:  # the kept part cannot be paid by the original tenders: all goes back

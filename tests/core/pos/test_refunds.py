@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from core.pos.refunds import carry_over, estimate_personal
+from core.pos.refunds import carry_over, estimate_personal, kept_share
 from core.pos.tenders import Kind, Tender, TenderError, settle_tenders
 
 WX = "4200001234567890123456789012"
@@ -62,3 +62,15 @@ def test_the_estimate_of_the_kept_share():
     assert estimate_personal(D("11.20"), D("28.00"), D("14.00")) == D("5.60")
     assert estimate_personal(D("11.20"), D("28.00"), D("0")) == D("0")
     assert estimate_personal(D("1.00"), D("3.00"), D("1.00")) == D("0.33")
+
+
+def test_the_kept_share_from_the_centres_line_detail():
+    """Two lines: 28.00 all eligible and 41.30 with 4.13 先行自付 (37.17 eligible); the fund paid 39.10 of 65.17
+    eligible (60 %). Keeping line 1: 28.00 - 60 % of 28.00 = 11.20 (a proportion of the amounts says 12.38)."""
+    answer = {"setlinfo": {"inscp_scp_amt": "65.17", "hifp_pay": "39.10"},
+              "detlcutinfo": [{"feedetl_sn": "1", "det_item_fee_sumamt": "28.00", "inscp_scp_amt": "28.00"},
+                              {"feedetl_sn": "2", "det_item_fee_sumamt": "41.30", "inscp_scp_amt": "37.17"}]}
+    assert kept_share(answer, {0}) == D("11.20")
+    assert kept_share(answer, {1}) == D("41.30") - D("22.30")
+    assert kept_share(answer, set()) == D("0.00")
+    assert kept_share({}, {0}) is None and kept_share(answer, {5}) is None  # no detail, or not that line
