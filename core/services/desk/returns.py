@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from core.domain import ZERO, Sig, money
+from core.domain import ZERO, Sig
 from core.domain.clock import today_cst
 from core.i18n import message
 from core.pos.goods import Good, GoodsLine
@@ -137,7 +137,7 @@ class Returns(Settlement):
                     "02" if id_number else "", id_number or "", acks, head.get("issuer", ""), head.get("doctor", ""),
                     goods=goods)
         card = PatientCard(person, "", person.insurance_type, person.status, (), (), (), (), True, sale.cert_type,
-                           sale.cert_no, balance=self._balance_after_cancel(record))
+                           sale.cert_no)
         payment = Payment()
         if paid:
             payment = self._carried_payment(sale, card, paid, row.sync_sale_id)
@@ -146,16 +146,6 @@ class Returns(Settlement):
             card = replace(card, balance=payment.account)
         # the kept lines were handed out with the first settlement: no second 7206 for the prescription
         return self.settle(sale, card, payment, shift_id, mark_dispensed=False)
-
-    @staticmethod
-    def _balance_after_cancel(record: SaleRecord) -> Decimal:
-        """The personal account's balance once the 2103 gave the sale's account payment back: the balance the
-        2102 answer left plus what it took (the desk's check before the kept sale; the centre checks again)."""
-        setl = (record.answer or {}).get("setlinfo") or {}
-        try:
-            return money(setl.get("balc") or "0") + money(setl.get("acct_pay") or "0")
-        except (TypeError, ValueError, ArithmeticError):
-            return ZERO
 
     def _carried_payment(self, sale: Sale, card: PatientCard, paid: tuple[Paid, ...], original_sync: str) -> Payment:
         """The kept sale's payment out of the original tenders: its personal share from the centre's
