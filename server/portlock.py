@@ -145,14 +145,15 @@ def read_claim(port: int) -> dict:
         return {}
 
 
-def claim_port(host: str, port: int, database: str) -> PortClaim:
-    """Take the port for this server or raise PortBusy naming who has it."""
+def claim_port(host: str, port: int, database: str, *, probe: bool = True) -> PortClaim:
+    """Take the port for this server or raise PortBusy naming who has it. `probe=False`: the caller handed this
+    server its listening sockets (`onewindow server --fd`), so a listener on the port is ours, not an orphan."""
     path = lock_path(port)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     if not _try_lock(fd):
         os.close(fd)
         raise _refusal(port, listening_pids(port), read_claim(port))
-    if not _probe(host, port):
+    if probe and not _probe(host, port):
         os.close(fd)
         raise _refusal(port, listening_pids(port), read_claim(port))
     claim = PortClaim(fd, path, host, port, database)

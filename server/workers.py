@@ -123,16 +123,21 @@ class _Worker:
 
 
 def serve(config: uvicorn.Config, workers: int, *, hung_after: float = HUNG_AFTER_S,
-          on_workers: Callable[[list[int]], None] | None = None) -> int:
+          on_workers: Callable[[list[int]], None] | None = None,
+          given: list[socket.socket] | None = None) -> int:
     """Run `workers` processes until SIGINT/SIGTERM; replace one that dies or hangs (not one that fails to start).
-    `on_workers` gets the worker pids whenever they change (the port's pid file)."""
-    try:
-        first = _bind(config.host, config.port, config.backlog)
-        sockets = [first] + [_bind(config.host, config.port, config.backlog) if reuse_port_available() else first
-                             for _ in range(workers - 1)]
-    except OSError as exc:
-        log.error("cannot listen on %s:%s: %s", config.host, config.port, exc)
-        return STARTUP_FAILURE
+    `on_workers` gets the worker pids whenever they change (the port's pid file). `given`: listening sockets
+    bound by the caller (`--fd`; one per worker, or one shared), used instead of binding here."""
+    if given:
+        sockets = [given[i] if i < len(given) else given[0] for i in range(workers)]
+    else:
+        try:
+            first = _bind(config.host, config.port, config.backlog)
+            sockets = [first] + [_bind(config.host, config.port, config.backlog) if reuse_port_available() else first
+                                 for _ in range(workers - 1)]
+        except OSError as exc:
+            log.error("cannot listen on %s:%s: %s", config.host, config.port, exc)
+            return STARTUP_FAILURE
     spawn = multiprocessing.get_context("spawn")
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}

@@ -107,3 +107,13 @@ def pytest_terminal_summary(terminalreporter):
 
     if screenshots._state["out"] is not None:
         terminalreporter.write_line(f"screenshots of this run: {screenshots._state['out']}")
+
+
+@pytest.fixture
+def dead_port():
+    """A loopback port bound (never listening) for the whole test: connections are refused, as by a centre or
+    printer that is down, and no other process can take the port meanwhile (tests.ports.HeldPort)."""
+    from tests.ports import HeldPort
+
+    with HeldPort() as port:
+        yield port

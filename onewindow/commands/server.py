@@ -1,4 +1,4 @@
-"""`onewindow server [--db URL] [--host H] [--port P] [--dev] [--strict [PROFILE]]`: run the centre (FastAPI + uvicorn)."""
+"""`onewindow server [--db URL] [--host H] [--port P | --fd N...] [--dev] [--strict [PROFILE]]`: run the centre (FastAPI + uvicorn)."""
 from __future__ import annotations
 
 import argparse
@@ -30,6 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="serve /docs, /redoc and /openapi.json (always with --dev; off otherwise)")
     p.add_argument("--permissions", action="store_true",
                    help="print which institution kinds may call each transaction (server.permissions) and exit")
+    p.add_argument("--fd", type=int, action="append", default=[], metavar="N",
+                   help="serve on an inherited socket, bound and listening (file descriptor N; once per worker, or "
+                        "once for all), instead of binding --host/--port: whoever starts the centre bound the port "
+                        "once and keeps it (tests), so no other process can take it in between")
     p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"),
                    help="uvicorn log level; below info the access log is off (default info)")
     p.set_defaults(handler=run)
@@ -56,23 +60,39 @@ def run(args: argparse.Namespace) -> int:
         print(table(load_all()))
         return 0
     url = args.db or default_db_url()
+    try:
+        sockets = _inherited(args)
+    except OSError as exc:
+        print(f"onewindow server: --fd {args.fd}: {exc}", file=sys.stderr)
+        return 2
     from onewindow import logs as logsetup
 
     # a rotating file per process in the log folder (centre-PORT.log; each worker of --workers its own
     # centre-PORT-wN.log), and the console as before
     logsetup.setup(f"centre-{args.port}", level=getattr(logging, args.log_level.upper()))
     try:  # before anything else: one centre generation per port
-        claim = claim_port(args.host, args.port, make_url(url).render_as_string(hide_password=True))
+        claim = claim_port(args.host, args.port, make_url(url).render_as_string(hide_password=True),
+                           probe=not sockets)  # a handed-over listener on the port is ours
     except PortBusy as exc:
         print(f"onewindow server: {exc}", file=sys.stderr)
         return 2
     try:
-        return _serve(args, url, claim)
+        return _serve(args, url, claim, sockets)
     finally:
         claim.release()
 
 
-def _serve(args: argparse.Namespace, url: str, claim) -> int:
+def _inherited(args: argparse.Namespace) -> list:
+    """The sockets of --fd (their family read from the descriptor); host and port become theirs."""
+    import socket
+
+    sockets = [socket.socket(fileno=fd) for fd in args.fd]
+    if sockets:
+        args.host, args.port = sockets[0].getsockname()[:2]
+    return sockets
+
+
+def _serve(args: argparse.Namespace, url: str, claim, sockets: list) -> int:
     import logging
     import os
 
@@ -113,12 +133,19 @@ def _serve(args: argparse.Namespace, url: str, claim) -> int:
         return serve(uvicorn.Config("server.app:from_env", factory=True, host=args.host, port=args.port,
                                     log_level=args.log_level, access_log=args.log_level in ("debug", "info")),
                      args.workers, hung_after=args.hung_after,
-                     on_workers=lambda pids: claim.record(os.getpid(), pids))
+                     on_workers=lambda pids: claim.record(os.getpid(), pids), given=sockets)
     from server.app import create_app
 
     print(f"onewindow centre on http://{args.host}:{args.port}  (database {engine.url.render_as_string(hide_password=True)};"
           f"{' OpenAPI at /docs' if args.docs or args.dev else ' /docs off: --docs'})", file=sys.stderr)
-    uvicorn.run(create_app(engine=engine, dev=args.dev, concurrency=args.concurrency, strict=args.strict,
-                           docs=args.docs), host=args.host, port=args.port, log_level=args.log_level,
+    app = create_app(engine=engine, dev=args.dev, concurrency=args.concurrency, strict=args.strict, docs=args.docs)
+    if sockets:
+        from uvicorn.config import STARTUP_FAILURE
+
+        server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
+                                               access_log=args.log_level in ("debug", "info")))
+        server.run(sockets=sockets[:1])
+        return 0 if server.started else STARTUP_FAILURE
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 access_log=args.log_level in ("debug", "info"))
     return 0

@@ -17,6 +17,7 @@ from core.store.models import SettlementRow
 from server.app import create_app
 from server.signing import sign_headers
 from tests import childlogs
+from tests.ports import HeldPort
 from tests.server.helpers import (
     CL1, H2, H3, P01_CERTNO, PH1, PH2, Client, LiveServer, RequestsHttp, envelope, settle_input, trace_codes,
 )
@@ -125,20 +126,19 @@ def test_cli_server_seed_and_journal(centre_db, tmp_path, vectors_path):
     """`onewindow seed` twice, `onewindow server` as a real process, `onewindow journal verify`."""
     import json
     import os
-    import socket
 
     env = dict(os.environ)
     seed = [sys.executable, "-m", "onewindow", "seed", "--db", centre_db.url, "--world", str(vectors_path), "--json"]
     out = json.loads(subprocess.run(seed, capture_output=True, text=True, check=True, env=env, timeout=120).stdout)
     assert out["drugs_changed"] == 0 and out["persons_changed"] == 0 and out["institutions_created"] == []
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    held = HeldPort()  # bound once here, handed to the server (--fd)
+    port = held.port
     log = childlogs.watch(tmp_path / "centre.log")  # its errors fail the test
-    proc = subprocess.Popen([sys.executable, "-m", "onewindow", "server", "--db", centre_db.url, "--port", str(port),
+    given = held.listeners()
+    proc = subprocess.Popen([sys.executable, "-m", "onewindow", "server", "--db", centre_db.url, *given.args(),
                              "--docs"],
-                            stdout=open(log, "ab"), stderr=subprocess.STDOUT, env=env)
+                            stdout=open(log, "ab"), stderr=subprocess.STDOUT, env=env, pass_fds=given.fds)
+    given.close()
     try:
         http = RequestsHttp(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 30
@@ -156,6 +156,7 @@ def test_cli_server_seed_and_journal(centre_db, tmp_path, vectors_path):
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+        held.close()
     # the centre logs to its own rotating file in the log folder too, named by its port (#16)
     centre_log = Path(os.environ["ONEWINDOW_HOME"]) / "logs" / f"centre-{port}.log"
     assert f"centre-{port} started" in centre_log.read_text(encoding="utf-8")
@@ -192,21 +193,22 @@ def test_cli_server_workers_share_the_connections(centre_db, tmp_path):
     import json
     import os
     import signal
-    import socket
 
     env = dict(os.environ)
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    cmd = [sys.executable, "-m", "onewindow", "server", "--db", centre_db.url, "--port", str(port), "--workers", "2",
+    held = HeldPort()  # bound once here; each worker gets its own listening socket on it (--fd twice)
+    port = held.port
+    given = held.listeners(2)
+    cmd = [sys.executable, "-m", "onewindow", "server", "--db", centre_db.url, *given.args(), "--workers", "2",
            "--log-level", "warning"]
     if centre_db.backend == "sqlite":
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60, pass_fds=given.fds)
+        given.close()
+        held.close()
         assert done.returncode == 2 and "several workers need PostgreSQL" in done.stderr
         return
     log = childlogs.watch(tmp_path / "centre.log")  # its errors fail the test
-    proc = subprocess.Popen(cmd, stdout=open(log, "ab"), stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(cmd, stdout=open(log, "ab"), stderr=subprocess.STDOUT, env=env, pass_fds=given.fds)
+    given.close()
     try:
         http = RequestsHttp(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 60
@@ -239,6 +241,7 @@ def test_cli_server_workers_share_the_connections(centre_db, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        held.close()
     assert not _children(proc.pid)
 
 

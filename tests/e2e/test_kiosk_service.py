@@ -103,14 +103,8 @@ def test_start_a_two_disease_application_with_a_photo(kiosk_service, centre):
     assert exc.value.message.key == "kiosk.application.no_photo"
 
 
-def test_offline_nothing_attempted(tmp_path):
-    import socket
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()  # nothing listens there
-    config = kiosk_config(tmp_path, f"http://127.0.0.1:{port}", "secret", recheck_seconds=60)
+def test_offline_nothing_attempted(tmp_path, dead_port):
+    config = kiosk_config(tmp_path, dead_port.url, "secret", recheck_seconds=60)  # nothing listens there
     link = KioskLink(config)
     kiosk = KioskService(link, config)
     sent = []

@@ -22,6 +22,7 @@ from core.domain import fmt
 from core.services.pharmacy_sale import apply_check
 from core.services.ports import DeskError, Payment
 from desktop.qt import Qt
+from tests.ports import HeldPort
 from tests.server.fixtures import sqlite_centre_copy
 from tests.server.helpers import Client, RequestsHttp, trace_codes
 from tests.ui.pharmacy.fixtures import (  # noqa: F401
@@ -39,10 +40,8 @@ class RestartableCentre:
     centre is down) and started again on the same port."""
 
     def __init__(self, app) -> None:
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
+        self.held = HeldPort()  # the port, bound once for the test: refused while down, never someone else's
+        self.port = self.held.port
         self.app = app
         self.server = None
         self.thread = None
@@ -56,7 +55,9 @@ class RestartableCentre:
 
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
                                                     access_log=False, lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.listening = self.held.listeners()  # a fresh listener on the held port for each start
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": self.listening.sockets},
+                                       daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 10
         while not self.server.started:
@@ -66,6 +67,7 @@ class RestartableCentre:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.listening.close()
         with pytest.raises(OSError):  # really down: the port refuses connections
             socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
 
@@ -84,8 +86,8 @@ def gated(_templates, tmp_path):
     yield c
     close_desks()
     if server.server is not None and not server.server.should_exit:
-        server.server.should_exit = True
-        server.thread.join(timeout=10)
+        server.stop()
+    server.held.close()
     engine.dispose()
 
 

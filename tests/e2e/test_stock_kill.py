@@ -55,7 +55,7 @@ def test_sigkill_while_uploading_stock_sqlite(sqlite_template, tmp_path, sync_ke
     try:
         _kill_stock_uploads(centre, tmp_path, sync_key)
     finally:
-        centre.process.stop()
+        centre.process.close()
 
 
 @pytest.mark.slow
@@ -65,4 +65,4 @@ def test_sigkill_while_uploading_stock_postgres(pg_template, tmp_path, sync_key)
     try:
         _kill_stock_uploads(centre, tmp_path, sync_key)
     finally:
-        centre.process.stop()
+        centre.process.close()

@@ -171,7 +171,7 @@ def test_sigkill_at_each_step_sqlite(sqlite_template, tmp_path, sync_key):
         _kill_each_step(centre, tmp_path, sync_key)
         _kill_while_draining(centre, tmp_path, sync_key)
     finally:
-        centre.process.stop()
+        centre.process.close()
 
 
 @pytest.mark.postgres
@@ -180,4 +180,4 @@ def test_sigkill_at_each_step_postgres(pg_template, tmp_path, sync_key):
     try:
         _kill_each_step(centre, tmp_path, sync_key)
     finally:
-        centre.process.stop()
+        centre.process.close()

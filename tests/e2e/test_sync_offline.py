@@ -77,4 +77,4 @@ def test_centre_down_for_a_while(sqlite_template, tmp_path, make_terminal):
         states = sorted(s["state"] for s in local_sales(t).values())
         assert states == ["audited", "settled", "uploaded", "uploaded"]  # the refused one was never sent
     finally:
-        centre.process.stop()
+        centre.process.close()

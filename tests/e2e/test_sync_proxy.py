@@ -148,7 +148,7 @@ def test_faults_over_1000_settlements_sqlite(sqlite_template, tmp_path, make_ter
         result = _run(centre, make_terminal, 1000, 200)
         _check(result, 1000)
     finally:
-        centre.process.stop()
+        centre.process.close()
 
 
 @pytest.mark.slow
@@ -159,4 +159,4 @@ def test_faults_postgres(pg_template, tmp_path, make_terminal):
         result = _run(centre, make_terminal, 120, 150)
         _check(result, 120)
     finally:
-        centre.process.stop()
+        centre.process.close()

@@ -24,16 +24,18 @@ from tests.sync.fixtures import (  # noqa: F401 - fixtures
     start_centre,
     sync_key,
 )
-from tests.sync.helpers import PH1, REPO, free_port
+from tests.ports import HeldPort
+from tests.sync.helpers import PH1, REPO
 
 
 def test_two_processes_one_sender(sqlite_template, tmp_path, make_terminal, sync_key):
     centre = start_centre(sqlite_template, tmp_path)
     home = tmp_path / "shared_terminal"
     home.mkdir()
+    dead = HeldPort()  # refused while the queue is filled: offline
     try:
         # queue offline work in the shared terminal database
-        t = make_terminal(f"http://127.0.0.1:{free_port()}", centre.secrets[PH1], name="shared_terminal/terminal",
+        t = make_terminal(dead.url, centre.secrets[PH1], name="shared_terminal/terminal",
                           terminal_no=5)
         load_catalogue(t)
         persons = new_persons(20)
@@ -73,4 +75,5 @@ def test_two_processes_one_sender(sqlite_template, tmp_path, make_terminal, sync
         settles = {m for m in queued if m in live}
         assert len(settles) == 20
     finally:
-        centre.process.stop()
+        dead.close()
+        centre.process.close()

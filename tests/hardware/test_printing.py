@@ -101,13 +101,9 @@ def test_network_printer_port_9100(qapp):
     assert bytes(got).startswith(b"\x1b\x40\x1c\x26\x1b\x70\x00")
 
 
-def test_network_printer_not_there_is_a_clean_error():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+def test_network_printer_not_there_is_a_clean_error(dead_port):
     with pytest.raises(PrintError) as info:
-        NetworkSink(f"127.0.0.1:{port}", timeout_s=1).write(b"x")
+        NetworkSink(f"127.0.0.1:{dead_port.port}", timeout_s=1).write(b"x")
     assert not info.value.maybe_printed
 
 

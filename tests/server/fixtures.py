@@ -91,9 +91,15 @@ def _seed(url: str, vectors_path: Path) -> dict[str, str]:
     return report.secrets
 
 
+_MADE: dict[str, Template] = {}  # the session's templates, whichever copy of the fixture built them
+
+
 @pytest.fixture(scope="session")
 def _templates(tmp_path_factory, vectors_path, _data_key):
-    made: dict[str, Template] = {}
+    """Like _data_key, this fixture runs once per conftest importing it; the copies share one template per
+    backend. (Each copy seeding its own under the same database name dropped the other's and re-seeded it with
+    new secrets: a test of the first copy, run after one of the second, then signed with stale secrets.)"""
+    made = _MADE
     created_pg: list[str] = []
 
     def get(backend: str) -> Template:
@@ -120,6 +126,7 @@ def _templates(tmp_path_factory, vectors_path, _data_key):
         with pg_admin() as admin:
             for name in created_pg:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        made.pop("postgres", None)
 
 
 def _drop_stale(admin) -> None:

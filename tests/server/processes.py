@@ -5,19 +5,13 @@ from __future__ import annotations
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from server import portlock
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.ports import HeldPort
 
 
 def gone(pid: int) -> bool:
@@ -51,15 +45,23 @@ def health(port: int, timeout: float = 5.0) -> int | None:
 
 
 class Centre:
-    """`onewindow server --workers N` on a free port, in its own process group (so a test can kill it alone)."""
+    """`onewindow server --workers N` in its own process group (so a test can kill it alone), listening on sockets
+    the test bound (`--fd`, one per worker) on a port it holds: `port`, a HeldPort the test keeps for several
+    generations, or one of its own given back at `stop`."""
 
-    def __init__(self, db_url: str, *, workers: int = 2, port: int | None = None, extra: tuple[str, ...] = ()) -> None:
-        self.port = port or free_port()
+    def __init__(self, db_url: str, *, workers: int = 2, port: HeldPort | None = None,
+                 extra: tuple[str, ...] = ()) -> None:
+        self.held, self.own_port = port or HeldPort(), port is None
+        self.port = self.held.port
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"ow-centre-{self.port}-{os.getpid()}.log", "w+b")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "onewindow", "server", "--db", db_url, "--port", str(self.port),
-             "--workers", str(workers), "--log-level", "warning", *extra],
-            stdout=self.log, stderr=self.log, start_new_session=True)
+        given = self.held.listeners(workers)
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "onewindow", "server", "--db", db_url, *given.args(),
+                 "--workers", str(workers), "--log-level", "warning", *extra],
+                stdout=self.log, stderr=self.log, start_new_session=True, pass_fds=given.fds)
+        finally:
+            given.close()  # the centre's now: when it is gone, nothing listens (the placeholder keeps the port)
 
     def wait_ready(self, bound_s: float = 90.0) -> "Centre":
         def ready():
@@ -91,6 +93,8 @@ class Centre:
             if not gone(pid) and os.getpgid(pid) == self.proc.pid:  # ours: same process group
                 os.kill(pid, signal.SIGKILL)
         self.log.close()
+        if self.own_port:
+            self.held.close()
 
 
 def sleep_watching_parent(parent_pid: int) -> None:  # pragma: no cover - runs in a spawned child

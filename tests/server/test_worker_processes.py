@@ -12,7 +12,8 @@ import time
 import pytest
 
 from server import portlock
-from tests.server.processes import Centre, free_port, gone, health, wait_for
+from tests.ports import HeldPort
+from tests.server.processes import Centre, gone, health, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres,
               pytest.mark.parametrize("centre_db", ["postgres"], indirect=True)]
@@ -23,8 +24,14 @@ def _refused(port: int, db_url: str) -> subprocess.CompletedProcess:
                            "--workers", "2"], capture_output=True, text=True, timeout=60)
 
 
+def _nobody_listens(port: int) -> bool:
+    """No listening socket on the port (the test's placeholder is bound, never listening)."""
+    return not portlock.listening_pids(port)
+
+
 def test_parent_killed_workers_follow_and_the_port_has_one_generation(centre_db, tmp_path):
-    old = Centre(centre_db.url).wait_ready()
+    held = HeldPort()  # the port of both generations, bound once by the test
+    old = Centre(centre_db.url, port=held).wait_ready()
     try:
         workers = old.workers
         assert len(workers) == 2 and not any(gone(p) for p in workers)
@@ -38,25 +45,32 @@ def test_parent_killed_workers_follow_and_the_port_has_one_generation(centre_db,
 
         os.kill(old.proc.pid, signal.SIGKILL)  # the parent alone
         wait_for("the workers die with their parent", lambda: all(gone(p) for p in workers), 2.0)
-        wait_for("the port is free", lambda: portlock._probe("127.0.0.1", old.port), 2.0)
+        wait_for("nothing listens on the port", lambda: _nobody_listens(old.port), 2.0)
         old.proc.wait(5)
     finally:
         old.stop()
-    new = Centre(centre_db.url, port=old.port).wait_ready()  # the next generation takes the port
     try:
-        assert set(new.workers).isdisjoint(workers) and health(new.port) == 200
+        new = Centre(centre_db.url, port=held).wait_ready()  # the next generation takes the port
+        try:
+            assert set(new.workers).isdisjoint(workers) and health(new.port) == 200
+        finally:
+            new.stop()
+        assert all(gone(p) for p in new.workers) and _nobody_listens(new.port)
     finally:
-        new.stop()
-    assert all(gone(p) for p in new.workers) and portlock._probe("127.0.0.1", new.port)
+        held.close()
 
 
 def test_an_orphan_without_the_lock_file_still_blocks_the_port(centre_db):
     """An older generation that never wrote the lock file (the code before it): found by the port itself."""
-    port = free_port()
+    sock = socket.socket()  # bound here and handed to the orphan: no other process can take the port between
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    port = sock.getsockname()[1]
     orphan = subprocess.Popen([sys.executable, "-c", (
-        "import socket,sys;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEPORT,1);"
-        f"s.bind(('127.0.0.1',{port}));s.listen();print('up',flush=True);sys.stdin.read()")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        f"import socket,sys;s=socket.socket(fileno={sock.fileno()});print('up',flush=True);sys.stdin.read()")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, pass_fds=(sock.fileno(),))
+    sock.close()  # the orphan's alone now
     try:
         assert orphan.stdout.readline().strip() == "up"
         refused = _refused(port, centre_db.url)

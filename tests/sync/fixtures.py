@@ -165,7 +165,7 @@ def centre(sqlite_template, tmp_path):
     """A fresh centre process (SQLite) for one test."""
     c = start_centre(sqlite_template, tmp_path)
     yield c
-    c.process.stop()
+    c.process.close()
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +173,7 @@ def shared_centre(sqlite_template, tmp_path_factory):
     """One centre process for a whole module (tests use different persons)."""
     c = start_centre(sqlite_template, tmp_path_factory.mktemp("shared_centre"))
     yield c
-    c.process.stop()
+    c.process.close()
 
 
 _person_counter = itertools.count(100)

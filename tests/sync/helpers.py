@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,33 +12,13 @@ from pathlib import Path
 
 import requests
 
+from tests.ports import HeldPort
+
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 VECTORS = SHARED / "vectors" / "audit-vectors.json"
 PH1, PH2 = "P42070000001", "P42070000002"
 P01_CERTNO = "420704195703121015"  # T0001, 两病 hypertension
-
-
-class HeldPort:
-    """A loopback port kept bound (not listening) for the life of the test: connections to it are refused
-    until a FakeCentre listens on it beside the placeholder (SO_REUSEPORT), and again after that centre stops;
-    no other process can take it in between (as it could a port picked free and closed)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed_centre(url: str, key: str, persons: int) -> dict[str, str]:
@@ -74,9 +53,13 @@ class CentreProcess:
 
     db_url: str
     key: str
-    port: int = field(default_factory=free_port)
     log_path: Path | None = None
     proc: subprocess.Popen | None = None
+    held: HeldPort = field(default_factory=HeldPort)  # the port, bound once for this centre's life (restarts too)
+
+    @property
+    def port(self) -> int:
+        return self.held.port
 
     @property
     def url(self) -> str:
@@ -89,9 +72,13 @@ class CentreProcess:
             from tests import childlogs
 
             childlogs.watch(self.log_path)  # its errors fail the test (tests/conftest.py)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "onewindow", "server", "--db", self.db_url, "--port", str(self.port)],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        given = self.held.listeners()
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", "onewindow", "server", "--db", self.db_url,
+                                          *given.args()], pass_fds=given.fds,
+                                         cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        finally:
+            given.close()  # the child's now: when it dies, connections are refused again (the placeholder stays)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -119,11 +106,16 @@ class CentreProcess:
             self.proc.wait(timeout=10)
         self.proc = None
 
+    def close(self) -> None:
+        """Stop it for good and give the port back."""
+        self.stop()
+        self.held.close()
+
     def __enter__(self) -> "CentreProcess":
         return self.start()
 
     def __exit__(self, *exc) -> None:
-        self.stop()
+        self.close()
 
 
 def terminal_config(secret: str, centre_url: str, *, code: str = PH1, terminal_id: str = "T01", terminal_no: int = 1,

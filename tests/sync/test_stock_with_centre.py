@@ -27,7 +27,7 @@ def stock_centre(request, tmp_path):
     tpl = request.getfixturevalue("sqlite_template" if request.param == "sqlite" else "pg_template")
     c = start_centre(tpl, tmp_path)
     yield c
-    c.process.stop()
+    c.process.close()
 
 
 def centre_rows(centre, sql: str, **params) -> list[tuple]:

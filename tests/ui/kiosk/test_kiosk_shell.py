@@ -4,7 +4,6 @@ by a touch, large text, touch target sizes, the keypad, the supervisor lock, the
 crashed shell. Screenshots of the screens the end-to-end test does not pass through, in both orientations."""
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import textwrap
@@ -26,14 +25,6 @@ def both(win, name: str) -> None:
     shot(win, name, LANDSCAPE)
     win.resize(*PORTRAIT)
     QtWidgets.QApplication.processEvents()
-
-
-def dead_url() -> str:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
 
 
 def test_identify_with_the_id_card_on_the_reader(qtbot, kiosk):
@@ -73,8 +64,8 @@ def test_busy_screen(qtbot, kiosk):
     both(win, "busy")
 
 
-def test_centre_down_shows_where_to_go_and_attempts_nothing(qtbot, tmp_path):
-    k = make_kiosk(qtbot, tmp_path, dead_url(), "secret")
+def test_centre_down_shows_where_to_go_and_attempts_nothing(qtbot, tmp_path, dead_port):
+    k = make_kiosk(qtbot, tmp_path, dead_port.url, "secret")
     try:
         win = k.window
         sent = []

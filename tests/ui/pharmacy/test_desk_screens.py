@@ -145,17 +145,11 @@ def test_split_pack_remembers_the_opened_box_and_hold_recall(qtbot, window, cent
     assert sale.lines[0]["split"] and sale.lines[0]["codes"] == [box]
 
 
-def test_offline_identify_uses_the_cache(qtbot, centre, desk, tmp_path):
+def test_offline_identify_uses_the_cache(qtbot, centre, desk, tmp_path, dead_port):
     from desktop.pharmacy.window import PharmacyWindow
 
     desk.desk.identify(P01_CERTNO)  # online once: registrations cached
-    import socket
-
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    dead = f"http://127.0.0.1:{s.getsockname()[1]}"
-    s.close()
-    offline = make_desk(tmp_path, dead, centre.secrets[PH1])
+    offline = make_desk(tmp_path, dead_port.url, centre.secrets[PH1])
     win = PharmacyWindow(offline.desk, offline.auth, offline.shifts, offline.config, status_interval_ms=60000)
     qtbot.addWidget(win)
     try:
