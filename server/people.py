@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 
 from core.domain import Person, Registration, Scheme
 from core.domain.masking import mask_id
-from core.store.crypto import DataCipher, DataKeyError
+from core.store.crypto import DataCipher, DataKeyError, normalise_id_number
 from core.store.models import PersonRow, RegistrationRow
 from server import evoucher, fastsql
 from server.envelope import PlatformError
@@ -96,6 +96,14 @@ def by_id_number(ctx, id_number: str) -> Found:
     if found is None:
         raise PlatformError(f"no insured person with ID number {mask_id(id_number)} (查无此人)")
     return found
+
+
+def holds_id_number(person: Person, cert_type: str, cert_no: str) -> bool:
+    """Whether an ID-number certificate (02) is this person's own: their decrypted number, normalised as the lookup
+    hash normalises it. The hash is unique and both are written together, so by_certificate would find this
+    very person: a 2101/2102 naming psn_no and its holder's ID number needs no second person query."""
+    return (cert_type == CERT_ID and bool(cert_no) and bool(person.id_number)
+            and normalise_id_number(person.id_number or "") == normalise_id_number(cert_no))
 
 
 def by_certificate(ctx, cert_type: str, cert_no: str, card_sn: str = "") -> Found:

@@ -210,7 +210,8 @@ class Prepared:
         info = inp.druginfo
         self.info = info
         self.found = people.by_person_no(ctx, info.psn_no, rows=person_rows)
-        if info.mdtrt_cert_type and info.mdtrt_cert_no:
+        if info.mdtrt_cert_type and info.mdtrt_cert_no and not people.holds_id_number(
+                self.found.person, info.mdtrt_cert_type, info.mdtrt_cert_no):
             other = people.by_certificate(ctx, info.mdtrt_cert_type, info.mdtrt_cert_no, info.card_sn)
             if other.person.person_no != info.psn_no:
                 raise PlatformError("mdtrt_cert_no belongs to another person than psn_no (人证不一致)")
