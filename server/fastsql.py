@@ -210,6 +210,50 @@ def is_pg(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
+def is_lite(conn: Connection) -> bool:
+    """SQLite through the standard library's driver: `lite` may run statements on it directly."""
+    return conn.dialect.name == "sqlite" and conn.dialect.driver == "pysqlite"
+
+
+# SQLite: the idempotency and journal statements of every request, with ? placeholders, run by `lite`. Values
+# are text and integers only, which sqlite3 binds and returns as SQLAlchemy would (no type processing to mimic).
+LITE: dict[str, str] = {
+    "nonce": "INSERT INTO centre_nonce (fixmedins_code, nonce, ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING "
+             "RETURNING nonce",
+    "message_lookup": "SELECT infno, digest, response FROM centre_message WHERE fixmedins_code = ? AND msgid = ?",
+    "message_store": (
+        "INSERT INTO centre_message (fixmedins_code, msgid, infno, digest, infcode, response, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING msgid"
+    ),
+    "journal_last": "SELECT seq, hash FROM centre_journal ORDER BY seq DESC LIMIT 1",
+    "journal_insert": (
+        "INSERT INTO centre_journal (seq, at, kind, fixmedins_code, msgid, payload, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    ),
+    "journal_last_checkpoint": "SELECT seq FROM centre_journal_checkpoint ORDER BY seq DESC LIMIT 1",
+}
+
+
+def lite(conn: Connection, name: str, params: tuple) -> list[tuple]:
+    """SQLite: statement `name` of LITE on the request's own sqlite3 connection (inside its transaction), without
+    SQLAlchemy's execution machinery (~15 µs instead of ~120 µs a statement: a drained 2102 runs six of them).
+    The driver's errors are raised as SQLAlchemy raises them (OperationalError, IntegrityError …), so the centre
+    answers them as before."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    sql = LITE[name]
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        cur.execute(sql, params)
+        return cur.fetchall()
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
+    finally:
+        cur.close()
+
+
 def _cursor(conn: Connection):
     return conn.connection.driver_connection.cursor()
 

@@ -43,6 +43,9 @@ def lookup(conn: Connection, code: str, msgid: str) -> Stored | None:
     if fastsql.is_pg(conn):
         found = fastsql.fetch(conn, "message_lookup", {"code": code, "msgid": msgid})
         row = found[0] if found else None
+    elif fastsql.is_lite(conn):
+        found = fastsql.lite(conn, "message_lookup", (code, msgid))
+        row = found[0] if found else None
     else:
         row = conn.execute(_LOOKUP, {"code": code, "msgid": msgid}).first()
     if row is None:
@@ -104,11 +107,16 @@ def store(conn: Connection, *, code: str, msgid: str, infno: str, digest_: str, 
     params_ = params(code=code, msgid=msgid, infno=infno, digest_=digest_, resp=resp, at=at, text=text)
     if fastsql.is_pg(conn):
         return bool(fastsql.fetch(conn, "message_store", params_))
+    if fastsql.is_lite(conn):
+        p = params_
+        return bool(fastsql.lite(conn, "message_store", (p["c"], p["m"], p["i"], p["d"], p["ic"], p["r"], p["at"])))
     return conn.execute(_STORE(conn), params_).first() is not None
 
 
 def claim_nonce(conn: Connection, code: str, value: str, ts: int) -> bool:
     """Record a nonce; False when it was seen before (a replay)."""
+    if fastsql.is_lite(conn):
+        return bool(fastsql.lite(conn, "nonce", (code, value, ts)))
     return conn.execute(_NONCE(conn), {"c": code, "n": value, "ts": ts}).first() is not None
 
 

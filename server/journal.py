@@ -71,9 +71,9 @@ _INSERT = journal.insert()
 
 def append(conn: Connection, kind: str, payload: dict, *, at: str, code: str = "", msgid: str = "") -> int:
     lock_journal(conn)
-    pg = fastsql.is_pg(conn)
-    if pg:
-        found = fastsql.fetch(conn, "journal_last", {})
+    pg, lite = fastsql.is_pg(conn), fastsql.is_lite(conn)
+    if pg or lite:
+        found = fastsql.fetch(conn, "journal_last", {}) if pg else fastsql.lite(conn, "journal_last", ())
         last = found[0] if found else None
     else:
         last = conn.execute(_LAST).first()
@@ -81,8 +81,17 @@ def append(conn: Connection, kind: str, payload: dict, *, at: str, code: str = "
     body = dumps(payload)
     row = {"seq": seq, "at": at, "kind": kind, "fixmedins_code": code, "msgid": msgid, "payload": body,
            "prev_hash": prev, "hash": entry_hash(seq, at, kind, code, msgid, body, prev)}
-    fastsql.run(conn, "journal_insert", row) if pg else conn.execute(_INSERT, row)
-    last_cp = conn.execute(_LAST_CHECKPOINT).scalar() or 0
+    if pg:
+        fastsql.run(conn, "journal_insert", row)
+    elif lite:
+        fastsql.lite(conn, "journal_insert", tuple(row.values()))  # in the column order of LITE's INSERT
+    else:
+        conn.execute(_INSERT, row)
+    if lite:
+        found = fastsql.lite(conn, "journal_last_checkpoint", ())
+        last_cp = found[0][0] if found else 0
+    else:
+        last_cp = conn.execute(_LAST_CHECKPOINT).scalar() or 0
     if seq - last_cp >= CHECKPOINT_EVERY:
         _write_checkpoint(conn, seq, row["hash"], at, "interval")
     return seq
