@@ -186,14 +186,21 @@ def cmd_drain(home: Path, args) -> int:
 
 
 def cmd_serve(home: Path, args) -> int:
-    """Run passes for `seconds` like the GUI's background sender, then report what this process sent."""
+    """Run passes for `seconds` like the GUI's background sender, then report what this process sent. With
+    `--until FILE`: until FILE exists (checked between passes: the pass under way ends first), `seconds` at most;
+    `--go FILE`: ready, then waiting for FILE before the first pass (several processes start sending together)."""
     t = _open(home, recover=not args.no_recover)
     from core.sync.sender import DrainStats
 
     stats = DrainStats()
     deadline = time.monotonic() + args.seconds
+    until = Path(args.until) if args.until else None
+    if args.go:  # a start line for several processes: each says it is ready, then waits for the caller's word
+        _print({"event": "ready"})
+        while not Path(args.go).exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (until is not None and until.exists()):
             before = stats.sent
             t.sender.run_pass(stats)
             stats.not_holder = False
@@ -310,6 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--wait", action="store_true", help="keep trying while the centre is unreachable")
     v = sub.add_parser("serve")
     v.add_argument("--seconds", type=float, default=5.0)
+    v.add_argument("--until", help="stop when this file exists (a test's event), --seconds at most")
+    v.add_argument("--go", help="print a 'ready' event, then send only once this file exists")
     v.add_argument("--no-recover", action="store_true")
     sub.add_parser("status")
     c = sub.add_parser("reconcile")

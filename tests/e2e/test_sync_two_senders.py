@@ -25,6 +25,7 @@ from tests.sync.fixtures import (  # noqa: F401 - fixtures
     sync_key,
 )
 from tests.ports import HeldPort
+from tests.server.processes import wait_for
 from tests.sync.helpers import PH1, REPO
 
 
@@ -54,12 +55,31 @@ def test_two_processes_one_sender(sqlite_template, tmp_path, make_terminal, sync
         (home / "terminal.json").write_text(json.dumps({
             "terminal": {"institution_code": PH1, "terminal_id": "T01", "terminal_no": 5, "secret": centre.secrets[PH1]},
             "centre": {"url": centre.url},
-            "sender": {"batch": 5, "workers": 2, "lease_ttl_s": 5.0},
+            # a lease no stall of a loaded machine outlasts: its expiry is tests/sync/test_recovery_lease's, on a
+            # fake clock; here the holder must keep it
+            "sender": {"batch": 5, "workers": 2, "lease_ttl_s": 120.0},
         }), encoding="utf-8")
         env = dict(os.environ, ONEWINDOW_DATA_KEY=sync_key, ONEWINDOW_HOME=str(home))
-        cmd = [sys.executable, "-m", "core.sync.driver", "--home", str(home), "serve", "--seconds", "6"]
+        go, stop = tmp_path / "go", tmp_path / "stop"
+        cmd = [sys.executable, "-m", "core.sync.driver", "--home", str(home), "serve", "--seconds", "300",
+               "--go", str(go), "--until", str(stop)]
         procs = [subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(2)]
+        for p in procs:  # both started (imports, recovery) before either sends: they contend from the first pass
+            for line in iter(p.stdout.readline, ""):
+                if '"ready"' in line:  # (lines before it: the recovery's report)
+                    break
+            else:
+                raise AssertionError(p.communicate()[1][-3000:])
+        go.touch()
+
+        def delivered() -> bool:  # the event: every settlement and the printed sales' uploads answered
+            assert all(p.poll() is None for p in procs), [p.communicate()[1][-3000:] for p in procs]
+            answered = centre.messages()
+            return queued <= answered.keys() and sum(infno == "3505" for infno, _ in answered.values()) >= 10
+
+        wait_for("the queue delivered by the two processes", delivered, 240.0, every_s=0.2)
+        stop.touch()  # each process ends after its pass under way
         outs = [p.communicate(timeout=120) for p in procs]
         assert [p.returncode for p in procs] == [0, 0], [o[1][-3000:] for o in outs]
         reports = [json.loads([l for l in o[0].splitlines() if '"serve"' in l][-1]) for o in outs]
