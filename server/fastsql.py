@@ -87,7 +87,13 @@ PG: dict[str, str] = {
         "(SELECT coalesce(json_agg(json_build_array(code, to_char(date, 'YYYY-MM-DD'), units, split, settlement_id, "
         "facility_code) ORDER BY id), '[]') FROM trace_sale WHERE code = ANY(%(codes)s::text[])), "
         "(SELECT coalesce(json_agg(json_build_array(code, sold_at, units, split, fixmedins_code)), '[]') "
-        "FROM centre_trace_upload WHERE code = ANY(%(codes)s::text[]) AND setl_id IS NULL AND returned_at IS NULL)"
+        "FROM centre_trace_upload WHERE code = ANY(%(codes)s::text[]) AND setl_id IS NULL AND returned_at IS NULL), "
+        # the reversal of every settlement those dispenses and sales belong to (core.store.history_sql's
+        # reversed_settlements: the audit asks for the ones older than the settlements read above)
+        "(SELECT coalesce(json_agg(json_build_array(settlement_id, to_char(reversed_on, 'YYYY-MM-DD'))), '[]') "
+        "FROM settlement WHERE settlement_id IN (SELECT settlement_id FROM dispense WHERE person_no = %(p)s "
+        "AND chain_key = ANY(%(keys)s::text[]) UNION SELECT settlement_id FROM trace_sale "
+        "WHERE code = ANY(%(codes)s::text[])))"
     ),
     # a person's personal-account balances (server.accounts.balance for each insurance type), read ahead by 2101/2102
     "account_balances": "SELECT insutype, balance FROM centre_account WHERE person_no = %(p)s",

@@ -6,7 +6,7 @@ covers both.
 
 On PostgreSQL a 2102 reads its history ahead (`Prefetch`), in the round trip of its nonce check and after its
 locks (server.transactions.settlement), as one statement (fastsql `history_ahead`: the statements below in
-one, at most with a wider date window). The audit then asks its questions as always; a question the
+one, at most with a wider date window, and the reversal of the settlements its dispenses and sales belong to). The audit then asks its questions as always; a question the
 read-ahead covers is answered from those rows — filtered here to exactly what the question's statement
 selects, in its order — and any other question goes to the database as before. tests/server/test_hot_path.py
 checks that both give the same answers.
@@ -55,6 +55,7 @@ class Prefetch:
     dispenses: list | None = None
     trace: list | None = None
     uploads: list | None = None
+    reversed: dict | None = None  # settlement id -> reversed_on (YYYY-MM-DD or None) of those rows' settlements
 
     def steps(self) -> list[fastsql.Step]:
         """ONE statement for server.fastsql.pipeline: the four reads as JSON arrays of rows (fastsql
@@ -65,12 +66,13 @@ class Prefetch:
                                    "keys": sorted(self.chain_keys), "codes": codes}, True)]
 
     def fill(self, results: list) -> None:
-        ((settlements, dispenses, trace, uploads),) = results[0]
+        ((settlements, dispenses, trace, uploads, reversed_),) = results[0]
         self.settlements = settlements
         self.dispenses = dispenses if self.chain_keys else None
         covered = bool(self.codes) and len(self.codes) <= _CHUNK
         self.trace = trace if covered else None
         self.uploads = uploads if covered else None
+        self.reversed = dict(reversed_)
 
 
 class CentreHistory(SqlHistory):
@@ -95,6 +97,15 @@ class CentreHistory(SqlHistory):
                 if wanted <= pf.codes:
                     return [r for r in pf.trace if r[0] in wanted]  # r[0]: code
         return super()._rows(template, first, listed)
+
+    def reversed_settlements(self, settlement_ids: Iterable[str]) -> dict[str, dt.date | None]:
+        """From the read-ahead when it holds every id asked (then it has exactly the rows the statement would
+        find), else from the database."""
+        ids = list(dict.fromkeys(settlement_ids))
+        known = self.prefetched.reversed if self.prefetched is not None else None
+        if known is not None and all(i in known for i in ids):
+            return {i: _date(known[i]) if known[i] is not None else None for i in ids}
+        return super().reversed_settlements(ids)
 
     def trace_sales(self, codes: Iterable[str]) -> dict[str, list[TraceSale]]:
         out = super().trace_sales(codes)
