@@ -196,4 +196,5 @@ trace_upload = Table(
     Column("return_msgid", String(40), nullable=True),
     Index("ix_centre_trace_upload_code", "code"),
     Index("ix_centre_trace_upload_doc", "fixmedins_code", "rtal_docno"),
+    Index("ix_centre_trace_upload_setl", "setl_id"),  # a 3505 sums its settlement's uploads (migration c0303)
 )
