@@ -17,8 +17,8 @@ import pytest
 from core.domain import fmt
 from desktop.qt import Qt, QtGui, QtWidgets
 from tests.ui.kiosk.fixtures import (  # noqa: F401
-    LANDSCAPE, P01_NAME, a4_text, PORTRAIT, SUPERVISOR_CODE, _data_key, _templates, centre, history, idle, kiosk, shot, tap,
-    today, visible_texts,
+    LANDSCAPE, P01_NAME, a4_text, PORTRAIT, SUPERVISOR_CODE, _data_key, _templates, centre, history, idle, kiosk,
+    left_alone, shot, tap, today, visible_texts,
 )
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
@@ -153,6 +153,7 @@ def test_kiosk_by_touch_end_to_end(qtbot, kiosk, centre, history):
     assert win.page == "menu"
 
     # idle: the countdown, then the wipe
+    left_alone(k)
     qtbot.waitUntil(lambda: win.overlay.isVisible(), timeout=10000)
     assert "countdown" in k.voice.spoken
     shot(win, "idle_countdown", PORTRAIT)

@@ -2,6 +2,8 @@
 SQLite, an expert pool), the counter's service over a terminal's core.sync transport (TerminalCentreLink), staff, and the window."""
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +57,10 @@ def make_service(centre: Centre, tmp_path: Path):
                         store_url=f"sqlite:///{tmp_path / 'counter_link.db'}")
     link = TerminalCentreLink.for_desk(config)  # msgids from the stored sequence of its own store
     link.set_operator("wang", "王经办")
-    return CounterService(link, forms_dir=tmp_path / "forms", institution_name=config.institution_name), config
+    # The forms folder is shown on screen (附件3 已生成: path): a name of fixed length, as pytest's tmp_path grows with
+    # the run number and the xdist worker and a longer path wraps onto another line of the compared screenshot.
+    forms = Path(tempfile.mkdtemp(prefix="ow-forms-"))
+    return CounterService(link, forms_dir=forms, institution_name=config.institution_name), config
 
 
 @pytest.fixture
@@ -63,6 +68,7 @@ def service(centre, tmp_path):
     svc, _config = make_service(centre, tmp_path)
     yield svc
     svc.link.close()
+    shutil.rmtree(svc.forms_dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -196,7 +196,7 @@ def _heard_voice():
     return HeardVoice
 
 
-def make_kiosk(qtbot, tmp_path: Path, url: str, secret: str, *, qr: str | None = None, idle_ms: int = 4000,
+def make_kiosk(qtbot, tmp_path: Path, url: str, secret: str, *, qr: str | None = None, idle_ms: int = 600_000,
                size=PORTRAIT, **config_kw) -> Kiosk:
     from core.services.kiosk import KioskLink, KioskService
     from desktop.kiosk.window import KioskDevices, KioskWindow
@@ -241,6 +241,14 @@ def kiosk(qtbot, centre, tmp_path):
     k = make_kiosk(qtbot, tmp_path, centre.url, centre.secrets[KIOSK_INST])
     yield k
     close_kiosk(k)
+
+
+def left_alone(k: Kiosk, idle_ms: int = 300) -> None:
+    """From now on nobody touches the kiosk: the real idle watch starts counting with a short idle time. The
+    fixture's own idle time is long, so that a loaded machine never wipes a screen before a test looked at it
+    (seen: the message page had gone home before its screenshot at load 21)."""
+    k.window.idle.idle_ms = idle_ms
+    k.window.idle.poke()
 
 
 def idle(qtbot, k: Kiosk, timeout: int = 15000) -> None:
