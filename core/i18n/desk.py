@@ -59,6 +59,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- ordinary insured purchase (med_type 41 定点药店购药, issue 17) ---
     "desk.ordinary.opened": ("普通购药（医疗类别 {med_type}）：请逐盒扫描药品追溯码，个人账户或现金支付",
                              "ordinary purchase (med_type {med_type}): scan each box; pay by account or cash"),
+    "desk.ordinary.rx_waiting": ("此人有待取的电子处方：请先选择处方（回车）；不凭处方购药请按 F8",
+                                 "e-prescriptions are waiting: pick one (Enter); F8 buys without a prescription"),
     "desk.ordinary.empty": ("尚未扫描药品：请逐盒扫描追溯码", "no drug scanned yet: scan each box's code"),
     "desk.ordinary.unknown_box": ("追溯码的产品 {prefix} 不在本店药品目录中：请同步目录，或用 Ctrl+F 查药品",
                                   "product {prefix} of this code is not in the catalogue: sync it, or Ctrl+F"),

@@ -49,7 +49,10 @@ class SaleFlow:
             return
         result = classify(text_)
         if page == "rx" and result.kind in (Kind.TRACE_CODE, Kind.GS1) and self.state.card is not None:
-            self.open_ordinary(text_)  # a box scanned without a prescription: an ordinary purchase (41)
+            if self.state.rxs:  # a waiting prescription is never turned into an ordinary purchase by a stray scan
+                self.rx.show_message("warn", text(message("desk.ordinary.rx_waiting")))
+            else:
+                self.open_ordinary(text_)  # a box scanned without a prescription: an ordinary purchase (41)
             return
         if page == "rx" and (result.kind is Kind.RX_TOKEN or (text_.strip().isdigit() and len(text_.strip()) == 8)):
             self.pickup(text_.strip())

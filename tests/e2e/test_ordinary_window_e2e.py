@@ -14,7 +14,7 @@ import pytest
 from desktop.qt import Qt
 from tests.server.helpers import trace_codes
 from tests.ui.pharmacy.fixtures import (  # noqa: F401
-    _data_key, _templates, centre, desk, idle, login, press, shot, type_in, window,
+    P01_CERTNO, _data_key, _templates, centre, d01, desk, idle, login, press, shot, type_in, window,
 )
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
@@ -29,6 +29,8 @@ def _ordinary(qtbot, win, certno: str, boxes: list[str], *, picture: str = "") -
     assert win.page() == "rx", win.identify.message.text()
     if picture:
         assert "F8" in win.rx.message.text(), win.rx.message.text()
+        press(qtbot, win, Qt.Key.Key_F1)
+        assert "F8 普通购药" in win.keys_shown.split("\n"), win.keys_shown  # F1 lists it
         shot(win, picture)
     press(qtbot, win, Qt.Key.Key_F8)
     idle(qtbot, win)
@@ -47,6 +49,16 @@ def test_ordinary_purchase_with_the_account_in_the_window(qtbot, window, centre,
     idle(qtbot, win)
     assert win.state.shift["shift_id"] == shift
     assert "F8" in win.keymap()["rx"] and win.keymap()["rx"]["F8"][1] == "普通购药"
+
+    # a waiting prescription is not turned into an ordinary purchase by a box scanned on its screen
+    centre.upload_rx("T0001", [d01(1, 28)])
+    type_in(qtbot, win.identify.box, P01_CERTNO)
+    idle(qtbot, win)
+    qtbot.waitUntil(lambda: win.rx.list.count() == 1)
+    type_in(qtbot, win.rx.pickup, trace_codes("8100011", 1)[0])
+    idle(qtbot, win)
+    assert win.page() == "rx" and win.state.sale is None and "F8" in win.rx.message.text(), win.rx.message.text()
+    press(qtbot, win, Qt.Key.Key_Escape)
 
     _ordinary(qtbot, win, P02_CERTNO, [*trace_codes("8100011", 2), trace_codes("8100066", 1)[0]],
               picture="rx_no_prescription")

@@ -22,6 +22,8 @@ def settle_blockers(sale: Sale | None, view: AuditView | None, *, card_online: b
     acknowledged, no pre-settlement by the centre (offline, or still asking), no shift open."""
     if sale is None:
         return [message("desk.scan.no_sale")]
+    if not sale.lines:  # an ordinary purchase before its first box (core.services.desk.ordinary)
+        return [message("desk.ordinary.empty")] + ([] if shift_open else [message("desk.shift.none")])
     why = []
     missing = [l for l in sale.lines if not l.complete]
     if missing:

@@ -131,6 +131,15 @@ def test_a_sale_grows_by_the_boxes_scanned():
     assert check_ordinary(sale, "x", refused, find, lambda s: refused) is refused  # other refusals stand
 
 
+def test_an_empty_ordinary_sale_says_to_scan_a_box():
+    from core.services.desk.rules import settle_blockers
+
+    sale = ordinary_sale(_card(WORLD.patients["P14"]), day=DAY)
+    assert [m.key for m in settle_blockers(sale, None, card_online=True, shift_open=True)] == ["desk.ordinary.empty"]
+    assert [m.key for m in settle_blockers(sale, None, card_online=True, shift_open=False)] == [
+        "desk.ordinary.empty", "desk.shift.none"]
+
+
 def test_account_check_before_anything_is_written():
     employee, resident = WORLD.patients["P14"], WORLD.patients["P01"]
     check_account(Payment(account=Decimal("70.00")), _card(employee, balance="70.00"), Decimal("70.00"))
