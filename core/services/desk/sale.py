@@ -12,14 +12,14 @@ from core.audit.ordinary import evaluate_sale
 from core.audit.history import MemoryHistory
 from core.domain import AuditRequest, Prescription, PrescriptionLine, Scheme
 from core.domain.clock import CST, today_cst
-from core.i18n import Message
+from core.i18n import Message, message
 from core.services.auth import RESTRICTED_WARN_RULES
 from core.services.checkout import Identification
 from core.services.desk.accounts import account_extra
 from core.services.desk import ordinary
 from core.services.desk.base import CERT_KIND, DeskBase
 from core.services.pharmacy_sale import CodeCheck, Lookups, OpenBox, Sale, SoldBefore, check_scan
-from core.services.ports import AuditView, Figures, HitView, PatientCard
+from core.services.ports import AuditView, DeskError, Figures, HitView, PatientCard
 from core.store import desk as t
 from core.store.history_sql import SqlHistory
 from core.store.models import SettlementRow, TraceSaleRow
@@ -83,8 +83,15 @@ class SaleCases(DeskBase):
                                        lambda bigger: check_scan(bigger, text, lookups, focus_line=None))
 
     def open_ordinary_sale(self, card: PatientCard, med_type: str | None = None) -> Sale:
-        """An ordinary insured purchase without a prescription (41 定点药店购药), online or offline."""
-        return ordinary.ordinary_sale(card, med_type or ordinary.DEFAULT_MED_TYPE)
+        """An ordinary insured purchase without a prescription (41 定点药店购药), online or offline; a code the
+        profile does not make ordinary, or one that needs a prescription (11 门诊统筹), is refused."""
+        med = med_type or ordinary.DEFAULT_MED_TYPE
+        if not ordinary.is_ordinary(self.profile, med):
+            raise DeskError(message("desk.ordinary.not_ordinary", med_type=med))
+        policy = self.profile.ordinary.get(med)
+        if policy is not None and policy.requires_prescription:
+            raise DeskError(message("desk.ordinary.needs_rx", label=policy.label, med_type=med))
+        return ordinary.ordinary_sale(card, med)
 
     def uncoded_batches(self, drug_key: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

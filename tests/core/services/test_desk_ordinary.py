@@ -156,3 +156,21 @@ def test_account_check_before_anything_is_written():
     with pytest.raises(DeskError) as none:
         check_account(Payment(account=Decimal("1.00")), _card(resident, balance="0.00"), Decimal("28.00"))
     assert "无个人账户" in none.value.message.zh
+
+
+def test_the_desk_opens_41_without_a_prescription_and_refuses_11_or_a_chronic_code(tmp_path):
+    from tests.ui.pharmacy.fixtures import close_desks, make_desk
+
+    d = make_desk(tmp_path, None, None)  # standalone: opening a sale needs no centre
+    try:
+        card = _card(WORLD.patients["P14"], online=False)
+        sale = d.desk.open_ordinary_sale(card)
+        assert (sale.scheme, sale.med_type, sale.person_no) == ("OP", "41", "T0014")
+        with pytest.raises(DeskError) as needs_rx:
+            d.desk.open_ordinary_sale(card, "11")
+        assert needs_rx.value.message.key == "desk.ordinary.needs_rx" and "须凭处方" in needs_rx.value.message.zh
+        with pytest.raises(DeskError) as chronic:
+            d.desk.open_ordinary_sale(card, "14")
+        assert chronic.value.message.key == "desk.ordinary.not_ordinary"
+    finally:
+        close_desks()
