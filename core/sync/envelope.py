@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Mapping
 
 SIGNIN_MARKERS = ("sign_no", "签到", "签退")
 
@@ -128,7 +128,8 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_default)
 
 
-def parse_reply(status: int, body: bytes, headers: dict[str, str] | None = None, *, elapsed_s: float = 0.0) -> Reply:
+def parse_reply(status: int, body: bytes, headers: Mapping[str, str] | None = None, *,
+                elapsed_s: float = 0.0) -> Reply:
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     replayed = headers.get("x-ow-replayed") == "1"
     try:

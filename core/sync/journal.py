@@ -6,9 +6,11 @@ happen inside the caller's transaction (SQLite has one writer at a time, so the 
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,6 +23,7 @@ from core.sync.models import SyncJournal
 
 GENESIS = "0" * 64
 _TAIL = "onewindow.journal_tail"
+_HELD = "onewindow.journal_held"
 _LAST = select(SyncJournal.hash).order_by(SyncJournal.seq.desc()).limit(1)
 _INSERT = insert(SyncJournal.__table__)
 
@@ -58,10 +61,32 @@ def append(session: Session, kind: str, *, sale_id: str | None = None, from_stat
     else:
         prev = conn.execute(_LAST).scalar() or GENESIS
     digest = entry_hash(prev, at, kind, sale_id, from_state, to_state, text)
-    conn.execute(_INSERT, {"at": at, "kind": kind, "sale_id": sale_id, "from_state": from_state,
-                           "to_state": to_state, "data": text, "prev_hash": prev, "hash": digest})
+    row = {"at": at, "kind": kind, "sale_id": sale_id, "from_state": from_state, "to_state": to_state,
+           "data": text, "prev_hash": prev, "hash": digest}
+    held = session.info.get(_HELD)
+    if held is not None and held[0] is root:
+        held[1].append(row)
+    else:
+        conn.execute(_INSERT, row)
     session.info[_TAIL] = (root, digest)
     return digest
+
+
+@contextlib.contextmanager
+def held(session: Session) -> Iterator[None]:
+    """Entries appended inside the block are inserted together at its end (one statement instead of one per
+    entry), still inside the caller's transaction, in chain order. For a loop that appends many entries and
+    does not read the journal back before the block ends (the sender recording a group of answers)."""
+    root = session.get_transaction()
+    assert root is not None, "journal.held needs a transaction"
+    rows: list[dict] = []
+    session.info[_HELD] = (root, rows)
+    try:
+        yield
+        if rows:
+            session.connection().execute(_INSERT, rows)
+    finally:
+        session.info.pop(_HELD, None)
 
 
 @dataclass(frozen=True)
@@ -95,4 +120,4 @@ def entries(session: Session, sale_id: str) -> list[dict]:
              "data": json.loads(r.data)} for r in rows]
 
 
-__all__ = ["ChainCheck", "append", "canonical", "entries", "verify"]
+__all__ = ["ChainCheck", "append", "canonical", "entries", "held", "verify"]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core.sync import journal
 from core.sync import outbox as ob
 from core.sync.apply import apply_reply, cancel_doomed, mark_attempt
 from core.sync.envelope import Outcome, Reply
@@ -122,15 +123,16 @@ class Sender:
             msgids = [i.msgid for i in items.values() if i.kind == "settle"]
             records = (list(s.scalars(select(SettlementRow).where(SettlementRow.settlement_id.in_(msgids))))
                        if msgids else [])
-            for item_id, reply in results:
-                item = items.get(item_id)
-                assert sales is not None and records is not None  # kept referenced on purpose
-                if item is not None and count_attempt and item.status == ob.PENDING:
-                    mark_attempt(s, self.t, item)
-                outcome = apply_reply(s, self.t, item, reply, force_resolve=force_resolve) if item else "stale"
-                outcomes.append(outcome)
-                if stats is not None:
-                    stats.add(outcome)
+            with journal.held(s):  # the group's journal entries in one INSERT, same transaction
+                for item_id, reply in results:
+                    item = items.get(item_id)
+                    assert sales is not None and records is not None  # kept referenced on purpose
+                    if item is not None and count_attempt and item.status == ob.PENDING:
+                        mark_attempt(s, self.t, item)
+                    outcome = apply_reply(s, self.t, item, reply, force_resolve=force_resolve) if item else "stale"
+                    outcomes.append(outcome)
+                    if stats is not None:
+                        stats.add(outcome)
         return outcomes
 
     # ---- a pass over the outbox ---------------------------------------------------------------------------

@@ -1,5 +1,11 @@
-"""HTTP transport to one centre: a requests session with connect/read timeouts, TLS verification, the signed
+"""HTTP transport to one centre: keep-alive connections with connect/read timeouts, TLS verification, the signed
 gateway headers, the envelope built in one place, and 9001 sign-in handled once per operator and day.
+
+The messages go through urllib3's connection pool directly, not through a requests Session: a Session call
+spends more CPU than the rest of the client's work on a message (it re-reads the environment for proxies and
+the netrc file on every request, merges settings, cookies and hooks) — measured on the drain, it was the
+largest single cost. What the Session read from the environment (proxies for the centre's URL, a CA bundle) is
+read once here instead. `session` stays a requests Session for the occasional health probe.
 
     transport = Transport(config, signins=SignInBook(...), allocate_msgid=...)
     reply = transport.call("2102", input_node, msgid=reserved_msgid, operator="OP01")
@@ -18,8 +24,12 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+import os
+
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
+from urllib3 import exceptions as u3
 
 from core.sync import killpoints
 from core.sync.config import SyncConfig
@@ -75,8 +85,22 @@ class Health:
 
 
 def classify_exception(exc: Exception) -> tuple[Outcome, str]:
-    """Which failures prove that no request reached the centre."""
+    """Which failures prove that no request reached the centre (urllib3's exceptions, or requests' for a
+    caller that still uses a Session)."""
     text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, u3.MaxRetryError) and exc.reason is not None:
+        exc = exc.reason
+        text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, (u3.NewConnectionError, u3.NameResolutionError)):  # before ConnectTimeoutError: subclasses
+        return Outcome.NOT_SENT, f"cannot connect: {exc}"
+    if isinstance(exc, u3.ConnectTimeoutError):
+        return Outcome.NOT_SENT, f"connect timeout: {exc}"
+    if isinstance(exc, u3.SSLError):
+        return Outcome.NOT_SENT, f"TLS handshake failed: {exc}"
+    if isinstance(exc, u3.ReadTimeoutError):
+        return Outcome.UNKNOWN, f"read timeout: {exc}"
+    if isinstance(exc, (u3.HTTPError, OSError)) and not isinstance(exc, requests.RequestException):
+        return Outcome.UNKNOWN, f"connection lost: {text}"
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return Outcome.NOT_SENT, f"connect timeout: {exc}"
     if isinstance(exc, requests.exceptions.SSLError):
@@ -121,9 +145,21 @@ class Transport:
         self.session.verify = config.centre.verify_tls
         self.session.headers["user-agent"] = f"onewindow-terminal/{config.terminal.terminal_id}"
         self.listeners: list[Callable[[Reply], None]] = []
+        self._http = _manager(config, max(pool, 1))
+        self._headers = {"user-agent": self.session.headers["user-agent"], "content-type": "application/json",
+                         "accept": "*/*"}
+        self._timeout = urllib3.Timeout(connect=config.centre.connect_timeout_s, read=config.centre.read_timeout_s)
+        self._urls: dict[str, str] = {}
 
     def close(self) -> None:
         self.session.close()
+        self._http.clear()
+
+    def url_for(self, infno: str) -> str:
+        url = self._urls.get(infno)
+        if url is None:
+            url = self._urls[infno] = self.config.centre.endpoint_for(infno, self.profile)
+        return url
 
     # ---- the wire -------------------------------------------------------------------------------------------
     def post(self, body: bytes, infno: str) -> Reply:
@@ -134,14 +170,15 @@ class Transport:
         killpoints.set_current(infno)
         started = time.monotonic()
         try:
-            r = self.session.post(c.endpoint_for(infno, self.profile), data=body, headers=headers,
-                                  timeout=(c.connect_timeout_s, c.read_timeout_s))
-            content = r.content
+            # never retried or redirected here: a repeat is the outbox's decision, with the same msgid
+            r = self._http.urlopen("POST", self.url_for(infno), body=body, headers={**self._headers, **headers},
+                                   timeout=self._timeout, retries=False, redirect=False)
+            content = r.data
         except Exception as exc:  # noqa: BLE001 - every network failure becomes an outcome
             outcome, error = classify_exception(exc)
             reply = Reply(outcome, error=error, elapsed_s=time.monotonic() - started)
         else:
-            reply = parse_reply(r.status_code, content, dict(r.headers), elapsed_s=time.monotonic() - started)
+            reply = parse_reply(r.status, content, r.headers, elapsed_s=time.monotonic() - started)
         finally:
             killpoints.set_current(None)
         killpoints.kill_point("after_reply", infno)
@@ -207,6 +244,26 @@ class Transport:
                 continue
             return reply
         return reply  # pragma: no cover - the loop always returns
+
+
+def _manager(config: SyncConfig, pool: int) -> urllib3.PoolManager:
+    """Keep-alive connections to the centre (at most `pool`), with what a requests Session would have taken
+    from the environment read once: a proxy for the centre's URL (HTTPS_PROXY/HTTP_PROXY/NO_PROXY) and a CA
+    bundle (REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE) when the configuration does not name one."""
+    c = config.centre
+    verify = c.verify_tls
+    tls: dict = {}
+    if verify is False:
+        tls["cert_reqs"] = "CERT_NONE"
+    else:
+        bundle = verify if isinstance(verify, str) else (
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or requests.certs.where())
+        tls["cert_reqs"] = "CERT_REQUIRED"
+        tls["ca_cert_dir" if os.path.isdir(bundle) else "ca_certs"] = bundle
+    proxy = requests.utils.get_environ_proxies(c.url).get(c.url.split(":", 1)[0].lower()) if c.url else None
+    if proxy:
+        return urllib3.ProxyManager(proxy, num_pools=4, maxsize=pool, block=False, **tls)
+    return urllib3.PoolManager(num_pools=4, maxsize=pool, block=False, **tls)
 
 
 __all__ = ["Health", "SignInBook", "Transport", "classify_exception"]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.store.db import open_store
@@ -78,4 +79,34 @@ def test_journal_detects_an_edit_and_a_deletion(tmp_path):
     with Session(engine) as s:
         check = journal.verify(s)
         assert not check.ok and check.broken_at == 3 and "removed" in check.reason
+    engine.dispose()
+
+
+def test_held_entries_are_inserted_in_chain_order_at_the_end_of_the_block(tmp_path):
+    """The sender records a group of answers with journal.held: one INSERT for the group's entries, in the
+    same transaction, and the chain exactly as if each entry had been inserted on its own."""
+    engine = open_store(f"sqlite:///{tmp_path / 't.db'}")
+    with Session(engine) as s, s.begin():
+        journal.append(s, "before", data={"i": -1})
+        with journal.held(s):
+            for i in range(4):
+                journal.append(s, "test", sale_id=f"S{i}", data={"i": i})
+            assert s.scalar(select(func.count()).select_from(SyncJournal)) == 1  # held until the block ends
+        journal.append(s, "after", data={"i": 9})
+    with Session(engine) as s:
+        assert journal.verify(s).ok and journal.verify(s).entries == 6
+        assert [r.kind for r in s.scalars(select(SyncJournal).order_by(SyncJournal.seq))] == [
+            "before", "test", "test", "test", "test", "after"]
+    with Session(engine) as s:  # a block that fails inserts nothing (and the transaction rolls back)
+        s.begin()
+        with pytest.raises(RuntimeError):
+            with journal.held(s):
+                journal.append(s, "lost", data={})
+                raise RuntimeError("boom")
+        assert s.scalar(select(func.count()).select_from(SyncJournal)) == 6
+        s.rollback()
+    with Session(engine) as s, s.begin():
+        journal.append(s, "next", data={})  # the chain goes on from the last stored entry
+    with Session(engine) as s:
+        assert journal.verify(s).ok and journal.verify(s).entries == 7
     engine.dispose()

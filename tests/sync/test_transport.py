@@ -3,16 +3,18 @@ per operator and day, a new sign-in when the centre refuses the session."""
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import threading
 import time
 
 import pytest
+from urllib3 import exceptions as u3
 
 from core.sync.config import config_from_dict
 from core.sync.envelope import Outcome, build, encode, parse_reply
 from core.sync.signing import sign_headers
-from core.sync.transport import SignInBook, Transport
+from core.sync.transport import SignInBook, Transport, classify_exception
 from tests.sync.fakecentre import FakeCentre, envelope_answer
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -95,6 +97,37 @@ def test_timeout_and_hang_up_are_unknown():
     with FakeCentre(lambda env: (None, b"")) as c:
         reply = transport(c.url).post(b'{"infno":"2102"}', "2102")
         assert reply.outcome is Outcome.UNKNOWN and "connection lost" in reply.error
+
+
+@pytest.mark.parametrize("exc, outcome", [
+    (u3.NewConnectionError(None, "refused"), Outcome.NOT_SENT),
+    (u3.NameResolutionError("centre.invalid", None, OSError("no such host")), Outcome.NOT_SENT),
+    (u3.ConnectTimeoutError(None, "connect timed out"), Outcome.NOT_SENT),
+    (u3.SSLError("certificate verify failed"), Outcome.NOT_SENT),
+    (u3.MaxRetryError(None, "/", u3.NewConnectionError(None, "refused")), Outcome.NOT_SENT),
+    # the request may have reached the centre: never "not sent" (that would let the cashier withdraw it)
+    (u3.ReadTimeoutError(None, "/", "read timed out"), Outcome.UNKNOWN),
+    (u3.ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")), Outcome.UNKNOWN),
+    (u3.ProtocolError("Connection aborted.", http.client.RemoteDisconnected("closed")), Outcome.UNKNOWN),
+    (ConnectionResetError(104, "reset"), Outcome.UNKNOWN),
+    (u3.MaxRetryError(None, "/", u3.ReadTimeoutError(None, "/", "read timed out")), Outcome.UNKNOWN),
+    (ValueError("anything else"), Outcome.UNKNOWN),
+])
+def test_wire_failures_are_classified(exc, outcome):
+    assert classify_exception(exc)[0] is outcome
+
+
+def test_the_environment_proxy_is_used(monkeypatch):
+    """What a requests Session read from the environment per request is read once (the messages go through
+    urllib3 directly): a proxy for the centre's URL is used, NO_PROXY is honoured."""
+    import urllib3
+
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert isinstance(transport("http://centre.example:8000")._http, urllib3.ProxyManager)
+    monkeypatch.setenv("NO_PROXY", "centre.example")
+    assert not isinstance(transport("http://centre.example:8000")._http, urllib3.ProxyManager)
 
 
 def test_sign_in_once_per_operator_and_day():
