@@ -168,6 +168,7 @@ class SenderConfig:
     poll_s: float = 0.5
     batch: int = 200
     workers: int = 4
+    apply_group: int = 64  # answers recorded per transaction by a pass (a kill -9 loses at most these: resent)
     backoff_max_s: float = 30.0
     offline_probe_s: float = 10.0
     total_tolerance: Decimal = Decimal("0.10")  # the 0.1 元 rule between local and centre totals

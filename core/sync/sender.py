@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from core.sync import journal
 from core.sync import outbox as ob
 from core.sync.apply import apply_reply, cancel_doomed, mark_attempt
+from core.sync.config import SenderConfig
 from core.sync.envelope import Outcome, Reply
 from core.store.models import SettlementRow
 from core.sync.models import SyncOutbox, SyncSale
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("onewindow.sync")
 
-APPLY_GROUP = 64
+APPLY_GROUP = SenderConfig.apply_group  # answers per transaction unless the terminal's settings say otherwise
 
 
 @dataclass
@@ -200,7 +201,7 @@ class Sender:
                     reply = Reply(Outcome.UNKNOWN, error=f"internal error: {exc}")
                 failures_in_a_row = 0 if reply.reached else failures_in_a_row + 1
                 results.append((item_id, reply))
-            if len(results) >= APPLY_GROUP:
+            if len(results) >= self.t.config.sender.apply_group:
                 self._apply(results, stats)
                 results = []
         if results:

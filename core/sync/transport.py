@@ -1,11 +1,12 @@
 """HTTP transport to one centre: keep-alive connections with connect/read timeouts, TLS verification, the signed
 gateway headers, the envelope built in one place, and 9001 sign-in handled once per operator and day.
 
-The messages go through urllib3's connection pool directly, not through a requests Session: a Session call
-spends more CPU than the rest of the client's work on a message (it re-reads the environment for proxies and
-the netrc file on every request, merges settings, cookies and hooks) — measured on the drain, it was the
-largest single cost. What the Session read from the environment (proxies for the centre's URL, a CA bundle) is
-read once here instead. `session` stays a requests Session for the occasional health probe.
+The messages go over core.sync.wire (kept-alive sockets, answers parsed by httptools), or through urllib3's
+pool when the environment names a proxy for the centre — not through a requests Session: a Session call spent
+more CPU than the rest of the client's work on a message (it re-read the environment for proxies and the netrc
+file on every request, merged settings, cookies and hooks), and urllib3 with http.client about half of it
+(measured on the drain, which is CPU-bound). What the Session read from the environment (a proxy for the
+centre's URL, a CA bundle) is read once here instead. `session` stays a requests Session for health probes.
 
     transport = Transport(config, signins=SignInBook(...), allocate_msgid=...)
     reply = transport.call("2102", input_node, msgid=reserved_msgid, operator="OP01")
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import os
+import ssl
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -32,9 +35,10 @@ from requests.adapters import HTTPAdapter
 from urllib3 import exceptions as u3
 
 from core.sync import killpoints
-from core.sync.config import SyncConfig
+from core.sync.config import CentreConfig, SyncConfig
 from core.sync.envelope import Outcome, Reply, build, encode, parse_reply
 from core.sync.transactions import sign_in_input
+from core.sync.wire import Wire, WireError
 from core.gateway import signing
 from core.gateway.profiles import load_profile
 
@@ -87,6 +91,8 @@ class Health:
 def classify_exception(exc: Exception) -> tuple[Outcome, str]:
     """Which failures prove that no request reached the centre (urllib3's exceptions, or requests' for a
     caller that still uses a Session)."""
+    if isinstance(exc, WireError):
+        return (Outcome.NOT_SENT if exc.not_sent else Outcome.UNKNOWN), str(exc)
     text = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, u3.MaxRetryError) and exc.reason is not None:
         exc = exc.reason
@@ -145,21 +151,31 @@ class Transport:
         self.session.verify = config.centre.verify_tls
         self.session.headers["user-agent"] = f"onewindow-terminal/{config.terminal.terminal_id}"
         self.listeners: list[Callable[[Reply], None]] = []
-        self._http = _manager(config, max(pool, 1))
+        self._pool = max(pool, 1)
         self._headers = {"user-agent": self.session.headers["user-agent"], "content-type": "application/json",
                          "accept": "*/*"}
-        self._timeout = urllib3.Timeout(connect=config.centre.connect_timeout_s, read=config.centre.read_timeout_s)
-        self._urls: dict[str, str] = {}
+        self._link_lock = threading.Lock()
+        self._link = _Link(config.centre, self.profile, self._pool)
+
+    def link(self) -> "_Link":
+        """The connections for the centre as configured now (the configuration may be replaced while running:
+        another centre URL, other timeouts — the next message then goes over new connections)."""
+        link = self._link
+        if link.centre is not self.config.centre:
+            with self._link_lock:
+                link = self._link
+                if link.centre is not self.config.centre:
+                    old, link = link, _Link(self.config.centre, self.profile, self._pool)
+                    self._link = link
+                    old.close()
+        return link
 
     def close(self) -> None:
         self.session.close()
-        self._http.clear()
+        self._link.close()
 
     def url_for(self, infno: str) -> str:
-        url = self._urls.get(infno)
-        if url is None:
-            url = self._urls[infno] = self.config.centre.endpoint_for(infno, self.profile)
-        return url
+        return self.link().url_for(infno)
 
     # ---- the wire -------------------------------------------------------------------------------------------
     def post(self, body: bytes, infno: str) -> Reply:
@@ -171,14 +187,20 @@ class Transport:
         started = time.monotonic()
         try:
             # never retried or redirected here: a repeat is the outbox's decision, with the same msgid
-            r = self._http.urlopen("POST", self.url_for(infno), body=body, headers={**self._headers, **headers},
-                                   timeout=self._timeout, retries=False, redirect=False)
-            content = r.data
+            link = self.link()
+            if link.wire is not None:
+                status, answer_headers, content = link.wire.post(
+                    link.path_for(infno), body, {**self._headers, **headers},
+                    after_send=lambda: killpoints.kill_point("after_send", infno))
+            else:
+                r = link.http.urlopen("POST", link.url_for(infno), body=body, headers={**self._headers, **headers},
+                                      timeout=link.timeout, retries=False, redirect=False)
+                status, answer_headers, content = r.status, dict(r.headers), r.data
         except Exception as exc:  # noqa: BLE001 - every network failure becomes an outcome
             outcome, error = classify_exception(exc)
             reply = Reply(outcome, error=error, elapsed_s=time.monotonic() - started)
         else:
-            reply = parse_reply(r.status, content, r.headers, elapsed_s=time.monotonic() - started)
+            reply = parse_reply(status, content, answer_headers, elapsed_s=time.monotonic() - started)
         finally:
             killpoints.set_current(None)
         killpoints.kill_point("after_reply", infno)
@@ -246,24 +268,70 @@ class Transport:
         return reply  # pragma: no cover - the loop always returns
 
 
-def _manager(config: SyncConfig, pool: int) -> urllib3.PoolManager:
-    """Keep-alive connections to the centre (at most `pool`), with what a requests Session would have taken
-    from the environment read once: a proxy for the centre's URL (HTTPS_PROXY/HTTP_PROXY/NO_PROXY) and a CA
-    bundle (REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE) when the configuration does not name one."""
-    c = config.centre
-    verify = c.verify_tls
-    tls: dict = {}
+class _Link:
+    """The connections to the centre of one CentreConfig: the wire (or urllib3's pool behind a proxy), and the
+    URL of each transaction number, worked out once."""
+
+    def __init__(self, centre: CentreConfig, profile, pool: int) -> None:
+        self.centre, self.profile = centre, profile
+        self.http, proxied = _manager(centre, pool)
+        self.wire = None if proxied or not centre.url else Wire(
+            centre.url, connect_timeout_s=centre.connect_timeout_s, read_timeout_s=centre.read_timeout_s,
+            tls=lambda: _tls_context(centre.verify_tls), pool=pool)
+        self.timeout = urllib3.Timeout(connect=centre.connect_timeout_s, read=centre.read_timeout_s)
+        self._urls: dict[str, str] = {}
+        self._paths: dict[str, str] = {}
+
+    def url_for(self, infno: str) -> str:
+        url = self._urls.get(infno)
+        if url is None:
+            url = self._urls[infno] = self.centre.endpoint_for(infno, self.profile)
+        return url
+
+    def path_for(self, infno: str) -> str:
+        path = self._paths.get(infno)
+        if path is None:
+            u = urlsplit(self.url_for(infno))
+            path = self._paths[infno] = (u.path or "/") + (f"?{u.query}" if u.query else "")
+        return path
+
+    def close(self) -> None:
+        self.http.clear()
+        if self.wire is not None:
+            self.wire.close()
+
+
+def _ca_bundle(verify: bool | str) -> str:
+    """The CA bundle to verify the centre with: the configured one, else the environment's
+    (REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE, as requests reads them), else certifi's."""
+    if isinstance(verify, str):
+        return verify
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or requests.certs.where()
+
+
+def _tls_context(verify: bool | str) -> ssl.SSLContext:
     if verify is False:
-        tls["cert_reqs"] = "CERT_NONE"
-    else:
-        bundle = verify if isinstance(verify, str) else (
-            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or requests.certs.where())
-        tls["cert_reqs"] = "CERT_REQUIRED"
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+    bundle = _ca_bundle(verify)
+    if os.path.isdir(bundle):
+        return ssl.create_default_context(capath=bundle)
+    return ssl.create_default_context(cafile=bundle)
+
+
+def _manager(c: CentreConfig, pool: int) -> tuple[urllib3.PoolManager, bool]:
+    """urllib3's keep-alive connections to the centre (at most `pool`), used when the environment names a proxy
+    for the centre's URL (HTTPS_PROXY/HTTP_PROXY, NO_PROXY honoured; read once). Returns (manager, proxied)."""
+    tls: dict = {"cert_reqs": "CERT_NONE"} if c.verify_tls is False else {"cert_reqs": "CERT_REQUIRED"}
+    if c.verify_tls is not False:
+        bundle = _ca_bundle(c.verify_tls)
         tls["ca_cert_dir" if os.path.isdir(bundle) else "ca_certs"] = bundle
     proxy = requests.utils.get_environ_proxies(c.url).get(c.url.split(":", 1)[0].lower()) if c.url else None
     if proxy:
-        return urllib3.ProxyManager(proxy, num_pools=4, maxsize=pool, block=False, **tls)
-    return urllib3.PoolManager(num_pools=4, maxsize=pool, block=False, **tls)
+        return urllib3.ProxyManager(proxy, num_pools=4, maxsize=pool, block=False, **tls), True
+    return urllib3.PoolManager(num_pools=4, maxsize=pool, block=False, **tls), False
 
 
 __all__ = ["Health", "SignInBook", "Transport", "classify_exception"]

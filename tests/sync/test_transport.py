@@ -125,9 +125,20 @@ def test_the_environment_proxy_is_used(monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    assert isinstance(transport("http://centre.example:8000")._http, urllib3.ProxyManager)
+    link = transport("http://centre.example:8000").link()
+    assert isinstance(link.http, urllib3.ProxyManager) and link.wire is None
     monkeypatch.setenv("NO_PROXY", "centre.example")
-    assert not isinstance(transport("http://centre.example:8000")._http, urllib3.ProxyManager)
+    link = transport("http://centre.example:8000").link()
+    assert not isinstance(link.http, urllib3.ProxyManager) and link.wire is not None
+
+
+def test_a_new_centre_url_is_used_from_the_next_message():
+    with FakeCentre(lambda env: (200, envelope_answer(0))) as one, FakeCentre(lambda env: (200, envelope_answer(0))) as two:
+        t = transport(one.url)
+        assert t.post(b'{"infno":"2102"}', "2102").ok
+        t.config = t.config.with_centre(two.url)
+        assert t.post(b'{"infno":"2102"}', "2102").ok
+        assert (len(one.received), len(two.received)) == (1, 1)
 
 
 def test_sign_in_once_per_operator_and_day():
