@@ -9,11 +9,19 @@ persons have none), so that the setup does not take many minutes.
 Timed: `onewindow server` is started as its own process and the terminal's sender drains the outbox
 (`drain_s`, `per_s`). Checked afterwards against the centre's database: `duplicates` (a person with more
 than one live settlement, or a msgid settled twice) and `lost` (a queued settlement that is not live at the
-centre, or a sale that did not end settled). Budget: 10,000 in under 60 s.
+centre, or a sale that did not end settled). Budget (issue #23): 10,000 in under 20 s, i.e. at least 500/s.
+
+The drain is CPU-bound, and the machine may be shared: CPU time per settlement (client and centre apart) is the
+figure to compare between runs; each side is one Python process, so it cannot go faster than one core allows
+(`client_bound_per_s`, `centre_bound_per_s`), and both together not faster than the machine's cores allow
+(`cpu_bound_per_s_on_2_cores`). The setup's own objects (every synthetic person, the world) are frozen out of
+the garbage collector before the drain: a terminal does not hold them, and the drain's collections would scan
+them (measured: 0.07 ms per settlement of client CPU that was the bench's, not the sender's).
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -23,7 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
-BUDGET_S = 60.0
+BUDGET_S = 20.0  # for 10,000: issue #23's floor (aim 10 s)
+BUDGET_ITEMS = 10_000
 BATCH = 500
 
 
@@ -203,6 +212,8 @@ def run(args: argparse.Namespace) -> dict:
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise SystemExit(f"onewindow bench sync: the centre did not start (log {tmp / 'centre.log'})")
             time.sleep(0.1)
+        gc.collect()
+        gc.freeze()  # the setup's objects are not the sender's: its collections should not scan them
         load_before = _loadavg()
         centre_cpu0, client_cpu0 = _cpu_of(proc.pid), time.process_time()
         t2 = time.perf_counter()
@@ -227,7 +238,8 @@ def run(args: argparse.Namespace) -> dict:
         lost = len(set(queued) - set(live_ids)) + not_settled
         return {
             "name": "sync", "items": n, "drain_s": round(drain_s, 2), "per_s": round(n / drain_s, 1) if drain_s else None,
-            "duplicates": duplicates, "lost": lost, "budget_s": BUDGET_S, "within_budget": drain_s < BUDGET_S,
+            "duplicates": duplicates, "lost": lost, "budget_s": BUDGET_S,
+            "within_budget": drain_s * BUDGET_ITEMS / n < BUDGET_S,  # the budget's rate: 500/s
             "sent": stats.sent, "refused": stats.refused, "transport_failures": stats.failed,
             "workers": args.workers, "queue_s": round(queue_s, 2), "seed_s": round(seed_s, 2),
             "centre": "onewindow server (SQLite, 1 process)",
@@ -235,11 +247,15 @@ def run(args: argparse.Namespace) -> dict:
             "loadavg_before": load_before, "loadavg_after": _loadavg(),
             "client_cpu_ms_per_item": round(client_cpu * 1000 / n, 2), "centre_cpu_ms_per_item": round(centre_cpu * 1000 / n, 2),
             "cpu_bound_per_s_on_2_cores": round(2 * n / (client_cpu + centre_cpu), 1) if client_cpu + centre_cpu else None,
+            # one process each: neither side can use more than one core for its Python
+            "client_bound_per_s": round(n / client_cpu, 1) if client_cpu else None,
+            "centre_bound_per_s": round(n / centre_cpu, 1) if centre_cpu else None,
         }
     finally:
         if t is not None:
             t.close()
             t.engine.dispose()
+        gc.unfreeze()
         if proc is not None and proc.poll() is None:
             proc.terminate()
             try:

@@ -19,4 +19,6 @@ def test_bench_sync_json_shape():
     assert figures["name"] == "sync" and figures["items"] == 60
     assert figures["duplicates"] == 0 and figures["lost"] == 0 and figures["sent"] == 60
     assert figures["drain_s"] > 0 and figures["per_s"] > 0
-    assert figures["budget_s"] == 60.0 and isinstance(figures["within_budget"], bool)
+    assert figures["budget_s"] == 20.0 and isinstance(figures["within_budget"], bool)
+    assert figures["client_cpu_ms_per_item"] > 0 and figures["client_bound_per_s"] > 0
+    assert figures["centre_bound_per_s"] > 0 and figures["cpu_bound_per_s_on_2_cores"] > 0
