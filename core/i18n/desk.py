@@ -139,6 +139,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desk.held.unreadable": ("挂单 {no} 的数据无法读取（可能由旧版本保存）：请由主管释放后重新开单",
                              "held sale {no} cannot be read (saved by another version?): a supervisor releases it "
                              "and the sale is made again"),
+    "desk.held.count": ("挂单 {n} 笔（F9 取回）", "{n} held sale(s) (F9 recalls)"),
+    "desk.held.recalled_before": ("挂单 {nos} 在程序重启前已取回、未结算（仍为挂单，其药盒仍保留）",
+                                  "held sale {nos} had been recalled and not settled when the program stopped "
+                                  "(still held, its boxes still reserved)"),
     "desk.shift.held_released": ("主管已批准释放 {n} 笔挂单", "a supervisor released {n} held sale(s)"),
     "desk.shift.none": ("尚未开班：请先开班（备用金）", "no shift open: open one with the float first"),
     "desk.shift.open": ("已有未关闭的班次 {shift}", "shift {shift} is still open"),

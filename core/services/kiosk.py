@@ -32,7 +32,7 @@ from typing import Any
 
 from core.domain.clock import CST
 from core.audit.context import chain_supply
-from core.codes import Kind, classify
+from core.services.identity_text import InvalidIdentity, NotIdentity, identity_text
 from core.domain.masking import mask_id
 from core.domain import Person, money
 from core.i18n import Message, message
@@ -298,19 +298,15 @@ class KioskService:
     # ---- identify --------------------------------------------------------------------------------------
     def identify(self, text: str) -> PatientCard:
         self._need("identify")
-        r = classify(text)
-        if r.kind is Kind.EVOUCHER:
-            if not r.valid:
-                raise KioskError(message("kiosk.id.invalid", reason=r.error.zh, reason_en=r.error.en))
-            return self._by_evoucher(r.text)
-        if r.kind is Kind.ID_CARD:
-            if not r.valid:
-                raise KioskError(message("kiosk.id.invalid", reason=r.error.zh, reason_en=r.error.en))
-            return self._by_certificate("02", r.fields["number"])
-        if r.kind is Kind.SS_CARD:
-            return self._by_certificate("03", r.fields.get("card_no") or r.fields.get("card_sn") or r.text)
-        label = r.kind_label
-        raise KioskError(message("kiosk.id.not_identity", kind=label.zh, kind_en=label.en))
+        try:
+            who = identity_text(text)
+        except InvalidIdentity as exc:
+            raise KioskError(message("kiosk.id.invalid", reason=exc.reason.zh, reason_en=exc.reason.en)) from None
+        except NotIdentity as exc:
+            raise KioskError(message("kiosk.id.not_identity", kind=exc.kind.zh, kind_en=exc.kind.en)) from None
+        if who.evoucher:
+            return self._by_evoucher(who.value)
+        return self._by_certificate(who.cert_type, who.value)
 
     def identify_card(self, card: Any) -> PatientCard:
         """A card from the reader (hardware.cards.CardRead): ID card by its number, SS card by its card number."""

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from core.domain import fmt
 from core.services.ports import AuditView, HitView
-from desktop.common import theme
+from desktop.common import screen_log, theme
 from desktop.common.i18n import text
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 
@@ -135,6 +135,8 @@ class VerdictPanel(QtWidgets.QFrame):
             self.values["cap_before"].setText(_opt(f.cap_left_before))
             self.values["cap_after"].setText(_opt(f.cap_left_after))
         self.hits.blockSignals(False)
+        screen_log.shown("verdict", view.verdict, view.source + ("/offline" if getattr(view, "offline", False) else ""),
+                         ",".join(sorted({h.rule for h in view.hits})) or "-", "incomplete" if incomplete else "")
 
     def set_acked(self, rule: str, line: int | None, acked: bool) -> None:
         if acked:

@@ -18,6 +18,7 @@ from core.services.desk.held import Unreadable, recall_blocker
 from core.services.desk.rules import Held, held_with, settle_blockers
 from core.services.pharmacy_sale import CodeCheck, Sale, apply_check
 from core.services.ports import AuditView, PatientCard, Payment, SaleRecord
+from desktop.common import screen_log
 from desktop.common.i18n import text
 from desktop.common.worker import Failure
 from core.pos.tenders import TenderError
@@ -119,6 +120,7 @@ class SaleFlow:
         self.rx.show_rxs(rxs)
         self.rx.show_message("" if rxs else "warn", "" if rxs else text(message("desk.rx.none")))
         (self.rx.list if rxs else self.rx.pickup).setFocus()
+        screen_log.shown("prescriptions", len(rxs))
 
     def _rx_failed(self, f: Failure) -> None:
         self.rx.show_message("bad", text(f.message))

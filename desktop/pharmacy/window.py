@@ -40,12 +40,13 @@ import warnings
 from dataclasses import dataclass, field, replace
 
 from core.services.auth import PERMISSIONS, Auth, Operator
+from core.services.desk.held import held_list
 from core.services.drug_lookup import DrugLookup
 from core.services.pharmacy_config import DeskConfig
 from core.services.pharmacy_sale import Sale
 from core.services.pharmacy_shift import ShiftService
 from core.services.ports import AuditView, DeskPort, LinkStatus, PatientCard, SaleRecord
-from desktop.common import i18n, theme
+from desktop.common import i18n, screen_log, theme
 from desktop.common.events import QtEvents
 from desktop.common.login import LoginDialog
 from desktop.common.receipt_printing import ReceiptPrinting
@@ -205,33 +206,36 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
     def keymap(self) -> dict[str, dict[str, tuple]]:
         """Each screen's keys, {page: {key: (action, label)}}: one action per key on a screen, and F1 and the
         status line list exactly these (a key that does nothing on a screen is not listed there)."""
-        tr = self.tr
-        common = {"F1": (self.show_keys, tr("快捷键")), "F2": (self.new_patient, tr("新顾客")),
-                  "F3": (lambda: self.go("returns"), tr("退货")), "F4": (self.go_shift, tr("班次")),
-                  "F5": (self.refresh_status, tr("刷新状态")), "F10": (self.go_settings, tr("设置")),
-                  "Ctrl+L": (self.logout, tr("退出登录"))}
-        back = {"Esc": (self.back, tr("返回"))}
-        card = {"F7": (self.show_card, tr("参保人信息"))} if self.state.card is not None else {}
-        trail = {"Ctrl+T": (self.open_trail, tr("审方/核对"))}
-        prints = {"Ctrl+P": (self.reprint, tr("重打小票")), "Ctrl+R": (self.retry_print, tr("重试打印"))}
-        recall = {"F9": (self.hold_or_recall, tr("取回挂单"))} if self.state.held else {}
+        # self.tr(...) written out: lupdate files a label under the class it reads it in; through an alias the
+        # labels landed in no class and the English UI showed them in Chinese (status line, F1)
+        common = {"F1": (self.show_keys, self.tr("快捷键")), "F2": (self.new_patient, self.tr("新顾客")),
+                  "F3": (lambda: self.go("returns"), self.tr("退货")), "F4": (self.go_shift, self.tr("班次")),
+                  "F5": (self.refresh_status, self.tr("刷新状态")), "F10": (self.go_settings, self.tr("设置")),
+                  "Ctrl+L": (self.logout, self.tr("退出登录"))}
+        back = {"Esc": (self.back, self.tr("返回"))}
+        card = {"F7": (self.show_card, self.tr("参保人信息"))} if self.state.card is not None else {}
+        trail = {"Ctrl+T": (self.open_trail, self.tr("审方/核对"))}
+        prints = {"Ctrl+P": (self.reprint, self.tr("重打小票")), "Ctrl+R": (self.retry_print, self.tr("重试打印"))}
+        recall = {"F9": (self.hold_or_recall, self.tr("取回挂单"))} if self.state.held else {}
         pages = {
             "identify": common | card | recall,
-            "rx": common | card | back | {"F6": (self.go_paper, tr("纸质处方")), "F8": (self.open_ordinary, tr("普通购药"))},
-            "paper": common | card | back | {"F12": (self.paper_submit, tr("开单")),
-                                             "Ctrl+F": (self.paper_find_drug, tr("查药品")),
-                                             "Ctrl+O": (self.paper_pick_photo, tr("处方图片")),
-                                             "Ctrl+Del": (self.paper_delete_line, tr("删除药品行"))},
+            "rx": common | card | back | {"F6": (self.go_paper, self.tr("纸质处方")),
+                                          "F8": (self.open_ordinary, self.tr("普通购药"))},
+            "paper": common | card | back | {"F12": (self.paper_submit, self.tr("开单")),
+                                             "Ctrl+F": (self.paper_find_drug, self.tr("查药品")),
+                                             "Ctrl+O": (self.paper_pick_photo, self.tr("处方图片")),
+                                             "Ctrl+Del": (self.paper_delete_line, self.tr("删除药品行"))},
             "sale": common | card | back | trail | {
-                "F6": (self.sale_screen.ask_split, tr("拆零")), "F8": (self.ask_uncoded, tr("无码库")),
-                "F9": (self.hold_or_recall, tr("挂单")), "F12": (self.go_pay, tr("结算")),
-                "Del": (self.delete_code, tr("删除码")), "Ctrl+F": (self.find_drug, tr("查药品"))},
-            "pay": common | back | trail | {"F12": (self.pay._confirm, tr("确认收款")), "F8": (self.use_account, tr("个人账户全额")),
-                    "F6": (self.ask_family, tr("共济账户")), "F7": (self.pay.tender_panel.next_kind, tr("其他付款"))},
+                "F6": (self.sale_screen.ask_split, self.tr("拆零")), "F8": (self.ask_uncoded, self.tr("无码库")),
+                "F9": (self.hold_or_recall, self.tr("挂单")), "F12": (self.go_pay, self.tr("结算")),
+                "Del": (self.delete_code, self.tr("删除码")), "Ctrl+F": (self.find_drug, self.tr("查药品"))},
+            "pay": common | back | trail | {"F12": (self.pay._confirm, self.tr("确认收款")),
+                                            "F8": (self.use_account, self.tr("个人账户全额")),
+                    "F6": (self.ask_family, self.tr("共济账户")), "F7": (self.pay.tender_panel.next_kind, self.tr("其他付款"))},
             "done": common | card | back | prints | trail,
-            "returns": common | back | prints | {"F12": (self.returns._go, tr("退货（再按 F12 确认）")),
-                                                 "Ctrl+A": (self.returns.check_all, tr("全选"))},
-            "shift": common | back | {"F6": (self.x_report, tr("X 报表"))},
+            "returns": common | back | prints | {"F12": (self.returns._go, self.tr("退货（再按 F12 确认）")),
+                                                 "Ctrl+A": (self.returns.check_all, self.tr("全选"))},
+            "shift": common | back | {"F6": (self.x_report, self.tr("X 报表"))},
             "settings": common | back,
         }
         for seq, (action, label, where) in self._extra_keys.items():
@@ -302,8 +306,8 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
         self.rx.show_card(self.state.card)
         self.rx.show_rxs(self.state.rxs)
         self._show_banner()
-        self.identify.held.setText(self.tr("挂单 {0} 笔（F9 取回）").replace("{0}", str(len(self.state.held)))
-                                   if self.state.held else "")
+        # how many are held, and which had been recalled when the program stopped (core.services.desk.held)
+        self.identify.held.setText("\n".join(i18n.text(m) for m in held_list(self.state.held)))
 
     def _show_banner(self) -> None:
         """The patient in the header only on the screens that serve them (not on step 1, returns, shift)."""
@@ -325,6 +329,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
         self._show_banner()
         self.status_line.show_keys(self.keys_text(" · ", brief=True))
         self._screens[page].setFocus()
+        screen_log.shown("screen", page)
 
     def show_keys(self) -> None:
         """F1: this screen's keys."""

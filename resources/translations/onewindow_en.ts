@@ -1,133 +1,6 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
-    <name />
-    <message>
-        <source>快捷键</source>
-        <translation>Keys</translation>
-    </message>
-    <message>
-        <source>新顾客</source>
-        <translation>Next customer</translation>
-    </message>
-    <message>
-        <source>退货</source>
-        <translation>Returns</translation>
-    </message>
-    <message>
-        <source>班次</source>
-        <translation>Shift</translation>
-    </message>
-    <message>
-        <source>刷新状态</source>
-        <translation>Refresh status</translation>
-    </message>
-    <message>
-        <source>设置</source>
-        <translation>Settings</translation>
-    </message>
-    <message>
-        <source>退出登录</source>
-        <translation>Log out</translation>
-    </message>
-    <message>
-        <source>返回</source>
-        <translation>Back</translation>
-    </message>
-    <message>
-        <source>参保人信息</source>
-        <translation>Patient card</translation>
-    </message>
-    <message>
-        <source>审方/核对</source>
-        <translation>Review / check</translation>
-    </message>
-    <message>
-        <source>重打小票</source>
-        <translation>Reprint receipt</translation>
-    </message>
-    <message>
-        <source>重试打印</source>
-        <translation>Retry printing</translation>
-    </message>
-    <message>
-        <source>取回挂单</source>
-        <translation>Recall held sale</translation>
-    </message>
-    <message>
-        <source>纸质处方</source>
-        <translation>Paper prescription</translation>
-    </message>
-    <message>
-        <source>普通购药</source>
-        <translation>Ordinary purchase</translation>
-    </message>
-    <message>
-        <source>开单</source>
-        <translation>Open the sale</translation>
-    </message>
-    <message>
-        <source>处方图片</source>
-        <translation>Prescription photo</translation>
-    </message>
-    <message>
-        <source>删除药品行</source>
-        <translation>Delete the drug line</translation>
-    </message>
-    <message>
-        <source>拆零</source>
-        <translation>split</translation>
-    </message>
-    <message>
-        <source>无码库</source>
-        <translation>Uncoded stock</translation>
-    </message>
-    <message>
-        <source>挂单</source>
-        <translation>Hold sale</translation>
-    </message>
-    <message>
-        <source>结算</source>
-        <translation>Settle</translation>
-    </message>
-    <message>
-        <source>删除码</source>
-        <translation>Remove code</translation>
-    </message>
-    <message>
-        <source>查药品</source>
-        <translation>Find drug</translation>
-    </message>
-    <message>
-        <source>确认收款</source>
-        <translation>Confirm payment</translation>
-    </message>
-    <message>
-        <source>个人账户全额</source>
-        <translation>Pay from account</translation>
-    </message>
-    <message>
-        <source>共济账户</source>
-        <translation>Family account</translation>
-    </message>
-    <message>
-        <source>其他付款</source>
-        <translation>Other tender</translation>
-    </message>
-    <message>
-        <source>退货（再按 F12 确认）</source>
-        <translation>Return (F12 again to confirm)</translation>
-    </message>
-    <message>
-        <source>全选</source>
-        <translation>Tick all</translation>
-    </message>
-    <message>
-        <source>X 报表</source>
-        <translation>X report</translation>
-    </message>
-</context>
-<context>
     <name>DoneScreen</name>
     <message>
         <source>下一位顾客 (Enter)</source>
@@ -566,6 +439,126 @@
         <translation>OneWindow · Pharmacy</translation>
     </message>
     <message>
+        <source>快捷键</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>新顾客</source>
+        <translation>Next customer</translation>
+    </message>
+    <message>
+        <source>退货</source>
+        <translation>Returns</translation>
+    </message>
+    <message>
+        <source>刷新状态</source>
+        <translation>Refresh status</translation>
+    </message>
+    <message>
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>退出登录</source>
+        <translation>Log out</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>参保人信息</source>
+        <translation>Patient card</translation>
+    </message>
+    <message>
+        <source>审方/核对</source>
+        <translation>Review / check</translation>
+    </message>
+    <message>
+        <source>重打小票</source>
+        <translation>Reprint receipt</translation>
+    </message>
+    <message>
+        <source>重试打印</source>
+        <translation>Retry printing</translation>
+    </message>
+    <message>
+        <source>取回挂单</source>
+        <translation>Recall held sale</translation>
+    </message>
+    <message>
+        <source>纸质处方</source>
+        <translation>Paper prescription</translation>
+    </message>
+    <message>
+        <source>普通购药</source>
+        <translation>Ordinary purchase</translation>
+    </message>
+    <message>
+        <source>开单</source>
+        <translation>Open the sale</translation>
+    </message>
+    <message>
+        <source>查药品</source>
+        <translation>Find drug</translation>
+    </message>
+    <message>
+        <source>处方图片</source>
+        <translation>Prescription photo</translation>
+    </message>
+    <message>
+        <source>删除药品行</source>
+        <translation>Delete the drug line</translation>
+    </message>
+    <message>
+        <source>拆零</source>
+        <translation>split</translation>
+    </message>
+    <message>
+        <source>无码库</source>
+        <translation>Uncoded stock</translation>
+    </message>
+    <message>
+        <source>挂单</source>
+        <translation>Hold sale</translation>
+    </message>
+    <message>
+        <source>结算</source>
+        <translation>Settle</translation>
+    </message>
+    <message>
+        <source>删除码</source>
+        <translation>Remove code</translation>
+    </message>
+    <message>
+        <source>确认收款</source>
+        <translation>Confirm payment</translation>
+    </message>
+    <message>
+        <source>个人账户全额</source>
+        <translation>Pay from account</translation>
+    </message>
+    <message>
+        <source>共济账户</source>
+        <translation>Family account</translation>
+    </message>
+    <message>
+        <source>其他付款</source>
+        <translation>Other tender</translation>
+    </message>
+    <message>
+        <source>退货（再按 F12 确认）</source>
+        <translation>Return (F12 again to confirm)</translation>
+    </message>
+    <message>
+        <source>全选</source>
+        <translation>Tick all</translation>
+    </message>
+    <message>
+        <source>X 报表</source>
+        <translation>X report</translation>
+    </message>
+    <message>
         <source>未登录</source>
         <translation>Not logged in</translation>
     </message>
@@ -576,10 +569,6 @@
     <message>
         <source>未开班</source>
         <translation>No shift</translation>
-    </message>
-    <message>
-        <source>挂单 {0} 笔（F9 取回）</source>
-        <translation>{0} held sale(s) (F9 recalls)</translation>
     </message>
     <message>
         <source>营业员</source>

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -55,6 +55,21 @@ def recall_blocker(held: Held, today: dt.date) -> Message | None:
     return None
 
 
+def held_list(held: Sequence[Held]) -> list[Message]:
+    """What step 1 says of the held sales: how many (F9 recalls the last), and which of them had been recalled and
+    were still unsettled when the program stopped (a crash or a restart with the sale on the desk) — the
+    pharmacist sees that the sale was interrupted, not merely put aside. Nothing held: nothing said."""
+    if not held:
+        return []
+    out = [message("desk.held.count", n=len(held))]
+    interrupted = [str(h.no) for h in held if h.recalled]
+    if interrupted:
+        zh, en = message("desk.held.recalled_before", nos="、".join(interrupted)), \
+            message("desk.held.recalled_before", nos=", ".join(interrupted))
+        out.append(Message(zh.key, zh.zh, en.en))
+    return out
+
+
 class HeldSales(DeskBase):
     @cached_property
     def _held_seal(self) -> Fernet:
@@ -80,7 +95,7 @@ class HeldSales(DeskBase):
                         raise ValueError(r.format)
                     # decrypt() authenticates first: only bytes this desk sealed are unpickled
                     card, sale, rxs = pickle.loads(self._held_seal.decrypt(r.payload.encode("ascii")))
-                    out.append(Held(r.no, card, sale, tuple(rxs)))
+                    out.append(Held(r.no, card, sale, tuple(rxs), recalled=r.recalled_at is not None))
                 except Exception:  # noqa: BLE001 - any undecodable row is shown as such, never lost
                     out.append(Unreadable(r.no, r.sale_id, r.person_no))
         return out

@@ -11,12 +11,12 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from core.audit.context import chain_supply
-from core.codes import Kind, classify
 from core.codes.idcard import mask
 from core.domain import DispenseRecord, Person
 from core.domain.clock import today_cst
 from core.i18n import message
 from core.services.centre_link import CentreRefused, CentreUnreachable
+from core.services.identity_text import InvalidIdentity, NotIdentity, identity_text
 from core.services.desk.base import REVIEW_WINDOW_DAYS, DeskBase, _dec
 from core.services.ports import DeskError, PatientCard, QuotaView, RefillView, RegistrationView
 from core.store import desk as t
@@ -28,19 +28,15 @@ from core.sync.transactions import TransactionFormatError, identified, parse_per
 
 class Identify(DeskBase):
     def identify(self, text: str) -> PatientCard:
-        r = classify(text)
-        if r.kind is Kind.EVOUCHER:
-            if not r.valid:
-                raise DeskError(message("desk.id.invalid", reason=r.error.zh, reason_en=r.error.en))
-            return self._identify_online_evoucher(r.text)
-        if r.kind is Kind.ID_CARD:
-            if not r.valid:
-                raise DeskError(message("desk.id.invalid", reason=r.error.zh, reason_en=r.error.en))
-            return self._identify("02", r.fields["number"])
-        if r.kind is Kind.SS_CARD:
-            return self._identify("03", r.fields.get("card_no") or r.fields.get("card_sn") or r.text)
-        label = r.kind_label
-        raise DeskError(message("desk.id.not_identity", kind=label.zh, kind_en=label.en))
+        try:
+            who = identity_text(text)
+        except InvalidIdentity as exc:
+            raise DeskError(message("desk.id.invalid", reason=exc.reason.zh, reason_en=exc.reason.en)) from None
+        except NotIdentity as exc:
+            raise DeskError(message("desk.id.not_identity", kind=exc.kind.zh, kind_en=exc.kind.en)) from None
+        if who.evoucher:
+            return self._identify_online_evoucher(who.value)
+        return self._identify(who.cert_type, who.value)
 
     def _identify_online_evoucher(self, qr: str) -> PatientCard:
         if self.link is None:

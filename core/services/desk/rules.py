@@ -52,6 +52,9 @@ class Held:
     card: object  # the PatientCard the sale was opened for
     sale: Sale
     rxs: tuple = ()  # the patient's e-prescriptions as listed when the sale was put aside
+    # read back from the store with its recalled mark: it was on the desk, taken back to settle, when the program
+    # stopped (a crash, a kill, a restart) — neither settled nor discarded; the list says so
+    recalled: bool = False
 
 
 def held_with(code: str, held: Iterable[Held], *, besides: str | None = None) -> Held | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from desktop.common import theme
+from desktop.common import screen_log, theme
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 
 
@@ -22,6 +22,7 @@ def message_label(name: str) -> QtWidgets.QLabel:
 
 def set_tone(label: QtWidgets.QLabel, tone: str, text_: str) -> None:
     label.setText(text_)
+    screen_log.message(label.objectName(), tone, text_)
     label.setStyleSheet(f"color: {theme.TONES.get(tone, '#333')}; background: {theme.TONE_BG.get(tone, '#fff')};"
                         " padding: 6px; border-radius: 4px;" if text_ else "")
 

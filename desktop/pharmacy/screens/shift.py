@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from core.domain import fmt
 from core.services.ports import ShiftReport
-from desktop.common import theme
+from desktop.common import screen_log, theme
 from desktop.pharmacy.screens.common import message_label, money_edit, parse_money, set_tone, title_label, unclipped
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 
@@ -75,6 +75,7 @@ class ShiftScreen(QtWidgets.QWidget):
 
     def show_report(self, report: ShiftReport, lines: list[str]) -> None:
         self.report.setPlainText("\n".join(lines))
+        screen_log.shown("report", "X" if report.z_no is None else "Z")
 
     def _open(self) -> None:
         value = parse_money(self.float_edit.text())

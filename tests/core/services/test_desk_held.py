@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from core.services.desk.held import Unreadable
+from core.services.desk.held import Unreadable, held_list
 from core.services.desk.rules import Held, close_blockers, held_with
 from core.services.pharmacy_config import DeskConfig
 from core.services.pharmacy_desk import PharmacyDesk
@@ -48,7 +48,7 @@ def test_a_held_sale_survives_a_restart_with_its_boxes_reserved(store):
 
     desk = store()  # the desk restarted (or crashed and came back)
     held = desk.held_sales()
-    assert [h.no for h in held] == [3]
+    assert [h.no for h in held] == [3] and not held[0].recalled  # only put aside, never taken back
     h = held[0]
     assert (h.card.name, h.sale, h.rxs) == ("赵某", sale(), (rx,))  # the same sale, patient, prescriptions
     # another customer's sale scanning one of its boxes is told which held sale has it
@@ -73,6 +73,7 @@ def test_a_recalled_sale_survives_a_crash_until_it_is_discarded(store):
     desk = store()
     (again,) = desk.held_sales()
     assert (again.no, again.sale) == (4, sale())  # listed again as held, the same sale
+    assert again.recalled  # ... marked as interrupted: it was on the desk when the program stopped
     box = sale().lines[0].codes[0]
     assert held_with(box, [again], besides="other-sale") is again  # its box still reserved
     assert close_blockers([again])
@@ -169,3 +170,23 @@ def test_a_recalled_sale_settled_leaves_the_store(centre, tmp_path):  # noqa: F8
         assert desk.held_sales() == []  # settled: gone
     finally:
         close_desks()
+
+
+def test_the_held_list_says_which_sale_was_recalled_when_the_program_stopped(store):
+    """Step 1's held list: the count (F9 recalls), and the sales that were on the desk, recalled and unsettled,
+    when the program stopped (crash or restart) — in Chinese and in English."""
+    first = store()
+    for no in (1, 2, 3):
+        first.hold_sale(Held(no, card("赵某", "T0002"), dataclasses.replace(sale(), sale_id=f"S{no}")))
+    two = next(h for h in first.held_sales() if h.no == 2)
+    first.recall_held(two, today=TODAY)  # on the desk ... and the program is killed
+    first.close()
+
+    held = store().held_sales()
+    assert [(h.no, h.recalled) for h in held] == [(1, False), (2, True), (3, False)]
+    count, interrupted = held_list(held)
+    assert (count.zh, count.en) == ("挂单 3 笔（F9 取回）", "3 held sale(s) (F9 recalls)")
+    assert interrupted.zh == "挂单 2 在程序重启前已取回、未结算（仍为挂单，其药盒仍保留）"
+    assert interrupted.en.startswith("held sale 2 had been recalled and not settled when the program stopped")
+    assert [m.zh for m in held_list([h for h in held if not h.recalled])] == ["挂单 2 笔（F9 取回）"]
+    assert held_list([]) == []

@@ -115,3 +115,37 @@ def test_an_unreadable_held_sale_is_shown_and_blocks_z_until_a_supervisor_releas
     assert again.shifts.current() is None
     qtbot.waitUntil(lambda: again.desk.held_sales() == [])  # released: gone from the store
     stop(win)
+
+
+def test_a_sale_recalled_when_the_program_stopped_is_listed_as_interrupted(qtbot, tmp_path, desks):
+    """Held, the program restarted, F9 took it back to the desk ... and the program died (nothing settled, nothing
+    discarded). The next start lists it again as held, and step 1 says it had been recalled, not merely put aside
+    — in the UI language."""
+    from desktop.common import i18n
+
+    s = sale().with_code(1, code("8100011", 1), "warn", None)
+    again = hold(qtbot, tmp_path, s)
+    win = window(qtbot, again)
+    started(qtbot, win, again, shift=False)
+    qtbot.waitUntil(lambda: len(win.state.held) == 1)
+    assert "已取回" not in win.identify.held.text()  # only put aside so far
+    press(qtbot, win, Qt.Key.Key_F9)  # recalled: on the desk
+    idle(qtbot, win)
+    qtbot.waitUntil(lambda: [h.recalled for h in again.desk.held_sales()] == [True])
+    stop(win)  # the program dies here: no F2, no settlement (its store as a kill -9 leaves it)
+    win.close()
+
+    third = make_desk(tmp_path, None, None)
+    win = window(qtbot, third)
+    started(qtbot, win, third, shift=False)
+    qtbot.waitUntil(lambda: len(win.state.held) == 1)
+    assert win.state.held[0].recalled and win.state.held[0].sale == s
+    assert win.identify.held.text() == ("挂单 1 笔（F9 取回）\n"
+                                        "挂单 1 在程序重启前已取回、未结算（仍为挂单，其药盒仍保留）")
+    try:
+        assert i18n.set_language("en")
+        win._render_all()
+        assert win.identify.held.text().startswith("1 held sale(s) (F9 recalls)\nheld sale 1 had been recalled")
+    finally:
+        i18n.set_language("zh")
+    stop(win)
