@@ -5,7 +5,7 @@ from core.i18n import message
 from core.services.ports import LinkStatus
 from desktop.common import theme
 from desktop.common.i18n import text
-from desktop.qt import QtWidgets
+from desktop.qt import Qt, QtGui, QtWidgets
 
 
 def _age(seconds: float | None) -> str:
@@ -18,6 +18,21 @@ def _age(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f}h"
 
 
+class ElidedLabel(QtWidgets.QLabel):
+    """A one-line label that ends with "…" when it has less room than its text (the keys' hint on the status line
+    gives way to the link state and the user, and F1 lists every key): cut short visibly, never mid-letter."""
+
+    def paintEvent(self, event) -> None:  # noqa: ANN001, N802
+        fm = self.fontMetrics()
+        if fm.horizontalAdvance(self.text()) <= self.contentsRect().width():
+            super().paintEvent(event)
+            return
+        painter = QtGui.QPainter(self)
+        painter.setPen(self.palette().color(QtGui.QPalette.ColorRole.WindowText))
+        shown = fm.elidedText(self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width())
+        painter.drawText(self.contentsRect(), int(self.alignment()), shown)
+
+
 class StatusLine(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,7 +40,7 @@ class StatusLine(QtWidgets.QWidget):
         self.waiting_label = QtWidgets.QLabel(objectName="waitingLabel")
         self.user_label = QtWidgets.QLabel(objectName="userLabel")
         self.shift_label = QtWidgets.QLabel(objectName="shiftLabel")
-        self.keys_label = QtWidgets.QLabel(objectName="keysLabel")
+        self.keys_label = ElidedLabel(objectName="keysLabel")
         self.keys_label.setStyleSheet("color: #555;")
         for w in (self.link_label, self.waiting_label, self.user_label, self.shift_label, self.keys_label):
             w.setFont(theme.font(-1))
