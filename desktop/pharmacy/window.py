@@ -307,7 +307,10 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
         self.rx.show_rxs(self.state.rxs)
         self._show_banner()
         # how many are held, and which had been recalled when the program stopped (core.services.desk.held)
-        self.identify.held.setText("\n".join(i18n.text(m) for m in held_list(self.state.held)))
+        held = "\n".join(i18n.text(m) for m in held_list(self.state.held))
+        if held != self.identify.held.text():
+            self.identify.held.setText(held)
+            screen_log.message("heldLabel", "", held)
 
     def _show_banner(self) -> None:
         """The patient in the header only on the screens that serve them (not on step 1, returns, shift)."""
