@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.domain import ZERO, fmt, money
-from core.pos.tenders import ACCOUNTS, Kind, Paid, TenderError
+from core.pos.tenders import ACCOUNTS, Kind, Paid, Payment, TenderError, refund
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,39 @@ def carry_over(paid: Sequence[Paid], personal: Decimal, local: Decimal = ZERO) -
     return CarryOver(kept, back)
 
 
+@dataclass(frozen=True)
+class GoodsBack:
+    lines: tuple[int, ...]  # the goods lines returned (their numbers in the sale)
+    amount: Decimal  # what they cost as sold (after their discount)
+    back: tuple[Paid, ...]  # what goes back to each tender, in the order given back
+
+
+def goods_back(paid: Sequence[Paid], sold: Sequence[tuple[int, Decimal, bool]], chosen: Sequence[int]) -> GoodsBack:
+    """Some non-insured goods lines of a sale returned on their own (the insured lines stay settled: nothing goes
+    to the centre). `paid`: what each tender still holds; `sold`: (line, amount, already returned) of the sale's
+    goods lines; `chosen`: the lines brought back. Their amount goes back to the tenders other than the accounts
+    (an insurance account never pays goods), by core.pos.tenders.refund's rule: the last tender paid first
+    (cash, usually). Refuses (TenderError, nothing to write) an empty choice, a line the sale does not have or
+    has already given back, a line twice, and more than the other tenders still hold."""
+    lines = {n: (money(a), done) for n, a, done in sold}
+    if not chosen:
+        raise TenderError("未选择要退的商品", "no goods line chosen")
+    if len(set(chosen)) != len(chosen):
+        raise TenderError("同一商品行不能退两次", "a goods line chosen twice")
+    for n in chosen:
+        if n not in lines:
+            raise TenderError(f"原小票没有第 {n} 行商品", f"the sale has no goods line {n}")
+        if lines[n][1]:
+            raise TenderError(f"第 {n} 行商品已经退过", f"goods line {n} was returned already")
+    amount = sum((lines[n][0] for n in chosen), ZERO)
+    others = tuple(p for p in paid if p.kind not in ACCOUNTS)
+    held = sum((p.kept for p in others), ZERO)
+    if amount > held:
+        raise TenderError(f"退商品 {fmt(amount)} 元超过非医保账户付款 {fmt(held)} 元",
+                          f"the goods' {fmt(amount)} exceed the {fmt(held)} paid by tenders other than the accounts")
+    return GoodsBack(tuple(sorted(chosen)), amount, refund(Payment(others, ZERO), amount))
+
+
 def kept_share(answer: dict, kept: set[int]) -> Decimal | None:
     """The kept lines' personal share from the centre's 2102 answer of the sale: their amounts less the fund's
     part of their eligible amounts (detlcutinfo[].inscp_scp_amt: after 全自费, 先行自付 and over-limit), the fund
@@ -105,4 +138,4 @@ def estimate_personal(personal: Decimal, total: Decimal, kept_amount: Decimal) -
     return min(personal, share)
 
 
-__all__ = ["CarryOver", "carry_over", "estimate_personal", "kept_share"]
+__all__ = ["CarryOver", "GoodsBack", "carry_over", "goods_back", "estimate_personal", "kept_share"]

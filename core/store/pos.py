@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.domain import ZERO
 from core.pos.goods import Good, GoodsCatalogue, GoodsError, GoodsLine, gtin14
+from core.pos.refunds import GoodsBack, goods_back
 from core.pos.tenders import (
     ACCOUNTS, Kind, Paid, Payment, Tender, TenderError, TenderTotal, refund, settle_tenders,
     totals,
@@ -174,6 +175,25 @@ def goods_lines(session: Session, sale_key: str) -> list[PosGoodsLineRow]:
                                 .order_by(PosGoodsLineRow.line)))
 
 
+def return_goods(session: Session, sale_key: str, return_key: str, lines: Iterable[int], *, shift_id: str = "",
+                 now: dt.datetime | None = None) -> GoodsBack:
+    """Goods lines of a sale brought back on their own: checked by core.pos.refunds.goods_back (TenderError
+    before anything is written), then in one block the lines are marked returned and their amount goes back to
+    the tenders (refund rows under `return_key`, counted by the shift's X/Z as refunds)."""
+    rows = goods_lines(session, sale_key)
+    chosen = list(lines)
+    paid = sale_payment(session, sale_key, net_of_refunds=True).paid
+    plan = goods_back(paid, [(r.line, r.amount, r.returned) for r in rows], chosen)
+    with atomic(session):
+        back = refund_tenders(session, sale_key, return_key, plan.amount, shift_id=shift_id, now=now)
+        if back != plan.back:  # refund() walks the others before the accounts: the same split, or a bug
+            raise TenderError("商品退款与原付款方式不符", "the goods refund does not match the tenders")
+        for r in rows:
+            if r.line in plan.lines:
+                r.returned = True
+    return plan
+
+
 def mark_goods_returned(session: Session, sale_key: str) -> None:
     with atomic(session):
         for r in goods_lines(session, sale_key):
@@ -205,4 +225,4 @@ def quick_add_good(session: Session, barcode: str, name: str, price, *, approver
 
 
 __all__ = ["carry_refund", "find_good", "goods_catalogue", "goods_lines", "mark_goods_returned", "quick_add_good",
-           "record_goods_lines", "record_tenders", "refund_tenders", "refunds_of", "sale_payment", "shift_totals"]
+           "record_goods_lines", "record_tenders", "refund_tenders", "refunds_of", "return_goods", "sale_payment", "shift_totals"]

@@ -74,3 +74,34 @@ def test_the_kept_share_from_the_centres_line_detail():
     assert kept_share(answer, {1}) == D("41.30") - D("22.30")
     assert kept_share(answer, set()) == D("0.00")
     assert kept_share({}, {0}) is None and kept_share(answer, {5}) is None  # no detail, or not that line
+
+
+# ------------------------------------------------------------------ goods lines returned on their own
+def test_goods_lines_back_to_the_last_tender_paid_first_never_to_the_account():
+    """Account 4 + WeChat 20 + cash 10 for 14.00 insured + goods 12.00 (line 1) and 11.50 (line 2): the cash kept
+    5.50 (change 4.50); bringing back line 1 gives cash 5.50 then WeChat 6.50; the account gets nothing."""
+    from core.pos.refunds import goods_back
+
+    pay = settle_tenders(D("14.00"), D("23.50"), [Tender.of("account", "4.00"), Tender.of("wechat", "28.00", WX),
+                                                  Tender.of("cash", "10")])
+    plan = goods_back(pay.paid, [(1, D("12.00"), False), (2, D("11.50"), False)], [1])
+    assert plan.amount == D("12.00") and plan.lines == (1,)
+    assert _back(plan) == [("cash", "5.50", ""), ("wechat", "6.50", WX)]
+    both = goods_back(pay.paid, [(1, D("12.00"), False), (2, D("11.50"), False)], [2, 1])
+    assert both.amount == D("23.50") and sum(p.kept for p in both.back) == D("23.50")
+    assert all(p.kind != Kind.ACCOUNT for p in both.back)
+
+
+@pytest.mark.parametrize("sold, chosen, why", [
+    ([(1, D("12.00"), False)], [], "未选择"),
+    ([(1, D("12.00"), False)], [2], "没有第 2 行"),
+    ([(1, D("12.00"), True)], [1], "已经退过"),
+    ([(1, D("12.00"), False)], [1, 1], "不能退两次"),
+    ([(1, D("30.00"), False)], [1], "超过非医保账户付款"),  # more than the cash and WeChat hold (only the account)
+])
+def test_goods_back_refuses_bad_choices(sold, chosen, why):
+    from core.pos.refunds import goods_back
+
+    pay = settle_tenders(D("14.00"), D("12.00"), [Tender.of("account", "14.00"), Tender.of("cash", "12.00")])
+    with pytest.raises(TenderError, match=why):
+        goods_back(pay.paid, sold, chosen)
