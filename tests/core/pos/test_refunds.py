@@ -97,7 +97,8 @@ def test_goods_lines_back_to_the_last_tender_paid_first_never_to_the_account():
     ([(1, D("12.00"), False)], [2], "没有第 2 行"),
     ([(1, D("12.00"), True)], [1], "已经退过"),
     ([(1, D("12.00"), False)], [1, 1], "不能退两次"),
-    ([(1, D("30.00"), False)], [1], "超过非医保账户付款"),  # more than the cash and WeChat hold (only the account)
+    ([(1, D("30.00"), False)], [1], "超过非医保账户付款"),  # more than all the tenders hold
+    ([(1, D("15.00"), False)], [1], "超过非医保账户付款"),  # the cash holds 12: the account's 14 never pays goods
 ])
 def test_goods_back_refuses_bad_choices(sold, chosen, why):
     from core.pos.refunds import goods_back
