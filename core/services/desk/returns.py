@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from core.domain import ZERO, Sig
 from core.domain.clock import today_cst
-from core.i18n import message
+from core.i18n import Message, message
 from core.pos.goods import Good, GoodsLine
 from core.pos.refunds import carry_over
 from core.pos.tenders import ACCOUNTS, Kind, Paid, Tender, TenderError
@@ -35,6 +35,37 @@ log = logging.getLogger("onewindow.desk")
 
 
 class Returns(Settlement):
+    def return_goods(self, record: SaleRecord, goods: list[int], shift_id: str | None) -> SaleRecord:
+        """Non-insured goods lines brought back on their own (issue 17): the insured lines stay settled, so
+        nothing goes to the centre; their amount goes back to the tenders that paid them (core.pos.refunds.
+        goods_back: the last paid first, never an insurance account), written with a return receipt in one
+        transaction. A bad choice (a line not sold, given back already, more than the tenders hold) is refused
+        and nothing is written. The return's cash_pay is the cash out of the drawer (X/Z count it)."""
+        if record.kind != "sale" or record.status != "settled":
+            key = "desk.ret.provisional" if record.status == "provisional" else "desk.ret.already"
+            raise DeskError(message(key, receipt=record.receipt_no))
+        day = today_cst()
+        try:
+            with self.WSession() as session, session.begin():
+                conn = session.connection()
+                seq = t.next_number(conn, f"receipt:{day:%Y%m%d}")
+                ret_no = f"{self.config.terminal}-{day:%Y%m%d}-{seq:04d}"
+                key = f"G{ret_no}"[:40]
+                plan = pos.return_goods(session, record.msgid, key, goods, shift_id=shift_id or "")
+                cash = sum((p.kept for p in plan.back if p.kind == Kind.CASH), ZERO)
+                conn.execute(t.sale.insert().values(
+                    msgid=key, receipt_no=ret_no, kind="return", original_msgid=record.msgid, shift_id=shift_id,
+                    user_id=self._user(), person_no=record.person_no, person_name=record.person_name,
+                    status="settled", created_at=t.utcnow(), settled_at=t.utcnow(), business_date=day,
+                    total=ZERO, fund=ZERO, personal=ZERO, account_pay=ZERO, cash_pay=-cash,
+                    request=json.dumps({"lines": [], "goods": list(plan.lines)}, ensure_ascii=False)))
+                staff_journal.append(conn, t.event, dict(at=t.utcnow(), kind="return", user_id=self._user(),
+                                                         ref=record.receipt_no,
+                                                         detail=json.dumps({"goods": list(plan.lines), "return": ret_no})))
+        except TenderError as exc:
+            raise DeskError(Message("desk.ret.goods_refused", exc.zh, exc.en)) from None
+        return self.find_sale(ret_no)
+
     def return_sale(self, record: SaleRecord, lines: list[int], shift_id: str | None) -> tuple[SaleRecord, SaleRecord | None]:
         """Return a whole sale, or some of its lines: the settlement is cancelled through the checkout (2103 via
         the outbox, 3506 for the uploaded codes queued with it: quota back, codes free), and the kept lines are
