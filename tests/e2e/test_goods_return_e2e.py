@@ -62,3 +62,54 @@ def test_one_goods_line_back_alone_then_the_rest(live, tmp_path) -> None:  # noq
         assert (x[Kind.WECHAT].net, x[Kind.CASH].net) == (Decimal("0.00"), Decimal("0.00"))
     finally:
         close_desks()
+
+
+def test_a_drug_line_and_a_goods_line_back_together(live, tmp_path) -> None:  # noqa: ANN001, F811
+    """D01 + D03 insured, a mask (12.50) and a gel (8.00), WeChat and cash. Returning D03 and the gel: the kept
+    sale is D01 and the mask only, and what goes back is D03's personal share plus the gel's 8.00, cash first.
+    Returning every drug line but keeping a goods line is refused (the goods would have no sale left) and
+    nothing is written."""
+    from core.services.pharmacy_sale import apply_check
+    from tests.server.helpers import trace_codes
+    from tests.ui.pharmacy.fixtures import d01, d03
+
+    centre, _server = live
+    d = make_desk(tmp_path, centre.url, centre.secrets[PH1])
+    try:
+        d.desk.start()
+        d.desk.set_operator(d.auth.login("li", pin="2468"))
+        shift = d.shifts.open(d.desk.operator, Decimal("100"))
+        rx = centre.upload_rx("T0011", [d01(1, 28), d03(1, 28)])
+        card = d.desk.identify(P11_CERTNO)
+        sale = d.desk.open_sale(card, rx["hi_rxno"])
+        for prefix in ("8100011", "8100033"):
+            sale = apply_check(sale, d.desk.check_scan(sale, trace_codes(prefix, 2)[0]))
+        d.desk.quick_add_goods(MASK, "医用口罩", "12.50", approver="zhang")
+        d.desk.quick_add_goods(GEL, "免洗洗手液", "8.00", approver="zhang")
+        sale = d.desk.scan_goods(d.desk.scan_goods(sale, MASK), GEL)
+        view = d.desk.pre_settle(sale, card)
+        personal = view.figures.personal
+        wechat = personal + Decimal("20.50") - Decimal("3.00")  # cash keeps 3.00 of 10
+        record = d.desk.settle(sale, card, Payment(tenders=(Tender.of("wechat", wechat, WX),
+                                                            Tender.of("cash", "10.00"))), shift)
+        assert record.status == "settled", record
+
+        before = _counts(d.desk)
+        with pytest.raises(DeskError) as refused:
+            d.desk.return_sale(record, [l["line"] for l in record.lines], shift, goods=[2])
+        assert refused.value.message.key == "desk.ret.goods_kept" and _counts(d.desk) == before
+        with pytest.raises(DeskError) as refused:
+            d.desk.return_sale(record, [record.lines[0]["line"]], shift, goods=[3])
+        assert "第 3 行商品" in refused.value.message.zh and _counts(d.desk) == before
+
+        d03_line = next(l["line"] for l in record.lines if l["drug_key"] == "D03")
+        back, kept = d.desk.return_sale(record, [d03_line], shift, goods=[2])
+        assert kept is not None and [g["name"] for g in kept.goods] == ["医用口罩"]
+        total_back = personal - kept.personal + Decimal("8.00")
+        assert [(p["kind"], p["kept"]) for p in back.tenders] == [
+            ("cash", "3.00"), ("wechat", f"{total_back - Decimal('3.00'):.2f}")]
+        with d.desk.Session() as s:
+            x = pos.shift_totals(s, shift)
+        assert x[Kind.WECHAT].net + x[Kind.CASH].net == wechat + Decimal("3.00") - total_back
+    finally:
+        close_desks()

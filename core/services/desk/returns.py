@@ -66,17 +66,33 @@ class Returns(Settlement):
             raise DeskError(Message("desk.ret.goods_refused", exc.zh, exc.en)) from None
         return self.find_sale(ret_no)
 
-    def return_sale(self, record: SaleRecord, lines: list[int], shift_id: str | None) -> tuple[SaleRecord, SaleRecord | None]:
+    def return_sale(self, record: SaleRecord, lines: list[int], shift_id: str | None,
+                    goods: list[int] | None = None) -> tuple[SaleRecord, SaleRecord | None]:
         """Return a whole sale, or some of its lines: the settlement is cancelled through the checkout (2103 via
         the outbox, 3506 for the uploaded codes queued with it: quota back, codes free), and the kept lines are
-        settled again as a new sale through the same checkout path."""
+        settled again as a new sale through the same checkout path. `goods`: the goods lines brought back too
+        (None: they go with the sale — kept when insured lines are kept, back with a whole return); the others
+        are kept and paid on by the original tenders."""
         if record.kind != "sale" or record.status != "settled":
             key = "desk.ret.provisional" if record.status == "provisional" else "desk.ret.already"
             raise DeskError(message(key, receipt=record.receipt_no))
         all_lines = [l["line"] for l in record.lines]
         chosen = [n for n in lines if n in all_lines]
+        if not chosen and goods:  # goods only: the insured lines stay settled (return_goods)
+            return self.return_goods(record, goods, shift_id), None
         if not chosen:
             raise DeskError(message("desk.ret.nothing"))
+        open_goods = {g["line"] for g in record.goods if not g.get("returned")}
+        back_goods = set(goods or ())
+        if not back_goods <= open_goods:
+            bad = min(back_goods - open_goods)
+            raise DeskError(Message("desk.ret.goods_refused", f"第 {bad} 行商品不存在或已经退过",
+                                    f"goods line {bad} is not in the sale or was returned already"))
+        if len(chosen) == len(all_lines) and open_goods - back_goods and goods is not None:
+            # a whole return cancels the settlement that paid the goods too: keeping some has no sale to stay on
+            raise DeskError(Message("desk.ret.goods_kept", "退回全部药品时，商品须一并退回（只退商品请不勾选药品）",
+                                    "returning every drug line returns the goods too (to return goods only, "
+                                    "leave the drug lines unticked)"))
         with self.engine.connect() as conn:
             row = conn.execute(select(t.sale).where(t.sale.c.msgid == record.msgid)).first()
         if row is None or not row.sync_sale_id:
@@ -109,8 +125,9 @@ class Returns(Settlement):
             whole = not [l for l in record.lines if l["line"] not in chosen]
             if paid and whole:
                 pos.refund_tenders(session, record.msgid, f"R{record.msgid}"[:40], shift_id=shift_id or "")
-            goods = [GoodsLine(Good(g.gtin, g.name, g.price), g.qty, g.discount)
-                     for g in pos.goods_lines(session, record.msgid) if not g.returned]
+            kept_goods = [GoodsLine(Good(g.gtin, g.name, g.price), g.qty, g.discount)
+                          for g in pos.goods_lines(session, record.msgid) if not g.returned
+                          and g.line not in back_goods]
             pos.mark_goods_returned(session, record.msgid)
             conn.execute(t.sale_code.update().where(t.sale_code.c.msgid == record.msgid).values(returned=True))
             for l in record.lines:
@@ -130,7 +147,7 @@ class Returns(Settlement):
             return self.find_sale(ret_no), None
         ret_key = f"R{record.msgid}"[:40]
         try:  # the goods go with the kept lines: the customer keeps them, paid on by the original tenders
-            again = self._resettle(record, row, kept, shift_id, tuple(goods), paid)
+            again = self._resettle(record, row, kept, shift_id, tuple(kept_goods), paid)
         except DeskError as exc:
             if paid:  # nothing was kept: every tender gets all it paid
                 with self.WSession() as session, session.begin():
