@@ -111,6 +111,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "desk.ret.refund_tenders": ("应退（原路退回）：{tenders}；统筹 {fund} 元退回基金",
                                 "to give back (to the tenders it came from): {tenders_en}; fund {fund} back to the fund"),
+    "desk.ret.refund_goods": ("应退商品 {amount} 元（原路退回）：{tenders}；医保部分不变",
+                              "goods to give back {amount} (to the tenders they came from): {tenders_en}; "
+                              "the insured part stays"),
     "desk.ret.refund_tenders_partial": (
         "预计应退（原路退回）：{tenders}；保留的 {n} 行（{kept} 元）重新结算，仍由原付款方式支付，以中心结算为准",
         "to give back, estimated (to the tenders it came from): {tenders_en}; the {n} kept line(s) ({kept}) are "

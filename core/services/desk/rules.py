@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.i18n import Message, message
-from core.pos.refunds import carry_over, estimate_personal, kept_share
+from core.pos.refunds import carry_over, estimate_personal, goods_back, kept_share
 from core.pos.tenders import NAME_ZH, Kind, Paid, TenderError, mask_reference
 from core.services.pharmacy_sale import Sale
 from core.services.ports import AuditView, SaleRecord
@@ -86,8 +86,13 @@ class Refund:
     kept_lines: int
     kept_amount: Decimal  # what the kept lines cost (settled again)
     tenders: tuple[Paid, ...] | None = None  # what goes back to each tender (None: a sale without its tenders)
+    goods_only: Decimal | None = None  # goods lines back on their own: their amount (the insured part stays)
 
     def text(self) -> Message:
+        if self.goods_only is not None:
+            listed = tenders_text(self.tenders or ())
+            return message("desk.ret.refund_goods", amount=f"{self.goods_only:.2f}", tenders=listed.zh,
+                           tenders_en=listed.en)
         if self.tenders is not None:
             listed = tenders_text(self.tenders)
             if self.whole:
@@ -118,26 +123,41 @@ def returnable(record: SaleRecord | None) -> bool:
     return record is not None and record.kind == "sale" and record.status == "settled"
 
 
-def refund_for(record: SaleRecord, chosen: Iterable[int]) -> Refund | None:
-    """What returning lines `chosen` of `record` gives back (None when nothing valid is chosen or the sale
-    cannot be returned)."""
+def refund_for(record: SaleRecord, chosen: Iterable[int], goods: Iterable[int] | None = None) -> Refund | None:
+    """What returning lines `chosen` of `record` (and its goods lines `goods`; None: the goods go with the sale)
+    gives back (None when nothing valid is chosen or the sale cannot be returned that way)."""
     if not returnable(record):
         return None
     numbers = {l["line"] for l in record.lines}
     picked = set(chosen) & numbers
+    open_goods = {g.get("line", i): Decimal(g["amount"]) for i, g in enumerate(record.goods, start=1)
+                  if not g.get("returned")}
+    back_goods = set(goods or ())
+    if not back_goods <= set(open_goods):
+        return None
+    paid = tuple(Paid(Kind(p["kind"]), Decimal(p["kept"]), p.get("reference") or "") for p in record.tenders)
+    if not picked and back_goods:  # goods on their own (Returns.return_goods): exact, the insured part stays
+        if not paid:
+            return None
+        try:
+            plan = goods_back(paid, [(n, a, False) for n, a in open_goods.items()], sorted(back_goods))
+        except TenderError:
+            return None
+        return Refund(False, Z, Z, Z, len(record.lines), Z, plan.back, plan.amount)
     if not picked:
         return None
+    if goods is not None and picked == numbers and set(open_goods) - back_goods:
+        return None  # every drug line back but goods kept: refused by Returns.return_sale
     kept = [l for l in record.lines if l["line"] not in picked]
     kept_amount = sum((Decimal(str(l.get("amount") or "0")) for l in kept), Z)
-    paid = tuple(Paid(Kind(p["kind"]), Decimal(p["kept"]), p.get("reference") or "") for p in record.tenders)
     back: tuple[Paid, ...] | None = None
     if paid:
-        goods = sum((Decimal(g["amount"]) for g in record.goods if not g.get("returned")), Z) if kept else Z
+        kept_goods = sum((a for n, a in open_goods.items() if n not in back_goods), Z) if kept else Z
         positions = {i for i, l in enumerate(record.lines) if l["line"] not in picked}
         share = kept_share(record.answer, positions) if kept else Z
         personal = share if share is not None else estimate_personal(record.personal, record.total, kept_amount)
         try:
-            back = carry_over(paid, personal, goods).back
+            back = carry_over(paid, personal, kept_goods).back
         except TenderError:  # the kept part cannot be paid by the original tenders: all goes back
             back = carry_over(paid, Z, Z).back
     return Refund(not kept, record.fund, record.account_pay, record.cash_pay, len(kept), kept_amount, back)

@@ -141,3 +141,25 @@ def test_a_return_gives_back_to_the_tenders_it_came_from():
     part = refund_for(r, [1])
     assert [(p.kind.value, f"{p.kept:.2f}") for p in part.tenders] == [("cash", "5.60"), ("wechat", "4.63")]
     assert "预计应退" in part.text().zh and "保留的 1 行（24.00 元）" in part.text().zh
+
+
+def test_goods_lines_ticked_on_their_own_or_with_drug_lines():
+    """WeChat 30 + cash 5.60 for 19.00 personal + goods 10.00 (line 1) and 6.60 (line 2). Goods 2 alone: exactly
+    6.60 back, cash first (5.60) then WeChat 1.00, the insured part untouched. Line 2 (drug) with goods 1: the
+    kept sale keeps goods 2 only, so 10.00 more goes back than with the goods kept. Every drug line with a goods
+    line kept, a goods line not sold or given back already: nothing to show (refused)."""
+    wx = "4200001234567890123456789012"
+    r = record(tenders=({"kind": "wechat", "kept": "30.00", "reference": wx}, {"kind": "cash", "kept": "5.60"}),
+               goods=({"line": 1, "name": "口罩", "amount": "10.00", "returned": False},
+                      {"line": 2, "name": "洗手液", "amount": "6.60", "returned": False}))
+    alone = refund_for(r, [], [2])
+    assert [(p.kind.value, f"{p.kept:.2f}") for p in alone.tenders] == [("cash", "5.60"), ("wechat", "1.00")]
+    assert "应退商品 6.60 元" in alone.text().zh and "医保部分不变" in alone.text().zh
+    with_goods = refund_for(r, [1], [1])
+    without = refund_for(r, [1])
+    assert sum(p.kept for p in with_goods.tenders) == sum(p.kept for p in without.tenders) + Decimal("10.00")
+    assert refund_for(r, [1, 2], [1]) is None  # goods 2 would have no sale left
+    assert refund_for(r, [1, 2], [1, 2]).whole
+    assert refund_for(r, [], [3]) is None and refund_for(r, [1], [3]) is None
+    done = record(tenders=r.tenders, goods=({"line": 1, "name": "口罩", "amount": "10.00", "returned": True},))
+    assert refund_for(done, [], [1]) is None
