@@ -80,6 +80,7 @@ class CentreHistory(SqlHistory):
         super().__init__(conn)
         self.conn = conn
         self.pg = fastsql.is_pg(conn)
+        self.lite = fastsql.is_lite(conn)
         self.prefetched = prefetched
 
     def _rows(self, template: str, first, listed=()) -> list[tuple]:
@@ -96,6 +97,11 @@ class CentreHistory(SqlHistory):
                 wanted = set(listed)
                 if wanted <= pf.codes:
                     return [r for r in pf.trace if r[0] in wanted]  # r[0]: code
+        if self.lite:
+            # SqlHistory's qmark path (exec_driver_sql: no type processing either way) on the sqlite3 cursor itself
+            args = tuple(a.isoformat() if isinstance(a, dt.date) else a for a in (*first, *listed))
+            slots = ["?"] * len(first) + ([", ".join("?" * len(listed))] if listed else [])
+            return fastsql.lite_sql(self.conn, template.format(*slots), args)
         return super()._rows(template, first, listed)
 
     def reversed_settlements(self, settlement_ids: Iterable[str]) -> dict[str, dt.date | None]:
