@@ -101,7 +101,8 @@ def _run(centre, make_terminal, n: int, first_person: int, *, cashiers: int = 3)
         with t.read() as s:
             chain = journal.verify(s)
         return {"sales": sales, "rows": rows, "live": live, "uploads": uploads, "close": close, "chain": chain,
-                "modes": proxy.modes(), "refused": refused, "selling_s": selling_s, "persons": persons,
+                "modes": proxy.modes(), "log": list(proxy.log), "refused": refused, "selling_s": selling_s,
+                "persons": persons,
                 "status": co.status()}
     finally:
         proxy.stop()
@@ -136,7 +137,17 @@ def _check(r: dict, n: int) -> None:
     rec = r["close"].reconciliation
     assert rec.balanced and rec.local_count == len(settled), rec.to_dict()
     assert r["chain"].ok
-    assert len(sales) == n and len(settled) >= n * 0.8
+    assert len(sales) == n and settled
+    # A sale that did not settle lost its answer on the way, by an event the proxy saw on its settlement: a fault
+    # it drew, an error in place of the answer, or an answer that came after the client had hung up (its read
+    # timeout on a busy machine). Whatever the load, no sale is given up with a timely answer in hand. (Was: at
+    # least 80 % settled, a figure a loaded machine could miss and a sender giving up too early could meet.)
+    attempts: dict[str, list] = {}
+    for e in r["log"]:
+        attempts.setdefault(e.msgid, []).append(e)
+    unexplained = [s["msgid"] for s in sales.values() if s["state"] in ("reversed", "rejected")
+                   and not any(e.mode != "pass" or e.late or e.status != 200 for e in attempts.get(s["msgid"], []))]
+    assert not unexplained, [(m, attempts.get(m)) for m in unexplained[:5]]
     used = {m for m, k in r["modes"].items() if k}
     assert used >= set(FAULTS), r["modes"]
 

@@ -33,6 +33,7 @@ class Logged:
     msgid: str
     forwarded: bool
     status: int | None = None
+    late: bool = False  # pass: the client had hung up (its read timeout) before the centre's answer came
 
 
 def _read_http(sock: socket.socket, first: bytes = b"") -> bytes | None:
@@ -55,6 +56,17 @@ def _read_http(sock: socket.socket, first: bytes = b"") -> bytes | None:
             return None
         rest += chunk
     return head + b"\r\n\r\n" + rest[:length]
+
+
+def _hung_up(sock: socket.socket) -> bool:
+    """The peer closed its side (nothing more to read, end of stream), without waiting."""
+    import select
+
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 def _rst(sock: socket.socket) -> None:
@@ -175,7 +187,7 @@ class FaultProxy:
                 reply = self._forward(request)
                 status = int(reply.split(b" ", 2)[1]) if reply else None
                 with self._lock:
-                    self.log.append(Logged(mode, infno, msgid, True, status))
+                    self.log.append(Logged(mode, infno, msgid, True, status, late=mode == "pass" and _hung_up(client)))
                 if reply is None:
                     _rst(client)
                     return
