@@ -39,10 +39,14 @@ def test_receipt_lists_codes_amounts_and_settlement_id():
     assert copy.is_copy and "副本" in copy.title and "重打副本 第 1 次" in "\n".join(copy.text_lines())
 
 
+SHIFT_NOW = dt.datetime(2026, 11, 26, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
 @pytest.fixture
 def shifts(tmp_path):
     engine = open_store(f"sqlite:///{tmp_path / 's.db'}")
-    yield ShiftService(engine, None, DeskConfig(terminal="T01")), engine
+    # a fixed business clock: 00:30 CST is 16:30 UTC the day before, so a UTC date anywhere shows
+    yield ShiftService(engine, None, DeskConfig(terminal="T01"), clock=lambda: SHIFT_NOW), engine
     engine.dispose()
 
 
@@ -55,7 +59,8 @@ def test_shift_x_and_z_are_final_and_chained(shifts):
         for i, (kind, cash) in enumerate((("sale", "14.00"), ("sale", "11.20"), ("return", "-14.00"))):
             conn.execute(t.sale.insert().values(
                 msgid=f"M{i}", receipt_no=f"R{i}", kind=kind, shift_id=sid, user_id="li", person_no="T1",
-                status="settled", created_at=t.utcnow(), business_date=dt.date.today(), total=Decimal(cash) * 2,
+                status="settled", created_at=SHIFT_NOW.astimezone(dt.timezone.utc).replace(tzinfo=None),
+                business_date=SHIFT_NOW.date(), total=Decimal(cash) * 2,
                 fund=Decimal(cash), personal=Decimal(cash), account_pay=Decimal("0"), cash_pay=Decimal(cash),
                 request="{}"))
     x = service.report(sid)
