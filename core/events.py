@@ -25,6 +25,9 @@ SALE_CHANGED = "sale.changed"  # a desk sale (or its sync sale) was written
 OUTBOX_CHANGED = "outbox.changed"  # an outbox item was added or changed state
 ONLINE_CHANGED = "online.changed"  # the centre became reachable or unreachable; data: online=bool
 TOPICS = (SALE_CHANGED, OUTBOX_CHANGED, ONLINE_CHANGED)
+# what the customer-facing display shows (core.services.desk.display); data: view=dict. Not in TOPICS: the status
+# line has nothing to refresh when the customer's screen changes
+DISPLAY_CHANGED = "display.changed"
 
 Handler = Callable[[str, dict], None]
 
@@ -62,4 +65,4 @@ class EventBus:
             return len(self._handlers.get(topic, ()))
 
 
-__all__ = ["EventBus", "Handler", "ONLINE_CHANGED", "OUTBOX_CHANGED", "SALE_CHANGED", "TOPICS"]
+__all__ = ["DISPLAY_CHANGED", "EventBus", "Handler", "ONLINE_CHANGED", "OUTBOX_CHANGED", "SALE_CHANGED", "TOPICS"]

@@ -261,7 +261,21 @@ def build_pharmacy(config, *, process: Process | None = None, devices: bool = Tr
     _attach(route, device_hub(process.settings if process else None, "pharmacy") if devices else None, parts)
     _settings_access(window, process, parts)
     _stock_access(window, link, auth, process)
+    _customer_display(window, process)
     return window, parts
+
+
+def _customer_display(window, process: Process | None) -> None:
+    """The customer-facing display when the site configured one (display.customer): it listens to the desk's
+    event bus; the desk publishes whether or not it is there."""
+    mode = str(process.settings.get("display.customer", "pharmacy")) if process is not None else "off"
+    if mode == "off":
+        return
+    from desktop.pharmacy.customer_display import CustomerDisplay, place
+
+    display = CustomerDisplay(window.display_bus, shop=window.config.institution_name, parent=window)
+    window.customer_display = display
+    place(display, mode, int(process.settings.get("display.customer_screen", "pharmacy")))
 
 
 def _stock_access(window, link, auth, process: Process | None) -> None:

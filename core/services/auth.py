@@ -49,7 +49,9 @@ PERMISSIONS: dict[str, str] = {
     "stock.confirm": "supervisor",  # 盘点确认, 报损/过期/调拨, 撤销上传 (3501, 3502, 3507)
     "stock.sell_not_in_stock": "supervisor",  # 未入库的药品 sold in the transition period
     "sale.return": "pharmacist",
-    "goods.add": "supervisor",  # quick-add of an unknown commodity barcode to the local goods catalogue (issue 17)
+    "goods.add": "supervisor",
+    "drawer.open": "supervisor",  # the cash drawer opened without a sale (F11: change for a note, a count)
+    "sale.discount": "supervisor",  # a line discount on non-insured goods (insured lines never: quick keys)  # quick-add of an unknown commodity barcode to the local goods catalogue (issue 17)
     "shift.open": "pharmacist",
     "shift.x": "pharmacist",
     "shift.close": "pharmacist",

@@ -45,6 +45,7 @@ class SaleLine:
     med_list_codg: str = ""
     tone: str = ""  # "" = no scan yet; ok / warn / bad after the last scan on this line
     note: Message | None = None  # the reason shown on the line
+    rx_qty: int = 0  # the prescription's count once the desk changed qty (quick keys, core.services.desk.quick); 0: qty
 
     @property
     def uncoded(self) -> bool:

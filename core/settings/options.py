@@ -183,6 +183,12 @@ OPTIONS: tuple[Option, ...] = (
     # --- screen ---------------------------------------------------------------------------------------------
     _opt("ui.language", "choice", "zh", "界面语言", "language", choices=("zh", "en")),
     _opt("ui.font_size", "int", 12, "字号（磅）", "font size (points)", shells=DESKS | {"scan"}, low=8, high=32),
+    _opt("display.customer", "choice", "off", "顾客显示屏（off 关 · screen 第二屏全屏 · window 窗口）",
+         "customer display: off, screen (full screen on the second screen) or window", shells=frozenset({"pharmacy"}),
+         choices=("off", "screen", "window")),
+    _opt("display.customer_screen", "int", 1, "顾客显示屏所在屏幕（0 = 主屏，1 = 第二屏）",
+         "the customer display's screen (0 = the main one, 1 = the second)", shells=frozenset({"pharmacy"}), low=0,
+         high=8),
     # --- receipts ---------------------------------------------------------------------------------------------
     _opt("receipt.folder", "text", "", "票据 PDF 目录（空 = 数据目录/receipts）",
          "folder of receipt PDFs (\"\" = <data folder>/receipts)", shells=DESKS),

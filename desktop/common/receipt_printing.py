@@ -183,6 +183,27 @@ class ReceiptPrinting(QObject):
             self._ours.add(job.id)
         return Printed(path, job)
 
+    @property
+    def has_drawer(self) -> bool:
+        """The receipt printer has a cash drawer on its port (devices.printer.drawer)."""
+        printer = self.queue.printer(self.device) if self.queue is not None else None
+        return bool(printer is not None and getattr(getattr(printer, "settings", None), "drawer", False))
+
+    def open_drawer(self):
+        """Kick the cash drawer (ESC p on the receipt printer's lane, so it never cuts into a receipt being
+        printed); returns the job, or None when the terminal has no drawer. Never raises for the printer: a
+        failure comes later as a failed job."""
+        if not self.has_drawer:
+            return None
+        job = self.queue.submit(None, device=self.device, open_drawer=True)
+        self._ours.add(job.id)
+        return job
+
+    def discard(self, job_id: str) -> None:
+        """Drop a failed job of ours (a failed drawer kick: the cashier opens the drawer with its key)."""
+        self._ours.discard(job_id)
+        self.queue.discard(job_id)
+
     def retry(self, job_id: str):
         """A failed job back in line (hardware.printing.queue.PrintQueue.retry)."""
         self._ours.add(job_id)

@@ -41,13 +41,17 @@ class StatusLine(QtWidgets.QWidget):
         self.user_label = QtWidgets.QLabel(objectName="userLabel")
         self.shift_label = QtWidgets.QLabel(objectName="shiftLabel")
         self.keys_label = ElidedLabel(objectName="keysLabel")
+        self.notice_label = QtWidgets.QLabel(objectName="noticeLabel")  # a device's word (the cash drawer failed)
+        self.notice_label.hide()  # shown only while it has something to say: the line looks as before otherwise
         self.keys_label.setStyleSheet("color: #555;")
-        for w in (self.link_label, self.waiting_label, self.user_label, self.shift_label, self.keys_label):
+        for w in (self.link_label, self.waiting_label, self.user_label, self.shift_label, self.keys_label,
+                  self.notice_label):
             w.setFont(theme.font(-1))
         row = QtWidgets.QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
         row.addWidget(self.link_label)
         row.addWidget(self.waiting_label)
+        row.addWidget(self.notice_label)
         row.addStretch(1)
         row.addWidget(self.keys_label)
         row.addStretch(1)
@@ -78,6 +82,12 @@ class StatusLine(QtWidgets.QWidget):
 
     def show_shift(self, label: str) -> None:
         self.shift_label.setText(label)
+
+    def show_notice(self, tone: str, label: str) -> None:
+        """A short word from a device that must not interrupt the sale ("" clears it)."""
+        self.notice_label.setText(label)
+        self.notice_label.setVisible(bool(label))
+        self.notice_label.setStyleSheet(f"color: {theme.TONES.get(tone, '#333')}; font-weight: bold;" if label else "")
 
     def show_keys(self, label: str) -> None:
         self.keys_label.setText(label)

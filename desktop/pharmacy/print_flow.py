@@ -5,13 +5,16 @@ A mixin of PharmacyWindow (desktop.pharmacy.window): it uses the window's state,
 services as its own attributes; its labels are translated under this class's name (PharmacyWindow.tr)."""
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
+from core.services.desk.drawer import kick_due
 from core.services.ports import SaleRecord
 from core.services.receipts import build_receipt
 from desktop.common.i18n import text
 
+log = logging.getLogger("onewindow.gui.pharmacy")
 _CJK = re.compile(r"[\u3400-\u9fff][^()（）/]*")
 
 
@@ -34,7 +37,10 @@ class PrintFlow:
         receipt printer, on paper through the print queue: this returns at once, whatever the printer does.
         `where` is the screen that reports the job ("done" or "returns"); `fresh` starts its report anew."""
         content = self._receipt(record, copy_no)
-        out = self.printing.print(content, open_drawer=copy_no == 0 and (record.cash_pay != 0 or record.change != 0))
+        if kick_due(record, copy_no):  # first, on the same printer lane: the drawer opens as the receipt starts
+            self.kick_drawer()
+        # the drawer is a job of its own: a receipt printed again after a failure (Ctrl+R) never reopens it
+        out = self.printing.print(content)
         self.state.receipt_path = str(out.path)
         if fresh:
             self._print_jobs[where] = []
@@ -44,7 +50,45 @@ class PrintFlow:
         self._show_print(where)
         return out.path
 
+    # ---- the cash drawer (ESC p through the receipt printer; core.services.desk.drawer says when) ----
+    def kick_drawer(self) -> bool:
+        """Open the drawer; False when the terminal has none. A failure is logged and said on the status line,
+        never in the way of the sale (the cashier opens the drawer with its key)."""
+        job = self.printing.open_drawer()
+        if job is None:
+            return False
+        self._drawer_jobs.add(job.id)
+        return True
+
+    def open_drawer_key(self) -> None:
+        """F11: the drawer opened without a sale, by a supervisor (asked for when the operator is not one; logged)."""
+        op = self.state.operator
+
+        def granted(approver) -> None:  # noqa: ANN001
+            if not self.printing.has_drawer:
+                self.status_line.show_notice("warn", self.tr("未配置钱箱（设置：打印机 · 钱箱）"))
+                return
+            self.runner.run(self.auth.log, "drawer.open", op.user_id if op else None, approver=approver, ref="drawer",
+                            lane="local", failed=self.ignore_failure)  # the UI thread never writes the store
+            self.kick_drawer()
+            self.status_line.show_notice("", self.tr("已发送开钱箱指令"))
+
+        self._need("drawer.open", granted, ref="drawer")
+
+    def _drawer_job_changed(self, job) -> None:
+        if job.state == "failed":
+            self._drawer_jobs.discard(job.id)
+            log.warning("cash drawer kick %s failed: %s", job.id, job.error)
+            self.status_line.show_notice("bad", self.tr("钱箱未能打开：{0}。结算不受影响，请用钥匙开箱")
+                                         .replace("{0}", chinese_part(job.error)))
+            self.printing.discard(job.id)  # not retried: a late kick would open the drawer with nobody paying
+        elif job.state == "done":
+            self._drawer_jobs.discard(job.id)
+
     def _print_job_changed(self, job) -> None:
+        if job.id in self._drawer_jobs:
+            self._drawer_job_changed(job)
+            return
         self._jobs[job.id] = job
         for where, ids in self._print_jobs.items():
             if job.id in ids:

@@ -267,6 +267,7 @@ class SaleFlow:
         self.sale_screen.show_sale(self.state.sale, dict(view.line_verdicts))
         self.sale_screen.verdict.show_view(view, self.state.sale.acks, incomplete=not self.state.sale.complete)
         self._update_settle()
+        self._show_customer()  # the amount due, once the figures are known
 
     def _audit_failed(self, f: Failure) -> None:
         self.sale_screen.show_message("bad", text(f.message))
@@ -340,7 +341,8 @@ class SaleFlow:
             if f.message.key == "desk.goods.unknown":  # a supervisor may add it here and now
                 self.pay.tender_panel.offer_quick_add(code.strip())
 
-        self.runner.run(self.desk.scan_goods, sale, code, done=self._goods_added, failed=failed)
+        self.runner.run(self.desk.scan_goods, sale, code, self.take_pending_qty(), done=self._goods_added,
+                        failed=failed)
 
     def quick_add_goods(self, code: str, name: str, price: str) -> None:
         """The quick-add row: a supervisor approves (goods.add), the good is added, then scanned into the sale."""

@@ -17,7 +17,12 @@ F8 personal account · F12 confirm; step 1: F9 recall; prescriptions: F6 paper p
 (41, no prescription; a box scanned there does the same) (paper: F12 open the sale ·
 Ctrl+F drug · Ctrl+O photo · Ctrl+Del line); returns: F12 twice (ask, then return) · Ctrl+A; shift:
 F6 X report; done and returns: Ctrl+P reprint · Ctrl+R print again after a printer failure; Esc back (Esc
-after the receipt: next customer). A shell adds its own with `add_key` (Ctrl+K 进销存).
+after the receipt: next customer). Quick keys (desktop.pharmacy.quick_flow): sale and pay: a number then * (quantity),
+an amount then Ctrl+D (a supervisor's discount, goods only); rx and sale: Ctrl+F8 repeats the patient's last sale;
+identify, done and shift: F11 opens the cash drawer (a supervisor). A shell adds its own with `add_key` (Ctrl+K 进销存).
+
+Customer display (desktop.pharmacy.customer_display, display_flow): each change of screen, of the audit's figures
+and of the pay step's amounts publishes what the customer sees on the event bus (core.events.DISPLAY_CHANGED).
 
 Receipts: `_print` writes the PDF (the record) and, when the terminal has a receipt printer, queues the receipt
 for it through desktop.common.receipt_printing (hardware's persisted PrintQueue, ESC/POS); the done and return
@@ -39,6 +44,7 @@ import logging
 import warnings
 from dataclasses import dataclass, field, replace
 
+from core.events import EventBus
 from core.services.auth import PERMISSIONS, Auth, Operator
 from core.services.desk.held import held_list
 from core.services.drug_lookup import DrugLookup
@@ -54,9 +60,11 @@ from desktop.common.scan_route import ScanRoute
 from desktop.common.status import StatusLine
 from desktop.common.worker import Failure, Runner
 from desktop.pharmacy import screens as sc
+from desktop.pharmacy.display_flow import DisplayFlow
 from desktop.pharmacy.drug_search import DrugSearchDialog
 from desktop.pharmacy.paper_flow import PaperFlow
 from desktop.pharmacy.print_flow import PrintFlow
+from desktop.pharmacy.quick_flow import QuickFlow
 from desktop.pharmacy.returns_flow import ReturnsFlow
 from desktop.pharmacy.sale_flow import SaleFlow
 from desktop.pharmacy.search_flow import SearchFlow
@@ -84,7 +92,8 @@ class DeskState:
     link: LinkStatus | None = None
 
 
-class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, ReturnsFlow, ShiftFlow, QtWidgets.QMainWindow):
+class PharmacyWindow(SaleFlow, QuickFlow, DisplayFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, ReturnsFlow, ShiftFlow,
+                     QtWidgets.QMainWindow):
     verdict_shown = Signal(float)  # ms from the scan entering the route to its verdict on screen
     settled = Signal(object)  # SaleRecord
     busy_changed = Signal(bool)
@@ -107,6 +116,10 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
         self.printing.job_changed.connect(self._print_job_changed)
         self._print_jobs: dict[str, list[str]] = {"done": [], "returns": []}
         self._jobs: dict[str, object] = {}
+        self._drawer_jobs: set[str] = set()  # cash drawer kicks on their way (desktop.pharmacy.print_flow)
+        # the customer display's views go out on the store's event bus (a bus of its own without a store)
+        self.display_bus = getattr(desk, "events", None) or EventBus()
+        self._customer_last = None
         # drug search (Ctrl+F on the sale screen)
         self.lookup = lookup if lookup is not None else DrugLookup.for_desk(desk)
         self.drug_search: DrugSearchDialog | None = None
@@ -201,6 +214,8 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
         self.shift.x_requested.connect(self.x_report)
         self.shift.close_requested.connect(self.close_shift)
         self.settings.applied.connect(self.apply_settings)
+        self._wire_quick_keys()
+        self._wire_display()
         self._render_all()
 
     def keymap(self) -> dict[str, dict[str, tuple]]:
@@ -217,25 +232,29 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
         trail = {"Ctrl+T": (self.open_trail, self.tr("审方/核对"))}
         prints = {"Ctrl+P": (self.reprint, self.tr("重打小票")), "Ctrl+R": (self.retry_print, self.tr("重试打印"))}
         recall = {"F9": (self.hold_or_recall, self.tr("取回挂单"))} if self.state.held else {}
+        drawer = {"F11": (self.open_drawer_key, self.tr("开钱箱（主管）"))}
+        qty = {"*": (self.quick_qty, self.tr("数量（先输数字）")),
+               "Ctrl+D": (self.quick_discount, self.tr("折扣（先输金额，主管）"))}
         pages = {
-            "identify": common | card | recall,
+            "identify": common | card | recall | drawer,
             "rx": common | card | back | {"F6": (self.go_paper, self.tr("纸质处方")),
-                                          "F8": (self.open_ordinary, self.tr("普通购药"))},
+                                          "F8": (self.open_ordinary, self.tr("普通购药")),
+                                          "Ctrl+F8": (self.repeat_last, self.tr("重复上次购药"))},
             "paper": common | card | back | {"F12": (self.paper_submit, self.tr("开单")),
                                              "Ctrl+F": (self.paper_find_drug, self.tr("查药品")),
                                              "Ctrl+O": (self.paper_pick_photo, self.tr("处方图片")),
                                              "Ctrl+Del": (self.paper_delete_line, self.tr("删除药品行"))},
-            "sale": common | card | back | trail | {
+            "sale": common | card | back | trail | qty | {"Ctrl+F8": (self.repeat_last, self.tr("重复上次购药")),
                 "F6": (self.sale_screen.ask_split, self.tr("拆零")), "F8": (self.ask_uncoded, self.tr("无码库")),
                 "F9": (self.hold_or_recall, self.tr("挂单")), "F12": (self.go_pay, self.tr("结算")),
                 "Del": (self.delete_code, self.tr("删除码")), "Ctrl+F": (self.find_drug, self.tr("查药品"))},
-            "pay": common | back | trail | {"F12": (self.pay._confirm, self.tr("确认收款")),
+            "pay": common | back | trail | qty | {"F12": (self.pay._confirm, self.tr("确认收款")),
                                             "F8": (self.use_account, self.tr("个人账户全额")),
                     "F6": (self.ask_family, self.tr("共济账户")), "F7": (self.pay.tender_panel.next_kind, self.tr("其他付款"))},
-            "done": common | card | back | prints | trail,
+            "done": common | card | back | prints | trail | drawer,
             "returns": common | back | prints | {"F12": (self.returns._go, self.tr("退货（再按 F12 确认）")),
                                                  "Ctrl+A": (self.returns.check_all, self.tr("全选"))},
-            "shift": common | back | {"F6": (self.x_report, self.tr("X 报表"))},
+            "shift": common | back | drawer | {"F6": (self.x_report, self.tr("X 报表"))},
             "settings": common | back,
         }
         for seq, (action, label, where) in self._extra_keys.items():
@@ -274,7 +293,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
     def keys_text(self, sep: str = "  ", *, brief: bool = False) -> str:
         """The current screen's keys as F1 lists them; `brief` (the status line): F1 and this screen's own
         single keys — Ctrl combinations are listed by F1 only, so the line fits 1366 px as screens gain keys."""
-        order = ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F12", "Esc", "Del"]
+        order = ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F11", "F12", "Esc", "Del", "*"]
         keys = self.keymap().get(self.page(), {})
         ranked = sorted(keys, key=lambda k: (order.index(k) if k in order else len(order), k))
         if brief:
@@ -333,6 +352,7 @@ class PharmacyWindow(SaleFlow, SearchFlow, PaperFlow, TrailFlow, PrintFlow, Retu
         self.status_line.show_keys(self.keys_text(" · ", brief=True))
         self._screens[page].setFocus()
         screen_log.shown("screen", page)
+        self._show_customer()
 
     def show_keys(self) -> None:
         """F1: this screen's keys."""

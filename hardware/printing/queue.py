@@ -12,7 +12,8 @@ on the next start, jobs still "queued" print, and a job caught "printing" become
 maybe_printed set — the operator decides, and its retry prints "重打 COPY" (a receipt that may already be
 on paper must not come out a second time as an original). The drawer kick is part of the job and goes out
 first (layout puts ESC p before the text). One thread per device: a jammed kitchen printer does not hold up
-the receipt printer. Done jobs are kept (the newest `keep_done`) as a record; nothing else is ever dropped
+the receipt printer. A retried job never kicks the drawer again, and a kick-only job (receipt None) left queued
+by a restart is dropped, not sent: the drawer opens while the customer pays, never later. Done jobs are kept (the newest `keep_done`) as a record; nothing else is ever dropped
 except by an explicit discard(), which is logged.
 
 Signals (on the thread that created the queue):
@@ -103,6 +104,11 @@ class PrintQueue(QObject):
         self._started = True
         with self._lock:
             for job in self._load():
+                if job.receipt is None and job.state in (QUEUED, PRINTING):
+                    # a drawer kick left over from before a restart: popping the drawer open now, with nobody
+                    # paying, is what must not happen; it belonged to a sale that is over
+                    log.info("drawer kick %s not sent after the restart (dropped)", job.id)
+                    continue
                 if job.state == PRINTING:  # the process ended mid-job: it may or may not be on paper
                     job = replace(job, state=FAILED, error="interrupted (程序中断)", maybe_printed=True)
                 self._jobs[job.id] = job
@@ -155,7 +161,8 @@ class PrintQueue(QObject):
             receipt = job.receipt
             if job.maybe_printed and receipt is not None:
                 receipt = {**receipt, "copy": True}
-            job = replace(job, state=QUEUED, error="", receipt=receipt, updated_at=time.time())
+            # a retried receipt never opens the drawer again: the cash changed hands when the sale was paid
+            job = replace(job, state=QUEUED, error="", receipt=receipt, open_drawer=False, updated_at=time.time())
             self._jobs[job_id] = job
             self._save()
         log.info("print job %s retried (%s)", job_id, "as a copy" if job.receipt and job.receipt.get("copy") else "")

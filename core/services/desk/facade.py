@@ -44,13 +44,14 @@ from core.services.desk.identify import Identify
 from core.services.desk.paper import PaperPrescriptions
 from core.services.desk.rx_offline import OfflinePrescriptions
 from core.services.desk.trail import DispensingTrail
+from core.services.desk.repeat import RepeatLastSale
 from core.services.desk.returns import Returns
 
 log = logging.getLogger("onewindow.desk")
 
 
 class PharmacyDesk(Identify, OfflinePrescriptions, PaperPrescriptions, DispensingTrail, Returns, FamilyAccounts,
-                   HeldSales, Goods):
+                   HeldSales, Goods, RepeatLastSale):
     """The desk's use cases (core.services.ports.DeskPort) behind one object."""
 
     def apply_rx_settings(self, site) -> None:
