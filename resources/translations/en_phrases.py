@@ -306,4 +306,18 @@ EN = {
     "Tab 切换 · F7 其他付款（凭证号后 Enter 加入，可多笔） · Enter 确认 · Esc 返回扫码":
         "Tab next field · F7 other tender (Enter after the slip no. adds it; several allowed) · Enter confirm · "
         "Esc back to scanning",
+    # quick keys, cash drawer (issue 17, items 5 and 6: desktop/pharmacy/quick_flow.py, print_flow.py)
+    "已发送开钱箱指令": "Drawer opened (command sent)",
+    "已折扣 {0} 元": "Discount of {0} yuan given",
+    "已载入上次购药（{0} 行）：医保药品须重新逐盒扫描追溯码{1}": "Last sale loaded ({0} lines): scan every box's trace code again for the insured drugs{1}",
+    "数量 ×{0}：请扫描下一件非医保商品": "Quantity ×{0}: scan the next non-insured good",
+    "未配置钱箱（设置：打印机 · 钱箱）": "No cash drawer configured (settings: printer · drawer)",
+    "第 {0} 行数量改为 {1}": "Line {0}: quantity now {1}",
+    "请先选中一行，再输入数量": "Select a line first, then type the quantity",
+    "钱箱未能打开：{0}。结算不受影响，请用钥匙开箱": "Cash drawer did not open: {0}. The sale stands; open the drawer with its key",
+    "；{0} 件非医保商品在结算时列出": "; {0} non-insured goods are listed at the pay step",
+    "开钱箱（主管）": "Open drawer (supervisor)",
+    "折扣（先输金额，主管）": "Discount (amount first, supervisor)",
+    "数量（先输数字）": "Quantity (number first)",
+    "重复上次购药": "Repeat last sale",
 }

@@ -487,12 +487,28 @@
         <translation>Recall held sale</translation>
     </message>
     <message>
+        <source>开钱箱（主管）</source>
+        <translation>Open drawer (supervisor)</translation>
+    </message>
+    <message>
+        <source>数量（先输数字）</source>
+        <translation>Quantity (number first)</translation>
+    </message>
+    <message>
+        <source>折扣（先输金额，主管）</source>
+        <translation>Discount (amount first, supervisor)</translation>
+    </message>
+    <message>
         <source>纸质处方</source>
         <translation>Paper prescription</translation>
     </message>
     <message>
         <source>普通购药</source>
         <translation>Ordinary purchase</translation>
+    </message>
+    <message>
+        <source>重复上次购药</source>
+        <translation>Repeat last sale</translation>
     </message>
     <message>
         <source>开单</source>
@@ -606,6 +622,18 @@
 <context>
     <name>PrintFlow</name>
     <message>
+        <source>未配置钱箱（设置：打印机 · 钱箱）</source>
+        <translation>No cash drawer configured (settings: printer · drawer)</translation>
+    </message>
+    <message>
+        <source>已发送开钱箱指令</source>
+        <translation>Drawer opened (command sent)</translation>
+    </message>
+    <message>
+        <source>钱箱未能打开：{0}。结算不受影响，请用钥匙开箱</source>
+        <translation>Cash drawer did not open: {0}. The sale stands; open the drawer with its key</translation>
+    </message>
+    <message>
         <source>小票打印机设置有误，小票只保存为 PDF：{0}</source>
         <translation>The receipt printer settings cannot be used; the receipt is saved as a PDF only: {0}</translation>
     </message>
@@ -632,6 +660,33 @@
     <message>
         <source>已重打（副本）</source>
         <translation>Reprinted (copy)</translation>
+    </message>
+</context>
+<context>
+    <name>QuickFlow</name>
+    <message>
+        <source>数量 ×{0}：请扫描下一件非医保商品</source>
+        <translation>Quantity ×{0}: scan the next non-insured good</translation>
+    </message>
+    <message>
+        <source>请先选中一行，再输入数量</source>
+        <translation>Select a line first, then type the quantity</translation>
+    </message>
+    <message>
+        <source>第 {0} 行数量改为 {1}</source>
+        <translation>Line {0}: quantity now {1}</translation>
+    </message>
+    <message>
+        <source>已折扣 {0} 元</source>
+        <translation>Discount of {0} yuan given</translation>
+    </message>
+    <message>
+        <source>；{0} 件非医保商品在结算时列出</source>
+        <translation>; {0} non-insured goods are listed at the pay step</translation>
+    </message>
+    <message>
+        <source>已载入上次购药（{0} 行）：医保药品须重新逐盒扫描追溯码{1}</source>
+        <translation>Last sale loaded ({0} lines): scan every box's trace code again for the insured drugs{1}</translation>
     </message>
 </context>
 <context>
