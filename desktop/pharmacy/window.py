@@ -297,7 +297,8 @@ class PharmacyWindow(SaleFlow, QuickFlow, DisplayFlow, SearchFlow, PaperFlow, Tr
         keys = self.keymap().get(self.page(), {})
         ranked = sorted(keys, key=lambda k: (order.index(k) if k in order else len(order), k))
         if brief:
-            ranked = [k for k in ranked if k not in self.EVERYWHERE and not k.startswith("Ctrl+")]
+            # "*" too: it follows a typed number (F1 lists it), and the line must fit at 1366 px (the counter's too)
+            ranked = [k for k in ranked if k not in self.EVERYWHERE and not k.startswith("Ctrl+") and k != "*"]
         return sep.join(f"{k} {keys[k][1]}" for k in ranked)
 
     def rebuild(self) -> None:
