@@ -51,7 +51,7 @@ def test_the_status_line_and_the_keys_are_english(qtbot, tmp_path, english):
             said[f"F1 {page}"] = win.keys_text("\n")
         chinese = {where: text for where, text in said.items() if CJK.search(text)}
         assert chinese == {}
-        assert said["keys identify"] == "F1 Keys · F7 Patient card · F9 Recall held sale"
+        assert said["keys identify"] == "F1 Keys · F7 Patient card · F9 Recall held sale · F11 Open drawer (supervisor)"
         assert "online" in said[f"link {LinkStatus(True, True, 0, None)}"]
     finally:
         win.status_timer.stop()
