@@ -95,3 +95,21 @@ def test_a_settings_change_is_a_journaled_staff_action(home):
             assert "s3cret-value" not in str(conn.exec_driver_sql("select detail from desk_event").all())
     finally:
         engine.dispose()
+
+
+def test_the_site_setting_shows_the_customer_display_fed_by_the_desk(qtbot, home):
+    SiteSettings.load().set_many({"display.customer": "window", "devices.camera.kind": "none",
+                                  "devices.card_reader.kind": "none",
+                                  "store.url": f"sqlite:///{home / 'store.db'}"}).save()
+    process = start_process("pharmacy", logs=False)
+    window, parts = build_pharmacy(process.desk_config(), process=process)
+    qtbot.addWidget(window)
+    try:
+        shown = window.customer_display
+        assert shown.isVisible() and shown.prompt.text() == "欢迎光临"
+        window.state.operator = object()  # someone at the desk: step 1 asks the customer for the code
+        window.go("identify")
+        assert shown.prompt.text() == "请出示医保码"
+    finally:
+        window.stop()
+        parts.close()
