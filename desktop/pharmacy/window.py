@@ -353,6 +353,8 @@ class PharmacyWindow(SaleFlow, QuickFlow, DisplayFlow, SearchFlow, PaperFlow, Tr
         self.status_line.show_keys(self.keys_text(" · ", brief=True))
         self._screens[page].setFocus()
         screen_log.shown("screen", page)
+        if page != "pay":  # a quantity typed before "*" on the pay step belongs to its next good, not a later sale
+            self._pending_qty = None
         self._show_customer()
 
     def show_keys(self) -> None:
