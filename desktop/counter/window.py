@@ -6,7 +6,8 @@ counter). Every call to the centre goes through the Runner's remote lane; the sc
 Scans arrive through the one ScanRoute: an identity scan anywhere identifies the person on 办理.
 
 Keys: F2 办理 · F3 审核 · F4 提醒 · F5 主动发现 · F6 退出预警 · F7 月报 · F8 结算 · F9 随访 (家庭医生签约, 随访记录,
-健康时间线: desktop/counter/care_actions.py) · Ctrl+L 退出登录; Alt+1…8 the
+健康时间线: desktop/counter/care_actions.py) · F10 家庭共济 (desktop/counter/family_actions.py) · Ctrl+L 退出登录;
+Alt+1…9 the
 same pages from anywhere (on 结算 the function keys are the desk's own: F12 结算, F3 退货 …).
 """
 from __future__ import annotations
@@ -30,8 +31,10 @@ from desktop.common.scan_route import ScanRoute
 from desktop.common.status import StatusLine
 from desktop.common.worker import Failure, Runner
 from desktop.counter.care_actions import CareActions
+from desktop.counter.family_actions import FamilyActions
 from desktop.counter.screens.apply import ApplyScreen
 from desktop.counter.screens.care import CareScreen
+from desktop.counter.screens.family import FamilyScreen
 from desktop.counter.screens.lists import DiscoveryScreen, ExitsScreen, RemindersScreen
 from desktop.counter.screens.reports import ReportsScreen
 from desktop.counter.screens.review import ReviewScreen
@@ -42,13 +45,13 @@ log = logging.getLogger("onewindow.gui.counter")
 
 IDENTITY_KINDS = (Kind.EVOUCHER, Kind.ID_CARD, Kind.SS_CARD)
 PAGES = (("apply", "办理"), ("review", "审核"), ("reminders", "提醒"), ("discovery", "主动发现"), ("exits", "退出预警"),
-         ("reports", "月报"), ("settle", "结算"), ("care", "随访"))
+         ("reports", "月报"), ("settle", "结算"), ("care", "随访"), ("family", "家庭共济"))
 
 
 SCROLLED_PAGES = ("care",)
 
 
-class CounterWindow(CareActions, QtWidgets.QMainWindow):
+class CounterWindow(CareActions, FamilyActions, QtWidgets.QMainWindow):
     busy_changed = Signal(bool)
     done = Signal(str)  # what finished (for tests and the status line): "identified", "applied", …
 
@@ -80,11 +83,13 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
         self.exits = ExitsScreen()
         self.reports = ReportsScreen()
         self.care = CareScreen(today())
+        self.family = FamilyScreen()
         self.settle = settle_widget or self._no_settle()
         # the embedded pharmacy desk (None without a centre: the page only says what is missing)
         self.desk_page: SettlePage | None = settle_widget if isinstance(settle_widget, SettlePage) else None
         self.screens = dict(zip([p for p, _ in PAGES], (self.apply, self.review, self.reminders_screen, self.discovery,
-                                                         self.exits, self.reports, self.settle, self.care)))
+                                                         self.exits, self.reports, self.settle, self.care,
+                                                         self.family), strict=True))
         self.pages = QtWidgets.QStackedWidget(objectName="pages")
         self.nav = QtWidgets.QListWidget(objectName="nav")
         self.nav.setFont(theme.font(2, bold=True))
@@ -116,7 +121,7 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
         self.banner.setStyleSheet("background: #00695c; color: white; padding: 6px;")
         self.status_line = StatusLine()
         self.status_line.show_status(LinkStatus(True, None, 0, None))
-        self.status_line.show_keys(self.tr("F2 办理 · F3 审核 · F4 提醒 · F5 主动发现 · F6 退出预警 · F7 月报 · F8 结算 · F9 随访 · Alt+1…8"))
+        self.status_line.show_keys(self.tr("F2 办理 · F3 审核 · F4 提醒 · F5 主动发现 · F6 退出预警 · F7 月报 · F8 结算 · F9 随访 · F10 家庭共济 · Alt+1…9"))
         body = QtWidgets.QHBoxLayout()
         body.addWidget(self.nav)
         body.addWidget(self.pages, 1)
@@ -161,6 +166,7 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
         self.reports.run_requested.connect(self.run_report)
         self.reports.export_requested.connect(self.export_report)
         self._wire_care()
+        self._wire_family()
 
     def _shortcuts(self) -> None:
         for n, (key, _label) in enumerate(PAGES):
@@ -169,7 +175,7 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
             self._shortcut_objs.append(s)
         self._shortcut_objs.append(QtGui.QShortcut(QtGui.QKeySequence("Ctrl+L"), self, self.logout,
                                                    context=Qt.ShortcutContext.WindowShortcut))
-        # Alt+1…7 reach every page, also from 结算 where the embedded desk owns the function keys
+        # Alt+1…9 reach every page, also from 结算 where the embedded desk owns the function keys
         self._nav_keys = [QtGui.QShortcut(QtGui.QKeySequence(f"Alt+{n + 1}"), self, lambda k=key: self.go(k),
                                           context=Qt.ShortcutContext.WindowShortcut) for n, (key, _l) in enumerate(PAGES)]
 
@@ -195,7 +201,7 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
     def go(self, page: str) -> None:
         self.pages.setCurrentWidget(self._scrolls[page])
         on_desk = page == "settle"
-        for sc in self._shortcut_objs:  # F2…F8 and Ctrl+L belong to the desk while it is shown
+        for sc in self._shortcut_objs:  # F2…F10 and Ctrl+L belong to the desk while it is shown
             sc.setEnabled(not on_desk)
         for sc in self.desk_page.shortcuts() if self.desk_page is not None else ():
             sc.setEnabled(on_desk)
@@ -210,6 +216,8 @@ class CounterWindow(CareActions, QtWidgets.QMainWindow):
                  "discovery": self.load_eligible, "exits": self.load_exits}
         if page == "care" and self.operator is not None:  # the person may have changed: always fresh
             self.load_timeline()
+        if page == "family" and self.operator is not None:  # the holder may have changed: always fresh
+            self.load_bindings()
         if page in first and self.operator is not None and not getattr(self.screens[page], "_loaded", False):
             self.screens[page]._loaded = True
             first[page]()

@@ -107,7 +107,7 @@ def wait_done(qtbot, win, what: str, timeout: int = 15000) -> None:
 
 def _notices(win) -> str:
     return " | ".join(s.notice.text() for s in (win.apply, win.review, win.reminders_screen, win.discovery, win.exits,
-                                                 win.reports, win.care))
+                                                 win.reports, win.care, win.family))
 
 
 DESK_SIZE = (1366, 820)
