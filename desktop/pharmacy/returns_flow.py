@@ -27,7 +27,7 @@ class ReturnsFlow:
         else:
             self.returns.show_message("", "")
 
-    def do_return(self, lines: list[int]) -> None:
+    def do_return(self, lines: list[int], goods: list[int] | None = None) -> None:
         record = self.returns.record
         if record is None:
             return
@@ -36,7 +36,8 @@ class ReturnsFlow:
             self.returns.go.setEnabled(False)
             self.returns.show_message("warn", self.tr("正在退货…"))
             shift_id = self.state.shift["shift_id"] if self.state.shift else None
-            self.runner.run(self.desk.return_sale, record, lines, shift_id, done=lambda r: self._returned(r, record),
+            self.runner.run(self.desk.return_sale, record, lines, shift_id, goods,
+                            done=lambda r: self._returned(r, record),
                             failed=lambda f: (self.returns.go.setEnabled(True),
                                               self.returns.show_message("bad", text(f.message))))
 

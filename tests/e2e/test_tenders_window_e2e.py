@@ -138,3 +138,27 @@ def test_wechat_and_cash_then_a_partial_return_back_to_each_tender_in_the_window
     assert [(p["kind"], p["kept"]) for p in kept.tenders] == [("wechat", f"{wechat - wx_back:.2f}")]
     assert f"微信支付 {wx_back:.2f} 元" in shown, shown  # the estimate from the sale's line detail was right
     shot(win, "return_tenders_done")
+
+    # the mask alone, from the kept sale: its goods line ticked, the drug line not — nothing goes to the centre,
+    # the 12.50 goes back to WeChat (the kept sale's only tender)
+    type_in(qtbot, win.returns.box, kept.receipt_no)
+    idle(qtbot, win)
+    qtbot.waitUntil(lambda: win.returns.record is not None and win.returns.record.receipt_no == kept.receipt_no)
+    rows = [win.returns.lines.item(i) for i in range(win.returns.lines.count())]
+    assert [r.text().split(".")[0] for r in rows[len(kept.lines):]] == ["商品 1"]
+    win.returns.lines.setFocus()
+    for i in range(len(kept.lines)):  # untick the drug line
+        win.returns.lines.setCurrentRow(i)
+        qtbot.keyClick(win.returns.lines, Qt.Key.Key_Space)
+    win.returns.lines.setCurrentRow(len(kept.lines))
+    qtbot.keyClick(win.returns.lines, Qt.Key.Key_Space)  # tick the mask
+    assert (win.returns.chosen(), win.returns.chosen_goods()) == ([], [1])
+    shown = win.returns.refund.text()
+    assert "应退商品 12.50 元" in shown and "微信支付 12.50 元" in shown and "医保部分不变" in shown, shown
+    press(qtbot, win, Qt.Key.Key_F12)
+    press(qtbot, win, Qt.Key.Key_F12)
+    idle(qtbot, win)
+    qtbot.waitUntil(lambda: "已退还" in win.returns.message.text())
+    assert "微信支付 12.50 元" in win.returns.message.text(), win.returns.message.text()
+    after = desk.desk.find_sale(kept.receipt_no)
+    assert after.status == "settled" and [g["returned"] for g in after.goods] == [True]

@@ -13,7 +13,7 @@ from desktop.qt import Qt, QtWidgets, Signal
 
 
 class ReturnScreen(QtWidgets.QWidget):
-    return_requested = Signal(list)  # line numbers, once confirmed
+    return_requested = Signal(list, object)  # drug line numbers and goods lines (None: with the sale), confirmed
 
     def __init__(self) -> None:
         super().__init__(objectName="returnScreen")
@@ -48,7 +48,7 @@ class ReturnScreen(QtWidgets.QWidget):
         layout.addWidget(self.go)
         layout.addWidget(keys)
         self.record: SaleRecord | None = None
-        self.armed: list[int] | None = None  # the lines shown for confirmation (F12 once)
+        self.armed: list | None = None  # the lines (drugs, goods) shown for confirmation (F12 once)
         self.setFocusProxy(self.box)
 
     def show_record(self, record: SaleRecord | None, ticked: list[int] | None = None) -> None:
@@ -78,6 +78,20 @@ class ReturnScreen(QtWidgets.QWidget):
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
             item.setData(Qt.ItemDataRole.UserRole, line["line"])
             self.lines.addItem(item)
+        # the non-insured goods, unticked: they go with the sale (kept by a partial return, back with a whole
+        # one) unless ticked — then they come back on their own or with the ticked drug lines. A return document
+        # lists none: its sale's goods rows say what left that sale, kept ones included (moved to the kept sale)
+        for g in record.goods if record.kind == "sale" else ():
+            mark = self.tr("（已退）") if g.get("returned") else ""
+            item = QtWidgets.QListWidgetItem(f"{self.tr('商品')} {g.get('line', '')}. {g['name']} x{g['qty']} "
+                                             f"{g['amount']}{mark}")
+            flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            if not g.get("returned"):
+                flags |= Qt.ItemFlag.ItemIsUserCheckable
+                item.setCheckState(Qt.CheckState.Unchecked)
+            item.setFlags(flags)
+            item.setData(Qt.ItemDataRole.UserRole + 1, g.get("line"))
+            self.lines.addItem(item)
         self.lines.blockSignals(False)
         self.lines.setCurrentRow(0)
         self.lines.setFocus()
@@ -86,7 +100,7 @@ class ReturnScreen(QtWidgets.QWidget):
     def _ticks_changed(self) -> None:
         """What the ticked lines give back, at once; a confirmation shown for other lines no longer stands."""
         self.armed = None
-        refund = refund_for(self.record, self.chosen()) if self.record is not None else None
+        refund = refund_for(self.record, self.chosen(), self.goods_arg()) if self.record is not None else None
         self.refund.setText(text(refund.text()) if refund is not None else "")
         self.go.setEnabled(refund is not None)
         self.go.setText(self.tr("退货 (F12)"))
@@ -95,23 +109,39 @@ class ReturnScreen(QtWidgets.QWidget):
         for i in range(self.lines.count()):
             self.lines.item(i).setCheckState(Qt.CheckState.Checked)
 
+    def _ticked(self, role: int) -> list[int]:
+        items = [self.lines.item(i) for i in range(self.lines.count())]
+        return [it.data(role) for it in items
+                if it.data(role) is not None and it.checkState() == Qt.CheckState.Checked]
+
     def chosen(self) -> list[int]:
-        return [self.lines.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.lines.count())
-                if self.lines.item(i).checkState() == Qt.CheckState.Checked]
+        """The drug lines ticked."""
+        return self._ticked(Qt.ItemDataRole.UserRole)
+
+    def chosen_goods(self) -> list[int]:
+        return self._ticked(Qt.ItemDataRole.UserRole + 1)
+
+    def goods_arg(self) -> list[int] | None:
+        """The goods lines to bring back, for Returns.return_sale: None (they go with the sale) when none is
+        ticked or every drug line is (a whole return gives all back)."""
+        goods = self.chosen_goods()
+        every = self.record is not None and len(self.chosen()) == len(self.record.lines)
+        return goods if goods and not every else None
 
     def _go(self) -> None:
         """F12 (or the button): the first press asks for confirmation, the second returns the lines shown."""
         if not self.go.isEnabled():
             return
         chosen = self.chosen()
-        if self.armed != chosen:
-            self.armed = chosen
+        goods = self.goods_arg()
+        if self.armed != [chosen, goods]:
+            self.armed = [chosen, goods]
             self.go.setText(self.tr("确认退货 (F12)"))
             self.show_message("warn", text(message("desk.ret.confirm")))
             return
         self.armed = None
         self.go.setText(self.tr("退货 (F12)"))
-        self.return_requested.emit(chosen)
+        self.return_requested.emit(chosen, goods)
 
     def disarm(self) -> bool:
         """Esc while a confirmation is shown: cancel it (True), else nothing to cancel (False)."""
