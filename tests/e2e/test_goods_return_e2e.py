@@ -10,6 +10,7 @@ import pytest
 
 from core.pos.tenders import Kind, Tender
 from core.services.ports import DeskError, Payment
+from core.services.receipts import build_receipt
 from core.store import pos
 from tests.e2e.test_account_desk_e2e import _ready_sale, live  # noqa: F401
 from tests.e2e.test_tenders_desk_e2e import WX, _counts
@@ -39,6 +40,10 @@ def test_one_goods_line_back_alone_then_the_rest(live, tmp_path) -> None:  # noq
         back = d.desk.return_goods(record, [1], shift)  # the mask (12.50): cash 5.00 first, then WeChat 7.50
         assert [(p["kind"], p["kept"]) for p in back.tenders] == [("cash", "5.00"), ("wechat", "7.50")]
         assert back.kind == "return" and back.cash_pay == Decimal("-5.00")
+        assert [g["name"] for g in back.goods] == ["医用口罩"]  # its receipt lists the mask only
+        text = "\n".join(build_receipt(back, pharmacy="康济大药房", institution=PH1, terminal="T01",
+                                      operator="李药师").text_lines(42))
+        assert "医用口罩" in text and "-12.50" in text and "免洗洗手液" not in text, text
         after = d.desk.find_sale(record.receipt_no)
         assert after.status == "settled"  # the insured line stays settled at the centre
         assert [(g["line"], g["returned"]) for g in after.goods] == [(1, True), (2, False)]
@@ -105,6 +110,7 @@ def test_a_drug_line_and_a_goods_line_back_together(live, tmp_path) -> None:  # 
         d03_line = next(l["line"] for l in record.lines if l["drug_key"] == "D03")
         back, kept = d.desk.return_sale(record, [d03_line], shift, goods=[2])
         assert kept is not None and [g["name"] for g in kept.goods] == ["医用口罩"]
+        assert [g["name"] for g in back.goods] == ["免洗洗手液"]  # the return lists what it gave back
         total_back = personal - kept.personal + Decimal("8.00")
         assert [(p["kind"], p["kept"]) for p in back.tenders] == [
             ("cash", "3.00"), ("wechat", f"{total_back - Decimal('3.00'):.2f}")]

@@ -35,6 +35,8 @@ class Records(DeskBase):
             goods = tuple({"line": g.line, "gtin": g.gtin, "name": g.name, "qty": g.qty, "price": fmt(g.price),
                            "discount": fmt(g.discount), "amount": fmt(g.amount), "returned": g.returned}
                           for g in pos.goods_lines(s, row.original_msgid if row.kind == "return" else row.msgid))
+        if row.kind == "return" and "goods" in req:  # the goods this return gave back (not those kept on)
+            goods = tuple(g for g in goods if g["line"] in req["goods"])
         tenders = tuple(p.to_dict() for p in paid)
         if through is None:  # recorded before the desk settled through the sync layer
             answer = json.loads(row.answer) if row.answer else {}

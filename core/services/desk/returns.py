@@ -118,7 +118,9 @@ class Returns(Settlement):
                 original_msgid=record.msgid, shift_id=shift_id, user_id=self._user(), person_no=record.person_no,
                 person_name=record.person_name, status="settled", created_at=t.utcnow(), settled_at=t.utcnow(),
                 business_date=day, account_pay=-record.account_pay, cash_pay=-record.cash_pay,
-                request=json.dumps({"lines": list(record.lines)}, ensure_ascii=False)))
+                request=json.dumps({"lines": list(record.lines), "goods": sorted(
+                    back_goods if [l for l in record.lines if l["line"] not in chosen] else open_goods)},
+                    ensure_ascii=False)))
             conn.execute(t.sale.update().where(t.sale.c.msgid == record.msgid).values(status="returned"))
             # a whole return: every tender gets what it paid now; a partial one once the kept sale is paid
             paid = pos.sale_payment(session, record.msgid, net_of_refunds=True).paid
