@@ -75,6 +75,8 @@ EN = {
     "已用": "Used",
     "已结算": "settled",
     "已退货": "returned",
+    "（已退）": " (returned)",
+    "商品": "Goods",
     "已重打（副本）": "Reprinted (copy)",
     "应收现金": "Cash due",
     "应用 (Enter)": "Apply (Enter)",

@@ -736,6 +736,14 @@
         <translation>Uncoded stock</translation>
     </message>
     <message>
+        <source>（已退）</source>
+        <translation> (returned)</translation>
+    </message>
+    <message>
+        <source>商品</source>
+        <translation>Goods</translation>
+    </message>
+    <message>
         <source>确认退货 (F12)</source>
         <translation>Confirm return (F12)</translation>
     </message>

@@ -81,9 +81,10 @@ class ReturnScreen(QtWidgets.QWidget):
         # the non-insured goods, unticked: they go with the sale (kept by a partial return, back with a whole
         # one) unless ticked — then they come back on their own or with the ticked drug lines. A return document
         # lists none: its sale's goods rows say what left that sale, kept ones included (moved to the kept sale)
+        word, done = self.tr("商品"), self.tr("（已退）")
         for g in record.goods if record.kind == "sale" else ():
-            mark = self.tr("（已退）") if g.get("returned") else ""
-            item = QtWidgets.QListWidgetItem(f"{self.tr('商品')} {g.get('line', '')}. {g['name']} x{g['qty']} "
+            mark = done if g.get("returned") else ""
+            item = QtWidgets.QListWidgetItem(f"{word} {g.get('line', '')}. {g['name']} x{g['qty']} "
                                              f"{g['amount']}{mark}")
             flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
             if not g.get("returned"):

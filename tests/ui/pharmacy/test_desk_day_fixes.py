@@ -170,7 +170,7 @@ def test_returns_tick_lines_show_the_money_and_ask_before_doing_it(qtbot):
     screen = ReturnScreen()
     qtbot.addWidget(screen)
     asked = []
-    screen.return_requested.connect(asked.append)
+    screen.return_requested.connect(lambda lines, goods: asked.append(lines if goods is None else (lines, goods)))
     r = record()
     screen.show_record(r, [2])  # found by line 2's box: only that line ticked
     assert screen.chosen() == [2]
