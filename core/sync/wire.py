@@ -37,15 +37,17 @@ class WireError(Exception):
 
 
 class NotConnected(WireError):
+    """Refused, unknown host, connect timeout or TLS failure: nothing reached the centre, safe to send again."""
+
     not_sent = True
 
 
 class ReadTimeout(WireError):
-    pass
+    """Sent, but no answer in time: the centre may have settled it, so the outcome is unknown (ask with the msgid)."""
 
 
 class Lost(WireError):
-    pass
+    """Sent, then the connection dropped before a whole answer came back: outcome unknown, as for ReadTimeout."""
 
 
 class _Answer:
