@@ -41,3 +41,30 @@ def test_lint_bad_input(tmp_path, capsys):
     assert "无法读取报文" in capsys.readouterr().err
     assert main(["gateway", "lint", str(path), "--profile", "nowhere"]) == 2
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_sample_all_piped_into_lint_passes_for_every_profile(tmp_path):
+    """`onewindow gateway sample all --profile X | onewindow gateway lint - --profile X`, as the README says, for
+    each profile: every message our client builds (9001 1101 5301 2101 2102 2103 2601 3505 3506 3201 9002) passes;
+    the national lint refuses the provincial and our own shapes, so the pipe can fail."""
+    import subprocess
+    import sys
+
+    from core.gateway.profiles import known_profiles
+    from core.gateway.samples import ORDER
+
+    def sh(profile: str, lint_profile: str) -> subprocess.CompletedProcess:
+        cmd = (f"{sys.executable} -m onewindow gateway sample all --profile {profile} | "
+               f"{sys.executable} -m onewindow gateway lint - --profile {lint_profile}")
+        return subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, cwd=tmp_path)
+
+    names = known_profiles()
+    assert {"national", "hubei", "onewindow"} <= set(names)
+    for name in names:
+        done = sh(name, name)
+        assert done.returncode == 0, (name, done.stdout, done.stderr)
+        assert f"OK: {len(ORDER)} 条报文符合 {name}" in done.stdout + done.stderr, (done.stdout, done.stderr)
+    for name in ("hubei", "onewindow"):
+        refused = sh(name, "national")
+        assert refused.returncode == 1, (name, refused.stdout)
+        assert "2102" in refused.stdout and "input." in refused.stdout
