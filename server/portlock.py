@@ -12,7 +12,7 @@ Two checks, both needed:
   read from /proc on Linux.
 
     claim = claim_port(host, port, database)   # raises PortBusy with the message to print
-    claim.record(parent_pid, [worker pids])    # the pid file follows the workers as they are replaced
+    claim.record(parent_pid, [worker pids], [those beating])   # the pid file follows the workers as they are replaced
     claim.release()
 """
 from __future__ import annotations
@@ -125,8 +125,10 @@ class PortClaim:
         self.fd, self.path, self.host, self.port, self.database = fd, path, host, port, database
         self.started = time.strftime("%Y-%m-%d %H:%M:%S")
 
-    def record(self, pid: int, workers: list[int]) -> None:
-        text = json.dumps({"pid": pid, "workers": workers, "host": self.host, "port": self.port,
+    def record(self, pid: int, workers: list[int], beating: list[int] | tuple = ()) -> None:
+        """`beating`: the workers whose heartbeat the supervisor has seen (serving, watched for hangs)."""
+        text = json.dumps({"pid": pid, "workers": workers, "beating": list(beating), "host": self.host,
+                           "port": self.port,
                            "db": self.database, "started": self.started}).encode()
         os.lseek(self.fd, 0, os.SEEK_SET)
         os.ftruncate(self.fd, 0)

@@ -19,6 +19,7 @@ for `hung_after` seconds is killed and replaced like a dead one (a stuck event l
 answers none).
 
     serve(config, workers, hung_after=15.0, on_workers=None)   # config: a uvicorn.Config with an import string app
+    on_workers(pids, beating)   # called whenever either changes: the workers, and those whose first beat was seen
 """
 from __future__ import annotations
 
@@ -123,10 +124,11 @@ class _Worker:
 
 
 def serve(config: uvicorn.Config, workers: int, *, hung_after: float = HUNG_AFTER_S,
-          on_workers: Callable[[list[int]], None] | None = None,
+          on_workers: Callable[[list[int], list[int]], None] | None = None,
           given: list[socket.socket] | None = None) -> int:
     """Run `workers` processes until SIGINT/SIGTERM; replace one that dies or hangs (not one that fails to start).
-    `on_workers` gets the worker pids whenever they change (the port's pid file). `given`: listening sockets
+    `on_workers` gets the worker pids and those of them whose heartbeat has been seen (from then on they are judged
+    by `hung_after`), whenever either changes (the port's pid file). `given`: listening sockets
     bound by the caller (`--fd`; one per worker, or one shared), used instead of binding here."""
     if given:
         sockets = [given[i] if i < len(given) else given[0] for i in range(workers)]
@@ -151,7 +153,7 @@ def serve(config: uvicorn.Config, workers: int, *, hung_after: float = HUNG_AFTE
 
     def announce() -> None:
         if on_workers is not None:
-            on_workers([w.proc.pid for w in procs])
+            on_workers([w.proc.pid for w in procs], [w.proc.pid for w in procs if w.seen])
 
     procs = [start(i) for i in range(workers)]
     announce()
@@ -164,8 +166,11 @@ def serve(config: uvicorn.Config, workers: int, *, hung_after: float = HUNG_AFTE
             now = time.monotonic()
             for i, w in enumerate(procs):
                 if w.proc.is_alive():
+                    beaten = bool(w.seen)
                     why = w.hung(now, hung_after)
                     if why is None:
+                        if w.seen and not beaten:  # its first beat: the pid file says so
+                            announce()
                         continue
                     log.error("worker %s hung (%s); killing it and starting another", w.proc.pid, why)
                     w.proc.kill()

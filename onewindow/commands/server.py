@@ -133,7 +133,7 @@ def _serve(args: argparse.Namespace, url: str, claim, sockets: list) -> int:
         return serve(uvicorn.Config("server.app:from_env", factory=True, host=args.host, port=args.port,
                                     log_level=args.log_level, access_log=args.log_level in ("debug", "info")),
                      args.workers, hung_after=args.hung_after,
-                     on_workers=lambda pids: claim.record(os.getpid(), pids), given=sockets)
+                     on_workers=lambda pids, beating: claim.record(os.getpid(), pids, beating), given=sockets)
     from server.app import create_app
 
     print(f"onewindow centre on http://{args.host}:{args.port}  (database {engine.url.render_as_string(hide_password=True)};"

@@ -76,6 +76,11 @@ class Centre:
     def workers(self) -> list[int]:
         return portlock.read_claim(self.port).get("workers", [])
 
+    @property
+    def beating(self) -> list[int]:
+        """The workers whose heartbeat the supervisor has seen (the pid file's "beating")."""
+        return portlock.read_claim(self.port).get("beating", [])
+
     def output(self) -> str:
         self.log.flush()
         self.log.seek(0)

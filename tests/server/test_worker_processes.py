@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -84,13 +83,15 @@ def test_an_orphan_without_the_lock_file_still_blocks_the_port(centre_db):
 def test_a_hung_worker_is_replaced(centre_db):
     centre = Centre(centre_db.url, extra=("--hung-after", "2")).wait_ready()
     try:
-        stuck = centre.workers[0]
-        # Ready means one worker answered; the other may not have beaten yet (uvicorn ticks once a second), and a
-        # worker stopped before its first beat is judged by the 120 s start-up limit, not --hung-after. Let both
-        # tick a few times first.
-        started = time.monotonic()
-        wait_for("both workers have ticked", lambda: time.monotonic() - started > 3.0
-                 and health(centre.port) == 200, 30.0, every_s=0.2)
+        # Ready means one worker answered; the other may not have beaten yet, and a worker stopped before its first
+        # beat is judged by the 120 s start-up limit, not --hung-after. The pid file lists a worker as beating once
+        # the supervisor has seen its heartbeat: from then on --hung-after applies to it.
+        def both_beating() -> list[int] | None:
+            workers = centre.workers
+            return workers if len(workers) == 2 and set(centre.beating) == set(workers) else None
+
+        workers = wait_for("the supervisor has seen both workers beat", both_beating, 60.0, every_s=0.05)
+        stuck = workers[0]
         os.kill(stuck, signal.SIGSTOP)  # alive, listening, answering nothing
         wait_for("the supervisor replaces the stuck worker", lambda: stuck not in centre.workers and gone(stuck), 30.0,
                  every_s=0.1)
