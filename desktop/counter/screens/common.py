@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from desktop.common import theme
-from desktop.qt import Qt, QtWidgets
+from desktop.qt import Qt, QtCore, QtWidgets
 
 
 def table(headers: list[str], name: str, *, stretch_last: bool = True) -> QtWidgets.QTableWidget:
@@ -41,7 +41,9 @@ def selected_row(t: QtWidgets.QTableWidget) -> int:
 
 
 class Notice(QtWidgets.QLabel):
-    """One line saying what just happened (ok / warn / bad)."""
+    """One line saying what just happened (ok / warn / bad). On a page that scrolls (随访 at 1366x768/820) the
+    page scrolls to a new message once it is laid out: the clerk who pressed 保存 at the foot of a long form sees
+    why a value was refused, not an unchanged screen."""
 
     def __init__(self, name: str = "notice") -> None:
         super().__init__(objectName=name)
@@ -55,6 +57,19 @@ class Notice(QtWidgets.QLabel):
         self.setText(text)
         self.setStyleSheet(f"color: {theme.TONES.get(tone, '#000')}; background: {theme.TONE_BG.get(tone, '#fff')};"
                            " padding: 4px;" if text else "")
+        if text and self._scroll_area() is not None:
+            QtCore.QTimer.singleShot(0, self, self._show_in_scroll_area)
+
+    def _scroll_area(self) -> QtWidgets.QScrollArea | None:
+        w = self.parentWidget()
+        while w is not None and not isinstance(w, QtWidgets.QScrollArea):
+            w = w.parentWidget()
+        return w
+
+    def _show_in_scroll_area(self) -> None:
+        area = self._scroll_area()
+        if area is not None and self.text():
+            area.ensureWidgetVisible(self, 0, 0)
 
 
 def title(text: str) -> QtWidgets.QLabel:
