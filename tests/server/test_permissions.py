@@ -15,6 +15,21 @@ from server.permissions import KINDS, MATRIX, REFUSAL, allowed
 from tests.server.helpers import AGY, PH1, PH2, STAFF_PASSWORDS, SUP, body_of, envelope
 
 AGENCY_ONLY = sorted(infno for infno, kinds in MATRIX.items() if kinds <= {"agency", "supervisor"})
+# Everything a pharmacy may not call, read from the matrix itself: a transaction added later and closed to
+# pharmacies is attacked below without anyone listing it here.
+NOT_FOR_PHARMACY = sorted(infno for infno, kinds in MATRIX.items() if "pharmacy" not in kinds)
+# ...and everything it may call, pinned here as a second review: a transaction opened to pharmacies (a new one, or
+# an agency one moved by mistake) fails test_what_a_pharmacy_may_call_is_pinned until someone adds it on purpose.
+PHARMACY_MAY = {
+    "9001", "9002", "1101", "1162", "1301", "1312", "5203", "5205", "5206", "5301",  # sign-in, person, catalogue
+    "2101", "2102", "2103", "2601", "3101", "3102", "3201",  # settling, reversing, reconciling its own sales
+    "3501", "3502", "3503", "3504", "3505", "3506", "3507",  # its own stock and sale uploads with trace codes
+    "3508", "3509", "3510", "3511", "3512", "3513", "3590",  # reading its own stock; where a drug is stocked
+    "7201", "7202", "7203", "7206",  # e-prescriptions found, downloaded, marked dispensed (own settlement)
+    "2580", "2586", "2591", "2592", "2596",  # supply list, lifestyle rx shown, reminder opt-out/desk message, 共济 read
+}
+# the issue's own list of what a pharmacy did as the agency (#15): each must be among the refused
+ISSUE_15_ATTACKS = {"2503", "2504", "2513", "2517", "2520", "2521", "2522", "2542", "2530", "2550", "2515"}
 # a plausible input for each: the refusal must come before the handler looks at any of it
 PAYLOADS = {
     "2503": {"data": {"psn_no": "T0014", "expContent": {"app_no": "BA1"}}},
@@ -27,6 +42,8 @@ PAYLOADS = {
     "2542": {"data": {"people": [{"psn_no": "T0001", "disease": "HTN", "since": "2024-01-01"}]}},
 }
 
+# tables a refusal may write: its journal entry, the stored refusal (idempotency), the nonce, the 9001 sign-in
+REFUSAL_WRITES = {"centre_journal", "centre_message", "centre_nonce", "centre_signin"}
 SNAPSHOT_TABLES = ("registration", "person", "centre_expert", "centre_application", "centre_managed", "centre_exit", "settlement")
 
 
@@ -37,6 +54,46 @@ def _counts(engine) -> dict:
             out[t] = conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
         out["person_status"] = sorted(tuple(r) for r in conn.execute(text("SELECT person_no, status FROM person")))
     return out
+
+
+def _every_table(engine) -> dict:
+    """Every row of every centre table but those a refusal writes (REFUSAL_WRITES), as sorted text."""
+    from sqlalchemy import inspect
+
+    out = {}
+    with engine.connect() as conn:
+        for t in sorted(set(inspect(conn).get_table_names()) - REFUSAL_WRITES):
+            out[t] = sorted(repr(tuple(r)) for r in conn.execute(text(f"SELECT * FROM {t}")))
+    return out
+
+
+def test_what_a_pharmacy_may_call_is_pinned():
+    opened = {infno for infno, kinds in MATRIX.items() if "pharmacy" in kinds}
+    assert opened == PHARMACY_MAY, (f"opened to pharmacies without review: {sorted(opened - PHARMACY_MAY)}; "
+                                    f"closed: {sorted(PHARMACY_MAY - opened)}")
+    assert ISSUE_15_ATTACKS <= set(NOT_FOR_PHARMACY)
+
+
+def test_a_pharmacy_is_refused_everything_it_may_not_call_with_nothing_written_but_the_refusal(
+        client, centre_engine):
+    """Every transaction the matrix closes to pharmacies (agency, prescriber, kiosk, managing doctors' work),
+    signed with the pharmacy's own secret: infcode -1 with the refusal, one `refusal` journal entry each, and every
+    other table of the centre row for row as it was."""
+    from server.journal import verify
+
+    before = _every_table(centre_engine)
+    refused = {}
+    for infno in NOT_FOR_PHARMACY:
+        out = client.call(infno, PAYLOADS.get(infno, {"data": {}}), PH2)
+        assert out["infcode"] == -1 and REFUSAL in out["err_msg"], (infno, out)
+        refused[out["_msgid"]] = infno
+    assert _every_table(centre_engine) == before
+    with centre_engine.connect() as conn:
+        rows = conn.execute(select(journal.c.msgid, journal.c.payload, journal.c.fixmedins_code)
+                            .where(journal.c.kind == "refusal")).all()
+    assert {r.msgid: json.loads(r.payload)["infno"] for r in rows} == refused
+    assert {r.fixmedins_code for r in rows} == {PH2}
+    assert verify(centre_engine).ok
 
 
 def test_the_matrix_names_every_transaction_and_only_known_kinds():
