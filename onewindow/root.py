@@ -259,6 +259,8 @@ def build_pharmacy(config, *, process: Process | None = None, devices: bool = Tr
         window.save_settings = process.save_settings
         journal_settings(process, auth, lambda: window.state.operator)
     _attach(route, device_hub(process.settings if process else None, "pharmacy") if devices else None, parts)
+    # F9 on the paper prescription entry photographs the slip with the camera that scans boxes (the hub's, if any)
+    window.camera_frames = lambda: parts.hub.camera if parts.hub is not None else None
     _settings_access(window, process, parts)
     _stock_access(window, link, auth, process)
     _customer_display(window, process)
@@ -346,6 +348,8 @@ def build_counter(config, *, process: Process | None = None, devices: bool = Tru
     if process is not None:
         journal_settings(process, auth, lambda: window.operator)
     _attach(route, device_hub(process.settings if process else None, "counter") if devices else None, parts)
+    if settle is not None:  # the settle page's paper prescriptions are photographed with the counter's camera
+        desk_window.camera_frames = lambda: parts.hub.camera if parts.hub is not None else None
     _settings_access(window, process, parts)
     return window, parts
 

@@ -20,26 +20,13 @@ from core.services import kiosk_care
 from core.services.kiosk import KioskError, KioskOffline, lb_apply_options
 from core.services.ports import PatientCard
 from desktop.common.i18n import text
+from desktop.common.photo import jpeg_bytes
 from desktop.kiosk.statement_print import print_a4, statement_receipt, write_a4_pdf
-from desktop.qt import Qt
 
 log = logging.getLogger("onewindow.gui.kiosk")
 
 CORNER_TAPS = 5
 CORNER_WINDOW_S = 4.0
-
-
-def jpeg_bytes(image, longest: int = 1600, quality: int = 80) -> bytes:
-    """A QImage as JPEG, its longer side at most `longest` px (a photo of a paper, not a poster)."""
-    from desktop.qt import QtCore
-
-    if max(image.width(), image.height()) > longest:
-        image = image.scaled(longest, longest, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-    buf = QtCore.QBuffer()
-    buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buf, "JPG", quality)
-    return bytes(buf.data())
 
 
 def _read_card(reader) -> tuple[str, Any]:

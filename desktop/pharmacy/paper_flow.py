@@ -1,6 +1,7 @@
 """Paper prescriptions at the desk (纸质处方, issue 19): F6 on the prescription screen opens the entry
 (desktop.pharmacy.screens.paper); Ctrl+F adds a drug with the desk's pinyin search (the same dialog and `search`
-lane as the sale's), Ctrl+O attaches the photo or scan of the slip from a file, F12 checks the entry with
+lane as the sale's), F9 photographs the slip with the desk's camera (desktop.pharmacy.photo_capture, on the camera the window's
+`camera_frames()` gives: the device hub's), Ctrl+O attaches a photo or scan of it from a file, F12 checks the entry with
 core.rx.paper — a refusal goes next to its field and nothing is written — and opens the sale with the desk's
 `open_paper_sale` (remote lane: it stores the image), which then goes on like a downloaded prescription's.
 
@@ -19,6 +20,9 @@ from desktop.qt import QtWidgets
 
 
 class PaperFlow:
+    camera_frames = None  # callable() -> the running camera (hardware CameraWorker) or None; the composition root's
+    photo_dialog: QtWidgets.QDialog | None = None
+
     def go_paper(self) -> None:
         """F6 on the prescription screen: a blank paper prescription for the identified patient."""
         if self.state.card is None:
@@ -67,6 +71,32 @@ class PaperFlow:
             return
         self.paper.set_image(data, Path(path).name)
         self.paper.errors["image"].setText("")
+
+    def paper_take_photo(self) -> None:
+        """F9: the slip photographed with the desk's camera (the one that scans boxes), taken in a dialog."""
+        if self.page() != "paper" or self.photo_dialog is not None:
+            return
+        frames = self.camera_frames() if self.camera_frames is not None else None
+        if frames is None or not getattr(frames, "running", True):
+            self.paper.show_error("image", self.tr("没有可用的摄像头（F10 设置 → 设备 → 摄像头）；扫描仪或手机的图片请按 "
+                                                   "Ctrl+O 选择文件"))
+            return
+        from desktop.pharmacy.photo_capture import PhotoCaptureDialog
+
+        dlg = PhotoCaptureDialog(frames, parent=self)
+        dlg.finished.connect(self._photo_closed)
+        self.photo_dialog = dlg
+        self.route.paused = True  # a code on the slip the camera reads is not a scan for the desk
+        dlg.open()
+        dlg.setFocus()
+
+    def _photo_closed(self, result: int) -> None:
+        dlg, self.photo_dialog = self.photo_dialog, None
+        self.route.paused = False
+        self.activateWindow()
+        if dlg is not None and result == QtWidgets.QDialog.DialogCode.Accepted and dlg.jpeg:
+            self.paper.set_image(dlg.jpeg, self.tr("摄像头拍照") + ".jpg")
+            self.paper.errors["image"].setText("")
 
     def paper_delete_line(self) -> None:
         self.paper.delete_line()

@@ -15,7 +15,7 @@ sale: F6 拆零 · F8 无码库 · F9 hold (挂单) · F12 pay · Del code · Ct
 Ctrl+T the 审方→调配→核对→发药 trail (desktop.pharmacy.trail_flow); pay: F6 共济 account ·
 F8 personal account · F12 confirm; step 1: F9 recall; prescriptions: F6 paper prescription · F8 ordinary purchase
 (41, no prescription; a box scanned there does the same) (paper: F12 open the sale ·
-Ctrl+F drug · Ctrl+O photo · Ctrl+Del line); returns: F12 twice (ask, then return) · Ctrl+A; shift:
+Ctrl+F drug · F9 photograph the slip · Ctrl+O its picture from a file · Ctrl+Del line); returns: F12 twice (ask, then return) · Ctrl+A; shift:
 F6 X report; done and returns: Ctrl+P reprint · Ctrl+R print again after a printer failure; Esc back (Esc
 after the receipt: next customer). Quick keys (desktop.pharmacy.quick_flow): sale and pay: a number then * (quantity),
 an amount then Ctrl+D (a supervisor's discount, goods only); rx and sale: Ctrl+F8 repeats the patient's last sale;
@@ -242,6 +242,7 @@ class PharmacyWindow(SaleFlow, QuickFlow, DisplayFlow, SearchFlow, PaperFlow, Tr
                                           "Ctrl+F8": (self.repeat_last, self.tr("重复上次购药"))},
             "paper": common | card | back | {"F12": (self.paper_submit, self.tr("开单")),
                                              "Ctrl+F": (self.paper_find_drug, self.tr("查药品")),
+                                             "F9": (self.paper_take_photo, self.tr("拍照")),
                                              "Ctrl+O": (self.paper_pick_photo, self.tr("处方图片")),
                                              "Ctrl+Del": (self.paper_delete_line, self.tr("删除药品行"))},
             "sale": common | card | back | trail | qty | {"Ctrl+F8": (self.repeat_last, self.tr("重复上次购药")),

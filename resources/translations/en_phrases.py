@@ -263,6 +263,18 @@ EN = {
     "处方图片": "Prescription photo",
     "删除药品行": "Delete the drug line",
     "选择处方图片": "Choose the prescription photo",
+    "拍照": "Photograph",
+    "拍摄纸质处方": "Photograph the paper prescription",
+    "摄像头拍照": "camera photo",
+    "把处方平放在摄像头下，空格或回车拍照，Esc 取消":
+        "Lay the prescription flat under the camera; Space or Enter takes the picture, Esc cancels",
+    "摄像头还没有画面，请稍候再拍": "The camera shows no picture yet; wait a moment and take it again",
+    "回车使用这张照片，Backspace 重拍，Esc 取消": "Enter uses this picture, Backspace takes another, Esc cancels",
+    "没有可用的摄像头（F10 设置 → 设备 → 摄像头）；扫描仪或手机的图片请按 Ctrl+O 选择文件":
+        "No camera available (F10 settings → devices → camera); for a scanner's or a phone's picture press Ctrl+O "
+        "to choose the file",
+    "未附图片（F9 拍照，Ctrl+O 选择扫描或拍照的文件）":
+        "No picture attached (F9 photograph it, Ctrl+O choose a scanned or photographed file)",
     "图片 (*.jpg *.jpeg *.png)": "Images (*.jpg *.jpeg *.png)",
     "无法读取图片：": "Cannot read the image: ",
     "正在开单…": "Opening the sale…",
@@ -280,7 +292,6 @@ EN = {
     "临床诊断": "Diagnosis",
     "纸质处方录入": "Paper prescription entry",
     "药品（Ctrl+F 按拼音查药品加入，Ctrl+Del 删除所选行）": "Drugs (Ctrl+F finds a drug by pinyin and adds it, Ctrl+Del deletes the selected line)",
-    "未附图片（Ctrl+O 选择拍照或扫描文件）": "No image attached (Ctrl+O chooses the photo or scan file)",
     "审方/核对": "Review / check",
     "审方 → 调配 → 核对 → 发药 (Ctrl+T)": "Review → dispense → check → hand out (Ctrl+T)",
     # the pay step's goods and tenders (issue 17)

@@ -155,6 +155,14 @@
         <translation>Cannot read the image: </translation>
     </message>
     <message>
+        <source>没有可用的摄像头（F10 设置 → 设备 → 摄像头）；扫描仪或手机的图片请按 Ctrl+O 选择文件</source>
+        <translation>No camera available (F10 settings → devices → camera); for a scanner's or a phone's picture press Ctrl+O to choose the file</translation>
+    </message>
+    <message>
+        <source>摄像头拍照</source>
+        <translation>camera photo</translation>
+    </message>
+    <message>
         <source>正在开单…</source>
         <translation>Opening the sale…</translation>
     </message>
@@ -242,8 +250,8 @@
         <translation>Drugs (Ctrl+F finds a drug by pinyin and adds it, Ctrl+Del deletes the selected line)</translation>
     </message>
     <message>
-        <source>未附图片（Ctrl+O 选择拍照或扫描文件）</source>
-        <translation>No image attached (Ctrl+O chooses the photo or scan file)</translation>
+        <source>未附图片（F9 拍照，Ctrl+O 选择扫描或拍照的文件）</source>
+        <translation>No picture attached (F9 photograph it, Ctrl+O choose a scanned or photographed file)</translation>
     </message>
 </context>
 <context>
@@ -519,6 +527,10 @@
         <translation>Find drug</translation>
     </message>
     <message>
+        <source>拍照</source>
+        <translation>Photograph</translation>
+    </message>
+    <message>
         <source>处方图片</source>
         <translation>Prescription photo</translation>
     </message>
@@ -617,6 +629,25 @@
     <message>
         <source>主管授权</source>
         <translation>Supervisor approval</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoCaptureDialog</name>
+    <message>
+        <source>拍摄纸质处方</source>
+        <translation>Photograph the paper prescription</translation>
+    </message>
+    <message>
+        <source>把处方平放在摄像头下，空格或回车拍照，Esc 取消</source>
+        <translation>Lay the prescription flat under the camera; Space or Enter takes the picture, Esc cancels</translation>
+    </message>
+    <message>
+        <source>摄像头还没有画面，请稍候再拍</source>
+        <translation>The camera shows no picture yet; wait a moment and take it again</translation>
+    </message>
+    <message>
+        <source>回车使用这张照片，Backspace 重拍，Esc 取消</source>
+        <translation>Enter uses this picture, Backspace takes another, Esc cancels</translation>
     </message>
 </context>
 <context>

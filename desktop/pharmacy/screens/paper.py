@@ -1,7 +1,7 @@
 """Paper prescription entry (纸质处方, issue 19): prescriber, institution, date, validity, diagnosis, the lines with
-dose, frequency, way, boxes and days, and the photo or scan of the slip (a file: a scanner's output or a phone's
-picture). The window (desktop.pharmacy.paper_flow) adds drugs with the desk's pinyin search, checks the entry with
-core.rx.paper and opens the sale; a refusal is shown next to the field it is about (`show_error`)."""
+dose, frequency, way, boxes and days, and the photo or scan of the slip (F9's photo from the desk's camera, or a
+file: a scanner's output or a phone's picture). The window (desktop.pharmacy.paper_flow) adds drugs with the desk's
+pinyin search, checks the entry with core.rx.paper and opens the sale; a refusal is shown next to the field it is about (`show_error`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -120,7 +120,7 @@ class PaperScreen(QtWidgets.QWidget):
 
     def set_image(self, data: bytes, name: str) -> None:
         self.image, self.image_name = data, name
-        self.photo.setText(f"{name}（{len(data) // 1024} KB）" if data else self.tr("未附图片（Ctrl+O 选择拍照或扫描文件）"))
+        self.photo.setText(f"{name}（{len(data) // 1024} KB）" if data else self.tr("未附图片（F9 拍照，Ctrl+O 选择扫描或拍照的文件）"))
 
     def _cell(self, row: int, col: int) -> str:
         item = self.table.item(row, col)
