@@ -47,6 +47,9 @@ class InterfaceProfile:
     dise_codg: str = "local"  # local: our disease id | national: the national 慢特病 code
     med_type: Mapping[str, str] = field(default_factory=dict)
     infno: Mapping[str, str] = field(default_factory=dict)
+    # hours a settled drug line may wait for its 3505 before the supervision screen raises SV-R04 (None: the
+    # rule's own limit_hours in resources/config/supervision.json)
+    sale_upload_hours: float | None = None
 
     @functools.cached_property
     def tables(self) -> Tables:
@@ -83,7 +86,7 @@ def profile_from_dict(data: Any, where: str) -> InterfaceProfile:
     if not isinstance(data, dict):
         raise InterfaceProfileError(where, "must be a JSON object", "必须是 JSON 对象")
     known = {"id", "name_zh", "description", "paths", "signing", "extensions", "exp_content", "exp_content_keys",
-             "trace_codes", "dise_codg", "med_type", "infno"}
+             "trace_codes", "dise_codg", "med_type", "infno", "sale_upload_hours"}
     for key in data:
         if key not in known and not key.startswith("_"):
             raise InterfaceProfileError(f"{where}.{key}", "unknown key", "未知配置项")
@@ -121,10 +124,15 @@ def profile_from_dict(data: Any, where: str) -> InterfaceProfile:
     for need in ("LB", "MT"):
         if need not in med_type:
             raise InterfaceProfileError(f"{where}.med_type.{need}", "missing", "缺少医疗类别")
+    hours = data.get("sale_upload_hours")
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 31):
+        raise InterfaceProfileError(f"{where}.sale_upload_hours", f"must be a number of hours in (0, 744], got {hours!r}",
+                                    "必须是 0 到 744 之间的小时数")
     return InterfaceProfile(
         profile_id=pid, name_zh=str(data.get("name_zh") or pid), default_path=default, paths=paths,
         signing=signing, extensions=tuple(ext), exp_content=exp, exp_content_keys=tuple(keys), trace_codes=trace,
         dise_codg=dise, med_type=med_type, infno=_map(f"{where}.infno", data.get("infno", {})),
+        sale_upload_hours=float(hours) if hours is not None else None,
     )
 
 

@@ -14,7 +14,7 @@ import json
 import statistics
 from collections import defaultdict
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, func, or_, select, update
 
 from core.store.models import FacilityRow, RegistrationRow, SettlementRow, TraceSaleRow
 from server import journal
@@ -187,23 +187,45 @@ def periodic(conn: Connection, rules: Rules, now: dt.datetime) -> bool:
 
 
 def _upload_overdue(conn, rules, now: dt.datetime) -> bool:
+    """SV-R04: a pharmacy settlement whose drug lines have not all had their 3505 within the limit — the limit of
+    the institution's interface profile (`sale_upload_hours`), else the rule's `limit_hours`. The alert names the
+    drug lines still waiting."""
+    from server.supervision.rollup import interfaces, uploaded_drugs
+
     r = rules["SV-R04"]
-    limit = (now - dt.timedelta(hours=float(r["limit_hours"]))).strftime("%Y-%m-%d %H:%M:%S")
+    profiles = interfaces(conn)
+    default = float(r["limit_hours"])
+
+    def hours(facility: str) -> float:
+        own = profiles.profile(facility).sale_upload_hours
+        return default if own is None else own
+
+    shortest = min([default, *(h for h in (profiles.profile(f).sale_upload_hours for f in {"", *profiles.names})
+                               if h is not None)])
+    first = (now - dt.timedelta(hours=shortest)).strftime("%Y-%m-%d %H:%M:%S")
     rows = conn.execute(
-        select(sv_settlement.c.setl_id, sv_settlement.c.facility_code, sv_settlement.c.person_no, sv_settlement.c.at)
+        select(sv_settlement.c.setl_id, sv_settlement.c.facility_code, sv_settlement.c.person_no, sv_settlement.c.at,
+               sv_settlement.c.lines)
         .where(sv_settlement.c.needs_upload.is_(True), sv_settlement.c.uploaded_at.is_(None),
-               sv_settlement.c.at < limit, sv_settlement.c.alerted.is_(False), sv_settlement.c.reversed.is_(False))
-        .limit(500)
+               sv_settlement.c.at < first, sv_settlement.c.alerted.is_(False), sv_settlement.c.reversed.is_(False))
+        .order_by(sv_settlement.c.at).limit(500)
     ).all()
-    for x in rows:
+    late = [x for x in rows
+            if x.at < (now - dt.timedelta(hours=hours(x.facility_code))).strftime("%Y-%m-%d %H:%M:%S")]
+    sold = uploaded_drugs(conn, [x.setl_id for x in late])
+    for x in late:
+        limit = hours(x.facility_code)
+        waiting = sorted({line[0] for line in json.loads(x.lines)} - sold.get(x.setl_id, set()))
         raise_alert(conn, rules, "SV-R04", x.setl_id, at=now.strftime("%Y-%m-%d %H:%M:%S"), facility=x.facility_code,
-                    title_zh=f"{x.facility_code} 结算 {x.setl_id} 超过 {r['limit_hours']} 小时未上传销售(3505)",
-                    title_en=f"{x.facility_code}: settlement {x.setl_id} has no 3505 upload after {r['limit_hours']} h",
-                    evidence={"setl_id": x.setl_id, "settled_at": x.at, "person_no": x.person_no})
-    if rows:
-        conn.execute(update(sv_settlement).where(sv_settlement.c.setl_id.in_([x.setl_id for x in rows]))
+                    title_zh=f"{x.facility_code} 结算 {x.setl_id} 的药品 {'、'.join(waiting)} 超过 {limit:g} 小时未上传销售(3505)",
+                    title_en=f"{x.facility_code}: settlement {x.setl_id}, drug(s) {', '.join(waiting)}: no 3505 upload "
+                             f"after {limit:g} h",
+                    evidence={"setl_id": x.setl_id, "settled_at": x.at, "person_no": x.person_no,
+                              "drugs_waiting": waiting, "limit_hours": limit})
+    if late:
+        conn.execute(update(sv_settlement).where(sv_settlement.c.setl_id.in_([x.setl_id for x in late]))
                      .values(alerted=True))
-    return bool(rows)
+    return bool(late)
 
 
 def robust_z(x: float, history: list[float]) -> float | None:

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, Text, any_, bindparam, func, select, 
 
 from core.store.models import DrugRow, FacilityRow, SettlementRow, TraceSaleRow
 from server.db import transaction
-from server.models import journal
+from server.models import journal, trace_upload
 from server.models_chronic import settlement_chronic
 from server.supervision import alerts
 from server.supervision.models import (
@@ -146,11 +146,45 @@ def _insert_many(conn: Connection, table, rows: list[dict]) -> None:
 
 
 class Reference:
-    """Drugs (pack size) and institutions (kind, level, area), read once per fold."""
+    """Drugs (pack size) and institutions (kind, level, area, interface profile), read once per fold."""
 
     def __init__(self, conn: Connection) -> None:
         self.pack = dict(conn.execute(select(DrugRow.key, DrugRow.pack_size)).all())
         self.kind = dict(conn.execute(select(FacilityRow.code, FacilityRow.kind)).all())
+        self.interface = interfaces(conn)
+
+    def codes_follow(self, facility: str) -> bool:
+        """Whether this institution's trace codes travel only in 3505 (the national profile): its settlements
+        carry none, yet each of their drug lines still owes a 3505."""
+        return self.interface.profile(facility).trace_codes == "3505"
+
+
+class Interfaces:
+    """The interface profile of each institution (centre settings `interface.<code>` / `interface.default`, as
+    server.centre.Centre.interface_of reads them); a profile that does not load counts as ours."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def profile(self, facility: str):
+        from core.gateway.profiles import InterfaceProfileError, load_profile
+
+        name = self.names.get(facility) or self.names.get("") or "onewindow"
+        try:
+            return load_profile(name)
+        except InterfaceProfileError:
+            log.warning("interface profile %r of %s does not load; read as onewindow", name, facility)
+            return load_profile("onewindow")
+
+
+def interfaces(conn: Connection) -> Interfaces:
+    from server.models import setting
+
+    names = {}
+    for key, value in conn.execute(select(setting.c.key, setting.c.value).where(setting.c.key.like("interface.%"))):
+        code = key[len("interface."):]
+        names["" if code == "default" else code] = value
+    return Interfaces(names)
 
 
 def _drug_lines(lines, coded: dict[str, int], pack: dict[str, int]) -> list[list]:
@@ -267,7 +301,8 @@ def _fold_entries(conn: Connection, entries, rules: Rules, event_rules: bool = T
         codes = p.get("codes") or []
         b.settled.append({"setl_id": sid, "at": at, "facility_code": fac, "person_no": p["psn_no"],
                           "scheme": p.get("scheme", ""), "lines": json.dumps(lines, separators=(",", ":")),
-                          "needs_upload": bool(codes) and ref.kind.get(fac) == "pharmacy", "uploaded_at": None,
+                          "needs_upload": bool(lines) and ref.kind.get(fac) == "pharmacy"
+                                          and (bool(codes) or ref.codes_follow(fac)), "uploaded_at": None,
                           "alerted": False, "reversed": False})
         b.persons[p["psn_no"]] = at
         for code in codes:
@@ -279,7 +314,7 @@ def _fold_entries(conn: Connection, entries, rules: Rules, event_rules: bool = T
     _upsert_add(conn, sv_drug_day, ("day", "drug_key"), b.drug_day)
     _upsert_add(conn, sv_drug_month, ("month", "facility_code", "drug_key"), b.drug_month)
     _upsert_add(conn, sv_trace_day, ("day", "facility_code"), b.trace_day)
-    uploaded = dict(b.uploaded)
+    uploaded = _complete(conn, b)
     for r in b.settled:  # uploaded in the same batch: written with its upload time
         if r["setl_id"] in uploaded:
             r["uploaded_at"] = uploaded.pop(r["setl_id"])
@@ -295,6 +330,31 @@ def _fold_entries(conn: Connection, entries, rules: Rules, event_rules: bool = T
                      .values(uploaded_at=bindparam("up")), [{"sid": k, "up": v} for k, v in uploaded.items()])
     if event_rules:
         alerts.on_batch(conn, rules, b)
+
+
+def uploaded_drugs(conn: Connection, setl_ids) -> dict[str, set[str]]:
+    """setl_id -> the drugs its 3505 uploads sold (centre_trace_upload, by its setl_id index)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    if setl_ids:
+        for sid, drug_key in conn.execute(select(trace_upload.c.setl_id, trace_upload.c.drug_key).distinct()
+                                          .where(_in(conn, trace_upload.c.setl_id, list(setl_ids)))):
+            out[sid].add(drug_key)
+    return out
+
+
+def _complete(conn: Connection, b: Batch) -> dict[str, str]:
+    """setl_id -> when of the settlements this batch's 3505s completed: every drug line settled has its upload
+    (a settlement of two drugs with one uploaded still waits, and SV-R04 names the other)."""
+    if not b.uploaded:
+        return {}
+    lines = {r["setl_id"]: r["lines"] for r in b.settled if r["setl_id"] in b.uploaded}
+    rest = [sid for sid in b.uploaded if sid not in lines]
+    if rest:
+        lines.update(conn.execute(select(sv_settlement.c.setl_id, sv_settlement.c.lines)
+                                  .where(_in(conn, sv_settlement.c.setl_id, rest))).all())
+    sold = uploaded_drugs(conn, list(b.uploaded))
+    return {sid: at for sid, at in b.uploaded.items()
+            if sid not in lines or {line[0] for line in json.loads(lines[sid])} <= sold.get(sid, set())}
 
 
 def _reverse(conn: Connection, b: Batch) -> None:
