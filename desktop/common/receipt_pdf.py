@@ -44,9 +44,17 @@ def receipt_html(r: ReceiptContent) -> str:
         f"<p align=center>{e(r.pharmacy)}<br>{n(r.institution)} {n(r.terminal)}</p>"
         f"<p>小票号 {n(r.receipt_no)}<br>时间 {n(r.time)}<br>收银 {e(r.operator)}<br>参保人 {e(r.person)}</p>"
         f"<hr><table width=100% cellspacing=0>{''.join(rows)}</table><hr>"
-        f"<table width=100% cellspacing=0>{money}</table><hr>{_mixed_html(r, e, n)}"
+        f"<table width=100% cellspacing=0>{money}</table><hr>{_mixed_html(r, e, n)}{_lifestyle_html(r, e)}"
         f"<p>结算ID</p><p style=\"white-space:pre; font-size:7pt\">{n(r.setl_id)}</p>{copy}"
     )
+
+
+def _lifestyle_html(r: ReceiptContent, e) -> str:  # noqa: ANN001
+    """The lifestyle prescription's short form (双处方, issue 24): its heading and advice, as on the printed roll."""
+    if not r.lifestyle:
+        return ""
+    head, *advice = r.lifestyle
+    return f"<p><b>{e(head)}</b><br>{'<br>'.join(e(a) for a in advice)}</p><hr>"
 
 
 def _mixed_html(r: ReceiptContent, e, n) -> str:  # noqa: ANN001

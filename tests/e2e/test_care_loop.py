@@ -1,30 +1,38 @@
 """The chronic-care loop's "done when", end to end over HTTP against one real centre (uvicorn, SQLite):
 
-a township clinic's doctor signs 王某 and writes a drug + lifestyle prescription (双处方); it waits for the
-county hospital's pharmacist (远程审方) — the pharmacy cannot see it — and circulates once approved; the pharmacy
-desk sells it and the receipt carries the lifestyle prescription's short form; the kiosk shows the lifestyle
-prescription and prints it on the statement; the clinic's supply list holds the drug; a refill reminder leaves
-through `onewindow remind send` (a real process) and reaches a local fake SMS gateway; the next time 王某
-identifies at the kiosk, the desk reminder is shown once. Screenshots go to the test's temp dir."""
+a township clinic's doctor signs 王某, records four follow-up visits with their values (a fifth, out of range,
+is refused and nothing is written) and writes a drug + lifestyle prescription (双处方); it waits for the county
+hospital's pharmacist (远程审方) — the pharmacy can neither list nor download it — and circulates once
+approved; the pharmacy desk sells it and the receipt (its PDF read back) carries the lifestyle prescription's
+short form; the kiosk shows the lifestyle prescription and prints it on the statement (its A4 PDF read back);
+the clinic's supply list holds the drug; a refill reminder leaves through `onewindow remind send` (a real
+process) and reaches a local fake SMS gateway (an HTTP listener on a loopback port); the next time 王某
+identifies at the kiosk, the desk reminder is shown once. The screens are compared against committed
+references (pharmacy_care_*, kiosk_care_*: tests/screenshots.py)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
 import sys
+import unicodedata
 
 import pytest
+from sqlalchemy import func, select
 
 from core.domain.clock import today_cst
+from server.models_chronic import followup
 from desktop.qt import Qt, QtWidgets
 from tests.server.fake_sms import FakeSms
 from tests.server.helpers import trace_codes
-from tests.ui.kiosk.fixtures import KIOSK_INST, LANDSCAPE, close_kiosk, make_kiosk, tap
+from tests.ui.kiosk.fixtures import KIOSK_INST, LANDSCAPE, a4_text, close_kiosk, make_kiosk, tap
 from tests.ui.kiosk.fixtures import idle as kiosk_idle
+from tests.ui.kiosk.fixtures import shot as kiosk_shot
 # _data_key and _templates come from tests/e2e/conftest.py: importing them here too would define a second
 # session data key, and centres seeded under the first would no longer read their people (查无此人).
 from tests.ui.pharmacy.fixtures import (  # noqa: F401
-    P01_CERTNO, centre, d01, desk, idle, window,
+    P01_CERTNO, PH1, centre, d01, desk, idle, shot, window,
 )
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
@@ -38,9 +46,28 @@ def call(centre, infno: str, payload: dict, code: str) -> dict:
     return out["output"]
 
 
-def _save(widget, path) -> None:
-    QtWidgets.QApplication.processEvents()
-    assert widget.grab().save(str(path)), path
+def pdf_words(path) -> str:
+    """A PDF's text as poppler's pdftotext reads it (NFKC: full-width brackets as ASCII ones), without its line
+    breaks and spaces."""
+    text = a4_text(path)
+    if text is None:
+        pytest.fail("pdftotext is needed to read the PDFs back (apt-get install poppler-utils)", pytrace=False)
+    return words(text)
+
+
+def words(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _visits(centre) -> int:
+    with centre.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(followup)).scalar()
+
+
+def visit(day: dt.date, sbp: int, dbp: int, fpg: str, **more) -> dict:
+    return {"data": {"psn_no": "T0001", "visit_date": day.isoformat(), "place": "车站路卫生室", "doctor": "何燕",
+                     "sbp": sbp, "dbp": dbp, "fpg": fpg, "weight_kg": "68", "height_cm": "165",
+                     "assessment": "controlled" if sbp < 140 else "uncontrolled", **more}}
 
 
 def type_in(qtbot, widget, text: str) -> None:
@@ -52,12 +79,21 @@ def type_in(qtbot, widget, text: str) -> None:
 
 def test_the_chronic_care_loop(qtbot, window, centre, desk, tmp_path):
     today = today_cst()
-    # the clinic's family doctor signs 王某 (phone for reminders) and records a visit with his drugs
+    # the clinic's family doctor signs 王某 (phone for reminders) and records four visits, the last with his drugs
     call(centre, "2560", {"data": {"psn_no": "T0001", "team": "车站路家庭医生团队", "doctor_code": "D001",
                                    "doctor_name": "何燕", "sign_date": today.isoformat(), "tel": "13800000001"}}, CL1)
-    call(centre, "2562", {"data": {"psn_no": "T0001", "visit_date": today.isoformat(), "place": "车站路卫生室",
-                                   "doctor": "何燕", "sbp": 146, "dbp": 92, "fpg": "6.2", "assessment": "uncontrolled",
-                                   "drugs": [{"drug_key": "D01", "dose": "5mg", "freq": "qd"}]}}, CL1)
+    days = [today - dt.timedelta(days=90 * n) for n in (3, 2, 1, 0)]
+    values = [(156, 96, "8.1"), (148, 92, "7.4"), (142, 88, "6.9"), (134, 84, "6.3")]
+    before = _visits(centre)
+    refused = centre.client.call("2562", visit(days[2], 1400, 88, "6.9"), code=CL1)  # a typo: 1400 for 140
+    assert refused["infcode"] != 0 and "收缩压" in refused["err_msg"] and "systolic" in refused["err_msg"]
+    assert _visits(centre) == before  # nothing written
+    for n, (day, (sbp, dbp, fpg)) in enumerate(zip(days, values)):
+        drugs = {"drugs": [{"drug_key": "D01", "dose": "5mg", "freq": "qd"}]} if n == 3 else {}
+        call(centre, "2562", visit(day, sbp, dbp, fpg, **drugs), CL1)
+    assert _visits(centre) == before + 4
+    trend = call(centre, "2563", {"data": {"psn_no": "T0001"}}, CL1)["trend"]
+    assert [(t["sbp"], t["dbp"]) for t in trend] == [(sbp, dbp) for sbp, dbp, _ in values]
     # the county hospital reviews the clinic's prescriptions before they circulate
     call(centre, "2574", {"data": {"clinic_code": CL1, "hours": 24}}, H2)
     rx = call(centre, "7101", {"rxinfo": {"hosp_rxno": "CL-0001", "psn_no": "T0001", "dise_codg": "HTN",
@@ -66,7 +102,11 @@ def test_the_chronic_care_loop(qtbot, window, centre, desk, tmp_path):
                                "lifestyle": {"template_id": "HTN-1", "sections": {"diet": EDITED_DIET}}}, CL1)["data"]
     assert rx["rx_stas"] == "review"
 
-    # the pharmacy does not see it yet
+    # the pharmacy does not see it yet: not in its list for 王某, not downloadable, not on its screen
+    listed = call(centre, "7202", {"data": {"psn_no": "T0001"}}, PH1)["data"]
+    assert rx["hi_rxno"] not in {x["hi_rxno"] for x in listed}
+    held = centre.client.call("7203", {"data": {"hi_rxno": rx["hi_rxno"]}}, code=PH1)
+    assert held["infcode"] != 0 and "尚未流转" in held["err_msg"]
     win = window
     win.start()
     qtbot.waitUntil(lambda: win.dialog is not None and win.dialog.isVisible())
@@ -80,7 +120,7 @@ def test_the_chronic_care_loop(qtbot, window, centre, desk, tmp_path):
     type_in(qtbot, win.identify.box, P01_CERTNO)
     idle(qtbot, win)
     assert win.page() == "rx" and win.rx.list.count() == 0
-    _save(win, tmp_path / "pharmacy_rx_in_review.png")
+    shot(win, "care_rx_in_review")
 
     # the reviewing pharmacist approves it; now it circulates
     (item,) = call(centre, "2570", {"data": {}}, H2)["items"]
@@ -112,7 +152,11 @@ def test_the_chronic_care_loop(qtbot, window, centre, desk, tmp_path):
     assert win.state.record.lifestyle == short and hardware_receipt(receipt).footer_lines[:2] == short
     reread = desk.desk.find_sale(win.state.record.receipt_no)  # read back from the desk's store (reprints)
     assert reread.lifestyle == short
-    _save(win, tmp_path / "pharmacy_receipt_with_lifestyle.png")
+    printed = pdf_words(win.state.receipt_path)  # the PDF handed over (its lines wrapped at 80 mm)
+    assert words(short[0]) in printed and words(short[1]) in printed, printed
+    bar = win.done.receipt.verticalScrollBar()
+    bar.setValue(bar.maximum())  # the receipt's foot: the lifestyle lines
+    shot(win, "care_receipt_lifestyle")
 
     # the clinic's supply list holds what its patients take
     plan = call(centre, "2580", {"data": {}}, CL1)
@@ -139,20 +183,20 @@ def test_the_chronic_care_loop(qtbot, window, centre, desk, tmp_path):
         with qtbot.waitSignal(kw.reminded, timeout=15000) as reminded:
             kw.on_scan(P01_CERTNO)
         assert reminded.args == [1] and "续配" in kw.pages["menu"].reminder.text()
-        _save(kw, tmp_path / "kiosk_menu_reminder.png")
+        kiosk_shot(kw, "care_menu_reminder", LANDSCAPE)
         tap(qtbot, kw.pages["menu"].tiles["care"])
         kiosk_idle(qtbot, k)
         assert kw.page == "care"
         texts = [lbl.text() for lbl in kw.pages["care"].findChildren(QtWidgets.QLabel)]
         assert EDITED_DIET in texts and any("少盐" in t for t in texts)
-        _save(kw, tmp_path / "kiosk_lifestyle.png")
+        kiosk_shot(kw, "care_lifestyle", LANDSCAPE)
         card = kw.card
         st = k.service.statement(card, today.replace(day=1), today)
         assert st.lifestyle[0] == "生活方式处方（高血压）"
-        from desktop.kiosk.statement_print import statement_html, statement_receipt
+        from desktop.kiosk.statement_print import statement_receipt, write_a4_pdf
 
         assert "生活方式处方（高血压）" in statement_receipt(st).footer_lines
-        assert "少盐" in statement_html(st)
+        a4 = pdf_words(write_a4_pdf(st, tmp_path / "statements"))
+        assert words(short[0]) in a4 and words(short[1]) in a4, a4
     finally:
         close_kiosk(k)
-    print(f"screenshots: {tmp_path}")
