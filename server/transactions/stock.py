@@ -26,6 +26,7 @@ from server.envelope import PlatformError
 from server.models import setting
 from server.models_stock import stock_code, stock_doc, stock_level
 from server.transactions import Input, transaction
+from server.transactions import stock_transfer as transfer
 
 IN_STOCK, OPENED, SOLD = "in_stock", "opened", "sold"
 SUPPLIER_RETURNED, WRITTEN_OFF = "supplier_returned", "written_off"
@@ -284,9 +285,17 @@ def stock_change(ctx, inp: ChangeInput) -> dict:
         raise PlatformError(f"cnt {node.cnt:g}: 拆零数量须为整数个最小单位 / split units must be whole")
     moved: dict = {}
     units = node.cnt if split else node.cnt * pack
+    sent: dict[str, str] = {}
+    if inbound and node.inv_chg_type == transfer.TRANSFER_IN:  # each box in transit from a branch of the chain
+        db.lock_trace_codes(ctx.conn, codes)
+        sent = transfer.senders(ctx, node.memo, codes)
     if codes and inbound:
-        moved = _set_codes(ctx, codes, IN_STOCK, node, drug, allowed_from=(None, WRITTEN_OFF, SUPPLIER_RETURNED),
-                           verb="调入")
+        back = (transfer.TRANSFERRED,) if sent else ()  # a box that once left this branch may come back
+        moved = _set_codes(ctx, codes, IN_STOCK, node, drug,
+                           allowed_from=(None, WRITTEN_OFF, SUPPLIER_RETURNED, *back), verb="调入")
+        transfer.arrived(ctx, sent)
+        for code, sender in sent.items():
+            moved[code].append(sender)  # [previous, after, units left, the sender] for 3507
     elif codes:
         known = _code_rows(ctx, codes)
         held = sum(_on_hand_units(*known[c], pack) for c in codes if known.get(c, (None,))[0] in ON_HAND)
@@ -294,7 +303,8 @@ def stock_change(ctx, inp: ChangeInput) -> dict:
             raise PlatformError(f"cnt {node.cnt:g}: 拆零数量与这些盒的剩余 {held} 不符 / the boxes hold {held} units")
         if not split:
             units = Decimal(held + pack * sum(1 for c in codes if known.get(c, (None,))[0] not in ON_HAND))
-        moved = _set_codes(ctx, codes, WRITTEN_OFF, node, drug, allowed_from=ON_HAND, verb="出库")
+        gone = transfer.TRANSFERRED_OUT if node.inv_chg_type == transfer.TRANSFER_OUT else WRITTEN_OFF
+        moved = _set_codes(ctx, codes, gone, node, drug, allowed_from=ON_HAND, verb="出库")
     boxes = Decimal(len(codes)) if split else node.cnt
     before, units_before = _move_level(ctx, node, drug, delta=sign * boxes, units=sign * units,
                                        fit=("up" if inbound else "down") if split and not codes else "")
@@ -354,10 +364,11 @@ def delete(ctx, inp: DeleteInput) -> dict:
         db.lock_trace_codes(ctx.conn, list(codes))
         after = _code_states(ctx, list(codes))
         for code, states in codes.items():
-            # {code: [previous, after, previous units left]}; before c0302 {code: previous} or [previous, after]
+            # {code: [previous, after, previous units left(, the sender of a transfer in)]}; before c0302
+            # {code: previous} or [previous, after]
             if not isinstance(states, list):
                 states = [states, _state_after(doc.infno, doc.node)]
-            before, expected, left = (states + [None])[:3]
+            before, expected, left, sender = (states + [None, None])[:4]
             if after.get(code) != expected:
                 raise PlatformError(f"drugtracinfo {code}: 该盒此后已有变动（{after.get(code)}），不能删除 / "
                                     f"the box moved since; undo that first")
@@ -368,6 +379,8 @@ def delete(ctx, inp: DeleteInput) -> dict:
                 ctx.conn.execute(update(stock_code).where(stock_code.c.fixmedins_code == ctx.code,
                                                           stock_code.c.code == code)
                                  .values(state=before, units_left=left if before == OPENED else None, at=ctx.now_text))
+            if sender:  # a transfer in undone: the box is in transit from its sender again
+                transfer.undo_arrival(ctx, code, sender)
         # every document is undone by its change (a count's too: inv_cnt - the stock before it), so undoing
         # documents in any order leaves what the others did
         row = _level(ctx, d.fixmedins_bchno)

@@ -16,7 +16,7 @@ from core.services.stock import StockService
 from core.stock.domain import StockError
 from core.store import stock as ledger
 from core.sync import outbox as ob
-from core.sync.models import SyncOutbox
+from core.sync.models import SyncAlert, SyncOutbox
 from core.sync.refdata import sync_catalogue
 from core.sync.synthetic import basket_for, id_number, trace_code
 from tests.sync.fixtures import new_persons, start_centre
@@ -204,8 +204,15 @@ def test_undoing_an_upload_is_mirrored_in_the_ledger(make_terminal, stock_centre
 
 def test_transfer_between_branches_out_and_in(make_terminal, stock_centre):
     """调拨: branch A writes the boxes off as 调拨出库 (3502, 103); branch B of the chain scans them in naming A and
-    its outgoing document (3502, 201, the same codes); the centre holds them at B, and both ledgers reconcile."""
+    its outgoing document (3502, 201, the same codes); the centre holds them at B (at A they arrived: transferred),
+    and both ledgers reconcile."""
     centre = stock_centre
+    engine = create_engine(centre.db_url)
+    with engine.begin() as conn:  # both branches of one chain (centre setting stock.chain.<code>)
+        for code in ("P42070000001", "P42070000002"):
+            conn.execute(text("INSERT INTO centre_setting (key, value) VALUES (:k, '鄂州连锁')"),
+                         {"k": f"stock.chain.{code}"})
+    engine.dispose()
     (i,) = new_persons(1)
     a = make_terminal(centre.url, centre.secrets["P42070000001"], name="branch_a")
     b = make_terminal(centre.url, centre.secrets["P42070000002"], code="P42070000002", name="branch_b")
@@ -219,6 +226,7 @@ def test_transfer_between_branches_out_and_in(make_terminal, stock_centre):
     sa.post_receipt(draft, supplier="九州通医药", invoice_no="INV-T", operator="OP01", lot="L2614",
                     manu_date="2026-01-01", expiry="2028-12-31")
     out = sa.write_off(codes[:2], change_kind="transfer_out", supervisor="SUP1", operator="OP01", note="调往二店")
+    a.sender.drain(timeout_s=20)  # the centre knows the boxes are in transit before B's transfer in arrives
 
     into = sb.new_draft()
     for c in codes[:2]:
@@ -246,4 +254,20 @@ def test_transfer_between_branches_out_and_in(make_terminal, stock_centre):
     assert item.infno == "3502" and node["inv_chg_type"] == "201" and out in node["memo"]
     assert sorted(x["drug_trac_codg"] for x in node["drugtracinfo"]) == sorted(codes[:2])
     states = centre_rows(centre, "SELECT fixmedins_code, state FROM centre_stock_code WHERE code = :c", c=codes[0])
-    assert sorted(states) == [("P42070000001", "written_off"), ("P42070000002", "in_stock")]
+    assert sorted(states) == [("P42070000001", "transferred"), ("P42070000002", "in_stock")]
+    (left,) = centre_rows(centre, "SELECT state FROM centre_stock_code WHERE code = :c", c=codes[2])
+    assert left == ("in_stock",)
+
+    # a box still on A's shelf (never transferred out) scanned in at B: the centre refuses it by the box's chain,
+    # the pharmacy is told (alert with the centre's words), and the centre's stock of both branches is unchanged
+    stray = sb.new_draft()
+    sb.scan_into(stray, codes[2])
+    sb.transfer_in(stray, from_branch="P42070000001", out_doc=out, supervisor="SUP2", operator="OP02", lot="L2614",
+                   manu_date="2026-01-01", expiry="2028-12-31")
+    b.sender.drain(timeout_s=20)
+    with b.read() as s:
+        (refused,) = [x for x in s.scalars(select(SyncOutbox)) if x.kind == "stock" and x.status != ob.DONE]
+        (alert,) = s.scalars(select(SyncAlert.message_zh).where(SyncAlert.msgid == refused.msgid)).all()
+    assert refused.status == ob.REFUSED and "仍在 P42070000001 的库存中" in alert
+    assert centre_rows(centre, "SELECT fixmedins_code, state FROM centre_stock_code WHERE code = :c",
+                       c=codes[2]) == [("P42070000001", "in_stock")]
