@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator
 
@@ -266,6 +266,11 @@ def _check_object(path: str, node: Node, item: Any) -> Iterator[Problem]:
         yield _p(path, "type", "应为 JSON 对象", "must be a JSON object")
         return
     for name, f in node.fields.items():
+        if isinstance(f, Field) and f.when and item.get(f.when[0]) == f.when[1]:
+            f = replace(f, required=True)
+            if name not in item or item[name] == "":
+                yield _p(f"{path}.{name}", "required", f"{f.when[0]}={f.when[1]} 时必填", f"required when {f.when[0]} is {f.when[1]}")
+                continue
         if name not in item:
             if f.required:
                 yield _p(f"{path}.{name}", "required", "缺少必填字段", "required field missing")

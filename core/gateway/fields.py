@@ -16,7 +16,8 @@ A field is `Field(kind, max_len, required, scale, choices)`:
     json      char that holds a JSON object (expContent): the national type is text, so a JSON string
 
 A node is an object (`obj`) or a list of objects (`lst`) of fields; `required` on a node means it must be there.
-Required means present, not null and not empty.
+Required means present, not null and not empty; `when=(sibling, value)` makes a field required only when its
+sibling holds that value (3505/3506 `setl_id` when `mdtrt_setl_type` is 1, an insured sale).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class Field:
     required: bool = False
     scale: int = 2
     choices: tuple[str, ...] = ()
+    when: tuple[str, str] = ()  # (sibling field, value): required when the sibling holds that value
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ _SALE = dict(
     med_list_codg=c(50, True), fixmedins_hilist_id=c(30, True), fixmedins_hilist_name=c(200, True),
     fixmedins_bchno=c(30, True), prsc_dr_cert_type=c(6), prsc_dr_certno=c(50), prsc_dr_name=c(50, True),
     phar_cert_type=c(6), phar_certno=c(50), phar_name=c(50, True), phar_prac_cert_no=c(50, True),
-    hi_feesetl_type=c(6, True), setl_id=c(30), mdtrt_sn=c(30, True), psn_no=c(30), psn_cert_type=c(6, True),
+    hi_feesetl_type=c(6, True), setl_id=Field("char", 30, when=("mdtrt_setl_type", "1")), mdtrt_sn=c(30, True), psn_no=c(30), psn_cert_type=c(6, True),
     certno=c(50), psn_name=c(50), manu_lotnum=c(30, True), manu_date=d(True), expy_end=d(True),
     rx_flag=c(3, True, FLAG), trdn_flag=c(3, True, FLAG), finl_trns_pric=num(6), rxno=c(40),
     rx_circ_flag=c(3, True, FLAG), rtal_docno=c(40, True), stoout_no=c(40), bchno=c(30), drug_trac_codg=c(30),

@@ -2,6 +2,8 @@
 centre, tolerant and `--strict`, on SQLite and PostgreSQL (tests/server/vendor_messages.py writes them)."""
 from __future__ import annotations
 
+import copy
+
 import pytest
 from sqlalchemy import func, select
 
@@ -135,7 +137,11 @@ def test_strict_names_every_deviation_and_accepts_the_national_lists(live, centr
                         certno=P01_CERTNO, doc_no="SO-0002")
     java = live.call("3505", vm.variant(up, "java"))  # a Date written with its time into a date field
     assert java["infcode"] == -1 and "input.selinfo.manu_date" in java["err_msg"] and "yyyy-MM-dd" in java["err_msg"]
+    # an insured sale (mdtrt_setl_type 1) by mdtrt_sn alone: tolerant matches it, the national list wants setl_id
+    by_sn = live.call("3505", up)
+    assert by_sn["infcode"] == -1 and "input.selinfo.setl_id" in by_sn["err_msg"], by_sn
     assert _count(centre_engine, trace_upload) == 0
+    up["selinfo"]["setl_id"] = s["setl_id"]
     ok = live.call("3505", up)
     assert ok["infcode"] == 0, ok["err_msg"]
     assert _count(centre_engine, trace_upload) == 3
@@ -145,3 +151,78 @@ def _envelope(client, infno, payload, sign_no):
     from tests.server.helpers import envelope
 
     return envelope(infno, payload, PH1, sign_no=sign_no)
+
+
+def _signed(live, env: dict, style: str, path: str) -> dict:
+    """The envelope posted to `path`, signed in a real gateway's style (TIF or CSB)."""
+    from core.gateway import signing
+    from tests.server.helpers import body_of
+
+    body = body_of(env)
+    return live.post_raw_to(path, body, signing.sign(style, PH1, live.secrets[PH1], body)).json()
+
+
+@pytest.mark.parametrize("live", ["national"], indirect=True)
+def test_strict_refuses_each_vendor_deviation_by_field_and_takes_what_the_national_lists_allow(live, centre_engine):
+    """Each tolerated deviation of the issue, sent to `--strict national`: refused with the field named (and nothing
+    written); what the national lists allow (med_type 41, the 慢特病 code in dise_codg, expContent as a JSON
+    string, "" for an optional number, medins_prod_sel_no as the pharmacy's own number, the callFsiService path,
+    TIF and CSB signing) is served."""
+    from tests.server.helpers import envelope
+
+    _national(centre_engine)
+    with centre_engine.begin() as conn:
+        conn.execute(setting.insert().values(key=f"signing.{PH1}", value="tif,csb"))
+    live.sign_nos.clear()
+    signin = _signed(live, envelope("9001", vm.sign_in(), PH1, sign_no=""), "tif", ALT)
+    assert signin["infcode"] == 0, signin
+    sign_no = signin["output"]["signinoutb"]["sign_no"]
+
+    def send(infno: str, payload: dict, style: str = "csb") -> dict:
+        return _signed(live, envelope(infno, payload, PH1, sign_no=sign_no), style, ALT)
+
+    def refused(infno: str, payload: dict, field: str) -> None:
+        out = send(infno, payload)
+        assert out["infcode"] == -1 and "严格模式 strict" in out["err_msg"], (field, out)
+        assert field in out["err_msg"], (field, out["err_msg"])
+
+    settle = vm.settle("T0001", P01_CERTNO, D01)
+    nulls = vm.variant(settle, "clean")
+    nulls["druginfo"]["dise_name"] = None  # C#: an unset string as null
+    refused("2102", nulls, "input.druginfo.dise_name")
+    obj = vm.variant(settle, "clean")
+    obj["druginfo"]["expContent"] = {"vendor": "node-his"}  # expContent as an object, not its JSON text
+    refused("2102", obj, "input.druginfo.expContent")
+    csharp = vm.variant(settle, "clean")
+    csharp["druginfo"]["begntime"] = csharp["druginfo"]["begntime"].replace(" ", "T")
+    refused("2102", csharp, "input.druginfo.begntime")
+    amount = vm.variant(settle, "clean")
+    amount["drugdetail"][0]["cnt"] = "three"
+    refused("2102", amount, "input.drugdetail[0].cnt")
+    refused("1101", {"data": {"psn_cert_type": "01", "certno": P01_CERTNO}}, "input.data.mdtrt_cert_type")
+    assert _count(centre_engine, SettlementRow) == 0
+
+    # what the national lists allow: settled, uploaded and returned in strict mode, over TIF/CSB on the alt path
+    person = send("1101", vm.person_by_certno(P01_CERTNO), "tif")
+    assert person["infcode"] == 0, person["err_msg"]
+    general = vm.settle("T0001", P01_CERTNO, D01, med_type="41", dise_codg="")
+    general["druginfo"]["expContent"] = '{"vendor":"java-his"}'
+    done = send("2102", general)
+    assert done["infcode"] == 0, done["err_msg"]
+    assert done["output"]["setlinfo"]["fund_pay_sumamt"] == "0.00"
+    chronic = send("2102", vm.settle("T0001", P01_CERTNO, D01))  # M03900 in dise_codg is the diagnosis
+    assert chronic["infcode"] == 0, chronic["err_msg"]
+    s = chronic["output"]["setlinfo"]
+    up = vm.sale_upload(D01, trace_codes(D01["prefix"], 3), mdtrt_sn=s["mdtrt_id"], psn_no="T0001",
+                        certno=P01_CERTNO, doc_no="SO-0003")
+    up["selinfo"]["setl_id"] = s["setl_id"]
+    up["selinfo"]["finl_trns_pric"] = ""
+    assert send("3505", up)["infcode"] == 0
+    cancel = send("2103", vm.cancel(s["setl_id"], s["mdtrt_id"], "T0001"))
+    assert cancel["infcode"] == 0, cancel["err_msg"]
+    back = vm.sale_return(up, "SO-0003")
+    no_doc = copy.deepcopy(back)
+    no_doc["selinfo"].pop("rtal_docno")
+    refused("3506", no_doc, "input.selinfo.rtal_docno")
+    ret = send("3506", back)  # medins_prod_sel_no = the pharmacy's own sale number
+    assert ret["infcode"] == 0 and ret["output"]["codes"] == 3, ret["err_msg"]
