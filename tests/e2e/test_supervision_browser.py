@@ -40,7 +40,19 @@ def _browser():
         opts.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     _viewport(driver, *SIZES[0])
+    # a wall display whose machine is set far from Beijing (UTC-12: never the same hour as CST)
+    driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Etc/GMT+12"})
     return driver
+
+
+def _clock_is_beijing_time(shown: str) -> bool:
+    """The screen's clock ("2026/12/8 09:41:07") against the centre's CST clock, read around it."""
+    import datetime as dt
+
+    from server.envelope import CST
+
+    at = dt.datetime.strptime(shown.strip(), "%Y/%m/%d %H:%M:%S").replace(tzinfo=CST)
+    return abs((dt.datetime.now(CST) - at).total_seconds()) < 120
 
 
 def _viewport(driver, w: int, h: int) -> None:
@@ -123,6 +135,7 @@ def test_big_screen_live_alert_drilldown_export(centre, supervisor, tmp_path):
         driver.find_element(By.ID, "login").click()
         _wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "1",
               what="the board drawn")
+        assert _clock_is_beijing_time(_text(driver, "clock")), _text(driver, "clock")
         assert _text(driver, "kpi-today-settlements") == "2"
         assert _text(driver, "kpi-month-settlements") == "2"
         _wait(driver, lambda d: d.find_element(By.ID, "live").get_attribute("class") == "live on", what="SSE open")

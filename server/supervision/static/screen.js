@@ -127,7 +127,9 @@
   }
 
   function tick() {
-    document.getElementById("clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false });
+    // Beijing time wherever the browser runs: the centre's days and hours (today, the alerts' times) are CST
+    document.getElementById("clock").textContent =
+      new Date().toLocaleString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" });
   }
 
   fetch("/supervision/api/board", { credentials: "same-origin" }).then((r) => {
