@@ -24,4 +24,7 @@ def test_bench_supervision_prints_its_figures():
     for name in ("summary", "fund_flow", "drug_use", "regions", "trace_coverage", "alerts"):
         p = f["panels"][name]
         assert 0 < p["p50_ms"] <= p["p95_ms"], (name, p)
+    for name in ("select_1", "month_from_settlements"):  # the same run's baseline
+        p = f["baseline"][name]
+        assert 0 < p["p50_ms"] <= p["p95_ms"], (name, p)
     assert f["checks"]["month_settlements_match"] and f["checks"]["fund_matches"], f["checks"]
