@@ -45,7 +45,7 @@ from core.services.ports import PatientCard, QuotaView, RefillView, Registration
 from core.settings import SiteSettings, default_of
 from core.settings.paths import app_home
 from core.sync.config import CentreConfig, SyncConfig, TerminalConfig
-from core.sync.transactions import TransactionFormatError, identified, parse_person
+from core.sync.transactions import TransactionFormatError, identified, parse_person, person_input
 
 log = logging.getLogger("onewindow.kiosk")
 
@@ -335,7 +335,7 @@ class KioskService:
 
     def _by_certificate(self, cert_type: str, cert_no: str) -> PatientCard:
         try:
-            out = self.link.call(self.infno("person"), {"data": {"mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no}})
+            out = self.link.call(self.infno("person"), person_input(cert_type, cert_no))
         except KioskRefused as exc:
             if "ecToken expired" in exc.err_msg:
                 raise KioskError(message("kiosk.id.expired")) from None

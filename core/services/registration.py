@@ -39,13 +39,21 @@ from core.services.forms import (
 from core.services.forms.common import INSUTYPE_ZH, SEX_ZH, age_on
 from core.services.ports import CentreLink, DeskError
 from core.sync.config import DEFAULT_INFNO
-from core.sync.transactions import TransactionFormatError, identified, parse_registrations
+from core.sync.transactions import TransactionFormatError, identified, parse_person, parse_registrations, person_input
 
 PART_BYTES = 36 * 1024  # as server/transactions/registration.py: one 2511 part fits the 64 KB envelope
 SCHEME_ZH = {"LB": "两病", "MT": "门诊慢特病"}
 STATUS_ZH = {"active": "参保正常", "suspended": "暂停参保", "terminated": "终止参保"}  # Person.status as the counter shows it
 LB_DISEASES = {"HTN": "高血压", "DM": "糖尿病"}
 MT_DISEASES = {"M03900": "高血压病", "M01600": "糖尿病", "M04600": "冠心病", "M05300": "慢性阻塞性肺疾病"}
+
+
+def _rows(answer: dict, regs) -> tuple[dict, ...]:
+    """The 5301 rows for the counter's list, as the one decoder read them: its scheme (LB/MT, which a national
+    answer does not send) and plain dates over each raw row (the row's other fields, e.g. trt_dcla_detl_sn, kept)."""
+    raw = answer.get("feedetail") or []
+    return tuple({**row, "scheme": reg.scheme.value, "begndate": reg.begin.isoformat(),
+                  "enddate": reg.end.isoformat() if reg.end else None} for row, reg in zip(raw, regs, strict=True))
 
 
 def _msg(key: str, zh: str, en: str) -> Message:
@@ -136,18 +144,15 @@ class CounterService:
             label = r.kind_label
             raise DeskError(_msg("id.not_identity", f"这不是身份凭证（{label.zh}），请扫医保电子凭证、身份证或社保卡",
                                  f"not an identity ({label.en}): scan the e-voucher, ID card or social security card"))
-        node = {"mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no}
-        if cert_type == "03":
-            node["card_sn"] = r.fields.get("card_sn") or "-"
-        return self.person(self.call(self._infno("person"), {"data": node}))
+        card_sn = (r.fields.get("card_sn") or "-") if cert_type == "03" else ""
+        return self.person(self.call(self._infno("person"), person_input(cert_type, cert_no, card_sn)))
 
     def person(self, out: dict) -> PersonView:
         """1101 + 5301 through the one decoder the desk, the kiosk and the sync layer use; the raw 5301 rows stay
         beside it for the counter's registration list."""
-        base = out.get("baseinfo") if isinstance(out.get("baseinfo"), dict) else {}
-        psn_no = str(base.get("psn_no") or "")
-        regs_out = self.call(self._infno("registrations"), {"data": {"psn_no": psn_no}}) if psn_no else {}
         try:
+            psn_no = parse_person(out).person.person_no
+            regs_out = self.call(self._infno("registrations"), {"data": {"psn_no": psn_no}})
             person = identified(out, regs_out).person
         except TransactionFormatError as exc:
             raise DeskError(_msg("id.unreadable", f"中心返回的人员信息无法读取：{exc}",
@@ -157,14 +162,19 @@ class CounterService:
                           insutype=person.insurance_type, certno=person.id_number or "",
                           status=STATUS_ZH[person.status],
                           death_date=person.death_date.isoformat() if person.death_date else None,
-                          registrations=tuple(regs_out.get("feedetail") or ()), applications=tuple(apps),
+                          registrations=_rows(regs_out, person.registrations), applications=tuple(apps),
                           person=person)
 
     def refresh(self, person: PersonView) -> PersonView:
-        regs = self.call(self._infno("registrations"), {"data": {"psn_no": person.psn_no}}).get("feedetail", [])
+        out = self.call(self._infno("registrations"), {"data": {"psn_no": person.psn_no}})
         apps = self.call("2514", {"data": {"psn_no": person.psn_no}}).get("applications", [])
-        fresh = replace(person.person, registrations=parse_registrations({"feedetail": regs})) if person.person else None
-        return PersonView(**{**person.__dict__, "registrations": tuple(regs), "applications": tuple(apps),
+        try:
+            regs = parse_registrations(out)
+        except TransactionFormatError as exc:
+            raise DeskError(_msg("id.unreadable", f"中心返回的备案信息无法读取：{exc}",
+                                 f"the centre's registrations answer cannot be read: {exc}")) from None
+        fresh = replace(person.person, registrations=regs) if person.person else None
+        return PersonView(**{**person.__dict__, "registrations": _rows(out, regs), "applications": tuple(apps),
                              "person": fresh})
 
     # ---- the application ---------------------------------------------------------------------------------------

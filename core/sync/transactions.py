@@ -81,9 +81,15 @@ def sign_out_input(sign_no: str, operator: str) -> dict:
 
 # ---- 1101 人员信息获取 / 5301 慢特病备案查询 ---------------------------------------------------------------
 def person_query(kind: str, number: str, card_sn: str = "") -> dict:
-    data = {"mdtrt_cert_type": CERT_TYPE[kind], "mdtrt_cert_no": number, "card_sn": card_sn}
-    if kind == "id_card":
-        data.update(psn_cert_type="01", certno=number)
+    return person_input(CERT_TYPE[kind], number, card_sn)
+
+
+def person_input(cert_type: str, cert_no: str, card_sn: str = "") -> dict:
+    """The 1101 input for a credential by its mdtrt_cert_type code (01 e-voucher token, 02 ID number, 03 social
+    security card + card_sn): the one builder of it for the desk, the kiosk, the counter and the sync layer."""
+    data = {"mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no, "card_sn": card_sn}
+    if cert_type == CERT_TYPE["id_card"]:
+        data.update(psn_cert_type="01", certno=cert_no)
     return {"data": data}
 
 
@@ -92,6 +98,7 @@ class PersonInfo:
     person: Person  # registrations empty here; `identified` adds them from 5301
     insuplc_admdvs: str
     disease_names: Mapping[str, str] = None  # type: ignore[assignment]  # code -> name (5301), with `identified`
+    balance: Decimal | None = None  # insuinfo[0].balc, the personal account's balance; None when not given
 
 
 def _ext(value: Any) -> Mapping[str, Any]:
@@ -127,7 +134,12 @@ def parse_person(output: Mapping[str, Any]) -> PersonInfo:
         status=INSU_STATUS.get(str(row.get("psn_insu_stas") or ""), "terminated"), death_date=death,
         id_number=str(base.get("certno") or "") or None,
     )
-    return PersonInfo(person, str(row.get("insuplc_admdvs") or ""), {})
+    balc = row.get("balc")
+    try:
+        balance = None if balc in (None, "") else Decimal(str(balc)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise TransactionFormatError(f"insuinfo[0].balc is not an amount: {balc!r}") from None
+    return PersonInfo(person, str(row.get("insuplc_admdvs") or ""), {}, balance)
 
 
 def registrations_query(psn_no: str) -> dict:
@@ -174,7 +186,7 @@ def identified(person_output: Mapping[str, Any], registrations_output: Mapping[s
     from dataclasses import replace
 
     person = replace(info.person, registrations=parse_registrations(registrations_output))
-    return PersonInfo(person, info.insuplc_admdvs, registration_names(registrations_output))
+    return PersonInfo(person, info.insuplc_admdvs, registration_names(registrations_output), info.balance)
 
 
 # ---- 2101 / 2102 药店预结算 / 结算 ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -48,3 +49,15 @@ def test_death_date_in_a_string_expcontent_and_bad_answers():
         identified({"insuinfo": []}, {})
     with pytest.raises(TransactionFormatError, match="begndate"):
         identified(_answer({}), {"feedetail": [{"opsp_dise_code": "M03900"}]})
+
+
+def test_account_balance_is_decoded_once():
+    rich = _answer({})
+    rich["insuinfo"][0]["balc"] = 1234.5  # a number (C#) or a string, or absent
+    assert identified(rich, {"feedetail": []}).balance == Decimal("1234.50")
+    rich["insuinfo"][0]["balc"] = "88.10"
+    assert identified(rich, {"feedetail": []}).balance == Decimal("88.10")
+    assert identified(_answer({}), {"feedetail": []}).balance is None
+    rich["insuinfo"][0]["balc"] = "lots"
+    with pytest.raises(TransactionFormatError, match="balc"):
+        identified(rich, {"feedetail": []})

@@ -23,7 +23,7 @@ from core.store import desk as t
 from core.store.models import PersonRow
 from core.store.persons import find_person_by_id_number, find_person_by_ss_card, upsert_person
 from core.sync.refdata import store_person
-from core.sync.transactions import TransactionFormatError, identified, parse_person
+from core.sync.transactions import TransactionFormatError, identified, parse_person, person_input
 
 
 class Identify(DeskBase):
@@ -61,8 +61,7 @@ class Identify(DeskBase):
         return self._identify_offline(cert_type, cert_no)
 
     def _identify_online(self, cert_type: str, cert_no: str) -> PatientCard:
-        out = self.link.call(self._infno("person"), {"data": {"mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no}})
-        insu = (out.get("insuinfo") or [{}])[0]
+        out = self.link.call(self._infno("person"), person_input(cert_type, cert_no))
         try:
             psn_no = parse_person(out).person.person_no
             regs_out = self.link.call(self._infno("registrations"), {"data": {"psn_no": psn_no}})
@@ -92,7 +91,7 @@ class Identify(DeskBase):
                 upsert_person(s, person, ss_card_no=ss_card, profile_id=self.profile.profile_id)
         self._cache_dispenses(psn_no, dispenses, drug_names)
         return self._card(person, names, quotas, dispenses, drug_names, True, cert_type, cert_no,
-                          _dec(insu.get("balc")))
+                          found.balance if found.balance is not None else _dec(None))
 
     def _cache_dispenses(self, psn_no: str, dispenses: Iterable[DispenseRecord], names: dict) -> None:
         body = json.dumps({"names": names, "rows": [

@@ -47,3 +47,34 @@ def test_counter_refuses_an_unreadable_1101_in_both_languages(tmp_path):
         CounterService(link, forms_dir=tmp_path).identify("420702195603021233")
     text = str(err.value.message.zh) + str(err.value.message.en)
     assert "人员信息" in text and "insuinfo" in text
+
+
+def test_counter_registration_rows_carry_the_decoders_scheme_and_dates(tmp_path):
+    """A national 5301 answer has no `scheme` and writes dates with a time: the counter's list shows what the one
+    decoder made of each row (M03900 is 门诊慢特病), the row's other fields kept; refresh reads it the same way."""
+    regs = {"feedetail": [dict(REGS_5301["feedetail"][0], begndate="2026-01-01 00:00:00", enddate="2027-12-31 00:00:00"),
+                          {"opsp_dise_code": "HTN", "begndate": "2025-05-01", "scheme": "LB", "trt_dcla_detl_sn": "D2"}]}
+    link = FakeLink({"1101": PERSON_1101, "5301": regs, "2514": {"applications": []}})
+    service = CounterService(link, forms_dir=tmp_path)
+    view = service.identify("420702195603021233")
+    rows = [(r["scheme"], r["opsp_dise_code"], r["begndate"], r["enddate"], r["trt_dcla_detl_sn"]) for r in view.registrations]
+    assert rows == [("MT", "M03900", "2026-01-01", "2027-12-31", "D1"), ("LB", "HTN", "2025-05-01", None, "D2")]
+    assert [(r.scheme.value, r.disease) for r in view.person.registrations] == [("MT", "M03900"), ("LB", "HTN")]
+    assert service.refresh(view).registrations == view.registrations
+    assert link.calls[0] == "1101"
+
+
+def test_counter_asks_1101_through_the_one_builder(tmp_path):
+    from core.sync.transactions import person_input
+
+    sent = []
+
+    class Recording(FakeLink):
+        def call(self, infno, payload):
+            sent.append((infno, payload))
+            return super().call(infno, payload)
+
+    link = Recording({"1101": PERSON_1101, "5301": REGS_5301, "2514": {"applications": []}})
+    CounterService(link, forms_dir=tmp_path).identify("420702195603021233")
+    assert sent[0] == ("1101", person_input("02", "420702195603021233"))
+    assert sent[0][1]["data"]["certno"] == "420702195603021233"  # psn_cert_type + certno, as the national list has
