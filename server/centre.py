@@ -320,7 +320,7 @@ class Centre:
                     idempotency.claim_nonce(conn, env.fixmedins_code, *signed)
                 if isinstance(exc, staff.StaffAuthError):
                     staff.record_failure(conn, exc)  # a wrong password counts although the request is refused
-                if isinstance(exc, permissions.KindRefused):
+                if isinstance(exc, permissions.CallerRefused):
                     journal.append(conn, "refusal", {"infno": env.infno, "reason": exc.err_msg,
                                                      "opter": env.opter}, at=at, code=env.fixmedins_code,
                                    msgid=env.msgid)

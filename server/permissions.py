@@ -83,7 +83,12 @@ MATRIX: dict[str, frozenset[str]] = {
 REFUSAL = "机构类型无权调用该交易 / institution kind may not call this transaction"
 
 
-class KindRefused(PlatformError):
+class CallerRefused(PlatformError):
+    """The caller may not do this (journaled as a refusal by server.centre): raised by the pipeline for the kind,
+    and by a handler when the object belongs to another institution (7206: another's settlement)."""
+
+
+class KindRefused(CallerRefused):
     """The caller's institution kind may not call this transaction (journaled as a refusal)."""
 
 

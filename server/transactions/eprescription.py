@@ -38,6 +38,7 @@ from core.rx import signature as rx_signature
 from server import db, people, reference, rx_keys
 from server.envelope import PlatformError, dumps
 from server.models import eprescription, institution
+from server.permissions import CallerRefused
 from server.transactions import Input, care_rx, rx_preaudit, transaction
 
 INFNO = {"upload": "7101", "revoke": "7104", "by_code": "7201", "by_person": "7202", "download": "7203",
@@ -262,6 +263,26 @@ def download(ctx, inp: RefInput) -> dict:
             "rx_sign_keys": rx_keys.public_keys(ctx.centre)}
 
 
+def _own_settlement(ctx, setl_id: str, person_no: str) -> None:
+    """A pharmacy (or the agency's counter) marks only what it dispensed: the 7206 names the caller's own
+    settlement (2102) for the prescription's person, not reversed. Without one, any pharmacy could mark another's
+    patient's prescription dispensed and so lock that patient out of it (#15). Refusals are journaled."""
+    if not setl_id:
+        raise CallerRefused("7206 须填写本机构为该参保人的结算流水号 setl_id / give setl_id: the settlement (2102) of "
+                            "this institution that handed out the prescription; nothing was changed")
+    col = SettlementRow.__table__.c
+    setl = ctx.conn.execute(select(col.facility_code, col.person_no, col.reversed_on)
+                            .where(col.settlement_id == setl_id)).first()
+    if setl is None or setl.facility_code != ctx.code:
+        raise CallerRefused(f"settlement {setl_id} is not a settlement of {ctx.code}: a pharmacy marks only "
+                            "prescriptions it dispensed (结算不属于本机构); nothing was changed")
+    if setl.person_no != person_no:
+        raise CallerRefused(f"settlement {setl_id} is not of the prescription's person (结算与处方不是同一参保人); "
+                            "nothing was changed")
+    if setl.reversed_on is not None:
+        raise CallerRefused(f"settlement {setl_id} was reversed (结算已撤销); nothing was changed")
+
+
 @transaction(INFNO["dispense"], "电子处方核销(已取药)", DispenseInput)
 def dispense(ctx, inp: DispenseInput) -> dict:
     row = _row(ctx, inp.data, lock=True)
@@ -274,13 +295,7 @@ def dispense(ctx, inp: DispenseInput) -> dict:
         raise PlatformError(f"处方 {row.rx_id} {care_rx.HELD[row.status]}，不能调剂 (prescription is {row.status})")
     if dt.date.fromisoformat(row.valid_until) < ctx.today:
         raise PlatformError(f"prescription {row.rx_id} expired on {row.valid_until} (处方已过期)")
-    if inp.data.setl_id:
-        # a pharmacy marks only what it dispensed: the settlement named must be its own
-        owner = ctx.conn.execute(select(SettlementRow.__table__.c.facility_code).where(
-            SettlementRow.__table__.c.settlement_id == inp.data.setl_id)).scalar()
-        if owner != ctx.code:
-            raise PlatformError(f"settlement {inp.data.setl_id} is not a settlement of {ctx.code}: a pharmacy marks "
-                                "only prescriptions it dispensed (结算不属于本机构)")
+    _own_settlement(ctx, inp.data.setl_id, row.person_no)
     payload = json.loads(row.payload)
     fills = int(payload.get("fills") or 1)
     if int(payload.get("fills_done") or 0) + 1 < fills:

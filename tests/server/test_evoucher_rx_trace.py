@@ -114,7 +114,12 @@ def test_eprescription_circulation(client):
     assert [r["hi_rxno"] for r in mine["output"]["data"]] == [rx]
     dl = client.call("7203", {"data": {"hi_rxno": rx}})
     assert dl["output"]["rxdrugdetail"][0]["medins_list_codg"] == "D01"
-    done = client.call("7206", {"data": {"hi_rxno": rx, "phar_name": "药师"}})
+    # the pharmacy's own settlement for the person (another drug: D01 sold here would pre-audit H-RX-2 below)
+    d03 = {"key": "D03", "code": "XC09CAE901A001010199903", "price": "41.30", "prefix": "8100033"}
+    sold = client.call("2102", settle_input("T0001", drug=d03, dose="150", packs=1, days=28))
+    assert sold["infcode"] == 0, sold["err_msg"]
+    done = client.call("7206", {"data": {"hi_rxno": rx, "phar_name": "药师",
+                                         "setl_id": sold["output"]["setlinfo"]["setl_id"]}})
     assert done["infcode"] == 0 and done["output"]["data"]["rx_stas"] == "dispensed"
     twice = client.call("7206", {"data": {"rx_trace_code": pickup}}, code=PH2)
     assert twice["infcode"] == -1 and "already dispensed" in twice["err_msg"]

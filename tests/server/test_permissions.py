@@ -223,3 +223,40 @@ def test_server_permissions_prints_the_matrix():
     lines = {line.split()[0]: line.split()[1:7] for line in out.stdout.splitlines() if line[:4].isdigit()}
     assert lines["2503"] == ["yes", "-", "-", "-", "-", "-"] and lines["2102"][:4] == ["yes"] * 4
     assert "agency 经办机构" in out.stdout
+
+
+def test_a_pharmacy_marks_dispensed_only_with_its_own_settlement_for_the_person(client, centre_engine):
+    """7206 (#15): another pharmacy must not mark a patient's prescription dispensed (which would lock the patient
+    out of it). Without a settlement, with another pharmacy's, with its own for someone else, or with a reversed
+    one: refused, journaled, the prescription still waiting. With its own settlement for the person: dispensed."""
+    from tests.server.helpers import H2, settle_input
+
+    up = client.call("7101", {
+        "rxinfo": {"hosp_rxno": "SEC-7206", "psn_no": "T0001", "valid_days": 3, "med_type": "9901",
+                   "rx_type": "long", "diag_codes": ["I10.x00"], "prsc_dr_name": "张医生"},
+        "rxdrugdetail": [{"med_list_codg": "XC08CAA321A001010199901", "cnt": 3, "prd_days": 84,
+                          "sin_dos_dscr": "5mg", "used_frqu_dscr": "qd"}]}, code=H2)
+    assert up["infcode"] == 0, up["err_msg"]
+    rx = up["output"]["data"]["hi_rxno"]
+
+    def setl(psn, code, **kw):
+        out = client.call("2102", settle_input(psn, **kw), code)
+        assert out["infcode"] == 0, out["err_msg"]
+        return out["output"]["setlinfo"]["setl_id"]
+
+    d03 = {"key": "D03", "code": "XC09CAE901A001010199903", "price": "41.30", "prefix": "8100033"}
+    theirs, other_person = setl("T0001", PH1), setl("T0002", PH2)
+    reversed_ = setl("T0001", PH2, drug=d03, dose="150", packs=1, days=28)  # not D01 twice a day
+    assert client.call("2103", {"data": {"setl_id": reversed_, "psn_no": "T0001"}}, PH2)["infcode"] == 0
+    attempts = {"": "setl_id", theirs: "结算不属于本机构", other_person: "不是同一参保人", reversed_: "结算已撤销"}
+    msgids = set()
+    for setl_id, words in attempts.items():
+        out = client.call("7206", {"data": {"hi_rxno": rx, "setl_id": setl_id}}, PH2)
+        assert out["infcode"] == -1 and words in out["err_msg"], (setl_id, out)
+        msgids.add(out["_msgid"])
+    with centre_engine.connect() as conn:
+        journaled = {r.msgid for r in conn.execute(select(journal.c.msgid).where(journal.c.kind == "refusal"))}
+        status = conn.execute(text("SELECT status FROM centre_eprescription WHERE rx_id = :r"), {"r": rx}).scalar()
+    assert msgids <= journaled and status == "uploaded"
+    done = client.call("7206", {"data": {"hi_rxno": rx, "setl_id": theirs}}, PH1)
+    assert done["infcode"] == 0 and done["output"]["data"]["rx_stas"] == "dispensed", done["err_msg"]

@@ -6,7 +6,16 @@ import pytest
 
 from core.rx.signature import RxSignatureError, matches, read_qr, verify
 from server.rx_keys import keys_by_id
-from tests.server.helpers import AGY, PH1, PH2, envelope
+from tests.server.helpers import AGY, PH1, PH2, envelope, settle_input
+
+D03 = {"key": "D03", "code": "XC09CAE901A001010199903", "price": "41.30", "prefix": "8100033"}
+
+
+def settled(client, code, **kw) -> str:
+    """A settlement of T0001 at `code`: a 7206 names the pharmacy's own settlement for the person."""
+    out = client.call("2102", settle_input("T0001", packs=1, days=28, **kw), code)
+    assert out["infcode"] == 0, out["err_msg"]
+    return out["output"]["setlinfo"]["setl_id"]
 
 LINE = {"drug_name": "苯磺酸氨氯地平片", "cnt": 1, "prd_days": 28, "sin_dos_dscr": "5mg", "used_frqu_dscr": "每日1次",
         "medc_way_dscr": "口服"}
@@ -42,11 +51,15 @@ def test_registered_signed_qr_and_three_pickups(client):
     with pytest.raises(RxSignatureError, match="不是连续处方"):
         read_qr("RX12345678", keys(client))
     rx = data["hi_rxno"]
+    at_ph2 = settled(client, PH2)
     for n in (1, 2):
-        done = client.call("7206", {"data": {"hi_rxno": rx, "phar_name": "药师"}}, code=PH2)["output"]["data"]
+        done = client.call("7206", {"data": {"hi_rxno": rx, "phar_name": "药师", "setl_id": at_ph2}},
+                           code=PH2)["output"]["data"]
         assert done["rx_stas"] == "uploaded" and done["fills_done"] == n
-    assert client.call("7206", {"data": {"hi_rxno": rx}}, code=PH1)["output"]["data"]["rx_stas"] == "dispensed"
-    again = client.call("7206", {"data": {"hi_rxno": rx}}, code=PH1)
+    at_ph1 = settled(client, PH1, drug=D03, dose="150")  # not D01 again today: that would be an early refill
+    last = client.call("7206", {"data": {"hi_rxno": rx, "setl_id": at_ph1}}, code=PH1)
+    assert last["output"]["data"]["rx_stas"] == "dispensed", last["err_msg"]
+    again = client.call("7206", {"data": {"hi_rxno": rx, "setl_id": at_ph1}}, code=PH1)
     assert again["infcode"] == -1 and "already dispensed" in again["err_msg"]
 
 
