@@ -5,7 +5,8 @@
     python -m core.sync.driver --home DIR catalogue
     python -m core.sync.driver --home DIR identify --person 3 [--count 10]
     python -m core.sync.driver --home DIR sell --person 3 [--count 10] [--n 0] [--no-print]
-    python -m core.sync.driver --home DIR stock --person 3 [--boxes 4] [--n 0] [--write-off 1] [--count] [--drain]
+    python -m core.sync.driver --home DIR stock --person 3 [--boxes 4] [--n 0] [--write-off 1] [--count] [--sell] [--drain]
+    python -m core.sync.driver --home DIR return --sale ID [--drain]
     python -m core.sync.driver --home DIR drain [--timeout 60]
     python -m core.sync.driver --home DIR serve --seconds 5  # run the background sender for a while
     python -m core.sync.driver --home DIR status | dump | reconcile
@@ -117,7 +118,8 @@ def cmd_sell(home: Path, args) -> int:
 
 
 def cmd_stock(home: Path, args) -> int:
-    """Receive the person's synthetic boxes by scan (3503), optionally write some off (3502) and count (3501)."""
+    """Receive the person's synthetic boxes by scan (3503), optionally write the last ones off (3502), count the
+    rest (3501) and sell the person's basket from them (2102, then 3505 from the ledger)."""
     from core.services.stock import StockService
     from core.sync.synthetic import trace_code
 
@@ -136,13 +138,40 @@ def cmd_stock(home: Path, args) -> int:
                                    operator=args.operator, lot=f"L{args.person}", manu_date="2026-01-01",
                                    expiry="2028-12-31")
         out = {"event": "stock", "receipt": receipt.doc_no, "bchno": receipt.batches[0].bchno, "codes": codes}
+        kept = codes[:len(codes) - args.write_off]
         if args.write_off:
-            out["change"] = svc.write_off(codes[:args.write_off], change_kind="loss", supervisor="SUP1",
+            out["change"] = svc.write_off(codes[len(kept):], change_kind="loss", supervisor="SUP1",
                                           operator=args.operator)
         if args.count:
-            out["count"] = svc.confirm_count(svc.count(codes[args.write_off:]), supervisor="SUP1",
-                                             operator=args.operator)
+            out["count"] = svc.confirm_count(svc.count(kept), supervisor="SUP1", operator=args.operator)
+        if args.sell:
+            from core.services.checkout import CheckoutService, Identification
+            from core.sync.synthetic import basket_for, id_number
+
+            co = CheckoutService(t)
+            who = co.identify(Identification("id_card", id_number(args.person)), operator=args.operator)
+            sale = co.audit(basket_for(args.person, args.n, boxes=len(kept), rx_date=t.today()), who.identification,
+                            operator=args.operator)
+            sale = co.settle(co.pre_settle(sale.sale_id).sale_id)
+            co.print_receipt(sale.sale_id)
+            out["sale_id"] = sale.sale_id
         _print(out)
+        if args.drain:
+            stats = t.sender.drain(timeout_s=60)
+            _print({"event": "drain", "sent": stats.sent, "remaining": stats.remaining})
+    finally:
+        t.close()
+    return 0
+
+
+def cmd_return(home: Path, args) -> int:
+    """Return a sale (2103, then 3506 puts its boxes back in the ledger)."""
+    from core.services.checkout import CheckoutService
+
+    t = _open(home)
+    try:
+        sale = CheckoutService(t).return_sale(args.sale, operator=args.operator, reason="退货")
+        _print({"event": "return", **sale.to_dict()})
         if args.drain:
             stats = t.sender.drain(timeout_s=60)
             _print({"event": "drain", "sent": stats.sent, "remaining": stats.remaining})
@@ -268,7 +297,7 @@ def cmd_dump(home: Path, args) -> int:
 
 
 COMMANDS = {"init": cmd_init, "recover": cmd_recover, "catalogue": cmd_catalogue, "identify": cmd_identify,
-            "sell": cmd_sell, "stock": cmd_stock, "drain": cmd_drain,
+            "sell": cmd_sell, "stock": cmd_stock, "return": cmd_return, "drain": cmd_drain,
             "serve": cmd_serve, "status": cmd_status, "reconcile": cmd_reconcile, "dump": cmd_dump}
 
 
@@ -307,11 +336,16 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--person", type=int, required=True, help="whose synthetic trace codes to receive")
     k.add_argument("--boxes", type=int, default=4)
     k.add_argument("--n", type=int, default=0)
-    k.add_argument("--write-off", type=int, default=0, help="write off the first N boxes (3502)")
+    k.add_argument("--write-off", type=int, default=0, help="write off the last N boxes (3502)")
     k.add_argument("--count", action="store_true", help="count the rest and confirm (3501)")
+    k.add_argument("--sell", action="store_true", help="sell the rest to the person and print (2102, 3505)")
     k.add_argument("--operator", default="OP01")
     k.add_argument("--catalogue", action="store_true", help="sync the catalogue first")
     k.add_argument("--drain", action="store_true", help="drain the outbox at the end")
+    r = sub.add_parser("return")
+    r.add_argument("--sale", required=True, help="the sale id (the stock command's sale_id)")
+    r.add_argument("--operator", default="OP01")
+    r.add_argument("--drain", action="store_true", help="drain the outbox at the end")
     d = sub.add_parser("drain")
     d.add_argument("--timeout", type=float, default=60.0)
     d.add_argument("--wait", action="store_true", help="keep trying while the centre is unreachable")

@@ -88,6 +88,30 @@ def test_receive_count_write_off_sell_return_each_uploaded_once(make_terminal, s
                               p=codes[0][:15] + "%"))
     assert states[codes[4]] == "written_off" and states[codes[0]] == "in_stock"
 
+    # the centre's rows: one document per stock step, one sale upload per box sold, each returned once — and a
+    # retry of every upload (each sent again with its msgid, as after a lost answer) changes none of them
+    def centre_view():
+        docs = centre_rows(centre, "SELECT infno, COUNT(*) FROM centre_stock_doc WHERE fixmedins_code = :c "
+                                   "AND fixmedins_bchno = :b AND deleted_at IS NULL GROUP BY infno",
+                           c="P42070000001", b=batch.bchno)
+        sold = centre_rows(centre, "SELECT code, msgid, returned_at IS NOT NULL FROM centre_trace_upload "
+                                   "WHERE code LIKE :p ORDER BY code", p=codes[0][:15] + "%")
+        level = centre_rows(centre, "SELECT qty, units FROM centre_stock_level WHERE fixmedins_bchno = :b",
+                            b=batch.bchno)
+        return dict(docs), sold, level, sorted(centre.messages().items())
+
+    first = centre_view()
+    assert first[0] == {"3501": 1, "3502": 1, "3503": 1}
+    assert [(code, back) for code, _, back in first[1]] == [(c, True) for c in codes[:3]]
+    uploads = [x.id for x in items if x.infno in ("3501", "3502", "3503", "3505", "3506")]
+    with t.write() as s, s.begin():
+        for x in s.scalars(select(SyncOutbox).where(SyncOutbox.id.in_(uploads))):
+            x.status = ob.PENDING
+    assert t.sender.drain(timeout_s=20).sent == len(uploads) == 5  # each sent again
+    with t.read() as s:
+        again = {x.id: x.status for x in s.scalars(select(SyncOutbox).where(SyncOutbox.id.in_(uploads)))}
+    assert set(again.values()) == {ob.DONE} and centre_view() == first
+
     # reconciliation with the centre's 3508/3511: the ledger and the centre agree
     diffs, totals = stock_reports.reconcile(t, operator="OP01")
     assert diffs == [] and totals["centre_sale_uploads"] >= 1 and totals["local_batches"] == 1
