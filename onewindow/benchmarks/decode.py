@@ -165,6 +165,8 @@ def _run(args: argparse.Namespace, pinned: bool) -> dict:
         "zxing_wrong_reads": zx["wrong_reads"],
         "pyzbar_read_rate_supported": supported,
         "zxing_single_pass_ms": zx1["ms_per_frame"],
+        "zxing_cpu_ms_per_frame": zx["cpu_ms_per_frame"],
+        "zxing_single_pass_cpu_ms": zx1["cpu_ms_per_frame"],
         "pyzbar_single_pass_ms": zb1["ms_per_frame"] if zb1 else None,
         "speedup_single_pass": round(zb1["ms_per_frame"] / zx1["ms_per_frame"], 2) if zb1 and zx1["ms_per_frame"] else None,
         "pyzbar_read_rate_by_kind": zb["by_kind"] if zb else None,

@@ -19,9 +19,12 @@ def test_bench_decode_json(capsys):
     assert KEYS <= figures.keys()
     assert figures["name"] == "decode" and figures["frames"] == 14 and figures["resolution"] == "1280x720"
     assert figures["zxing_read_rate"] >= 0.8 and figures["zxing_wrong_reads"] == 0
-    # The budget is 30 frames/s on one core; half of it here, in CPU time per frame, which other processes on a
-    # busy machine do not inflate (the wall-clock zxing_fps is reported, not judged).
-    assert figures["zxing_cpu_fps"] >= 15 and figures["zxing_fps"] > 0
+    # The budget (30 frames/s on one core) depends on the machine, so it is reported, not judged. Judged: the
+    # pipeline's view schedule costs at most 1.5x one fast decode per frame (the decoder alone, same frames, same
+    # run), in CPU time, which other processes on a busy machine inflate far less than wall time. Decoding the
+    # turned and inverted views on every frame as well doubles it (planted: 4.02 ms against 2.01).
+    assert figures["zxing_fps"] > 0 and figures["zxing_cpu_fps"] > 0
+    assert figures["zxing_cpu_ms_per_frame"] <= 1.5 * figures["zxing_single_pass_cpu_ms"], figures
     if pyzbar_status().available:
         assert figures["pyzbar_ms_per_frame"] > 0 and figures["speedup"] is not None
     else:
