@@ -68,6 +68,6 @@ class FamilyBindings:
         return str(out["endtime"])
 
     def of(self, psn_no: str) -> list[Binding]:
-        rows = self.counter.call("2596", {"data": {"psn_no": psn_no}}).get("feedetail", [])
+        rows = self.counter.call(self.counter._infno("family_accounts"), {"data": {"psn_no": psn_no}}).get("feedetail", [])
         return [Binding(r["binding_id"], r["holder_psn_no"], r.get("holder_name", ""), r["relative_psn_no"],
                         r.get("relation_name", ""), r.get("begntime", "")) for r in rows]

@@ -44,6 +44,7 @@ from core.services.kiosk_link import (  # noqa: F401 - re-exported: the kiosk's 
 from core.services.ports import PatientCard, QuotaView, RefillView, RegistrationView, RxSummary
 from core.settings import SiteSettings, default_of
 from core.settings.paths import app_home
+from core.sync.config import DEFAULT_INFNO as SYNC_INFNO
 from core.sync.config import CentreConfig, SyncConfig, TerminalConfig
 from core.sync.transactions import TransactionFormatError, identified, parse_person, person_input
 
@@ -74,10 +75,14 @@ KIOSK_ACTIONS = frozenset({
     "application.start",   # a 两病 registration application with a photo of the diagnosis
 })
 
-# Transactions by use; the optional ones are empty until the centre's number is known (configuration).
+# Transactions by use: the platform's numbers as every terminal names them (core.sync.config.DEFAULT_INFNO), then
+# the kiosk's own; the optional ones are empty until the centre's number is known (configuration).
+# The interface profile's numbers (a province numbering a call differently) and the site's go over these
+# (KioskConfig.numbers).
 DEFAULT_INFNO: dict[str, str] = {
-    "sign_in": "9001", "evoucher": "1162", "person": "1101", "registrations": "5301", "cumulative": "5206",
-    "drug_history": "5205", "settlement_info": "5203", "prescriptions": "7202",
+    **{use: SYNC_INFNO[use] for use in ("sign_in", "evoucher", "person", "registrations", "cumulative",
+                                        "drug_history", "prescriptions")},
+    "settlement_info": "5203",
     # The centre's registration workflow (server/transactions/registration.py): 2514 备案申请查询 by psn_no,
     # 2510 备案申请登记 (source "kiosk") and 2511 备案材料上传 (the photo). The kiosk never submits (2512) or
     # reviews: a clerk completes the 两病 application (the diagnosing doctor) at the window.
@@ -138,7 +143,7 @@ class KioskConfig:
     interface_profile: str = default_of(KIOSK_SETTINGS["interface_profile"], "kiosk")
     signing_style: str = default_of(KIOSK_SETTINGS["signing_style"], "kiosk")
     read_timeout_s: float = default_of(KIOSK_SETTINGS["read_timeout_s"], "kiosk")
-    infno: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_INFNO))
+    infno: dict[str, str] = field(default_factory=dict)  # this site's own numbers, over the profile's (numbers)
 
     def __post_init__(self) -> None:
         if self.target_px < 48:
@@ -164,6 +169,14 @@ class KioskConfig:
         settings = SiteSettings.load(path)
         ours = {key: getattr(self, name) for name, key in KIOSK_SETTINGS.items() if key.startswith("kiosk.")}
         return settings.set_many(ours).save()
+
+    @property
+    def numbers(self) -> dict[str, str]:
+        """Transaction numbers by use: the kiosk's defaults, then the interface profile's, then this site's."""
+        from core.gateway.profiles import load_profile
+
+        profile = load_profile(self.interface_profile).infno
+        return {**DEFAULT_INFNO, **{k: v for k, v in profile.items() if k in DEFAULT_INFNO}, **self.infno}
 
     def statement_folder(self) -> Path:
         return Path(self.statement_dir) if self.statement_dir else app_home() / "kiosk-statements"
@@ -280,7 +293,7 @@ class KioskService:
             raise KioskForbidden(message("kiosk.forbidden", window=self.config.window_no))
 
     def infno(self, use: str) -> str:
-        return self.config.infno.get(use, "")
+        return self.config.numbers.get(use, "")
 
     # ---- the centre ------------------------------------------------------------------------------------
     def check_centre(self) -> bool:

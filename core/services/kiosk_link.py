@@ -76,7 +76,8 @@ class KioskLink:
                     log.error("kiosk: %s: the centre will not be called", exc)
             transport = Transport(sync, allocate_msgid=self._msgid, clock=self.clock, secret=secret, pool=2)
         self.transport = transport
-        self.allowed = frozenset(config.infno[k] for k in READ_ONLY + OPTIONAL if config.infno.get(k))
+        numbers = config.numbers
+        self.allowed = frozenset(numbers[k] for k in READ_ONLY + OPTIONAL if numbers.get(k))
         self._down_since: float | None = None
 
     def _msgid(self) -> str:

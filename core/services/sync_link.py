@@ -2,7 +2,7 @@
 
     terminal = open_desk_terminal(desk_config, engine)      # ONE Terminal per store, on the desk's own engine
     link = TerminalCentreLink(terminal, operator=("OP01", "李药师"))
-    out = link.call("1101", {"data": {...}})     # the `output` node
+    out = link.call(terminal.config.infno["person"], person_input("02", id_no))   # the `output` node
 
     link = TerminalCentreLink.for_desk(desk_config)   # a link that opens (and owns) its store and terminal
 
