@@ -37,6 +37,8 @@ class EmbeddedCentre:
     def __init__(self, app) -> None:
         import socket
 
+        self.engine = app.centre.engine
+
         import uvicorn
 
         s = socket.socket()
@@ -63,6 +65,12 @@ class EmbeddedCentre:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        # the app's lifespan is off here (uvicorn in a thread): record the journal's head as the centre leaves it,
+        # as a stopping `onewindow server` does, so cutting off the newest entries shows in `journal verify`
+        from server import journal
+        from server.centre import system_clock
+
+        journal.checkpoint(self.engine, at=system_clock().isoformat(timespec="microseconds"), reason="shutdown")
 
 
 def prepare(home: Path):
