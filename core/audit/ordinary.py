@@ -22,7 +22,7 @@ from core.audit.engine import evaluate
 from core.audit.history import HistoryRepository
 from core.audit.result import AuditResult
 from core.domain import ZERO, AuditRequest, Drug, Facility, Person, Scheme
-from core.policy.ordinary import CHRONIC_ONLY_RULES, settle, usage_from
+from core.policy.ordinary import CHRONIC_ONLY_RULES, OrdinaryUsage, settle, usage_from
 from core.policy.profile import Profile, RuleSetting
 
 
@@ -32,12 +32,35 @@ def audit_scheme(person: Person) -> Scheme:
     return regs[0].scheme if regs else Scheme.LB
 
 
-def without_chronic_rules(profile: Profile, med_type: str) -> Profile:
-    """The profile with the rules the ordinary policy of `med_type` switches off (all chronic-only ones when the
-    profile has no policy for it)."""
+def rules_off(profile: Profile, med_type: str) -> tuple[str, ...]:
+    """The rules the ordinary policy of `med_type` switches off (all chronic-only ones when the profile has no
+    policy for it). The centre switches off the same ones (server/transactions/ordinary_pay.py)."""
     policy = profile.ordinary.get(med_type)
-    off = policy.rules_off if policy is not None else CHRONIC_ONLY_RULES
+    return policy.rules_off if policy is not None else CHRONIC_ONLY_RULES
+
+
+def without_chronic_rules(profile: Profile, med_type: str) -> Profile:
+    """The profile with `rules_off(profile, med_type)` switched off."""
+    off = rules_off(profile, med_type)
     return dataclasses.replace(profile, rules={**profile.rules, **{r: RuleSetting(enabled=False) for r in off}})
+
+
+def ordinary_settlement(result: AuditResult, profile: Profile, med_type: str, insurance_type: str,
+                        usage: OrdinaryUsage, day: dt.date) -> None:
+    """Steps 2 and 3: the audit's chronic settlement replaced (in place) by the ordinary one — the policy's figures
+    on the same line amounts with the year's usage, or, for a med_type the profile has no policy for, the whole
+    amount the person's. The local engine and the centre (with its own reading of the usage) both call this."""
+    s = result.settlement
+    if s is None:
+        return
+    policy = profile.ordinary.get(med_type)
+    if policy is None:  # no policy data for this code: the whole amount is the person's
+        result.settlement = dataclasses.replace(
+            s, scheme=Scheme.OP, fund_payment=ZERO, personal_payment=s.total, raw_fund=ZERO, deductible_applied=ZERO,
+            expense_counted=ZERO, cap_used_after=s.cap_used_before)
+        return
+    preview, steps = settle(policy, insurance_type, [line.amounts for line in result.lines], usage, day)
+    result.settlement, result.arithmetic = preview, list(steps)
 
 
 def evaluate_sale(request: AuditRequest, history: HistoryRepository, profile: Profile, catalogue: Mapping[str, Drug],
@@ -49,18 +72,10 @@ def evaluate_sale(request: AuditRequest, history: HistoryRepository, profile: Pr
     result = evaluate(dataclasses.replace(request, requested_scheme=audit_scheme(request.person)), history,
                       without_chronic_rules(profile, med), catalogue, facilities)
     result.requested_scheme = Scheme.OP
-    s = result.settlement
-    if s is None:
-        return result
-    policy = profile.ordinary.get(med)
-    if policy is None:  # no policy data for this code: the whole amount is the person's (as at the centre)
-        result.settlement = dataclasses.replace(
-            s, scheme=Scheme.OP, fund_payment=ZERO, personal_payment=s.total, raw_fund=ZERO, deductible_applied=ZERO,
-            expense_counted=ZERO, cap_used_after=s.cap_used_before)
+    if result.settlement is None:
         return result
     day = request.date
-    records = history.settlements(request.person.person_no, dt.date(day.year, 1, 1), day)
-    preview, steps = settle(policy, request.person.insurance_type, [l.amounts for l in result.lines],
-                            usage_from(records, day), day)
-    result.settlement, result.arithmetic = preview, list(steps)
+    usage = usage_from(history.settlements(request.person.person_no, dt.date(day.year, 1, 1), day), day) \
+        if med in profile.ordinary else OrdinaryUsage(ZERO, ZERO)
+    ordinary_settlement(result, profile, med, request.person.insurance_type, usage, day)
     return result

@@ -1,17 +1,17 @@
 """Ordinary insured purchases at the centre (issue 17): med_type 41 定点药店购药 and the profiles' 门诊统筹 codes,
-settled by core.policy.ordinary with the person's benefit profile's "ordinary" section — the same function the
-local engine runs. The audit still runs (general rules: health goods, dose, sex/age, duplicate code); the
+settled by core.audit.ordinary.ordinary_settlement (core.policy.ordinary with the person's benefit profile's
+"ordinary" section) — the same rules the local engine runs; the centre adds only its reading of the usage and the
+prescription check. The audit still runs (general rules: health goods, dose, sex/age, duplicate code); the
 chronic-only rules the profile names in rules_off are off. Usage (deductible and annual cap) is the person's
 scheme-OP settlements of the calendar year at every institution, read under the person lock of 2102.
 """
 from __future__ import annotations
 
-import dataclasses
-
 from sqlalchemy import func, select
 
+from core.audit import ordinary
 from core.domain import Scheme, money
-from core.policy.ordinary import CHRONIC_ONLY_RULES, OrdinaryPolicy, OrdinaryUsage, settle
+from core.policy.ordinary import OrdinaryPolicy, OrdinaryUsage
 from core.store.models import SettlementRow
 from server import reference
 from server.envelope import PlatformError
@@ -35,8 +35,7 @@ def policy_of(profile, med_type: str) -> OrdinaryPolicy | None:
 
 
 def rules_off(profile, med_type: str) -> tuple[str, ...]:
-    p = policy_of(profile, med_type)
-    return p.rules_off if p is not None else CHRONIC_ONLY_RULES
+    return ordinary.rules_off(profile, med_type)
 
 
 def _usage(ctx, person_no: str) -> OrdinaryUsage:
@@ -51,19 +50,11 @@ def _usage(ctx, person_no: str) -> OrdinaryUsage:
 def apply(ctx, prep, profile, result) -> None:
     """Replace the audit's chronic settlement by the ordinary one (result.settlement, result.arithmetic)."""
     policy = policy_of(profile, prep.info.med_type)
-    s = result.settlement
-    if s is None:
+    if result.settlement is None:
         return
-    if policy is None:  # no policy data for this code: the whole amount is the person's (as before issue 17)
-        result.settlement = dataclasses.replace(
-            s, fund_payment=money(0), personal_payment=s.total, raw_fund=money(0), deductible_applied=money(0),
-            expense_counted=money(0), cap_used_after=s.cap_used_before)
-        return
-    if policy.requires_prescription and not (prep.details[0].rxno or prep.info.expContent.get("rxno")):
+    if policy is not None and policy.requires_prescription and not (prep.details[0].rxno or prep.info.expContent.get("rxno")):
         raise PlatformError(f"{policy.label}须凭处方：缺少处方号 rxno / med_type {policy.med_type} needs a prescription "
                             "number (drugdetail.rxno)")
-    lines = [line.amounts for line in result.lines]
-    preview, steps = settle(policy, prep.found.person.insurance_type, lines, _usage(ctx, prep.found.person.person_no),
-                            ctx.today)
-    result.settlement = preview
-    result.arithmetic = list(steps)
+    person = prep.found.person
+    usage = _usage(ctx, person.person_no) if policy is not None else OrdinaryUsage(money(0), money(0))
+    ordinary.ordinary_settlement(result, profile, prep.info.med_type, person.insurance_type, usage, ctx.today)
