@@ -206,15 +206,16 @@ def _profiles() -> tuple[str, ...]:
 
 
 def _settings_access(window, process: Process | None, parts: DeskParts) -> None:
-    """Pharmacy: the settings screen's (F10, supervisor) 设备与全部设置 button; counter: F10 for a supervisor."""
+    """Pharmacy: the settings screen's (F10, supervisor) 设备与全部设置 button; counter: F11 for a supervisor (F10 is
+    its 家庭共济 page; on 结算 the desk's own F10 settings screen applies)."""
     if process is None:
         return
     if process.shell == "pharmacy":
         window.settings.more.connect(lambda: open_settings(window, process, parts.hub))
         return
-    from desktop.qt import QtGui, QtWidgets
+    from desktop.qt import QtWidgets
 
-    def counter_f10() -> None:
+    def counter_settings() -> None:
         op = getattr(window, "operator", None)
         if op is None or op.role not in ("supervisor", "admin"):
             QtWidgets.QMessageBox.information(window, "设置 · Settings",
@@ -222,8 +223,7 @@ def _settings_access(window, process: Process | None, parts: DeskParts) -> None:
             return
         open_settings(window, process, parts.hub)
 
-    shortcut = QtGui.QShortcut(QtGui.QKeySequence("F10"), window)
-    shortcut.activated.connect(counter_f10)
+    window.add_key("F11", counter_settings, "设置")
 
 
 def _attach(route, hub, parts: DeskParts) -> None:
@@ -389,6 +389,8 @@ def build_kiosk(config, *, devices=None, process: Process | None = None, fullscr
     window = KioskWindow(service, config, devices, fullscreen=fullscreen)
     if devices.hub is not None:  # scans of the wedge / serial scan head go where the camera's go
         window.route.connect_source(devices.hub.scanned)
+    if process is not None:  # after the supervisor code: the kiosk's settings, the device panel on its hub
+        window.pages["admin"].settings.connect(lambda: open_settings(window, process, devices.hub))
     return window, link
 
 
@@ -531,8 +533,6 @@ def _run_kiosk(process: Process, config, quit_after_ms, screenshot, fullscreen, 
                                devices=None if screenshot is None else __import__(
                                    "desktop.kiosk.window", fromlist=["KioskDevices"]).KioskDevices())
     window.left.connect(app.exit)
-    # after the supervisor code: the kiosk's settings (its devices are set from a desk PC or `onewindow config`)
-    window.pages["admin"].settings.connect(lambda: open_settings(window, process))
     try:
         if screenshot is not None:
             from desktop.common.fit import show_fitted

@@ -121,7 +121,8 @@ class CounterWindow(CareActions, FamilyActions, QtWidgets.QMainWindow):
         self.banner.setStyleSheet("background: #00695c; color: white; padding: 6px;")
         self.status_line = StatusLine()
         self.status_line.show_status(LinkStatus(True, None, 0, None))
-        self.status_line.show_keys(self.tr("F2 办理 · F3 审核 · F4 提醒 · F5 主动发现 · F6 退出预警 · F7 月报 · F8 结算 · F9 随访 · F10 家庭共济 · Alt+1…9"))
+        self._key_hint = self.tr("F2 办理 · F3 审核 · F4 提醒 · F5 主动发现 · F6 退出预警 · F7 月报 · F8 结算 · F9 随访 · F10 家庭共济 · Alt+1…9")
+        self.status_line.show_keys(self._key_hint)
         body = QtWidgets.QHBoxLayout()
         body.addWidget(self.nav)
         body.addWidget(self.pages, 1)
@@ -178,6 +179,20 @@ class CounterWindow(CareActions, FamilyActions, QtWidgets.QMainWindow):
         # Alt+1…9 reach every page, also from 结算 where the embedded desk owns the function keys
         self._nav_keys = [QtGui.QShortcut(QtGui.QKeySequence(f"Alt+{n + 1}"), self, lambda k=key: self.go(k),
                                           context=Qt.ShortcutContext.WindowShortcut) for n, (key, _l) in enumerate(PAGES)]
+
+    def add_key(self, key: str, slot, label: str) -> None:
+        """A shell's own key on the counter's pages (the composition root's F11 设置), named in the status line; off
+        on 结算 like F2…F10, where the desk's keys apply. A key the counter already binds is refused."""
+        taken = {k.toString() for s in self._shortcut_objs + self._nav_keys for k in s.keys()}
+        if QtGui.QKeySequence(key).toString() in taken:
+            raise ValueError(f"key {key} is already bound on the counter")
+        sc = QtGui.QShortcut(QtGui.QKeySequence(key), self, slot, context=Qt.ShortcutContext.WindowShortcut)
+        sc.setEnabled(self.page() != "settle")
+        self._shortcut_objs.append(sc)
+        hint = f"{key} {label}"
+        self._key_hint = (self._key_hint.replace(" · Alt+", f" · {hint} · Alt+", 1) if " · Alt+" in self._key_hint
+                          else f"{self._key_hint} · {hint}")
+        self.status_line.show_keys(self._key_hint)
 
     def _label_nav(self, on_desk: bool) -> None:
         """The sidebar names the keys that work: on 结算 the function keys are the desk's (F4 班次 there, not

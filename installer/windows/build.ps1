@@ -1,6 +1,6 @@
 # Windows build: the PyInstaller one-folder application, then the Inno Setup installer (installer/windows/onewindow.iss).
 # Run from the repository (installer/build calls it under Git Bash); needs Python 3.11+ with the project installed
-# (py -m pip install -e .) and Inno Setup 6 (iscc.exe on PATH or in its default folder).
+# (py -m pip install -e .) and Inno Setup 6.3 or later (iscc.exe on PATH or in its default folder).
 $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..\..")
 $py = if ($env:PYTHON) { $env:PYTHON } elseif (Test-Path ".venv\Scripts\python.exe") { ".venv\Scripts\python.exe" } else { "py" }

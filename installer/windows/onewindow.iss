@@ -1,4 +1,4 @@
-; Inno Setup 6 script: a per-machine install of the PyInstaller folder, Start menu entries for the three shells,
+; Inno Setup 6 script (6.3 or later: x64compatible): a per-machine install of the PyInstaller folder, Start menu entries for the three shells,
 ; an optional kiosk start at log-on, and an uninstall that leaves every terminal's data alone (the store, keys,
 ; settings and logs live in each user's %LOCALAPPDATA%\onewindow, which this installer never touches).
 ; Built by installer/windows/build.ps1: iscc /DAppVersion=0.1.0 /DSourceDir=...\dist\onewindow onewindow.iss
@@ -27,7 +27,8 @@ UninstallDisplayIcon={app}\onewindow.exe
 WizardStyle=modern
 
 [Languages]
-Name: "chinesesimplified"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
+; Inno Setup ships no Chinese translation: its English messages with ours over them (OneWindow-zh_CN.isl)
+Name: "chinesesimplified"; MessagesFile: "compiler:Default.isl,OneWindow-zh_CN.isl"
 Name: "english"; MessagesFile: "compiler:Default.isl"
 
 [Tasks]
