@@ -82,6 +82,11 @@ def institution(d: dict, viewer: str) -> str:
             + table(["药品 drug", "盒数 boxes", "有码盒数 coded", "供药天数 supply days"],
                     [[a(f'/supervision/drug/{x["key"]}', x["name"]), e(x["boxes"]), e(x["coded_boxes"]),
                       e(x["supply_days"])] for x in d["drugs"]])
+            + "<h2>库存（机构上报） stock as reported</h2>"
+            + (table(["药品 drug", "批次 batch", "生产批号 lot", "有效期至 expires", "在库盒数 boxes", "更新 updated"],
+                     [[a(f'/supervision/drug/{x["key"]}', x["name"]), e(x["batch"]), e(x["lot"]), e(x["expires"]),
+                       e(f'{x["boxes"]:g}'), e(x["updated"])] for x in d["stock"]])
+               if d["stock"] else '<p class="facts">未上报库存 / no stock uploaded (3501–3504)</p>')
             + "<h2>预警 alerts</h2>" + alerts_table(d["alerts"]))
     return page(f'机构 {d["name"]}', body, viewer=viewer)
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, case, desc, func, select
 
 from core.domain.masking import mask_name
 from core.store.models import DrugRow, FacilityRow, PersonRow, SettlementRow
+from server.models_stock import stock_level
 from server.supervision import alerts as alert_rules
 from server.supervision.models import sv_alert, sv_day, sv_drug_day, sv_drug_month, sv_hour, sv_settlement, sv_trace_day
 from server.supervision.rules import Rules
@@ -208,9 +209,19 @@ def institution(conn: Connection, code: str, today: dt.date, top_n: int = 20) ->
         .order_by(desc(sv_drug_month.c.boxes_m)).limit(top_n)
     ).all()
     names = _drug_names(conn, [d[0] for d in drugs])
+    # stock as the institution reported it (3501-3504, 3507; moved by 3505/3506): batches on hand, soonest expiry
+    # first; empty when it never uploaded any
+    stock = conn.execute(
+        select(stock_level.c.drug_key, stock_level.c.drug_name, stock_level.c.fixmedins_bchno,
+               stock_level.c.manu_lotnum, stock_level.c.expy_end, stock_level.c.qty, stock_level.c.updated_at)
+        .where(stock_level.c.fixmedins_code == code, stock_level.c.qty > 0)
+        .order_by(stock_level.c.expy_end, stock_level.c.drug_key, stock_level.c.fixmedins_bchno).limit(200)
+    ).all()
     return {
         "code": f.code, "name": f.name, "kind": f.kind, "level": LEVELS.get(f.benefit_level, f.benefit_level),
         "area": f.city,
+        "stock": [{"key": k, "name": n, "batch": b, "lot": lot, "expires": x, "boxes": float(q), "updated": u}
+                  for k, n, b, lot, x, q, u in stock],
         "days": [{"day": d, "services": int(s), "settlements": int(n), "fund": _yuan(fu), "personal": _yuan(p)}
                  for d, s, n, fu, p in days],
         "drugs": [{"key": k, "name": names[k].name if k in names else k, "boxes": round(int(b) / 1000, 1),

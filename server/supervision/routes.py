@@ -230,7 +230,7 @@ async def _drill(request: Request, kind: str, key: str, who: Viewer, view: str) 
     return data
 
 
-@router.get("/api/institution/{code}", summary="institution drill-down: volumes, top drugs, alerts")
+@router.get("/api/institution/{code}", summary="institution drill-down: volumes, top drugs, stock as reported, alerts")
 async def institution_api(request: Request, code: str, who: Viewer = Depends(viewer)):
     return await _drill(request, "institution", code, who, "api")
 

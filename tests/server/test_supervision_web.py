@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from server.supervision import auth, rollup
 from server.supervision.models import sv_alert
 from server.supervision.routes import STATIC
-from tests.server.helpers import PH1, settle_input
+from tests.server.helpers import PH1, PH2, settle_input, trace_codes
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -66,6 +66,19 @@ def test_board_drilldowns_and_exports(client, centre_engine, session):
     assert b["summary"]["today"]["settlements"] == 1 and b["viewer"].startswith("简监管")
     inst = http.get(f"/supervision/api/institution/{PH1}").json()
     assert inst["drugs"][0]["key"] == "D01" and inst["drugs"][0]["boxes"] == 2
+    assert inst["stock"] == [] and "未上报库存" in http.get(f"/supervision/institution/{PH1}").text
+    # stock if uploaded: a purchase of 3 boxes (3503) and one sold (3505) leave 2 on hand in that batch
+    from tests.server.test_stock import purc, sale
+
+    codes = trace_codes("8100011", 3)
+    assert client.call("3503", purc(codes, bchno="SV-B1"), code=PH1)["infcode"] == 0
+    assert client.call("3505", sale(codes[:1], bchno="SV-B1", docno="SV-S1"), code=PH1)["infcode"] == 0
+    inst = http.get(f"/supervision/api/institution/{PH1}").json()
+    assert [(x["key"], x["batch"], x["boxes"], x["expires"]) for x in inst["stock"]] == [
+        ("D01", "SV-B1", 2.0, "2028-01-09")]
+    page = http.get(f"/supervision/institution/{PH1}").text
+    assert "SV-B1" in page and "未上报库存" not in page
+    assert http.get(f"/supervision/api/institution/{PH2}").json()["stock"] == []  # another pharmacy's is its own
     drug = http.get("/supervision/api/drug/D01").json()
     assert drug["institutions"][0]["code"] == PH1 and drug["recent"][0]["person_no"] == "T0001"
     person = http.get("/supervision/api/person/T0001").json()
