@@ -106,7 +106,11 @@ def _decide(text: str, symbology: str | None, today: date | None) -> tuple[Kind,
         if found:
             return Kind.GS1, found
     if text.isdigit():
-        return _decide_digits(text, today)
+        kind, parsed = _decide_digits(text, today)
+        if parsed.error_code == "ean_check_digit" and symbology and symbology[:2] == "]C":
+            # A Code 128 symbol carries its own check: the number was read right, it is simply no GTIN
+            return Kind.UNKNOWN, Parsed({}, "unrecognised")
+        return kind, parsed
     if n == 18 and text[17] in "Xx" and text[:17].isdigit():
         return Kind.ID_CARD, idcard.parse18(text, today)
     found = tokens.match_rx_token(text)

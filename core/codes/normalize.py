@@ -7,7 +7,9 @@ Steps, in this order (each one exists because of a trap in ../shared/domain/barc
 4. printable stand-ins for the GS1 separator become GS (ASCII 29): scanners are often programmed to send
    `<GS>` or `{GS}` because keyboard wedges lose Ctrl+]; U+241D (␝) is the Unicode picture of GS;
 5. refuse any other control character (C0, DEL, C1): STX/ETX framing, ESC sequences, NUL, a second CR
-   inside the text all mean the scan was not one clean code;
+   inside the text all mean the scan was not one clean code; but inside a QR, Data Matrix or Aztec symbol
+   reported with its AIM identifier they are the symbol's own text (several lines): unrecognised, not
+   "scan again";
 6. take off an AIM symbology identifier (`]` letter char, e.g. ]C1 ]d2 ]Q3 ]E0) and remember it;
 7. refuse text longer than MAX_LENGTH;
 8. digits typed from a label in groups (`8100011 0000 ...`, `420704 19800101 004X`: an ID number may end in
@@ -28,6 +30,10 @@ _ENDS = " \r\n\t"
 _GS_STANDINS = re.compile(r"<GS>|\{GS\}|\u241d", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1c\x1e\x1f\x7f-\x9f]")
 _AIM = re.compile(r"\][A-Za-z][0-9A-Za-z]")
+# QR, Data Matrix, Aztec: a camera or scanner that reports the symbology read one whole symbol, checked by its
+# error correction, so a line break or other control character inside is the symbol's text (a vCard, a
+# multi-line note), not scanner framing or two scans run together: "scan again" would not help.
+_WHOLE_SYMBOL = re.compile(r"\][Qdz][0-9A-Za-z]")
 
 
 class Normalized(NamedTuple):
@@ -51,6 +57,8 @@ def normalize(raw: str) -> Normalized | Refused:
         text = _GS_STANDINS.sub(GS, text)
     bad = _CONTROL.search(text)
     if bad:
+        if _WHOLE_SYMBOL.match(text):  # one 2D symbol's own text (a vCard, a note): read whole, but not ours
+            return Refused("unrecognised", {})
         return Refused("control_char", {"char": f"U+{ord(bad.group()):04X}"})
     symbology = None
     if text[:1] == "]" and _AIM.match(text):

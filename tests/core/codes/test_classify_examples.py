@@ -67,6 +67,19 @@ def test_commodity_barcode_wrong_check_digit():
     assert r.fields["gtin"] == "06901234567893"
 
 
+def test_a_code128_number_with_no_gtin_check_digit_is_no_misread_commodity_barcode():
+    # Code 128 checks itself: "check digit wrong; scan again" would send the user round in circles
+    assert c("]C015182881").error_code == "unrecognised" and c("]C06901234567893").kind is Kind.UNKNOWN
+    assert c("]E06901234567893").error_code == "ean_check_digit"  # an EAN symbol misread: scan again
+    assert c("]C06901234567892").valid  # a right GTIN stays a commodity barcode whatever carries it
+
+
+def test_a_2d_symbol_holding_several_lines_is_unrecognised_not_scan_again():
+    for text in ("]Q1BEGIN:VCARD\nN:Kennedy;Steve\nEND:VCARD", "]d1Hello\r\nWorld", "]Q1\x01\x10AD:SUB:x;;"):
+        assert c(text).error_code == "unrecognised", text
+    assert c("]C1810001100\n00000000001").error_code == "control_char"  # a 1D scan broken in two
+
+
 # --- ID cards ---
 
 @pytest.mark.parametrize("text", [ID_X, ID_X.lower(), "４２０７０４１９５００２０２１５３ｘ", ID_X + "\r\n"])
