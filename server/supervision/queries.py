@@ -282,7 +282,7 @@ def drug(conn: Connection, key: str, today: dt.date) -> dict | None:
         select(sv_settlement.c.setl_id, sv_settlement.c.at, sv_settlement.c.facility_code, sv_settlement.c.person_no,
                sv_settlement.c.lines)
         .where(sv_settlement.c.at >= (today - dt.timedelta(days=30)).isoformat(),
-               sv_settlement.c.lines.like(f'%["{key}",%'))
+               sv_settlement.c.lines.like(f'%["{key}",%'), sv_settlement.c.reversed.is_(False))
         .order_by(desc(sv_settlement.c.at)).limit(100)
     ).all()
     return {

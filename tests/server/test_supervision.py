@@ -59,6 +59,8 @@ def test_settlement_upload_and_cancel_move_the_panels(client, centre_engine):
     assert Decimal(str(htn["fund"])) == Decimal(setl["hifp_pay"])  # amlodipine is a hypertension drug
     assert b["fund"]["by_institution"][0]["code"] == PH1
 
+    with centre_engine.connect() as conn:  # the drug's drill-down: to whom
+        assert [x["setl_id"] for x in queries.drug(conn, "D01", _today())["recent"]] == [setl["setl_id"]]
     assert client.call("3505", _sale(codes, setl["setl_id"]))["infcode"] == 0
     rollup.fold_all(centre_engine)
     b = _board(centre_engine)
@@ -71,6 +73,8 @@ def test_settlement_upload_and_cancel_move_the_panels(client, centre_engine):
     assert b["summary"]["today"]["settlements"] == 0 and b["summary"]["today"]["fund"] == 0
     assert b["drugs"]["top"][0]["boxes"] == 0
     assert b["summary"]["today"]["services"] == 1  # the visit happened; its money did not stay
+    with centre_engine.connect() as conn:  # nor is it listed as dispensed
+        assert queries.drug(conn, "D01", _today())["recent"] == []
 
 
 def test_incremental_folds_equal_one_fold_from_scratch(client, centre_engine):
