@@ -50,7 +50,7 @@ def problems(window: QtWidgets.QWidget) -> list[str]:
         if isinstance(w.parentWidget(), (QtWidgets.QAbstractScrollArea,)) or _inside_scroll(w, window):
             continue  # scrolled content may extend beyond the window on purpose
         top_left = w.mapTo(window, QtCore.QPoint(0, 0))
-        rect = QtCore.QRect(top_left, w.size())
+        rect = QtCore.QRect(top_left, QtWidgets.QWidget.size(w))  # a screen may name a child `size` (a spin box)
         name = w.objectName() or type(w).__name__
         if not area.contains(rect):
             out.append(f"{name} at {rect.x()},{rect.y()} {rect.width()}x{rect.height()} is outside the window")

@@ -45,7 +45,13 @@ class SettingsDialog(QtWidgets.QDialog):
             from desktop.devices.settings_panel import DeviceSettingsPanel
 
             self.devices = DeviceSettingsPanel(hub)
-            tabs.addTab(self.devices, "设备 Devices")
+            # it scrolls rather than make the dialog taller than the screen (over the kiosk its big print cascades
+            # into the dialog: 1339x1087 at 1366x768 before)
+            scroll = QtWidgets.QScrollArea(objectName="devicesScroll")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+            scroll.setWidget(self.devices)
+            tabs.addTab(scroll, "设备 Devices")
         logs = QtWidgets.QPushButton("打开日志文件夹 · Open log folder", objectName="openLogFolder")
         logs.clicked.connect(crash.open_log_folder)
         close = QtWidgets.QPushButton("关闭 · Close (Esc)")

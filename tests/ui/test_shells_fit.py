@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +41,33 @@ def test_first_screen_on_a_1920x1080_screen(shell, tmp_path):
     report = _shoot(shell, "1920x1080", tmp_path)
     assert not report["maximized"] and report["window"] == [1366, 820]
     assert report["problems"] == []
+
+
+def test_every_page_and_dialog_of_every_shell_fits_a_1366x768_screen(tmp_path):
+    """Not only the first screens: every page of the pharmacy, the counter (结算 with its desk) and the kiosk, and
+    the dialogs and windows each opens (login, drug search, settings with the device panel, first-run wizard,
+    stock, customer display), at their opening sizes on a 1366x768 screen (tests/ui/fit_every_window.py)."""
+    from desktop.counter.window import PAGES as COUNTER_PAGES
+    from desktop.pharmacy.window import PAGES
+
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}  # the probe sets the screen itself
+    out = tmp_path / "fit.json"
+    done = subprocess.run([sys.executable, "-m", "tests.ui.fit_every_window", "1366x768", str(out)],
+                          capture_output=True, text=True, env=env, timeout=300, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["screen"] == [1366, 768]
+    windows = report["windows"]
+    expected = {f"pharmacy/{p}" for p in PAGES} | {f"counter/{p}" for p, _ in COUNTER_PAGES} | {
+        "pharmacy/dialog/loginDialog", "pharmacy/dialog/drugSearch", "pharmacy/dialog/settingsDialog",
+        "pharmacy/dialog/firstRunWizard", "pharmacy/stockWindow", "pharmacy/customerDisplay",
+        "counter/dialog/loginDialog", "counter/dialog/settingsDialog", "kiosk/home", "kiosk/menu", "kiosk/admin",
+        "kiosk/dialog/settingsDialog", "kiosk/dialog/firstRunWizard"}
+    assert expected <= set(windows), sorted(expected - set(windows))
+    too_big = {name: w for name, w in windows.items()
+               if w["size"][0] > 1366 or w["size"][1] > 768 or w["needs"][0] > 1366 or w["needs"][1] > 768
+               or not w["on_screen"] or w["problems"]}
+    assert too_big == {}
 
 
 def test_too_small_a_screen_is_reported(tmp_path):
