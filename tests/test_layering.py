@@ -41,13 +41,29 @@ def _files(roots) -> list[Path]:
 
 
 def _imports(path: Path):
+    """Every module `path` imports: `import a.b`, `from a.b import c` (also relative, resolved against the file's
+    package), and importlib.import_module / __import__ of a literal name."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    package = path.relative_to(REPO).with_suffix("").parts
+    package = package if package[-1] == "__init__" else package[:-1]
+    package = package[:-1] if package and package[-1] == "__init__" else package
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield node.lineno, alias.name
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node.lineno, node.module
+        elif isinstance(node, ast.ImportFrom):
+            base = list(package[:len(package) - node.level + 1]) if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            if node.module:
+                yield node.lineno, module
+            else:  # `from . import x`: the modules x
+                for alias in node.names:
+                    yield node.lineno, f"{module}.{alias.name}"
+        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+              and isinstance(node.args[0].value, str) and (
+                  isinstance(node.func, ast.Attribute) and node.func.attr == "import_module"
+                  or isinstance(node.func, ast.Name) and node.func.id in ("__import__", "import_module"))):
+            yield node.lineno, node.args[0].value
 
 
 def _hits(module: str, forbidden) -> bool:
@@ -79,3 +95,20 @@ def test_a_planted_violation_is_found(tmp_path, monkeypatch):
     finally:
         planted.unlink()
     assert found == ["core/audit/_planted_violation.py:2: imports core.store.db"]
+
+
+@pytest.mark.parametrize("source, module", [
+    ("from ..store import db\n", "core.store"),                 # relative, from core/audit/
+    ("from ..store.db import open_store\n", "core.store.db"),
+    ("from .. import sync\n", "core.sync"),
+    ("import importlib\nimportlib.import_module('core.store.db')\n", "core.store.db"),
+    ("__import__('core.sync.terminal')\n", "core.sync.terminal"),
+])
+def test_relative_and_dynamic_imports_are_found(source, module):
+    planted = REPO / "core" / "audit" / "_planted_violation.py"
+    planted.write_text(source, encoding="utf-8")
+    try:
+        found = violations("core/audit", ("core.store", "core.sync"), {})
+    finally:
+        planted.unlink()
+    assert found and found[0].endswith(f"imports {module}"), found
