@@ -111,7 +111,7 @@ def build(
         "infver": infver,
         "opter_type": opter_type,
         "opter": operator[:30],
-        "opter_name": operator_name[:50],
+        "opter_name": (operator_name or operator)[:50],  # required by the national list: the code when no name is known
         "inf_time": now.strftime("%Y-%m-%d %H:%M:%S"),
         "fixmedins_code": institution_code,
         "fixmedins_name": institution_name[:200],
