@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scans", type=int, default=10_000, help="boxes received by scan (default 10000)")
     parser.add_argument("--count", type=int, default=10_000, help="boxes in the stock count (default 10000)")
     parser.add_argument("--baseline-scans", type=int, default=20, help="scans through the naive check (default 20)")
+    parser.add_argument("--screen-scans", type=int, default=10_000,
+                        help="boxes scanned through the receiving screen, each to its line (default 10000; 0: none)")
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -54,6 +56,7 @@ def run(args: argparse.Namespace) -> dict:
     n_scans = getattr(args, "scans", 10_000)
     n_count = min(getattr(args, "count", 10_000), n_stock)
     n_base = getattr(args, "baseline_scans", 20)
+    n_screen = getattr(args, "screen_scans", 0)
     today = dt.date(2026, 12, 7)
     now = dt.datetime(2026, 12, 7, 8, 0)
     from decimal import Decimal
@@ -127,10 +130,20 @@ def run(args: argparse.Namespace) -> dict:
             for code in scanned[:1000]:
                 ledger.existing_boxes(s, [code])
             figures["baseline_count_per_box_s"] = round((time.perf_counter() - t0) * len(scanned) / 1000, 3)
+        if n_screen:  # the same scans on the screen: scan -> check on the window's lane -> its line in the list
+            from onewindow.benchmarks.stock_screen import scan_to_line
+
+            shown = scan_to_line(sqlite_url(Path(tmp.name) / "stock.db"),
+                                 [_code("8100009", 2 * 10**9 + i) for i in range(n_screen)])
+            figures["screen_scans"] = n_screen
+            figures["screen_scan_p50_ms"] = round(_pct(shown, 50), 3)
+            figures["screen_scan_p99_ms"] = round(_pct(shown, 99), 3)
+            figures["screen_scan_max_ms"] = round(max(shown), 3)
     finally:
         engine.dispose()
         tmp.cleanup()
     figures["budget_scan_p99_ms"] = BUDGET_SCAN_P99_MS
     figures["budget_count_s"] = BUDGET_COUNT_S
-    figures["within_budget"] = figures["scan_p99_ms"] < BUDGET_SCAN_P99_MS and figures["count_s"] < BUDGET_COUNT_S
+    figures["within_budget"] = (figures["scan_p99_ms"] < BUDGET_SCAN_P99_MS and figures["count_s"] < BUDGET_COUNT_S
+                                and figures.get("screen_scan_p99_ms", 0.0) < BUDGET_SCAN_P99_MS)
     return figures

@@ -20,6 +20,9 @@ class ScanList(QtWidgets.QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         for c in range(len(columns) - 1):  # a trace code is read whole, never elided
             self.table.horizontalHeader().setSectionResizeMode(c, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        # fitted to the rows on screen only: a delivery of 10,000 boxes would otherwise measure up to 1,000 rows
+        # on every scan (Qt's default), and each scan's line come later the longer the list
+        self.table.horizontalHeader().setResizeContentsPrecision(0)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(True)
         self.count = QtWidgets.QLabel(objectName=f"{name}Count")
