@@ -46,6 +46,8 @@ def test_tolerant_centre_takes_every_vendor_style(live, centre_engine, style):
                                             "certno": P01_CERTNO, "psn_name": ""}}))
     assert person["infcode"] == 0, person
     psn_no = person["output"]["baseinfo"]["psn_no"]
+    bare = live.call("1101", v({"data": {"psn_cert_type": "01", "certno": P01_CERTNO}}))  # no mdtrt_cert_* at all
+    assert bare["infcode"] == 0 and bare["output"]["baseinfo"]["psn_no"] == psn_no, bare
     # 2101/2102 in the national shape: no diseinfo (the diagnosis is dise_codg M03900), no trace codes (they
     # follow in 3505), provincial 两病 med_type 9901
     inp = v(vm.settle(psn_no, P01_CERTNO, D01))
