@@ -1,5 +1,6 @@
 """Stock end to end against the real centre over HTTP (SQLite and PostgreSQL): a delivery received by scanning,
-counted, partly written off, sold and returned — each step uploaded exactly once (3503, 3501, 3502, 3505, 3506),
+counted, partly written off, a box sent back to the supplier, sold and returned — each step uploaded exactly once
+(3503, 3501, 3502, 3504, 3505, 3506),
 the 3505 carrying batch and dates from the ledger, and the centre's stock of the batch equal to the ledger's."""
 from __future__ import annotations
 
@@ -61,12 +62,13 @@ def test_receive_count_write_off_sell_return_each_uploaded_once(make_terminal, s
     svc.confirm_count(counted, supervisor="SUP1", operator="OP01")
     svc.write_off([codes[4]], change_kind="loss", supervisor="SUP1", operator="OP01", note="破损")
     assert svc.check_sale_box(codes[4]).level == "WARN"  # written off: not in stock
+    svc.return_to_supplier([codes[3]], supplier="九州通医药", operator="OP01", note="外包装破损")
 
     who = co.identify(Identification("id_card", id_number(i)), operator="OP01")
     sale = co.audit(basket_for(i, 0, rx_date=t.today()), who.identification, operator="OP01")
     sale = co.settle(co.pre_settle(sale.sale_id).sale_id)
     co.print_receipt(sale.sale_id)
-    assert svc.on_hand("D01")[0].boxes == 1
+    assert svc.on_hand("D01") == []  # all sold
     t.sender.drain(timeout_s=20)
     co.return_sale(sale.sale_id, operator="OP01", reason="退货")
     t.sender.drain(timeout_s=20)
@@ -80,13 +82,14 @@ def test_receive_count_write_off_sell_return_each_uploaded_once(make_terminal, s
     assert (sel["fixmedins_bchno"], sel["manu_lotnum"], sel["manu_date"], sel["expy_end"]) == (
         batch.bchno, "L2611", "2026-01-01", "2028-12-31")
     sent = [infno for infno, code in centre.messages().values() if infno.startswith("35") and code == 0]
-    assert sorted(sent) == ["3501", "3502", "3503", "3505", "3506"]
+    assert sorted(sent) == ["3501", "3502", "3503", "3504", "3505", "3506"]
     (qty,) = centre_rows(centre, "SELECT qty FROM centre_stock_level WHERE fixmedins_code = :c AND fixmedins_bchno = :b",
                          c="P42070000001", b=batch.bchno)[0]
-    assert int(qty) == svc.on_hand("D01")[0].boxes == 4
+    assert int(qty) == svc.on_hand("D01")[0].boxes == 3
     states = dict(centre_rows(centre, "SELECT code, state FROM centre_stock_code WHERE code LIKE :p",
                               p=codes[0][:15] + "%"))
-    assert states[codes[4]] == "written_off" and states[codes[0]] == "in_stock"
+    assert states[codes[4]] == "written_off" and states[codes[3]] == "supplier_returned"
+    assert states[codes[0]] == "in_stock"
 
     # the centre's rows: one document per stock step, one sale upload per box sold, each returned once — and a
     # retry of every upload (each sent again with its msgid, as after a lost answer) changes none of them
@@ -101,13 +104,13 @@ def test_receive_count_write_off_sell_return_each_uploaded_once(make_terminal, s
         return dict(docs), sold, level, sorted(centre.messages().items())
 
     first = centre_view()
-    assert first[0] == {"3501": 1, "3502": 1, "3503": 1}
+    assert first[0] == {"3501": 1, "3502": 1, "3503": 1, "3504": 1}
     assert [(code, back) for code, _, back in first[1]] == [(c, True) for c in codes[:3]]
-    uploads = [x.id for x in items if x.infno in ("3501", "3502", "3503", "3505", "3506")]
+    uploads = [x.id for x in items if x.infno in ("3501", "3502", "3503", "3504", "3505", "3506")]
     with t.write() as s, s.begin():
         for x in s.scalars(select(SyncOutbox).where(SyncOutbox.id.in_(uploads))):
             x.status = ob.PENDING
-    assert t.sender.drain(timeout_s=20).sent == len(uploads) == 5  # each sent again
+    assert t.sender.drain(timeout_s=20).sent == len(uploads) == 6  # each sent again
     with t.read() as s:
         again = {x.id: x.status for x in s.scalars(select(SyncOutbox).where(SyncOutbox.id.in_(uploads)))}
     assert set(again.values()) == {ob.DONE} and centre_view() == first
@@ -120,7 +123,7 @@ def test_receive_count_write_off_sell_return_each_uploaded_once(make_terminal, s
 
     xlsx = stock_reports.movement_ledger(svc, t.today(), t.today(), tmp_path / "moves.xlsx")
     rows = list(load_workbook(xlsx).active.iter_rows(values_only=True))
-    assert rows[0][1] == "类型" and {r[1] for r in rows[1:]} >= {"采购入库", "盘亏", "报损", "销售", "销售退货"}
+    assert rows[0][1] == "类型" and {r[1] for r in rows[1:]} >= {"采购入库", "盘亏", "报损", "采购退货", "销售", "销售退货"}
     pdf = stock_reports.movement_ledger(svc, t.today(), t.today(), tmp_path / "moves.pdf")
     assert pdf.read_bytes()[:4] == b"%PDF"
 
