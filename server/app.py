@@ -167,6 +167,9 @@ def create_app(
     )
     app.state.centre = centre
     app.centre = centre
+    from server.openapi import install as describe_transactions
+
+    describe_transactions(app, CALL_SERVICE)  # the OpenAPI body: each transaction's envelope with its own input
     from server.supervision.routes import mount as mount_supervision
 
     mount_supervision(app, engine, clock)  # the agency's supervision screen at /supervision/

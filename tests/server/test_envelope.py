@@ -149,4 +149,5 @@ def test_openapi_document(client, centre_engine):
         assert http.get("/docs").status_code == 200
         assert CALL in doc["paths"]
     schema = doc["paths"][CALL]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    assert "infno" in schema["properties"] and "msgid" in schema["required"]
+    one = doc["components"]["schemas"][schema["discriminator"]["mapping"]["2102"].rsplit("/", 1)[1]]
+    assert "infno" in one["properties"] and "msgid" in one["required"]  # each transaction's envelope
