@@ -116,8 +116,10 @@ def test_inno_setup_compiles_the_script(tmp_path):
     iscc = cache / "package" / "bin" / "ISCC.exe"
     if not iscc.exists():
         cache.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "pack", ISCC_PACKAGE, "-q", "--pack-destination", str(cache)], check=True,
-                       capture_output=True, timeout=300)
+        fetched = subprocess.run(["npm", "pack", ISCC_PACKAGE, "-q", "--pack-destination", str(cache)],
+                                 capture_output=True, text=True, timeout=300)
+        if fetched.returncode != 0:  # the registry, not the script: said as a skip with npm's words
+            pytest.skip(f"npm could not fetch {ISCC_PACKAGE}: {fetched.stderr.strip()[-300:]}")
         with tarfile.open(next(cache.glob("innosetup-*.tgz"))) as tgz:
             tgz.extractall(cache, filter="data")
     source = tmp_path / "dist" / "onewindow"
