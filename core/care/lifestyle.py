@@ -164,8 +164,8 @@ def attach(library: Library, node: dict[str, Any]) -> dict[str, Any]:
         if edited:
             text = str(edits[s]).strip()
             if not text or len(text) > MAX_SECTION_CHARS:
-                raise LibraryError(f"lifestyle.sections.{s}: 内容为空或超过 {MAX_SECTION_CHARS} 字 "
-                                   f"(empty or longer than {MAX_SECTION_CHARS} characters)")
+                raise LibraryError(f"生活方式处方“{library.section_names[s]['zh']}”一栏内容为空或超过 {MAX_SECTION_CHARS} 字 "
+                                   f"(lifestyle.sections.{s}: empty or longer than {MAX_SECTION_CHARS} characters)")
         sections.append({"section": s, "name": library.section_names[s]["zh"], "name_en": library.section_names[s]["en"],
                          "text": text, "text_en": "" if edited else template.sections[s]["en"], "edited": edited})
     short = template.short_zh

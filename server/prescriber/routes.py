@@ -1,4 +1,4 @@
-"""Routes of the prescriber form (/prescriber/): login, the form page, and three JSON calls the page makes.
+"""Routes of the prescriber form (/prescriber/): login, the form page, and the JSON calls the page makes.
 
 The form is a client of the centre like any hospital system: a patient is looked up with 1101 and a prescription
 uploaded with 7101, each as a signed envelope of the doctor's institution through the centre's own pipeline
@@ -187,6 +187,12 @@ class Line(BaseModel):
     way: str = Field(default="", max_length=60)
 
 
+class Lifestyle(BaseModel):
+    template_id: str = Field(min_length=1, max_length=40)
+    sections: dict[str, str] = Field(default_factory=dict, max_length=12)  # only the sections the doctor edited
+    short: str = Field(default="", max_length=200)
+
+
 class Upload(BaseModel):
     hosp_rxno: str = Field(min_length=1, max_length=40)
     psn_no: str = Field(min_length=1, max_length=30)
@@ -199,6 +205,18 @@ class Upload(BaseModel):
     valid_days: int = Field(default=3, ge=1, le=90)
     lines: list[Line] = Field(min_length=1, max_length=50)
     ack: list[str] = Field(default_factory=list, max_length=40)
+    lifestyle: Lifestyle | None = None
+
+
+@router.get("/api/lifestyle")
+async def lifestyle(request: Request):
+    """The lifestyle prescription library: section names and, per disease class (with the registration codes it
+    covers), its templates in Chinese and English."""
+    _api_who(request)
+    from core.care.lifestyle import load_library
+
+    lib = await run_in_threadpool(load_library)
+    return {"sections": lib.section_names, "classes": lib.catalogue()}
 
 
 @router.post("/api/upload")
@@ -220,6 +238,8 @@ async def upload(request: Request):
                           "used_frqu_dscr": ln.freq, "medc_way_dscr": ln.way} for ln in u.lines]}
     if u.ack:
         payload["warn_ack"] = {"rules": u.ack, "by": who.name}
+    if u.lifestyle is not None:
+        payload["lifestyle"] = u.lifestyle.model_dump(exclude_defaults=True)
     out = await run_in_threadpool(call, request, who, "7101", payload)
     output = out.get("output") or {}
     if out.get("infcode") == 0:

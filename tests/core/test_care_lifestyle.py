@@ -51,5 +51,5 @@ def test_attach_and_short_form():
     rx = attach(lib, {"template_id": "DM-1", "short": "按时吃饭，饭后走走"})
     assert rx["short"] == "按时吃饭，饭后走走" and rx["short_en"] == ""
     assert short_lines(rx) == ("生活方式处方（糖尿病）", "按时吃饭，饭后走走")
-    with pytest.raises(LibraryError):
+    with pytest.raises(LibraryError, match="“饮食”一栏内容为空.*lifestyle.sections.diet"):  # the section by its name
         attach(lib, {"template_id": "DM-1", "sections": {"diet": "  "}})

@@ -88,7 +88,7 @@ def test_the_chronic_care_loop(qtbot, window, centre, desk, tmp_path):
     refused = centre.client.call("2562", visit(days[2], 1400, 88, "6.9"), code=CL1)  # a typo: 1400 for 140
     assert refused["infcode"] != 0 and "收缩压" in refused["err_msg"] and "systolic" in refused["err_msg"]
     assert _visits(centre) == before  # nothing written
-    for n, (day, (sbp, dbp, fpg)) in enumerate(zip(days, values)):
+    for n, (day, (sbp, dbp, fpg)) in enumerate(zip(days, values, strict=True)):
         drugs = {"drugs": [{"drug_key": "D01", "dose": "5mg", "freq": "qd"}]} if n == 3 else {}
         call(centre, "2562", visit(day, sbp, dbp, fpg, **drugs), CL1)
     assert _visits(centre) == before + 4

@@ -2,6 +2,7 @@
 // The prescriber form: every value shown is set as text (never as HTML), the centre's answer decides everything.
 const $ = (id) => document.getElementById(id);
 let patient = null, rxno = "", lines = [], lineIds = 0;
+let library = {sections: {}, classes: []};  // the lifestyle prescription library (/api/lifestyle)
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -20,7 +21,53 @@ async function newRx() {
   const [, d] = await api("rxno");
   rxno = d.hosp_rxno; $("hosp_rxno").textContent = rxno;
   lines = []; drawLines(); $("result").replaceChildren();
+  drawLifestyle();  // the template's own text again: edits belonged to the last prescription
 }
+
+// ---- the lifestyle half of a 双处方: a template of the library, each part editable ----
+function template(id) {
+  for (const c of library.classes) for (const t of c.templates) if (t.id === id) return t;
+  return null;
+}
+
+async function loadLibrary() {
+  const [status, d] = await api("lifestyle");
+  if (status !== 200) return;
+  library = d;
+  $("lifestyle").replaceChildren(el("option", {value: ""}, "不附 none"), ...d.classes.map((c) =>
+    Object.assign(el("optgroup", {}, ...c.templates.map((t) => el("option", {value: t.id}, t.title))), {label: c.name})));
+}
+
+function drawLifestyle() {
+  const t = template($("lifestyle").value), box = $("ls-sections");
+  if (!t) { box.replaceChildren(); return; }
+  const area = (key, name, text) => {
+    const a = el("textarea", {rows: "2", "data-section": key, "data-template": text});
+    a.value = text;
+    return el("label", {}, el("b", {}, name), el("br"), a);
+  };
+  box.replaceChildren(area("short", "要点（印于小票）short form", t.short),
+    ...Object.entries(t.sections).map(([key, text]) => area(key, library.sections[key].zh, text.zh)));
+}
+
+function preselectLifestyle(registrations) {
+  const codes = registrations.map((r) => String(r.code || "").toUpperCase());
+  const cls = library.classes.find((c) => codes.some((code) => code === c.code || c.diseases.includes(code)));
+  $("lifestyle").value = cls ? cls.templates[0].id : "";
+  drawLifestyle();
+}
+
+function lifestyleOf() {
+  const id = $("lifestyle").value;
+  if (!id) return null;
+  const out = {template_id: id, sections: {}};
+  for (const a of document.querySelectorAll("#ls-sections textarea")) {
+    if (a.value.trim() === a.dataset.template.trim()) continue;  // only what the doctor changed travels
+    if (a.dataset.section === "short") out.short = a.value.trim(); else out.sections[a.dataset.section] = a.value;
+  }
+  return out;
+}
+$("lifestyle").onchange = drawLifestyle;
 
 async function me() {
   const [, d] = await api("me");
@@ -35,6 +82,7 @@ $("find").onclick = async () => {
   const regs = d.registrations.map((r) => `${r.scheme === "MT" ? "慢特病" : "两病"}·${r.name}`).join("，") || "无备案";
   $("patient").textContent = `${d.name}　${d.gend === "2" ? "女" : "男"}　${d.age}岁　${d.psn_no}　备案：${regs}`;
   $("patient").dataset.psn = d.psn_no;
+  preselectLifestyle(d.registrations);
 };
 
 let searchTimer = null;
@@ -92,6 +140,7 @@ async function submit(ack) {
     prsc_time: $("prsc_time").value, valid_days: Number($("valid_days").value || 3),
     lines: lines.map((l) => ({drug: l.drug, cnt: l.cnt, days: Number(l.days), dose: l.dose, freq: l.freq, way: l.way})),
     ack: ack || [],
+    lifestyle: lifestyleOf(),
   };
   const [, d] = await api("upload", {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body)});
   showResult(d);
@@ -108,10 +157,16 @@ function showResult(d) {
   if (d.ok) {
     const pre = d.preaudit || {};
     const ack = pre.ack ? `　医生已确认警示 ${pre.ack.rules.join("、")}（${pre.ack.by} ${pre.ack.at}）` : "";
-    box.replaceChildren(el("div", {class: "verdict OK", id: "verdict", "data-verdict": pre.verdict || "PASS"},
-      el("h2", {}, "处方已通过事前审核并流转 / circulating"),
+    // a clinic whose prescriptions the county hospital reviews (远程审方): held until a pharmacist approves it
+    const held = d.rx_stas === "review";
+    const t = template($("lifestyle").value);
+    box.replaceChildren(el("div", {class: "verdict OK", id: "verdict", "data-verdict": pre.verdict || "PASS",
+                                   "data-status": d.rx_stas || "uploaded"},
+      el("h2", {}, held ? "处方已通过事前审核，待上级医院远程审方后流转 / held for remote review: circulates once approved"
+                        : "处方已通过事前审核并流转 / circulating"),
       el("p", {}, `电子处方号 `, el("b", {id: "hi-rxno"}, d.hi_rxno), `　取药码 `, el("b", {id: "pickup"}, d.rx_trace_code),
-         `　有效期至 ${d.valid_end_date}　审核结果 ${pre.verdict}${ack}`)));
+         `　有效期至 ${d.valid_end_date}　审核结果 ${pre.verdict}${ack}`),
+      t ? el("p", {id: "rx-lifestyle"}, `附生活方式处方：${t.title}`) : ""));
     return;
   }
   const pre = d.preaudit;
@@ -139,4 +194,4 @@ function showResult(d) {
 
 $("submit").onclick = () => submit([]);
 $("new").onclick = newRx;
-me(); newRx();
+me(); loadLibrary().then(newRx);

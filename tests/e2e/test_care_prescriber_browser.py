@@ -1,0 +1,140 @@
+"""The doctor's half of the 双处方 on the prescriber form, in a real browser (Debian Chromium + Selenium) against the
+centre served by uvicorn (issue 24): a township clinic's doctor finds 王某, whose registered 高血压 preselects the
+library's template; the doctor edits the diet advice and the short form, adds the drug and submits. The clinic's
+prescriptions are reviewed at the county hospital (远程审方), so the form says it is held, and no pharmacy lists
+or downloads it; once the reviewing pharmacist approves it, the pharmacy's download carries the edited lifestyle
+prescription. An emptied section is refused with the reason and nothing is written. Screenshots are compared
+with tests/ui/screenshots/prescriber_care_*.png (tests/screenshots.py).
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from server.models import eprescription
+from server.staff import add_staff
+from tests import screenshots
+from tests.e2e.test_supervision_browser import _browser, _wait
+from tests.server.fixtures import sqlite_centre_copy
+from tests.server.helpers import CL1, H2, P01_CERTNO, PH1, Client, LiveServer, RequestsHttp
+
+pytestmark = [pytest.mark.slow]
+# CL1 车站路社区卫生服务中心 (a clinic) and H2 the county hospital reviewing its prescriptions
+DOCTOR = (CL1, "dr_he", "hexiaoyan-2468")
+DIET = "每天食盐不超过5克；王大爷爱吃的腌菜每周不超过一次。"
+SHORT = "少盐、腌菜每周最多一次、每天快走30分钟、每周量血压2次"
+
+
+@pytest.fixture
+def centre(_templates, tmp_path):
+    from server.app import create_app
+
+    engine = sqlite_centre_copy(_templates("sqlite"), tmp_path)
+    with engine.begin() as conn:
+        add_staff(conn, DOCTOR[0], DOCTOR[1], "何燕", ["doctor"], password=DOCTOR[2])
+    with LiveServer(create_app(engine=engine)) as live:
+        yield live, Client(RequestsHttp(live.url), _templates("sqlite").secrets), engine
+    engine.dispose()
+
+
+def _by(driver, css):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, css)
+
+
+def _all(driver, css):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_elements(By.CSS_SELECTOR, css)
+
+
+def _shot(driver, name: str) -> None:
+    driver.execute_script("const v = document.getElementById('verdict'); if (v) v.scrollIntoView({block: 'end'});")
+    path = screenshots.out_dir() / f"prescriber_care_{name}.png"
+    driver.save_screenshot(str(path))
+    screenshots.check_file(path, f"prescriber_care_{name}")
+
+
+def _type(driver, css: str, text: str) -> None:
+    box = _by(driver, css)
+    box.clear()
+    box.send_keys(text)
+
+
+def _ok(out: dict) -> dict:
+    assert out["infcode"] == 0, out["err_msg"]
+    return out["output"]
+
+
+def _rows(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(eprescription)).scalar()
+
+
+def test_clinic_doctor_attaches_an_edited_lifestyle_prescription_held_for_review(centre):
+    live, client, engine = centre
+    _ok(client.call("2574", {"data": {"clinic_code": CL1, "hours": 24}}, code=H2))
+    driver = _browser()
+    try:
+        driver.get(live.url + "/prescriber/login")
+        for field, value in zip(("institution", "user", "password"), DOCTOR, strict=True):
+            _by(driver, f"#{field}").send_keys(value)
+        _by(driver, "#login").click()
+        _wait(driver, lambda d: "何燕" in _by(d, "#who").text, what="the form")
+        _by(driver, "#certno").send_keys(P01_CERTNO)
+        _by(driver, "#find").click()
+        _wait(driver, lambda d: "T0001" in _by(d, "#patient").text, what="the patient")
+        # 王某's registered 高血压 picks the library's template; its parts are on the form to edit
+        _wait(driver, lambda d: _all(d, '#ls-sections textarea[data-section="diet"]'), what="the lifestyle template")
+        assert _by(driver, "#lifestyle").get_attribute("value") == "HTN-1"
+        assert "每天食盐不超过5克" in _by(driver, '#ls-sections textarea[data-section="diet"]').get_attribute("value")
+        _type(driver, '#ls-sections textarea[data-section="diet"]', DIET)
+        _type(driver, '#ls-sections textarea[data-section="short"]', SHORT)
+        _type(driver, "#dise_codg", "I10.x00")
+        box = _by(driver, "#drug-q")
+        box.send_keys("D01")
+        _wait(driver, lambda d: any(e.is_displayed() for e in _all(d, '#suggest div[data-key="D01"]')), what="D01")
+        _by(driver, '#suggest div[data-key="D01"]').click()
+        cell = _by(driver, '#lines input[data-line="1"][data-field="dose"]')
+        cell.send_keys("5mg")
+
+        # an emptied part is refused with the reason; nothing is written
+        before = _rows(engine)
+        _type(driver, '#ls-sections textarea[data-section="sleep"]', " ")
+        _by(driver, "#submit").click()
+        _wait(driver, lambda d: _all(d, '#verdict[data-verdict="REFUSED"]'), what="the refusal")
+        refusal = _by(driver, "#refusal").text
+        assert "“睡眠与情绪”一栏内容为空" in refusal and "lifestyle.sections.sleep" in refusal, refusal
+        assert _rows(engine) == before
+        _shot(driver, "refused")
+
+        # the sleep advice as the library has it; submitted, the prescription waits for the county's pharmacist
+        sleep = _by(driver, '#ls-sections textarea[data-section="sleep"]')
+        _type(driver, '#ls-sections textarea[data-section="sleep"]', sleep.get_attribute("data-template"))
+        _by(driver, "#submit").click()
+        _wait(driver, lambda d: _all(d, "#hi-rxno"), what="the uploaded prescription")
+        verdict = _by(driver, "#verdict")
+        assert verdict.get_attribute("data-status") == "review" and "远程审方" in verdict.text
+        assert "高血压 生活方式处方（通用）" in _by(driver, "#rx-lifestyle").text
+        rx = _by(driver, "#hi-rxno").text
+        _shot(driver, "held")
+    finally:
+        driver.quit()
+
+    # not circulating: the pharmacy neither lists nor downloads it
+    listed = _ok(client.call("7202", {"data": {"psn_no": "T0001"}}, code=PH1))["data"]
+    assert rx not in {x["hi_rxno"] for x in listed}
+    held = client.call("7203", {"data": {"hi_rxno": rx}}, code=PH1)
+    assert held["infcode"] != 0 and "尚未流转" in held["err_msg"]
+    (item,) = _ok(client.call("2570", {"data": {}}, code=H2))["items"]
+    assert item["hi_rxno"] == rx and item["lifestyle"] == "高血压 生活方式处方（通用）"
+    _ok(client.call("2571", {"data": {"hi_rxno": rx, "decision": "approve", "reviewer_code": "YS01",
+                                      "reviewer_name": "县医院审方药师"}}, code=H2))
+    got = _ok(client.call("7203", {"data": {"hi_rxno": rx}}, code=PH1))
+    assert got["rxinfo"]["prsc_dr_name"] == "何燕"
+    life = got["lifestyle"]
+    assert life["template_id"] == "HTN-1" and life["short"] == SHORT
+    parts = {p["section"]: p for p in life["sections"]}
+    assert parts["diet"]["text"] == DIET and parts["diet"]["edited"]
+    assert not parts["sleep"]["edited"] and not parts["exercise"]["edited"]  # only what the doctor changed
