@@ -242,9 +242,16 @@ def _registration_answered(session: Session, t: "Terminal", item: SyncOutbox, re
 
 def _stock_answered(session: Session, t: "Terminal", item: SyncOutbox, reply: Reply, now: dt.datetime) -> None:
     if not reply.ok:
+        from core.sync.stock_uploads import withdraw_refused
+
+        undo = withdraw_refused(session, t, item, now)
+        zh, en = "", ""
+        if undo:
+            zh = f"；本店调拨入库已撤回（单据 {undo}），调出门店上传调拨出库后请重新扫描入库"
+            en = f"; the transfer in was taken back out of stock ({undo}): scan it in again once the sender has uploaded its transfer out"
         alerts.raise_alert(session, alerts.UPLOAD_REFUSED, sale_id=None, msgid=item.msgid, now=now,
-                           zh=f"进销存上传({item.infno})被拒绝：{reply.err_msg}",
-                           en=f"the stock upload ({item.infno}) was refused: {reply.err_msg}")
+                           zh=f"进销存上传({item.infno})被拒绝：{reply.err_msg}{zh}",
+                           en=f"the stock upload ({item.infno}) was refused: {reply.err_msg}{en}")
 
 
 ANSWERED = {

@@ -134,4 +134,29 @@ def queue_delete(session: Session, t: "Terminal", doc_no: str, kind: str, bchnos
                      operator=operator, operator_name=operator_name) for b in bchnos]
 
 
-__all__ = ["DATA_TYPE", "DEFAULT_INFNO", "lane", "queue_count", "queue_delete", "queue_doc"]
+def withdraw_refused(session: Session, t: "Terminal", item: SyncOutbox, now: dt.datetime) -> str | None:
+    """A 调拨入库 the centre refused (the box is not in transit from a branch of the chain: core's mirror of
+    server/transactions/stock_transfer.py) is taken out of the ledger again, as the centre never had it — the
+    boxes are not in stock here until they are scanned in again (after the sending branch's 调拨出库 is
+    uploaded). Returns the undo document's number, or None: not a transfer in, or its boxes moved since (sold,
+    written off): then the alert alone says so and the reconciliation shows the difference."""
+    from core.stock.domain import StockError
+    from core.store.stock import undo_docs
+    from core.sync.sequence import next_value
+
+    parts = (item.business_key or "").split(":", 2)
+    if len(parts) != 3 or parts[0] != "stock":
+        return None
+    doc = session.get(StockDocRow, parts[1])
+    if doc is None or doc.kind != "transfer_in" or doc.deleted_at is not None:
+        return None
+    undo_no = f"{t.config.terminal.terminal_id}-U{next_value(session, 'stock_doc'):06d}"
+    try:
+        undo_docs(session, [parts[2]], ("change", "transfer_in"), doc_no=undo_no, now=now,
+                  operator=item.opter or "", supervisor="centre")
+    except StockError:
+        return None
+    return undo_no
+
+
+__all__ = ["DATA_TYPE", "DEFAULT_INFNO", "lane", "queue_count", "queue_delete", "queue_doc", "withdraw_refused"]

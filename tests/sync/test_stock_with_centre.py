@@ -285,16 +285,30 @@ def test_transfer_between_branches_out_and_in(make_terminal, stock_centre):
     (left,) = centre_rows(centre, "SELECT state FROM centre_stock_code WHERE code = :c", c=codes[2])
     assert left == ("in_stock",)
 
-    # a box still on A's shelf (never transferred out) scanned in at B: the centre refuses it by the box's chain,
-    # the pharmacy is told (alert with the centre's words), and the centre's stock of both branches is unchanged
-    stray = sb.new_draft()
-    sb.scan_into(stray, codes[2])
-    sb.transfer_in(stray, from_branch="P42070000001", out_doc=out, supervisor="SUP2", operator="OP02", lot="L2614",
-                   manu_date="2026-01-01", expiry="2028-12-31")
-    b.sender.drain(timeout_s=20)
+    # a box still on A's shelf (not yet transferred out: B was quicker than A's upload) scanned in at B: the centre
+    # refuses it by the box's chain, B's ledger takes it back out (an undo document) and the alert says so — both
+    # ledgers still reconcile; once A's 调拨出库 is uploaded, B scans it in again and the centre accepts it
+    def transfer_codes_2(doc: str) -> None:
+        draft = sb.new_draft()
+        sb.scan_into(draft, codes[2])
+        sb.transfer_in(draft, from_branch="P42070000001", out_doc=doc, supervisor="SUP2", operator="OP02",
+                       lot="L2614", manu_date="2026-01-01", expiry="2028-12-31")
+        b.sender.drain(timeout_s=20)
+
+    transfer_codes_2(out)
     with b.read() as s:
         (refused,) = [x for x in s.scalars(select(SyncOutbox)) if x.kind == "stock" and x.status != ob.DONE]
         (alert,) = s.scalars(select(SyncAlert.message_zh).where(SyncAlert.msgid == refused.msgid)).all()
-    assert refused.status == ob.REFUSED and "仍在 P42070000001 的库存中" in alert
+    assert refused.status == ob.REFUSED and "仍在 P42070000001 的库存中" in alert and "调拨入库已撤回" in alert
     assert centre_rows(centre, "SELECT fixmedins_code, state FROM centre_stock_code WHERE code = :c",
                        c=codes[2]) == [("P42070000001", "in_stock")]
+    assert sb.check_sale_box(codes[2]).message_zh.startswith("未入库的药品") and sb.on_hand("D01")[0].boxes == 2
+    assert stock_reports.reconcile(b, operator="OP02")[0] == []
+    late = sa.write_off(codes[2:], change_kind="transfer_out", supervisor="SUP1", operator="OP01")
+    a.sender.drain(timeout_s=20)
+    transfer_codes_2(late)
+    assert sorted(centre_rows(centre, "SELECT fixmedins_code, state FROM centre_stock_code WHERE code = :c",
+                              c=codes[2])) == [("P42070000001", "transferred"), ("P42070000002", "in_stock")]
+    assert sb.check_sale_box(codes[2]).level == "PASS"
+    for t in (a, b):
+        assert stock_reports.reconcile(t, operator="OP01")[0] == []
