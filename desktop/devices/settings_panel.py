@@ -1,4 +1,5 @@
-"""DeviceSettingsPanel: pick the scanner, camera, receipt printer and card reader; test a scan; print a test page.
+"""DeviceSettingsPanel: pick the scanner, camera (with its live picture), receipt printer and card reader; test a
+scan; print a test page.
 
 Shared by every shell (counter, pharmacy, kiosk) as a plain QWidget:
 
@@ -25,6 +26,7 @@ from desktop.fonts import ui_font
 from desktop.qt import Qt, QtWidgets, Signal
 from desktop.scan_presenter import present
 from hardware.camera.decoders import pyzbar_status, zxing_status
+from hardware.camera.preview import CameraPreview
 from hardware.events import ScanEvent
 from hardware.factory import RECEIPT_PRINTER, DeviceHub
 from hardware.printing.queue import DONE, FAILED, PRINTING, QUEUED, PrintJob
@@ -35,6 +37,8 @@ from hardware.sim.scanner import ScannerSimulator
 SCANNER_KINDS = (("keyboard", "键盘模式扫码枪 · keyboard wedge"), ("serial", "串口扫码枪 · serial (USB-COM)"),
                  ("simulator", "模拟扫码枪 · simulator"), ("none", "无 · none"))
 SUFFIXES = (("auto", "回车或 Tab · Enter or Tab"), ("enter", "回车 · Enter"), ("tab", "Tab"), ("none", "无 · none"))
+CAMERA_STATES = {"running": "✓ 摄像头已打开 · camera running", "stopped": "摄像头已停止 · camera stopped",
+                 "error": "✗ 摄像头出错 · camera error"}
 CAMERA_KINDS = (("none", "不用摄像头 · none"), ("opencv", "USB 摄像头 · USB camera"), ("simulator", "模拟 · simulator"))
 RESOLUTIONS = ((1280, 720, "1280 × 720"), (1920, 1080, "1920 × 1080（一维码更准 · better for 1D）"))
 PRINTER_KINDS = (("escpos_network", "ESC/POS 网口 · network (9100)"), ("escpos_serial", "ESC/POS 串口 · serial"),
@@ -132,7 +136,15 @@ class DeviceSettingsPanel(QtWidgets.QWidget):
         camera_form.addRow("编号 · index", self.camera_index)
         camera_form.addRow("分辨率 · resolution", self.camera_resolution)
         camera_form.addRow("解码器 · decoders", decoders)
-        camera_box = self._group("摄像头 · Camera", camera_form)
+        # the live picture of the hub's camera, codes outlined (a code read shows under 测试扫码 like any scan)
+        self.preview = CameraPreview(beep=False)
+        self.preview_state = QtWidgets.QLabel(objectName="previewState")
+        self.preview_state.setWordWrap(True)
+        camera_form.addRow("预览 · preview", self.preview_state)
+        camera_layout = QtWidgets.QVBoxLayout()
+        camera_layout.addLayout(camera_form)
+        camera_layout.addWidget(self.preview, 1)
+        camera_box = self._group("摄像头 · Camera", camera_layout)
 
         # --- printer ---
         p = s.printer
@@ -240,6 +252,7 @@ class DeviceSettingsPanel(QtWidgets.QWidget):
 
         hub.scanned.connect(self.show_scan)
         hub.print_queue.job_changed.connect(self._on_job)
+        self._watch_camera()
         self._simulator = ScannerSimulator(target=lambda: self.test_input, parent=self)
 
     @staticmethod
@@ -285,10 +298,21 @@ class DeviceSettingsPanel(QtWidgets.QWidget):
             self.message.setStyleSheet("color: #b3261e;")
             return False
         self.hub.apply(settings)
+        self._watch_camera()  # apply built a new camera worker (or none)
         self.message.setText("✓ 已保存 · saved")
         self.message.setStyleSheet("color: #1b7f3b;")
         self.saved.emit(settings)
         return True
+
+    def _watch_camera(self) -> None:
+        camera = self.hub.camera
+        if camera is None:
+            self.preview_state.setText("摄像头未开启（类型为“不用”，或由自助机的扫码/拍照页打开）· camera off here")
+            return
+        camera.frame_ready.connect(self.preview.show_frame)
+        camera.state_changed.connect(lambda state: self.preview_state.setText(CAMERA_STATES.get(state, state)))
+        camera.error.connect(lambda message: self.preview_state.setText(f"✗ {message}"))
+        self.preview_state.setText("正在打开摄像头… · opening the camera")
 
     # --- test a scan ---
 

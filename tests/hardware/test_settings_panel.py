@@ -120,6 +120,28 @@ def test_bad_settings_are_refused_with_a_message_and_nothing_is_written(panel, t
     assert not (tmp_path / "devices.json").exists()
 
 
+def test_camera_tab_shows_the_hub_camera_live_and_its_codes_are_test_scans(qtbot, qapp, clock, tmp_path):
+    from hardware.settings import CameraSettings
+
+    hub = DeviceHub(DeviceSettings(camera=CameraSettings(kind="simulator")),
+                    wedge=ScannerEventFilter(clock=clock, device="keyboard"))
+    hub.start()
+    widget = DeviceSettingsPanel(hub, path=tmp_path / "devices.json")
+    qtbot.addWidget(widget)
+    try:
+        widget.show()
+        widget.tabs.setCurrentIndex(1)  # 摄像头 Camera
+        qtbot.waitUntil(lambda: widget.preview._frame is not None, timeout=20000)  # the generated scenes
+        assert "running" in widget.preview_state.text()
+        qtbot.waitUntil(lambda: widget.last_scan is not None and widget.last_scan.source.value == "camera",
+                        timeout=20000)
+        widget.camera_kind.setCurrentIndex(widget.camera_kind.findData("none"))
+        assert widget.save()  # the hub's camera goes, the tab says so
+        assert hub.camera is None and "未开启" in widget.preview_state.text()
+    finally:
+        hub.stop()
+
+
 def test_show_text_makes_control_characters_visible():
     assert show_text("10A1\x1d21S9\x02") == "10A1<GS>21S9\\x02"
 
