@@ -5,7 +5,7 @@
     python -m core.sync.driver --home DIR catalogue
     python -m core.sync.driver --home DIR identify --person 3 [--count 10]
     python -m core.sync.driver --home DIR sell --person 3 [--count 10] [--n 0] [--no-print]
-    python -m core.sync.driver --home DIR stock --person 3 [--boxes 4] [--n 0] [--write-off 1] [--count] [--sell] [--drain]
+    python -m core.sync.driver --home DIR stock --person 3 [--boxes 4] [--n 0] [--write-off 1] [--back 1] [--count] [--sell] [--drain]
     python -m core.sync.driver --home DIR return --sale ID [--drain]
     python -m core.sync.driver --home DIR drain [--timeout 60]
     python -m core.sync.driver --home DIR serve --seconds 5  # run the background sender for a while
@@ -118,8 +118,9 @@ def cmd_sell(home: Path, args) -> int:
 
 
 def cmd_stock(home: Path, args) -> int:
-    """Receive the person's synthetic boxes by scan (3503), optionally write the last ones off (3502), count the
-    rest (3501) and sell the person's basket from them (2102, then 3505 from the ledger)."""
+    """Receive the person's synthetic boxes by scan (3503), optionally write the last ones off (3502), send the
+    ones before them back to the supplier (3504), count the rest (3501) and sell the person's basket from them
+    (2102, then 3505 from the ledger)."""
     from core.services.stock import StockService
     from core.sync.synthetic import trace_code
 
@@ -138,10 +139,13 @@ def cmd_stock(home: Path, args) -> int:
                                    operator=args.operator, lot=f"L{args.person}", manu_date="2026-01-01",
                                    expiry="2028-12-31")
         out = {"event": "stock", "receipt": receipt.doc_no, "bchno": receipt.batches[0].bchno, "codes": codes}
-        kept = codes[:len(codes) - args.write_off]
+        kept = codes[:len(codes) - args.write_off - args.back]
         if args.write_off:
-            out["change"] = svc.write_off(codes[len(kept):], change_kind="loss", supervisor="SUP1",
-                                          operator=args.operator)
+            out["change"] = svc.write_off(codes[len(codes) - args.write_off:], change_kind="loss",
+                                          supervisor="SUP1", operator=args.operator)
+        if args.back:
+            out["supplier_return"] = svc.return_to_supplier(codes[len(kept):len(kept) + args.back],
+                                                            supplier="九州通医药", operator=args.operator)
         if args.count:
             out["count"] = svc.confirm_count(svc.count(kept), supervisor="SUP1", operator=args.operator)
         if args.sell:
@@ -337,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--boxes", type=int, default=4)
     k.add_argument("--n", type=int, default=0)
     k.add_argument("--write-off", type=int, default=0, help="write off the last N boxes (3502)")
+    k.add_argument("--back", type=int, default=0, help="send the N boxes before those back to the supplier (3504)")
     k.add_argument("--count", action="store_true", help="count the rest and confirm (3501)")
     k.add_argument("--sell", action="store_true", help="sell the rest to the person and print (2102, 3505)")
     k.add_argument("--operator", default="OP01")
