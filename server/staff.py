@@ -33,7 +33,7 @@ from server.envelope import PlatformError
 from server.models import institution, staff
 
 ROLES: dict[str, str] = {"clerk": "经办员", "expert": "评审专家", "reviewer": "复审员", "supervisor": "监管员",
-                         "admin": "管理员", "doctor": "处方医师"}
+                         "admin": "管理员", "doctor": "处方医师", "pharmacist": "审方药师"}
 MAX_FAILURES = 5
 LOCK_SECONDS = 300
 MIN_PASSWORD = 8

@@ -97,10 +97,25 @@ add_login_routes(router, prefix=PREFIX, cookie=session.COOKIE, max_age=8 * 3600,
                  key_of=lambda request: _state(request).key)
 
 
+def _role(request: Request, who: Viewer, role: str) -> bool:
+    return session.has_role(_state(request).engine, who, role)
+
+
+def _doctor(request: Request) -> Viewer:
+    """The logged-in doctor, for the calls that prescribe (a reviewing pharmacist may not)."""
+    who = _api_who(request)
+    if not _role(request, who, session.ROLE):
+        raise HTTPException(403, "需要处方医师角色 / the doctor role is required")
+    return who
+
+
 @router.get("/")
 async def form_page(request: Request):
-    if _who(request) is None:
+    who = _who(request)
+    if who is None:
         return RedirectResponse(f"{PREFIX}/login", status_code=303)
+    if not await run_in_threadpool(_role, request, who, session.ROLE):  # a reviewing pharmacist: the review page
+        return RedirectResponse(f"{PREFIX}/review", status_code=303)
     return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
 
@@ -221,7 +236,7 @@ async def lifestyle(request: Request):
 
 @router.post("/api/upload")
 async def upload(request: Request):
-    who = _api_who(request)
+    who = await run_in_threadpool(_doctor, request)
     raw = await request.body()
     try:
         u = Upload.model_validate_json(raw)
@@ -259,6 +274,9 @@ async def rxno(request: Request):
 
 
 def mount(app: FastAPI, engine: Engine, clock) -> None:
+    from server.prescriber import review
+
     app.state.prescriber = State(engine, clock, session.key(engine))
     app.include_router(router)
+    app.include_router(review.router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="prescriber-static")

@@ -1,5 +1,7 @@
-"""Who may prescribe on the form: staff with the doctor role (server.staff) of a hospital or clinic
-(server.permissions). The session cookie is the supervision screen's (server.supervision.auth: HMAC-signed claims,
+"""Who may use the prescriber pages: staff of a hospital or clinic (server.permissions) with the doctor role
+(server.staff) to prescribe on the form, or the pharmacist role to review clinics' prescriptions (远程审方,
+/prescriber/review). Each page and call checks its role against the staff table (has_role), not the cookie: a
+role taken away counts at once. The session cookie is the supervision screen's (server.supervision.auth: HMAC-signed claims,
 HttpOnly, SameSite=Strict) under the form's own key, so neither application accepts the other's cookie."""
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ COOKIE = "ow_prescriber"
 KEY_SETTING = "prescriber.session_key"
 KINDS = ("hospital", "clinic")
 ROLE = "doctor"
+REVIEWER = "pharmacist"
 
 
 def key(engine: Engine) -> bytes:
@@ -29,9 +32,21 @@ def login(engine: Engine, institution: str, user_id: str, password: str) -> View
     if who.kind not in KINDS:
         raise LoginRefused("处方开具仅限定点医院或诊所的医生 / prescribing is for doctors of designated hospitals and "
                            "clinics")
-    if not who.has(ROLE):
-        raise LoginRefused("需要处方医师角色 / the doctor role is required")
+    if not (who.has(ROLE) or who.has(REVIEWER)):
+        raise LoginRefused("需要处方医师或审方药师角色 / the doctor or reviewing pharmacist role is required")
     return Viewer(who.institution, who.user_id, who.name, who.kind)
 
 
-__all__ = ["COOKIE", "KINDS", "LoginRefused", "Viewer", "issue", "key", "login", "read"]
+def has_role(engine: Engine, viewer: Viewer, role: str) -> bool:
+    """Whether the logged-in person still holds `role` (active staff of that institution)."""
+    from sqlalchemy import select
+
+    from server.models import staff
+
+    with engine.connect() as conn:
+        row = conn.execute(select(staff.c.roles, staff.c.active).where(
+            (staff.c.institution_code == viewer.institution) & (staff.c.user_id == viewer.user_id))).first()
+    return bool(row and row.active and role in row.roles.split(","))
+
+
+__all__ = ["COOKIE", "KINDS", "REVIEWER", "ROLE", "LoginRefused", "Viewer", "has_role", "issue", "key", "login", "read"]

@@ -2,9 +2,11 @@
 centre served by uvicorn (issue 24): a township clinic's doctor finds 王某, whose registered 高血压 preselects the
 library's template; the doctor edits the diet advice and the short form, adds the drug and submits. The clinic's
 prescriptions are reviewed at the county hospital (远程审方), so the form says it is held, and no pharmacy lists
-or downloads it; once the reviewing pharmacist approves it, the pharmacy's download carries the edited lifestyle
-prescription. An emptied section is refused with the reason and nothing is written. Screenshots are compared
-with tests/ui/screenshots/prescriber_care_*.png (tests/screenshots.py).
+or downloads it. The county's pharmacist logs in to the review page (/prescriber/review): the prescription is in
+the queue with its lifestyle prescription; returning it without a reason is refused; approved, it leaves the
+queue, the clinic's pass rate shows 100 %, and the pharmacy's download carries the edited lifestyle
+prescription. An emptied section is refused with the reason and nothing is written; the pharmacist may not
+prescribe. Screenshots are compared with tests/ui/screenshots/prescriber_care_*.png (tests/screenshots.py).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from tests.server.helpers import CL1, H2, P01_CERTNO, PH1, Client, LiveServer, R
 pytestmark = [pytest.mark.slow]
 # CL1 车站路社区卫生服务中心 (a clinic) and H2 the county hospital reviewing its prescriptions
 DOCTOR = (CL1, "dr_he", "hexiaoyan-2468")
+PHARMACIST = (H2, "ys_li", "shenfang-1357")
 DIET = "每天食盐不超过5克；王大爷爱吃的腌菜每周不超过一次。"
 SHORT = "少盐、腌菜每周最多一次、每天快走30分钟、每周量血压2次"
 
@@ -32,6 +35,7 @@ def centre(_templates, tmp_path):
     engine = sqlite_centre_copy(_templates("sqlite"), tmp_path)
     with engine.begin() as conn:
         add_staff(conn, DOCTOR[0], DOCTOR[1], "何燕", ["doctor"], password=DOCTOR[2])
+        add_staff(conn, PHARMACIST[0], PHARMACIST[1], "李审方", ["pharmacist"], password=PHARMACIST[2])
     with LiveServer(create_app(engine=engine)) as live:
         yield live, Client(RequestsHttp(live.url), _templates("sqlite").secrets), engine
     engine.dispose()
@@ -72,15 +76,27 @@ def _rows(engine) -> int:
         return conn.execute(select(func.count()).select_from(eprescription)).scalar()
 
 
+def _login(driver, url: str, who: tuple[str, str, str]) -> None:
+    driver.get(url + "/prescriber/login")
+    for field, value in zip(("institution", "user", "password"), who, strict=True):
+        _by(driver, f"#{field}").send_keys(value)
+    _by(driver, "#login").click()
+
+
+def _post(driver, path: str, body: dict) -> int:
+    """The HTTP status of a POST the page itself makes (its cookie)."""
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], {method: 'POST', credentials: 'same-origin', headers: {'content-type': 'application/json'},"
+        " body: JSON.stringify(arguments[1])}).then((r) => done(r.status));", path, body)
+
+
 def test_clinic_doctor_attaches_an_edited_lifestyle_prescription_held_for_review(centre):
     live, client, engine = centre
     _ok(client.call("2574", {"data": {"clinic_code": CL1, "hours": 24}}, code=H2))
     driver = _browser()
     try:
-        driver.get(live.url + "/prescriber/login")
-        for field, value in zip(("institution", "user", "password"), DOCTOR, strict=True):
-            _by(driver, f"#{field}").send_keys(value)
-        _by(driver, "#login").click()
+        _login(driver, live.url, DOCTOR)
         _wait(driver, lambda d: "何燕" in _by(d, "#who").text, what="the form")
         _by(driver, "#certno").send_keys(P01_CERTNO)
         _by(driver, "#find").click()
@@ -119,18 +135,35 @@ def test_clinic_doctor_attaches_an_edited_lifestyle_prescription_held_for_review
         assert "高血压 生活方式处方（通用）" in _by(driver, "#rx-lifestyle").text
         rx = _by(driver, "#hi-rxno").text
         _shot(driver, "held")
+
+        # not circulating: the pharmacy neither lists nor downloads it
+        listed = _ok(client.call("7202", {"data": {"psn_no": "T0001"}}, code=PH1))["data"]
+        assert rx not in {x["hi_rxno"] for x in listed}
+        held = client.call("7203", {"data": {"hi_rxno": rx}}, code=PH1)
+        assert held["infcode"] != 0 and "尚未流转" in held["err_msg"]
+
+        # the county hospital's pharmacist: the review page, not the form
+        driver.delete_all_cookies()
+        _login(driver, live.url, PHARMACIST)
+        _wait(driver, lambda d: d.current_url.endswith("/prescriber/review") and _all(d, f'tr[data-rx="{rx}"]'),
+              what="the review queue")
+        row = _by(driver, f'tr[data-rx="{rx}"]')
+        assert "高血压 生活方式处方（通用）" in row.text and "何燕" in row.text and "5mg" in row.text
+        assert "李审方" in _by(driver, "#who").text
+        assert _post(driver, "/prescriber/api/upload", {}) == 403  # a reviewing pharmacist does not prescribe
+        _by(driver, f'button[data-return="{rx}"]').click()  # no reason given
+        _wait(driver, lambda d: "理由" in _by(d, "#message").text, what="the refusal")
+        assert _all(driver, f'tr[data-rx="{rx}"]')  # still waiting
+        _shot(driver, "review_queue")
+        _by(driver, f'button[data-approve="{rx}"]').click()
+        _wait(driver, lambda d: "已通过" in _by(d, "#message").text and not _all(d, f'tr[data-rx="{rx}"]'),
+              what="the approval")
+        _wait(driver, lambda d: _all(d, f'#rate tr[data-clinic="{CL1}"]'), what="the pass rate")
+        assert _by(driver, f'#rate tr[data-clinic="{CL1}"] td.rate').text == "100.0%"
+        _shot(driver, "review_done")
     finally:
         driver.quit()
 
-    # not circulating: the pharmacy neither lists nor downloads it
-    listed = _ok(client.call("7202", {"data": {"psn_no": "T0001"}}, code=PH1))["data"]
-    assert rx not in {x["hi_rxno"] for x in listed}
-    held = client.call("7203", {"data": {"hi_rxno": rx}}, code=PH1)
-    assert held["infcode"] != 0 and "尚未流转" in held["err_msg"]
-    (item,) = _ok(client.call("2570", {"data": {}}, code=H2))["items"]
-    assert item["hi_rxno"] == rx and item["lifestyle"] == "高血压 生活方式处方（通用）"
-    _ok(client.call("2571", {"data": {"hi_rxno": rx, "decision": "approve", "reviewer_code": "YS01",
-                                      "reviewer_name": "县医院审方药师"}}, code=H2))
     got = _ok(client.call("7203", {"data": {"hi_rxno": rx}}, code=PH1))
     assert got["rxinfo"]["prsc_dr_name"] == "何燕"
     life = got["lifestyle"]
