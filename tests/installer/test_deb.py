@@ -1,5 +1,5 @@
-"""The Linux package end to end: installer/build makes the PyInstaller folder and the .deb, the .deb unpacks into
-a temporary root (dpkg -x, as the package manager would lay it out), and the installed program runs headless:
+"""The Linux package end to end: installer/build makes the PyInstaller folder and the .deb, dpkg installs the .deb
+into a temporary root (`dpkg --root`, its database in that root), and the installed program runs headless:
 --version, selftest --json, and a screenshot of the pharmacy's login screen offscreen."""
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
+    from onewindow import __version__
+
     work = tmp_path_factory.mktemp("build")
     env = {**os.environ, "PYTHON": sys.executable, "OUT": str(work / "dist"), "WORK": str(work / "pyi")}
     done = subprocess.run([str(REPO / "installer" / "build")], env=env, capture_output=True, text=True, timeout=3000)
@@ -29,8 +31,18 @@ def installed(tmp_path_factory) -> Path:
     depends = subprocess.run(["dpkg-deb", "-f", str(debs[0]), "Depends"], capture_output=True, text=True).stdout
     for package in ("libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxkbcommon-x11-0", "libegl1"):
         assert package in depends
+    # installed by dpkg itself into an empty root of its own (its database there; the system libraries are this
+    # machine's, so their Depends are not looked for in that root)
     root = work / "root"
-    subprocess.run(["dpkg-deb", "-x", str(debs[0]), str(root)], check=True)
+    for folder in ("var/lib/dpkg/info", "var/lib/dpkg/updates", "var/log"):
+        (root / folder).mkdir(parents=True)
+    (root / "var/lib/dpkg/status").touch()
+    done = subprocess.run(["dpkg", f"--root={root}", "--force-depends", "--force-script-chrootless", "-i",
+                           str(debs[0])], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    status = subprocess.run(["dpkg-query", f"--root={root}", "-W", "-f=${Status} ${Version}", "onewindow"],
+                            capture_output=True, text=True)
+    assert status.stdout == f"install ok installed {__version__}", status.stdout + status.stderr
     assert (root / "usr/share/applications/onewindow-counter.desktop").exists()
     assert os.readlink(root / "usr/bin/onewindow") == "/opt/onewindow/onewindow"
     shutil.rmtree(work / "dist" / "onewindow")  # the installed copy must stand on its own
