@@ -111,7 +111,9 @@ def scan_box(s, draft: ReceivingDraft, text: str, today: dt.date, *, drug_key: s
         raise StockError(f"同一盒扫描了两次（与第 {draft.codes[box.code]} 盒相同）", "the same box twice", row=row,
                          field="code")
     state = ledger.existing_boxes(s, [box.code]).get(box.code)
-    if state is not None and state != "supplier_returned":
+    # a box sent back to the supplier may be delivered again; one that left by 调拨出库 may come back by 调拨入库
+    # (receive() refuses it for a purchase)
+    if state is not None and state not in ("supplier_returned", "written_off"):
         raise StockError(f"该盒已入库（{state}）：{box.code}", f"box {box.code} is already in the ledger", row=row,
                          field="code")
     line = DraftLine(box.code, product.drug_key, product.name, box.batch, box.expiry, box.manu_date)

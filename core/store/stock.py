@@ -100,11 +100,15 @@ def receive(session: Session, delivery: Delivery, products: dict[str, Product], 
     boxes = check_delivery(delivery, products, today)
     rows = {b.code: (i, b) for i, b in enumerate(boxes)}
     known = existing_boxes(session, list(rows))
+    # a box sent back to the supplier may be delivered again; a box that left this branch (调拨出库, written off)
+    # may come back by 调拨入库 only — the centre checks it is in transit to here (server stock_transfer)
+    again = {BoxState.SUPPLIER_RETURNED} | ({BoxState.WRITTEN_OFF} if transfer else set())
     for code, state in known.items():
-        if state != BoxState.SUPPLIER_RETURNED:
+        if state not in again:
             pos = rows[code][0]
             line = delivery.lines[pos]
-            raise StockError(f"该盒已入库（{state}）：{code}", f"box {code} is already in the ledger ({state})",
+            shown = STATE_NAMES.get(state, state)
+            raise StockError(f"该盒已入库（{shown}）：{code}", f"box {code} is already in the ledger ({state})",
                              row=line.row if line.row is not None else pos + 1, field="code")
     with atomic(session):
         _ensure_products(session, (products[k] for k in sorted({b.drug_key for b in boxes})))

@@ -310,5 +310,25 @@ def test_transfer_between_branches_out_and_in(make_terminal, stock_centre):
     assert sorted(centre_rows(centre, "SELECT fixmedins_code, state FROM centre_stock_code WHERE code = :c",
                               c=codes[2])) == [("P42070000001", "transferred"), ("P42070000002", "in_stock")]
     assert sb.check_sale_box(codes[2]).level == "PASS"
+
+    # and back: B transfers a box out to A, which scans in a box it once sent away (its ledger knows it as gone)
+    back = sb.write_off(codes[:1], change_kind="transfer_out", supervisor="SUP2", operator="OP02", note="调回一店")
+    b.sender.drain(timeout_s=20)
+    home = sa.new_draft()
+    sa.scan_into(home, codes[0])
+    with pytest.raises(StockError) as purchase:  # not as a purchase: it left by transfer
+        sa.post_receipt(home, supplier="九州通医药", invoice_no="INV-X", operator="OP01", lot="L2614",
+                        manu_date="2026-01-01", expiry="2028-12-31")
+    assert "该盒已入库" in purchase.value.zh
+    sa.transfer_in(home, from_branch="P42070000002", out_doc=back, supervisor="SUP1", operator="OP01", lot="L2614",
+                   manu_date="2026-01-01", expiry="2028-12-31")
+    a.sender.drain(timeout_s=20)
+    assert sa.check_sale_box(codes[0]).level == "PASS"
+    assert sorted(centre_rows(centre, "SELECT fixmedins_code, state FROM centre_stock_code WHERE code = :c",
+                              c=codes[0])) == [("P42070000001", "in_stock"), ("P42070000002", "transferred")]
     for t in (a, b):
+        with t.read() as s:
+            stuck = [(x.infno, x.last_error) for x in s.scalars(select(SyncOutbox))
+                     if x.status != ob.DONE and not (t is b and x.id == refused.id)]
+        assert stuck == []
         assert stock_reports.reconcile(t, operator="OP01")[0] == []
