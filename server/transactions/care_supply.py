@@ -2,8 +2,8 @@
 
 Its patients: people signed with it (family-doctor contract) or under its management, registrations that name
 it as a designated facility, and people who took drugs there in the last 180 days. Stock on hand: given in the
-request (`stock: [{drug_key, packs}]`, from the pharmacy's own system); when a centre stock table exists (a
-later issue adds stock by box code) it is read from there; otherwise the list is the demand alone.
+request (`stock: [{drug_key, packs}]`, from the pharmacy's own system), else the stock the unit reports to the
+centre (3501-3506, stock_source "centre"); a unit that reports none gets the demand alone (stock_source "none").
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 
 from pydantic import Field
-from sqlalchemy import inspect, or_, select, table, column
+from sqlalchemy import func, or_, select
 
 from core.care.supply import DrugInfo, need_from_followup, need_from_prescription, plan
 from core.store.models import DispenseRow, RegistrationRow
@@ -21,10 +21,10 @@ from server.envelope import PlatformError
 from server.models import eprescription
 from server.models_care import contract
 from server.models_chronic import followup, managed
+from server.models_stock import stock_level
 from server.transactions import Input, transaction
 
 RECENT_DAYS = 180
-STOCK_TABLE = "centre_stock"  # (fixmedins_code, drug_key, packs) when the stock issue has landed
 
 
 class StockNode(Input):
@@ -57,12 +57,16 @@ def patients_of(conn, unit: str, today: dt.date) -> set[str]:
     return found
 
 
-def _stock_table(conn, unit: str) -> dict[str, int] | None:
-    if not inspect(conn).has_table(STOCK_TABLE):
+def _stock_on_hand(conn, unit: str, today: dt.date) -> dict[str, int] | None:
+    """Boxes on hand per drug from the stock the unit reports (3501-3506 → centre_stock_level, as 3508 counts
+    them), lots not yet expired, a part box rounded down. None when the unit reports no stock at all."""
+    lv = stock_level.c
+    if conn.execute(select(lv.fixmedins_code).where(lv.fixmedins_code == unit).limit(1)).first() is None:
         return None
-    t = table(STOCK_TABLE, column("fixmedins_code"), column("drug_key"), column("packs"))
-    return {r.drug_key: int(r.packs or 0) for r in conn.execute(select(t.c.drug_key, t.c.packs)
-                                                                 .where(t.c.fixmedins_code == unit))}
+    rows = conn.execute(select(lv.drug_key, func.sum(lv.qty).label("qty")).where(
+        lv.fixmedins_code == unit, lv.qty > 0, or_(lv.expy_end == "", lv.expy_end >= today.isoformat()))
+        .group_by(lv.drug_key))
+    return {r.drug_key: int(Decimal(r.qty)) for r in rows}
 
 
 @transaction("2580", "补货建议", SupplyInput)
@@ -108,7 +112,7 @@ def supply(ctx, inp: SupplyInput) -> dict:
             raise PlatformError(f"stock: 药品 {unknown[0]} 不在目录中 (unknown drug)")
         stock, source = {s.drug_key: s.packs for s in d.stock}, "request"
     else:
-        stock = _stock_table(ctx.conn, unit)
+        stock = _stock_on_hand(ctx.conn, unit, ctx.today)
         source = "centre" if stock is not None else "none"
     start = ctx.today.replace(day=1) + dt.timedelta(days=32)
     return {"unit_code": unit, "month": f"{start:%Y-%m}", "days": d.days, "patients": len(people),

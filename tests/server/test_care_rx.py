@@ -124,3 +124,29 @@ def test_review_time_limit_on_the_centre_clock(clocked):
     assert decided["overdue"]
     rate = ok(client.call("2572", {"data": {"since": "2026-03-01", "until": "2026-03-31"}}, H2))["clinics"]
     assert (rate[0]["approved"], rate[0]["decided_late"], rate[0]["pass_rate"]) == (1, 1, "100.0")
+
+
+def test_supply_list_against_the_stock_the_pharmacy_reports(client):
+    """A pharmacy's list: the follow-up drugs of a patient who bought there against the boxes it reported
+    received (3503)."""
+    from tests.server.helpers import settle_input, trace_codes
+
+    today = dt.datetime.now(CST).date()
+    ok(client.call("2102", settle_input("T0001", packs=1, days=28), PH1))  # 王某 buys at PH1: one of its patients
+    ok(client.call("2562", {"data": {"psn_no": "T0001", "visit_date": today.isoformat(), "place": "卫生室",
+                                     "doctor": "何燕", "sbp": 130, "dbp": 80, "assessment": "controlled",
+                                     "drugs": [{"drug_key": "D01", "dose": "10mg", "freq": "qd"}]}}, CL1))
+    before = ok(client.call("2580", {"data": {"days": 30}}, PH1))
+    items = {i["drug_key"]: i for i in before["items"]}
+    assert before["stock_source"] == "none" and items["D01"]["suggest_packs"] == 3  # 2 tablets a day of 28: 60/28
+    received = client.call("3503", {"purcinfo": {
+        "med_list_codg": "XC08CAA321A001010199901", "fixmedins_hilist_id": "D01", "fixmedins_hilist_name": "苯磺酸氨氯地平片",
+        "fixmedins_bchno": "B-1", "spler_name": "九州通医药", "manu_lotnum": "L2601", "manu_date": "2026-01-10",
+        "expy_end": "2099-01-09", "finl_trns_pric": "20.00", "purc_retn_cnt": 2, "purc_invo_no": "INV1",
+        "purc_retn_stoin_time": f"{today} 09:00:00", "purc_retn_opter_name": "库管",
+        "drugtracinfo": [{"drug_trac_codg": c} for c in trace_codes("8100011", 2)]}}, PH1)
+    assert received["infcode"] == 0, received["err_msg"]
+    after = ok(client.call("2580", {"data": {"days": 30}}, PH1))
+    items = {i["drug_key"]: i for i in after["items"]}
+    assert after["stock_source"] == "centre"
+    assert (items["D01"]["stock_packs"], items["D01"]["suggest_packs"]) == (2, 1)
