@@ -50,3 +50,39 @@ def test_bad_input_is_named_and_changes_nothing(home, capsys, key, value, zh):
     err = capsys.readouterr().err
     assert zh in err and key in err
     assert (home / "onewindow.json").read_bytes() == before
+
+
+def test_secret_is_kept_out_of_the_settings_file(home, capsys, monkeypatch):
+    import io
+
+    from core.settings import SiteSettings
+    from core.settings.secrets import resolve_secret
+
+    monkeypatch.setitem(__import__("sys").modules, "keyring", None)  # never this machine's keyring: the file
+    assert main(["config", "set", "signing.secret", "old-plain", "--shell", "counter"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("  THE-SECRET-THE-CENTRE-ISSUED\n"))
+    capsys.readouterr()
+    assert main(["config", "secret", "--shell", "counter"]) == 0
+    site = (home / "onewindow.json").read_text(encoding="utf-8")
+    assert "THE-SECRET" not in site and "old-plain" not in site  # neither the new secret nor the old plain one
+    settings = SiteSettings.load()
+    ref = settings.get("signing.secret_ref", "counter")
+    assert ref.startswith("enc:") and resolve_secret(ref) == "THE-SECRET-THE-CENTRE-ISSUED"
+    kept = Path(ref.removeprefix("enc:"))
+    assert "THE-SECRET" not in kept.read_text(encoding="ascii") and kept.stat().st_mode & 0o077 == 0
+    assert settings.signing_secret("counter") == "THE-SECRET-THE-CENTRE-ISSUED"  # what the counter signs with
+    assert settings.get("signing.secret_ref", "pharmacy") == ""  # for the counter only
+    assert f"signing.secret_ref = \"{ref}\"" in capsys.readouterr().out
+
+
+def test_an_empty_secret_is_refused_and_changes_nothing(home, capsys, monkeypatch):
+    import io
+
+    assert main(["config", "set", "ui.language", "en"]) == 0
+    before = (home / "onewindow.json").read_bytes()
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    capsys.readouterr()
+    assert main(["config", "secret"]) == 2
+    err = capsys.readouterr().err
+    assert "没有读到签名密钥" in err and "no signing secret" in err
+    assert (home / "onewindow.json").read_bytes() == before

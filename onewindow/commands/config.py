@@ -1,6 +1,9 @@
 """`onewindow config show [--json] [--shell NAME]` / `config set KEY VALUE [--shell NAME]` / `config unset KEY`:
 the site settings (core.settings) — every effective value and where it came from; a change is validated before
-the file is written (a bad key or value: the message names it, exit 2, the file as it was)."""
+the file is written (a bad key or value: the message names it, exit 2, the file as it was).
+`config secret [--shell NAME]` reads the centre's signing secret from standard input (never the command line)
+and keeps it where the first-run wizard does (OS keyring, else a file encrypted with the data key), writing only
+its reference (signing.secret_ref) into the settings file."""
 from __future__ import annotations
 
 import argparse
@@ -22,6 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     set_.add_argument("value")
     set_.add_argument("--shell", choices=SHELLS, help="for this shell only")
     set_.set_defaults(handler=run_set)
+    secret = csub.add_parser("secret", help="keep the centre's signing secret out of the settings file: the OS "
+                             "keyring, else a file encrypted with the data key (read from standard input)")
+    secret.add_argument("--shell", choices=SHELLS, help="for this shell only")
+    secret.set_defaults(handler=run_secret)
     unset = csub.add_parser("unset", help="back to the default")
     unset.add_argument("key")
     unset.add_argument("--shell", choices=SHELLS)
@@ -94,4 +101,37 @@ def run_unset(args: argparse.Namespace) -> int:
         return 2
     eff = settings.effective(args.key, args.shell)
     print(f"{args.key} = {json.dumps(_shown(eff), ensure_ascii=False)}  ({eff.source})")
+    return 0
+
+
+def run_secret(args: argparse.Namespace) -> int:
+    from core.settings import SettingError
+    from core.settings.paths import config_dir
+    from core.settings.secrets import store_secret
+
+    settings = _load()
+    if settings is None:
+        return 2
+    if sys.stdin.isatty():
+        import getpass
+
+        secret = getpass.getpass("签名密钥 / signing secret: ")
+    else:
+        secret = sys.stdin.readline()
+    secret = secret.strip()
+    if not secret:
+        print("onewindow config: 没有读到签名密钥（从标准输入读取）\n  no signing secret read (it is read from standard "
+              "input)", file=sys.stderr)
+        return 2
+    code = str(settings.get("institution.code", args.shell))
+    try:
+        ref = store_secret(code, secret, config_dir())
+        settings.set("signing.secret_ref", ref, args.shell)
+        settings.unset("signing.secret", args.shell)  # a plain copy in this layer goes: the reference replaces it
+        path = settings.save()
+    except (SettingError, OSError) as exc:
+        zh, en = (exc.zh, exc.en) if isinstance(exc, SettingError) else ("无法保存签名密钥", str(exc))
+        print(f"onewindow config: {zh}\n  {en}", file=sys.stderr)
+        return 2
+    print(f"signing.secret_ref = {json.dumps(ref, ensure_ascii=False)}  ({path})")
     return 0
