@@ -274,9 +274,10 @@ async def rxno(request: Request):
 
 
 def mount(app: FastAPI, engine: Engine, clock) -> None:
-    from server.prescriber import review
+    from server.prescriber import review, supply
 
     app.state.prescriber = State(engine, clock, session.key(engine))
     app.include_router(router)
     app.include_router(review.router)
+    app.include_router(supply.router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="prescriber-static")

@@ -171,3 +171,36 @@ def test_clinic_doctor_attaches_an_edited_lifestyle_prescription_held_for_review
     parts = {p["section"]: p for p in life["sections"]}
     assert parts["diet"]["text"] == DIET and parts["diet"]["edited"]
     assert not parts["sleep"]["edited"] and not parts["exercise"]["edited"]  # only what the doctor changed
+
+
+def test_clinic_reads_its_supply_list_from_follow_ups(centre):
+    """补货建议 on /prescriber/supply: the clinic's signed patients' follow-up drugs, in boxes for the month."""
+    import datetime as dt
+
+    from core.domain.clock import today_cst
+
+    live, client, _engine = centre
+    today = today_cst()
+    for psn, dose in (("T0001", "5mg"), ("T0002", "10mg")):
+        _ok(client.call("2560", {"data": {"psn_no": psn, "team": "车站路家庭医生团队", "doctor_code": "D001",
+                                          "doctor_name": "何燕", "sign_date": today.isoformat()}}, code=CL1))
+        _ok(client.call("2562", {"data": {"psn_no": psn, "visit_date": (today - dt.timedelta(days=1)).isoformat(),
+                                          "place": "车站路卫生室", "doctor": "何燕", "sbp": 132, "dbp": 82,
+                                          "assessment": "controlled",
+                                          "drugs": [{"drug_key": "D01", "dose": dose, "freq": "qd"}]}}, code=CL1))
+    driver = _browser()
+    try:
+        _login(driver, live.url, DOCTOR)
+        _wait(driver, lambda d: "何燕" in _by(d, "#who").text, what="the form")
+        driver.get(live.url + "/prescriber/supply")
+        _wait(driver, lambda d: _all(d, 'tr[data-drug="D01"]'), what="the supply list")
+        cells = [c.text for c in _all(driver, 'tr[data-drug="D01"] td')]
+        # 1 + 2 tablets a day of 28 a box for 30 days: 90/28 → 4 boxes; the clinic reports no stock
+        assert cells[0] == "苯磺酸氨氯地平片" and cells[2:6] == ["2", "4", "—", "4"], cells
+        assert "未上报库存" in _by(driver, "#summary").text and "2 人" in _by(driver, "#summary").text
+        _shot(driver, "supply")
+        _type(driver, "#days", "60")
+        _by(driver, "#go").click()
+        _wait(driver, lambda d: _by(d, 'tr[data-drug="D01"] td.suggest').text == "7", what="60 days: 180/28 → 7")
+    finally:
+        driver.quit()
