@@ -5,7 +5,8 @@ and the state of each box code at that pharmacy (centre_stock_code). 3507 undoes
 and data type, newest first, when nothing later depends on their boxes. The sale uploads (3505/3506,
 server/transactions/trace.py) move the same stock through `on_sale` / `on_sale_return`; with the centre setting
 `stock.require_receipt` ("1" for all, or `stock.require_receipt.<code>` per pharmacy) a sale of a box the
-pharmacy never reported received (3503) is refused.
+pharmacy never reported received (3503) is refused. 调拨 between branches of one chain (3502 103 out, 201 in) is
+checked against where each box's code chain says it is: server/transactions/stock_transfer.py.
 
 Quantities are in the node's own unit (boxes, or units for a split change, trdn_flag 1); the client sends boxes
 for whole boxes, as the national lists do. Like the client's ledger (core.store.stock), the centre keeps each
