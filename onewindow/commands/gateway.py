@@ -3,7 +3,7 @@
     onewindow gateway lint FILE|- [--profile NAME]      one JSON envelope, a JSON array of them, or one per line;
                                                          one line per problem, exit 1 when there is any
     onewindow gateway sample INFNO [--profile NAME]     the message the client would send for a demo sale
-    onewindow gateway institution CODE [--signing ow,tif,csb] [--interface NAME] [--db URL]
+    onewindow gateway institution CODE [--signing ow,tif,csb] [--interface NAME] [--chain NAME] [--db URL]
                                                          how the centre reads and checks one institution
 """
 from __future__ import annotations
@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     inst.add_argument("code", help="institution code (fixmedins_code), or default")
     inst.add_argument("--signing", help="comma-separated styles the centre accepts from it: ow, tif, csb")
     inst.add_argument("--interface", help="interface profile its terminals speak (national, hubei, onewindow …)")
+    inst.add_argument("--chain", help="the pharmacy chain (连锁) it is a branch of: 调拨 only within one chain; '' leaves it")
     inst.add_argument("--db", help="centre database URL (default: the centre's SQLite file)")
     inst.set_defaults(handler=run_institution)
     p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
@@ -118,8 +119,14 @@ def run_institution(args: argparse.Namespace) -> int:
         if _profile(args.interface) is None:
             return 2
         values[f"interface.{args.code}"] = args.interface
+    if args.chain is not None:
+        if args.code == "default":
+            print("onewindow gateway institution: --chain 须给出门店的机构编码 / a chain is set per pharmacy, not for default",
+                  file=sys.stderr)
+            return 2
+        values[f"stock.chain.{args.code}"] = args.chain.strip()
     if not values:
-        print("onewindow gateway institution: give --signing and/or --interface", file=sys.stderr)
+        print("onewindow gateway institution: give --signing, --interface and/or --chain", file=sys.stderr)
         return 2
     try:
         engine = open_centre(args.db or default_db_url())

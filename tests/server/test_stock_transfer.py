@@ -4,9 +4,7 @@ memo names; a box still on a shelf, never transferred out, already received, or 
 nothing changes; undoing (3507) follows the box. SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from sqlalchemy import delete
-
-from server.models import setting
+from onewindow.cli import main
 from tests.server.helpers import PH1, PH2, ok, trace_codes
 from tests.server.test_stock import D01, level, purc
 
@@ -32,19 +30,19 @@ def refused(client, payload, words, code=PH2):
     assert r["infcode"] == -1 and words in r["err_msg"], r.get("err_msg")
 
 
-def chain(engine, code, name):
-    with engine.begin() as conn:
-        conn.execute(delete(setting).where(setting.c.key == f"stock.chain.{code}"))
-        if name:
-            conn.execute(setting.insert().values(key=f"stock.chain.{code}", value=name))
+def chain(db, code, name):
+    """The chain a branch belongs to, set as an administrator does (centre setting stock.chain.<code>)."""
+    assert main(["gateway", "institution", code, "--chain", name, "--db", db.url]) == 0
 
 
-def test_a_box_moved_must_come_from_where_its_chain_says(client, centre_engine):
+def test_a_box_moved_must_come_from_where_its_chain_says(client, centre_db, capsys):
     c = trace_codes("8100011", 4)
     ok(client.call("3503", purc(c, bchno="A-1")))
     refused(client, into(c[:2]), "未登记所属连锁")  # neither branch belongs to a chain yet
-    chain(centre_engine, PH1, "鄂州连锁")
-    chain(centre_engine, PH2, "鄂州连锁")
+    assert main(["gateway", "institution", "default", "--chain", "鄂州连锁", "--db", centre_db.url]) == 2
+    assert "per pharmacy" in capsys.readouterr().err
+    chain(centre_db, PH1, "鄂州连锁")
+    chain(centre_db, PH2, "鄂州连锁")
     refused(client, into(c[:2]), f"仍在 {PH1} 的库存中")  # not transferred out at PH1
 
     ok(client.call("3502", change(c[:2], "103", "A-1", memo="调往二店"), code=PH1))
@@ -54,9 +52,11 @@ def test_a_box_moved_must_come_from_where_its_chain_says(client, centre_engine):
     refused(client, into(c[:3]), f"仍在 {PH1} 的库存中")  # c[2] is still on PH1's shelf: nothing of it written
     refused(client, into(trace_codes("8100011", 1)), "没有该盒的调拨出库记录")
     refused(client, {"invinfo": {**into([])["invinfo"], "cnt": 2}}, "须列出每盒的追溯码")
-    chain(centre_engine, PH2, "武汉连锁")
+    chain(centre_db, PH2, "武汉连锁")
     refused(client, into(c[:2]), "不属同一连锁")
-    chain(centre_engine, PH2, "鄂州连锁")
+    chain(centre_db, PH2, "")
+    refused(client, into(c[:2]), "未登记所属连锁")
+    chain(centre_db, PH2, "鄂州连锁")
     assert level(client, code=PH2, bchno="B-T") is None and states(client, PH2, "B-T") == {}
 
     ok(client.call("3502", into(c[:2]), code=PH2))
