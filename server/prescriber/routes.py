@@ -274,10 +274,11 @@ async def rxno(request: Request):
 
 
 def mount(app: FastAPI, engine: Engine, clock) -> None:
-    from server.prescriber import review, supply
+    from server.prescriber import care, review, supply
 
     app.state.prescriber = State(engine, clock, session.key(engine))
     app.include_router(router)
     app.include_router(review.router)
     app.include_router(supply.router)
+    app.include_router(care.router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="prescriber-static")

@@ -10,6 +10,8 @@ prescribe. Screenshots are compared with tests/ui/screenshots/prescriber_care_*.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -26,6 +28,9 @@ DOCTOR = (CL1, "dr_he", "hexiaoyan-2468")
 PHARMACIST = (H2, "ys_li", "shenfang-1357")
 DIET = "每天食盐不超过5克；王大爷爱吃的腌菜每周不超过一次。"
 SHORT = "少盐、腌菜每周最多一次、每天快走30分钟、每周量血压2次"
+# The centre's clock, fixed: the dates, deadlines and the year's visit count on the compared screenshots are the
+# same on every run (the test's own signed calls are accepted whatever the skew to the real clock).
+NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 @pytest.fixture
@@ -36,7 +41,7 @@ def centre(_templates, tmp_path):
     with engine.begin() as conn:
         add_staff(conn, DOCTOR[0], DOCTOR[1], "何燕", ["doctor"], password=DOCTOR[2])
         add_staff(conn, PHARMACIST[0], PHARMACIST[1], "李审方", ["pharmacist"], password=PHARMACIST[2])
-    with LiveServer(create_app(engine=engine)) as live:
+    with LiveServer(create_app(engine=engine, clock=lambda: NOW, window=10**9)) as live:
         yield live, Client(RequestsHttp(live.url), _templates("sqlite").secrets), engine
     engine.dispose()
 
@@ -175,12 +180,8 @@ def test_clinic_doctor_attaches_an_edited_lifestyle_prescription_held_for_review
 
 def test_clinic_reads_its_supply_list_from_follow_ups(centre):
     """补货建议 on /prescriber/supply: the clinic's signed patients' follow-up drugs, in boxes for the month."""
-    import datetime as dt
-
-    from core.domain.clock import today_cst
-
     live, client, _engine = centre
-    today = today_cst()
+    today = NOW.date()
     for psn, dose in (("T0001", "5mg"), ("T0002", "10mg")):
         _ok(client.call("2560", {"data": {"psn_no": psn, "team": "车站路家庭医生团队", "doctor_code": "D001",
                                           "doctor_name": "何燕", "sign_date": today.isoformat()}}, code=CL1))
@@ -204,3 +205,65 @@ def test_clinic_reads_its_supply_list_from_follow_ups(centre):
         _wait(driver, lambda d: _by(d, 'tr[data-drug="D01"] td.suggest').text == "7", what="60 days: 180/28 → 7")
     finally:
         driver.quit()
+
+
+def _set(driver, field: str, value: str) -> None:
+    """A date (or any) input's value as the page reads it (a date picker takes no typed ISO text)."""
+    driver.execute_script("document.getElementById(arguments[0]).value = arguments[1]", field, value)
+
+
+def test_doctor_signs_and_records_four_visits_one_refused(centre):
+    """随访 on /prescriber/care: the clinic's doctor signs 王某, records four measured visits (a systolic of 1400 is
+    refused naming the field, nothing written) and sees them on the timeline with the contract."""
+    from server.models_chronic import followup
+
+    live, client, engine = centre
+
+    def visits() -> int:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(followup)).scalar()
+
+    today = NOW.date()
+    driver = _browser()
+    try:
+        _login(driver, live.url, DOCTOR)
+        _wait(driver, lambda d: "何燕" in _by(d, "#who").text, what="the form")
+        driver.get(live.url + "/prescriber/care")
+        _by(driver, "#certno").send_keys(P01_CERTNO)
+        _by(driver, "#find").click()
+        _wait(driver, lambda d: "未签约" in _by(d, "#contract").text, what="the patient's contract")
+        _type(driver, "#team", "车站路家庭医生团队")
+        _type(driver, "#tel", "13800000001")
+        _set(driver, "sign_date", today.isoformat())
+        _by(driver, "#sign").click()
+        _wait(driver, lambda d: "签约中" in _by(d, "#contract").text, what="the contract")
+        assert "何燕" in _by(driver, "#contract").text  # the doctor from the login
+        before = visits()
+        days = [today - dt.timedelta(days=90 * n) for n in (3, 2, 1, 0)]
+        values = [("156", "96", "8.1"), ("148", "92", "7.4"), ("1400", "88", "6.9"), ("142", "88", "6.9"),
+                  ("134", "84", "6.3")]
+        recorded = 0
+        for sbp, dbp, fpg in values:
+            _set(driver, "visit_date", days[min(recorded, 3)].isoformat())
+            _type(driver, "#place", "车站路卫生室")
+            for field, value in (("sbp", sbp), ("dbp", dbp), ("fpg", fpg), ("weight_kg", "68"), ("height_cm", "165")):
+                _type(driver, f"#{field}", value)
+            _by(driver, "#save").click()
+            if sbp == "1400":
+                _wait(driver, lambda d: "收缩压" in _by(d, "#message").text, what="the refusal")
+                assert "systolic" in _by(driver, "#message").text and visits() == before + recorded
+                _shot(driver, "visit_refused")
+                continue
+            recorded += 1
+            _wait(driver, lambda d, n=recorded: len(_all(d, 'tr[data-kind="visit"]')) == n, what=f"visit {recorded}")
+        assert visits() == before + 4
+        assert "随访已保存" in _by(driver, "#message").text
+        first = _by(driver, 'tr[data-kind="visit"]').text  # newest first
+        assert "134/84" in first and "6.3" in first
+        assert _all(driver, 'tr[data-kind="contract"]')
+        _shot(driver, "visits")
+    finally:
+        driver.quit()
+    tl = _ok(client.call("2563", {"data": {"psn_no": "T0001"}}, code=CL1))
+    assert [t["sbp"] for t in tl["trend"]] == [156, 148, 142, 134]
+    assert {v["visit"]["doctor"] for v in tl["events"] if v["kind"] == "visit"} == {"何燕"}
