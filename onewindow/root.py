@@ -564,17 +564,28 @@ def _run_kiosk(process: Process, config, quit_after_ms, screenshot, fullscreen, 
         link.close()
 
 
+def build_scan(process: Process):
+    """The scan window (the QApplication must exist): its panel reads what the keyboard-wedge scanner types; F10
+    opens the settings of the scan shell (the table: the device panel belongs to the shells that run a hub)."""
+    from desktop.qt import QtGui
+    from desktop.scan_window import ScanWindow
+
+    window = ScanWindow("scan", process.server_url)
+    QtGui.QShortcut(QtGui.QKeySequence("F10"), window, lambda: open_settings(window, process))
+    window.statusBar().showMessage(window.statusBar().currentMessage() + "  ·  F10 设置 Settings")
+    return window
+
+
 def _run_scan(process: Process, quit_after_ms, screenshot) -> int:
     from desktop.common.fit import show_fitted
     from desktop.fonts import ui_font
-    from desktop.scan_window import ScanWindow
 
     app = _application(process)
     app.setFont(ui_font(process.settings.get("ui.font_size", "scan")))
-    window = ScanWindow("scan", process.server_url)
+    window = build_scan(process)
     show_fitted(window)
     return _finish(app, window, quit_after_ms, screenshot)
 
 
-__all__ = ["DeskParts", "Process", "SHELLS", "build_counter", "build_kiosk", "build_pharmacy", "device_hub",
+__all__ = ["DeskParts", "Process", "SHELLS", "build_counter", "build_kiosk", "build_pharmacy", "build_scan", "device_hub",
            "kiosk_devices", "open_settings", "run_shell", "start_process"]

@@ -6,6 +6,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.shell.pharmacy": ("药房", "pharmacy"),
     "ui.shell.kiosk": ("自助机", "self-service kiosk"),
     "ui.shell.demo": ("演示", "demo"),
+    "ui.shell.scan": ("扫码测试", "scan test"),
     "ui.server.none": ("单机运行（未连接中心）", "standalone (no centre)"),
     "ui.server.url": ("中心：{url}（尚未连接）", "centre: {url} (not connected yet)"),
     "ui.scan.prompt": ("扫描或输入条码，按回车", "scan or type a code, then Enter"),

@@ -13,7 +13,7 @@ from core.services.auth import Operator
 from core.settings import SiteSettings
 from desktop.common.settings_dialog import SettingsDialog
 from desktop.qt import Qt, QtWidgets
-from onewindow.root import build_counter, build_kiosk, build_pharmacy, start_process
+from onewindow.root import build_counter, build_kiosk, build_pharmacy, build_scan, start_process
 
 pytestmark = pytest.mark.ui
 
@@ -146,3 +146,18 @@ def test_kiosk_uses_and_shows_the_site_file(qtbot, home):
         window.stop()
         window.devices.hub.stop()
         link.close()
+
+
+def test_scan_window_opens_its_settings_on_f10(qtbot, home):
+    site = SiteSettings.load().set_many({"devices.scanner.wedge.max_gap_ms": 120, "ui.font_size": 14}).save()
+    process = start_process("scan", logs=False)
+    window = build_scan(process)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert "F10" in window.statusBar().currentMessage()
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    dialog = _dialog(window)
+    _check_shown(dialog, site, {"devices.scanner.wedge.max_gap_ms": 120, "ui.font_size": 14})
+    assert dialog.devices is None  # the scan window runs no device hub: the table only
