@@ -96,7 +96,26 @@ def _post(driver, path: str, body: dict) -> int:
         " body: JSON.stringify(arguments[1])}).then((r) => done(r.status));", path, body)
 
 
-def test_clinic_doctor_attaches_an_edited_lifestyle_prescription_held_for_review(centre):
+def _words(text: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _printed(driver, path) -> str:
+    """The page as Chromium prints it (CDP Page.printToPDF), read back by poppler's pdftotext."""
+    import base64
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is needed to read the PDF back (apt-get install poppler-utils)", pytrace=False)
+    pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})
+    path.write_bytes(base64.b64decode(pdf["data"]))
+    return _words(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout)
+
+
+def test_clinic_doctor_attaches_an_edited_lifestyle_prescription_held_for_review(centre, tmp_path):
     live, client, engine = centre
     _ok(client.call("2574", {"data": {"clinic_code": CL1, "hours": 24}}, code=H2))
     driver = _browser()
@@ -140,6 +159,12 @@ def test_clinic_doctor_attaches_an_edited_lifestyle_prescription_held_for_review
         assert "高血压 生活方式处方（通用）" in _by(driver, "#rx-lifestyle").text
         rx = _by(driver, "#hi-rxno").text
         _shot(driver, "held")
+        # printed, the prescription carries the lifestyle prescription as edited (the PDF read back)
+        printed = _printed(driver, tmp_path / "rx.pdf")
+        assert rx in printed and "苯磺酸氨氯地平片" in printed, printed
+        assert _words("生活方式处方：高血压 生活方式处方（通用）") in printed and _words(DIET) in printed
+        assert _words(SHORT) in printed and _words("审核通过后方可取药") in printed
+        assert _words("提交审核并开具") not in printed  # the sheet alone, not the form
 
         # not circulating: the pharmacy neither lists nor downloads it
         listed = _ok(client.call("7202", {"data": {"psn_no": "T0001"}}, code=PH1))["data"]

@@ -20,7 +20,7 @@ async function api(path, opts) {
 async function newRx() {
   const [, d] = await api("rxno");
   rxno = d.hosp_rxno; $("hosp_rxno").textContent = rxno;
-  lines = []; drawLines(); $("result").replaceChildren();
+  lines = []; drawLines(); $("result").replaceChildren(); $("print-sheet").replaceChildren();
   drawLifestyle();  // the template's own text again: edits belonged to the last prescription
 }
 
@@ -152,6 +152,28 @@ function hitList(hits) {
     el("br"), `${h.zh}`, el("br"), el("span", {class: "muted"}, h.en))));
 }
 
+// The printed prescription (双处方): the drug lines and, under them, the lifestyle prescription as the doctor
+// left it — what the patient takes home. Shown only when printing (form.css @media print).
+function printSheet(d, t) {
+  const sheet = $("print-sheet"), who = $("who").textContent;
+  const rows = lines.map((l, i) => el("p", {}, `${i + 1}. ${l.name} ${l.spec}　${l.cnt}盒　${l.days}天　` +
+                                               `${l.dose} ${l.freq} ${l.way}`));
+  const life = [];
+  if (t) {
+    life.push(el("h2", {}, `生活方式处方：${t.title}`));
+    for (const a of document.querySelectorAll("#ls-sections textarea")) {
+      const name = a.dataset.section === "short" ? "要点" : library.sections[a.dataset.section].zh;
+      life.push(el("p", {}, el("b", {}, `${name}：`), a.value.trim()));
+    }
+  }
+  sheet.replaceChildren(el("h1", {}, "电子处方 / E-prescription"),
+    el("p", {}, `开方：${who}　处方号 ${d.hi_rxno}　取药码 ${d.rx_trace_code}　有效期至 ${d.valid_end_date}`),
+    d.rx_stas === "review" ? el("p", {}, el("b", {}, "待上级医院远程审方，审核通过后方可取药 / valid once the remote review approves it")) : "",
+    el("p", {}, `患者：${$("patient").textContent}`),
+    el("p", {}, `诊断：${$("dise_codg").value} ${$("dise_name").value}`),
+    el("h2", {}, "药品 Rp"), ...rows, ...life);
+}
+
 function showResult(d) {
   const box = $("result");
   if (d.ok) {
@@ -166,7 +188,9 @@ function showResult(d) {
                         : "处方已通过事前审核并流转 / circulating"),
       el("p", {}, `电子处方号 `, el("b", {id: "hi-rxno"}, d.hi_rxno), `　取药码 `, el("b", {id: "pickup"}, d.rx_trace_code),
          `　有效期至 ${d.valid_end_date}　审核结果 ${pre.verdict}${ack}`),
-      t ? el("p", {id: "rx-lifestyle"}, `附生活方式处方：${t.title}`) : ""));
+      t ? el("p", {id: "rx-lifestyle"}, `附生活方式处方：${t.title}`) : "",
+      Object.assign(el("button", {id: "print"}, "打印处方（含生活方式处方）print"), {onclick: () => window.print()})));
+    printSheet(d, t);
     return;
   }
   const pre = d.preaudit;
