@@ -158,6 +158,10 @@ def test_the_chronic_care_loop(qtbot, window, centre, desk, tmp_path):
     bar.setValue(bar.maximum())  # the receipt's foot: the lifestyle lines
     shot(win, "care_receipt_lifestyle")
 
+    # the person's timeline at the clinic: the visits, the contract, the prescription, and the pharmacy's sale
+    kinds = [e["kind"] for e in call(centre, "2563", {"data": {"psn_no": "T0001"}}, CL1)["events"]]
+    assert kinds.count("visit") == 4 and {"contract", "prescription", "settlement", "supply"} <= set(kinds), kinds
+
     # the clinic's supply list holds what its patients take
     plan = call(centre, "2580", {"data": {}}, CL1)
     assert [(i["drug_key"], i["patients"]) for i in plan["items"]] == [("D01", 1)]
