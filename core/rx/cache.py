@@ -125,13 +125,14 @@ class RxCache:
         return payload
 
     def waiting(self, person_no: str, *, today: dt.date) -> list[dict]:
-        """List entries (rxinfo) of the person's cached, unexpired prescriptions that pass their checks."""
+        """List entries (rxinfo, with the drug lines the list shows) of the person's cached, unexpired
+        prescriptions that pass their checks."""
         with self.engine.connect() as conn:
             ids = conn.execute(select(rx_cache.c.hi_rxno).where(rx_cache.c.person_no == person_no,
                                                                 rx_cache.c.valid_until >= today)
                                .order_by(rx_cache.c.fetched_at.desc())).scalars().all()
         found = (self.get(i, today=today) for i in ids)
-        return [p["rxinfo"] for p in found if p is not None]
+        return [{**p["rxinfo"], "rxdrugdetail": p.get("rxdrugdetail") or []} for p in found if p is not None]
 
     def drop(self, hi_rxno: str) -> None:
         with self.writer.begin() as conn:

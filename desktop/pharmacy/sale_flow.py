@@ -110,20 +110,25 @@ class SaleFlow:
         self._render_all()
         self.rx.show_message("warn", self.tr("正在查询电子处方…"))
         self.go("rx")
-        if card.online:
-            self.runner.run(self.desk.prescriptions, card, done=self._rxs, failed=self._rx_failed)
-        else:
+        if not card.online:
             self.rx.show_message("warn", text(message("desk.audit.offline")))
+        # offline too: the desk then lists the prescriptions it cached (fetched ahead or opened before), so a
+        # patient who walks in during an outage is served (issue 19); with none cached it says the centre is away
+        self.runner.run(self.desk.prescriptions, card, done=self._rxs, failed=self._rx_failed)
 
     def _rxs(self, rxs) -> None:
         self.state.rxs = rxs
         self.rx.show_rxs(rxs)
-        self.rx.show_message("" if rxs else "warn", "" if rxs else text(message("desk.rx.none")))
+        if any(r.cached for r in rxs):
+            self.rx.show_message("warn", self.tr("中心无法连接：以下处方来自离线缓存，结算为离线暂存"))
+        else:
+            self.rx.show_message("" if rxs else "warn", "" if rxs else text(message("desk.rx.none")))
         (self.rx.list if rxs else self.rx.pickup).setFocus()
         screen_log.shown("prescriptions", len(rxs))
 
     def _rx_failed(self, f: Failure) -> None:
-        self.rx.show_message("bad", text(f.message))
+        offline = f.message.key == "desk.audit.offline"  # nothing cached for this patient
+        self.rx.show_message("warn" if offline else "bad", text(f.message))
 
     def show_card(self) -> None:
         if self.state.card is not None:
@@ -253,7 +258,7 @@ class SaleFlow:
         self.sale_screen.verdict.show_pending(text(message("desk.audit.pending")))
         self.runner.run(self.desk.audit, sale, card, lane="local",
                         done=lambda v: self._audited(v, seq, sale), failed=self._audit_failed)
-        if sale.complete and card.online:
+        if sale.complete:  # a patient identified offline too: the desk pre-settles inside the offline floor limits
             self.runner.run(self.desk.pre_settle, sale, card, lane="remote",
                             done=lambda v: self._audited(v, seq, sale), failed=self._audit_failed)
 

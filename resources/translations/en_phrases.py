@@ -264,6 +264,8 @@ EN = {
     "删除药品行": "Delete the drug line",
     "选择处方图片": "Choose the prescription photo",
     "拍照": "Photograph",
+    "中心无法连接：以下处方来自离线缓存，结算为离线暂存":
+        "The centre cannot be reached: these prescriptions come from the offline cache; the sale will be provisional",
     "拍摄纸质处方": "Photograph the paper prescription",
     "摄像头拍照": "camera photo",
     "把处方平放在摄像头下，空格或回车拍照，Esc 取消":

@@ -840,6 +840,10 @@
         <translation>Looking for e-prescriptions…</translation>
     </message>
     <message>
+        <source>中心无法连接：以下处方来自离线缓存，结算为离线暂存</source>
+        <translation>The centre cannot be reached: these prescriptions come from the offline cache; the sale will be provisional</translation>
+    </message>
+    <message>
         <source>正在下载处方…</source>
         <translation>Downloading the prescription…</translation>
     </message>

@@ -44,6 +44,7 @@ def test_cached_prescription_dispensed_offline_then_confirmed(gated, tmp_path): 
         card = desk.identify(P01_CERTNO)
         offline_list = desk.prescriptions(card)
         assert [r.rx_id for r in offline_list] == [rx["hi_rxno"]] and offline_list[0].cached
+        assert offline_list[0].drugs == listed[0].drugs and offline_list[0].doctor == "张医生"  # as listed online
         with pytest.raises(DeskError) as not_cached:
             desk.open_sale(card, uncached["hi_rxno"])
         assert "没有离线缓存" in not_cached.value.message.zh
