@@ -32,6 +32,12 @@ def pytest_collection_modifyitems(config, items):
 def _fail_on_unexpected_log(request, caplog):
     caplog.set_level(logging.WARNING)
     yield
+    from tests.childlogs import identity_in
+
+    exposed = [f"{r.levelname} {r.name}: {r.getMessage()}" for r in caplog.get_records("call")
+               if identity_in(r.getMessage())]
+    if exposed:  # logs keep masking (#15), whatever the test allows
+        pytest.fail("identity number or name in a log record:\n" + "\n".join(exposed), pytrace=False)
     if request.node.get_closest_marker("allow_warnings"):
         return
     bad = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING]
