@@ -68,6 +68,11 @@ def test_in_the_session_log_folder(tmp_path):
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "centre-1.log").write_text("INFO settled 420704196410101939\\n", encoding="utf-8")
 
+def test_errors_in_the_log_folder_are_for_their_own_tests(tmp_path):
+    childlogs.watch_dir(tmp_path / "logs")
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "centre-2.log").write_text("ERROR worker hung for 420704********1015\\n", encoding="utf-8")
+
 @pytest.mark.allow_warnings
 def test_in_process_record():
     logging.getLogger("x").warning("card 420704195511021255")
@@ -85,7 +90,7 @@ def test_identity_in_any_log_fails_the_test(pytester, monkeypatch):
     # its own process: the in-process record would reach this test's log capture too
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5, errors=4)
+    result.assert_outcomes(passed=6, errors=4)
     text = result.stdout.str()
     for name in ("full_id_in_a_child_log", "name_in_a_child_log", "in_the_session_log_folder", "in_process_record"):
         assert f"ERROR at teardown of test_{name}" in text, name
