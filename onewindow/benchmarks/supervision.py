@@ -5,7 +5,8 @@ per-disease amounts), their journal entries (hash-chained like the centre's) and
 each until `--trace-uploads` codes are stored; folds the journal into the aggregates with the screen's own
 rollup (server.supervision.rollup, event rules off for the backfill), then times every panel query on fresh
 pooled connections. Prints {"name": "supervision", "settlements", "trace_uploads", "panels": {name: {"p50_ms",
-"p95_ms"}}, "baseline": {...}, "fold_per_s", "load_s", "loadavg", ...}. Budget: every panel p95 < 200 ms.
+"p95_ms"}}, "baseline": {...}, "fold_per_s", "load_s", "loadavg", ...}. Budget: every panel and drill-down
+p95 < 200 ms (`within_budget`; `over_budget` names any that is not; the whole board is timed, not budgeted).
 
 The baseline is timed in the same run, the same way, on the same database, so a loaded machine shows in it too:
 `select_1` (a fresh pooled connection's round trip: the floor of any panel) and `month_from_settlements` (this
@@ -169,9 +170,31 @@ def _checks(engine, today: dt.date) -> dict:
     with engine.connect() as conn:
         month = queries.summary(conn, today)["month"]
         n, fund = _month_raw(conn, today)
+        recent = [(r["setl_id"], r["at"], r["facility"], r["person_no"], r["boxes"])
+                  for r in (queries.drug(conn, "D0000", today) or {"recent": []})["recent"]]
         conn.rollback()
     return {"month_settlements_match": month["settlements"] == n,
-            "fund_matches": abs(month["fund"] - float(fund)) < 0.005}
+            "fund_matches": abs(month["fund"] - float(fund)) < 0.005,
+            "drug_recent_matches": recent == _drug_recent_raw(engine, "D0000", today)}
+
+
+def _drug_recent_raw(engine, key: str, today: dt.date) -> list[tuple]:
+    """The drug page's list without its index: every folded settlement of the last 30 days, its lines read."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT setl_id, at, facility_code, person_no, lines FROM centre_sv_settlement WHERE at >= :since "
+            "AND NOT reversed ORDER BY at DESC, setl_id DESC"), {"since": (today - dt.timedelta(days=30)).isoformat()})
+        out = []
+        for sid, at, fac, person, lines in rows:
+            boxes = [line[1] for line in json.loads(lines) if line[0] == key]
+            if boxes:
+                out.append((sid, at, fac, person, sum(boxes) / 1000))
+                if len(out) == 100:
+                    break
+        conn.rollback()
+    return out
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -215,12 +238,14 @@ def run(args: argparse.Namespace) -> dict:
         timed = {k: _time(engine, fn, args.samples) for k, fn in panels.items()}
         baseline = {"select_1": _time(engine, lambda c: c.execute(text("SELECT 1")).one(), args.samples),
                     "month_from_settlements": _time(engine, lambda c: _month_raw(c, today), args.samples)}
-        big_screen = [k for k in panels if k != "board" and not k.endswith("_drilldown")]
+        # every panel and every drill-down page must be within budget (the board is their sum, shown for scale)
+        budgeted = [k for k in panels if k != "board"]
         checks = _checks(engine, today)
         return {
             "name": "supervision", "settlements": args.settlements, "trace_uploads": loaded["trace_codes"],
             "panels": timed, "baseline": baseline,
-            "within_budget": all(timed[k]["p95_ms"] < PANELS_BUDGET_MS for k in big_screen),
+            "within_budget": all(timed[k]["p95_ms"] < PANELS_BUDGET_MS for k in budgeted),
+            "over_budget": [k for k in budgeted if timed[k]["p95_ms"] >= PANELS_BUDGET_MS],
             "budget_p95_ms": PANELS_BUDGET_MS, "journal_entries": loaded["journal_entries"], "folded": folded,
             "fold_per_s": round(folded / fold_s, 1) if fold_s else None, "fold_cpu_s": round(fold_cpu, 1),
             "load_s": round(load_s, 1), "loadavg_before_timing": loadavg_before,

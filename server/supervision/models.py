@@ -99,6 +99,17 @@ sv_settlement = Table(
     Index("ix_centre_sv_settlement_person", "person_no", "at"),
 )
 
+# One row per drug of each folded settlement (migration c0102): the drug drill-down's "to whom, where" list reads
+# the newest of a drug by its primary key (drug_key, at) instead of matching every settlement's lines as text.
+# Written with the settlement's sv_settlement row in the same fold; a reversal is read from sv_settlement.reversed.
+sv_settlement_drug = Table(
+    "centre_sv_settlement_drug", metadata,
+    Column("drug_key", String(64), primary_key=True),
+    Column("at", String(19), primary_key=True),
+    Column("setl_id", String(64), primary_key=True),
+    Column("boxes_m", BigInteger, nullable=False, server_default="0"),  # thousandths of a box
+)
+
 # Watermark (journal seq folded so far), version counter and last runs of the periodic rules.
 sv_state = Table(
     "centre_sv_state", metadata,
@@ -131,4 +142,4 @@ sv_alert = Table(
 )
 
 __all__ = ["sv_alert", "sv_day", "sv_drug_day", "sv_drug_month", "sv_hour", "sv_state", "sv_settlement",
-           "sv_trace_day"]
+           "sv_settlement_drug", "sv_trace_day"]

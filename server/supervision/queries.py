@@ -14,7 +14,16 @@ from core.domain.masking import mask_name
 from core.store.models import DrugRow, FacilityRow, PersonRow, SettlementRow
 from server.models_stock import stock_level
 from server.supervision import alerts as alert_rules
-from server.supervision.models import sv_alert, sv_day, sv_drug_day, sv_drug_month, sv_hour, sv_settlement, sv_trace_day
+from server.supervision.models import (
+    sv_alert,
+    sv_day,
+    sv_drug_day,
+    sv_drug_month,
+    sv_hour,
+    sv_settlement,
+    sv_settlement_drug,
+    sv_trace_day,
+)
 from server.supervision.rules import Rules
 
 LEVELS = {"1": "一级 level 1", "2": "二级 level 2", "3": "三级 level 3", "pharmacy": "定点药店 pharmacy"}
@@ -277,13 +286,15 @@ def drug(conn: Connection, key: str, today: dt.date) -> dict | None:
         .where(sv_drug_month.c.drug_key == key, sv_drug_month.c.month == today.strftime("%Y-%m"))
         .order_by(desc(sv_drug_month.c.boxes_m))
     ).all()
-    # who dispensed it: the institutions above; to whom: recent folded settlements with this drug
+    # who dispensed it: the institutions above; to whom: recent folded settlements with this drug, newest first,
+    # read backwards along centre_sv_settlement_drug's key (drug_key, at, setl_id); reversed ones left out
+    sd = sv_settlement_drug
     recent = conn.execute(
-        select(sv_settlement.c.setl_id, sv_settlement.c.at, sv_settlement.c.facility_code, sv_settlement.c.person_no,
-               sv_settlement.c.lines)
-        .where(sv_settlement.c.at >= (today - dt.timedelta(days=30)).isoformat(),
-               sv_settlement.c.lines.like(f'%["{key}",%'), sv_settlement.c.reversed.is_(False))
-        .order_by(desc(sv_settlement.c.at)).limit(100)
+        select(sd.c.setl_id, sd.c.at, sv_settlement.c.facility_code, sv_settlement.c.person_no, sd.c.boxes_m)
+        .join(sv_settlement, sv_settlement.c.setl_id == sd.c.setl_id)
+        .where(sd.c.drug_key == key, sd.c.at >= (today - dt.timedelta(days=30)).isoformat(),
+               sv_settlement.c.reversed.is_(False))
+        .order_by(desc(sd.c.at), desc(sd.c.setl_id)).limit(100)
     ).all()
     return {
         "key": d.key, "name": d.name, "spec": d.spec, "atc": d.atc or "",
@@ -291,7 +302,7 @@ def drug(conn: Connection, key: str, today: dt.date) -> dict | None:
         "institutions": [{"code": c, "name": n or c, "boxes": round(int(b) / 1000, 1), "coded_boxes": int(cb),
                           "lines": int(li)} for c, n, b, cb, li in where],
         "recent": [{"setl_id": r.setl_id, "at": r.at, "facility": r.facility_code, "person_no": r.person_no,
-                    "boxes": sum(x[1] for x in json.loads(r.lines) if x[0] == key) / 1000} for r in recent],
+                    "boxes": int(r.boxes_m) / 1000} for r in recent],
         "alerts": alert_rows(conn, drug=key, limit=100),
     }
 

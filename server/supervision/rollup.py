@@ -31,6 +31,7 @@ from server.supervision.models import (
     sv_drug_month,
     sv_hour,
     sv_settlement,
+    sv_settlement_drug,
     sv_state,
     sv_trace_day,
 )
@@ -319,6 +320,10 @@ def _fold_entries(conn: Connection, entries, rules: Rules, event_rules: bool = T
         if r["setl_id"] in uploaded:
             r["uploaded_at"] = uploaded.pop(r["setl_id"])
     _insert_many(conn, sv_settlement, b.settled)
+    # the drug drill-down's index: one row per drug of each settlement (its reversal stays on sv_settlement)
+    _insert_many(conn, sv_settlement_drug, [{"drug_key": line[0], "at": r["at"], "setl_id": r["setl_id"],
+                                             "boxes_m": int(line[1])}
+                                            for r in b.settled for line in json.loads(r["lines"])])
     if uploaded and conn.dialect.name == "postgresql":
         conn.execute(text(
             "UPDATE centre_sv_settlement s SET uploaded_at = u.up FROM unnest(CAST(:sid AS text[]), "

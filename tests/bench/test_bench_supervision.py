@@ -28,3 +28,8 @@ def test_bench_supervision_prints_its_figures():
         p = f["baseline"][name]
         assert 0 < p["p50_ms"] <= p["p95_ms"], (name, p)
     assert f["checks"]["month_settlements_match"] and f["checks"]["fund_matches"], f["checks"]
+    assert f["checks"]["drug_recent_matches"], f["checks"]  # the indexed list equals the plain scan
+    for name in ("institution_drilldown", "drug_drilldown"):  # the drill-downs are timed and budgeted too
+        assert 0 < f["panels"][name]["p50_ms"] <= f["panels"][name]["p95_ms"]
+    assert f["within_budget"] == (f["over_budget"] == [])
+    assert set(f["over_budget"]) <= set(f["panels"]) - {"board"}

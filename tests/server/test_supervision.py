@@ -5,8 +5,9 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, desc, select
 
+from core.store.models_history import DispenseRow, SettlementRow
 from server.envelope import CST
 from server.supervision import alerts, queries, rollup
 from server.supervision.models import (
@@ -16,6 +17,7 @@ from server.supervision.models import (
     sv_drug_month,
     sv_hour,
     sv_settlement,
+    sv_settlement_drug,
     sv_state,
     sv_trace_day,
 )
@@ -84,7 +86,7 @@ def test_incremental_folds_equal_one_fold_from_scratch(client, centre_engine):
         assert r["infcode"] == 0, r.get("err_msg")
         while rollup.fold(centre_engine, batch=1, periodic=False):
             pass
-    tables = (sv_hour, sv_day, sv_drug_day, sv_drug_month, sv_trace_day)
+    tables = (sv_hour, sv_day, sv_drug_day, sv_drug_month, sv_trace_day, sv_settlement_drug)
 
     def snapshot():
         with centre_engine.connect() as conn:
@@ -97,6 +99,50 @@ def test_incremental_folds_equal_one_fold_from_scratch(client, centre_engine):
     rollup.fold_all(centre_engine)
     assert snapshot() == stepwise
     assert sum(r[4] for r in stepwise["centre_sv_day"]) == 2  # settlements column
+
+
+def _dispensed_to(engine, key: str, today: dt.date) -> list[tuple]:
+    """The drug page's list the plain way: the settlements themselves (dispense lines of the drug, not reversed,
+    last 30 days), newest first — no supervision table involved."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(SettlementRow.settlement_id, SettlementRow.facility_code, SettlementRow.person_no)
+            .join(DispenseRow, DispenseRow.settlement_id == SettlementRow.settlement_id)
+            .where(DispenseRow.drug_key == key, SettlementRow.reversed_on.is_(None),
+                   SettlementRow.date >= today - dt.timedelta(days=30))
+            .order_by(desc(SettlementRow.date), desc(SettlementRow.time), desc(SettlementRow.settlement_id))
+        ).all()
+    return [tuple(r) for r in dict.fromkeys(rows)]
+
+
+def test_drug_page_lists_what_the_settlements_say(client, centre_engine):
+    """The drug drill-down's "to whom, where" (read by drug from centre_sv_settlement_drug) equals a plain query
+    over the settlements: each drug's own settlements, boxes as sold, a cancelled one left out, newest first."""
+    made = []
+    for drug, packs, code, psn in ((D01, 2, PH1, "T0001"), (D03, 1, PH2, "T0001"), (D01, 1, PH2, "T0002"),
+                                   (D03, 2, PH1, "T0003")):
+        r = client.call("2102", settle_input(psn, drug=drug, packs=packs, days=28 * packs, dose=drug.get("dose", "5")),
+                        code=code)
+        assert r["infcode"] == 0, r.get("err_msg")
+        made.append((drug["key"], packs, r["output"]["setlinfo"]["setl_id"]))
+        rollup.fold(centre_engine, batch=1, periodic=False)  # folded as they come, like the live screen
+    cancelled = made[2][2]
+    c = client.call("2103", {"data": {"setl_id": cancelled, "psn_no": "T0002"}}, code=PH2)
+    assert c["infcode"] == 0, c.get("err_msg")
+    rollup.fold_all(centre_engine)
+    today = _today()
+    for key in ("D01", "D03"):
+        with centre_engine.connect() as conn:
+            recent = queries.drug(conn, key, today)["recent"]
+        plain = _dispensed_to(centre_engine, key, today)
+        assert plain  # the comparison is over something
+        assert sorted((x["setl_id"], x["facility"], x["person_no"]) for x in recent) == sorted(plain)
+        assert [x["at"] for x in recent] == sorted((x["at"] for x in recent), reverse=True)
+        assert {x["setl_id"]: x["boxes"] for x in recent} == {s: p for k, p, s in made if k == key and s != cancelled}
+    assert cancelled not in {x[0] for x in _dispensed_to(centre_engine, "D01", today)}
+    with centre_engine.connect() as conn:  # the drug's own rows are there, cancelled or not; the list skips it
+        assert {r.setl_id for r in conn.execute(select(sv_settlement_drug).where(sv_settlement_drug.c.drug_key == "D01"))} \
+            == {s for k, _p, s in made if k == "D01"}
 
 
 def test_one_person_two_institutions_raises_multi_fill(client, centre_engine):
@@ -187,7 +233,7 @@ def test_cap_rule_reads_the_settlements_own_cap_figures(client, centre_engine):
         assert not [a for a in queries.alert_rows(conn) if a["rule"] == "SV-R05"]
     data["rules"]["SV-R05"]["near_ratio"] = used_share / 2  # now one settlement is "near": fold it again
     with centre_engine.begin() as conn:
-        for t in (sv_hour, sv_day, sv_drug_day, sv_drug_month, sv_trace_day, sv_settlement, sv_state):
+        for t in (sv_hour, sv_day, sv_drug_day, sv_drug_month, sv_trace_day, sv_settlement, sv_settlement_drug, sv_state):
             conn.execute(delete(t))
     rollup.fold_all(centre_engine, rules=parse(data))
     with centre_engine.connect() as conn:
