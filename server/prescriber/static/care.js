@@ -1,24 +1,8 @@
 "use strict";
 // The doctor's 随访 page: every value shown is set as text (never as HTML); the centre checks every value.
-const $ = (id) => document.getElementById(id);
 let patient = null;
 const NUMBERS = ["sbp", "dbp", "fpg", "rpg", "hba1c", "weight_kg", "height_cm"];
 const TEXTS = ["visit_date", "place", "smoking", "adherence", "adverse", "assessment", "next_visit", "referral"];
-
-function el(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) { if (k === "class") e.className = v; else e.setAttribute(k, v); }
-  for (const k of kids) e.append(k instanceof Node ? k : document.createTextNode(String(k ?? "")));
-  return e;
-}
-
-async function api(path, body) {
-  const opts = {credentials: "same-origin"};
-  if (body) Object.assign(opts, {method: "POST", headers: {"content-type": "application/json"}, body: JSON.stringify(body)});
-  const r = await fetch("/prescriber/api/" + path, opts);
-  if (r.status === 401) { location.href = "/prescriber/login"; throw new Error("login"); }
-  return [r.status, await r.json()];
-}
 
 function say(text, tone) {
   $("message").textContent = text; $("message").className = tone === "bad" ? "error" : "ok";
@@ -53,7 +37,7 @@ $("find").onclick = async () => {
 
 $("sign").onclick = async () => {
   if (!patient) { say("请先查找患者 / find the patient first", "bad"); return; }
-  const [, d] = await api("care/sign", {psn_no: patient.psn_no, team: $("team").value, tel: $("tel").value,
+  const [, d] = await post("care/sign", {psn_no: patient.psn_no, team: $("team").value, tel: $("tel").value,
                                         sign_date: $("sign_date").value});
   if (!d.ok) { say(d.err_msg, "bad"); return; }
   say(`已签约：${d.contract.team} ${d.contract.doctor_name}`, "ok");
@@ -62,7 +46,7 @@ $("sign").onclick = async () => {
 
 $("end").onclick = async () => {
   if (!patient) { say("请先查找患者 / find the patient first", "bad"); return; }
-  const [, d] = await api("care/end", {psn_no: patient.psn_no, end_date: new Date().toLocaleDateString("sv"),
+  const [, d] = await post("care/end", {psn_no: patient.psn_no, end_date: new Date().toLocaleDateString("sv"),
                                        reason: $("end_reason").value});
   if (!d.ok) { say(d.err_msg, "bad"); return; }
   say("已解约", "ok");
@@ -73,7 +57,7 @@ $("save").onclick = async () => {
   if (!patient) { say("请先查找患者 / find the patient first", "bad"); return; }
   const body = {psn_no: patient.psn_no};
   for (const k of [...NUMBERS, ...TEXTS]) body[k] = $(k).value.trim();
-  const [, d] = await api("care/visit", body);
+  const [, d] = await post("care/visit", body);
   if (!d.ok) { say(d.err_msg, "bad"); return; }
   say(`随访已保存：${d.visit.visit_date}，今年第 ${d.schedule.visits_this_year} 次`, "ok");
   for (const k of NUMBERS) $(k).value = "";

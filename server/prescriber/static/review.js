@@ -1,19 +1,5 @@
 "use strict";
 // The reviewing pharmacist's page: every value shown is set as text (never as HTML); the centre decides.
-const $ = (id) => document.getElementById(id);
-
-function el(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) { if (k === "class") e.className = v; else e.setAttribute(k, v); }
-  for (const k of kids) e.append(k instanceof Node ? k : document.createTextNode(String(k ?? "")));
-  return e;
-}
-
-async function api(path, opts) {
-  const r = await fetch("/prescriber/api/" + path, Object.assign({credentials: "same-origin"}, opts || {}));
-  if (r.status === 401) { location.href = "/prescriber/login"; throw new Error("login"); }
-  return [r.status, await r.json()];
-}
 
 function say(text, tone) {
   const m = $("message");

@@ -1,21 +1,7 @@
 "use strict";
 // The supply list: every value shown is set as text (never as HTML); the centre computes it (2580).
-const $ = (id) => document.getElementById(id);
 const SOURCES = {followup: "随访", prescription: "处方"};
 const STOCK = {centre: "库存取自本机构上报", request: "库存由请求给出", none: "本机构未上报库存：仅列需求"};
-
-function el(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) { if (k === "class") e.className = v; else e.setAttribute(k, v); }
-  for (const k of kids) e.append(k instanceof Node ? k : document.createTextNode(String(k ?? "")));
-  return e;
-}
-
-async function api(path) {
-  const r = await fetch("/prescriber/api/" + path, {credentials: "same-origin"});
-  if (r.status === 401) { location.href = "/prescriber/login"; throw new Error("login"); }
-  return [r.status, await r.json()];
-}
 
 async function load() {
   const [, d] = await api("supply?days=" + encodeURIComponent($("days").value || "30"));
