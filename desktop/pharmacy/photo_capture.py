@@ -13,6 +13,8 @@ which checks and keeps it like a chosen file (core.rx.paper, stored encrypted wi
 """
 from __future__ import annotations
 
+import contextlib
+
 from desktop.common.photo import jpeg_bytes
 from desktop.pharmacy.screens.common import message_label, set_tone
 from desktop.qt import Qt, QtWidgets
@@ -93,10 +95,9 @@ class PhotoCaptureDialog(QtWidgets.QDialog):
     def done(self, result: int) -> None:
         """Closed either way: stop listening to the camera and drop its last picture from the screen (a
         patient's papers)."""
-        try:
+        # done() runs once per close, but a second close or a camera already gone must not raise
+        with contextlib.suppress(RuntimeError, TypeError):
             self.frames.frame_ready.disconnect(self._frame)
-        except (RuntimeError, TypeError):
-            pass
         self.latest = None
         self.preview._frame = None
         self.still.clear()

@@ -141,5 +141,8 @@ sv_alert = Table(
     Index("ix_centre_sv_alert_facility", "facility_code"),
 )
 
-__all__ = ["sv_alert", "sv_day", "sv_drug_day", "sv_drug_month", "sv_hour", "sv_state", "sv_settlement",
+# What the fold builds from the journal (everything but the alerts): dropped together, the next fold rebuilds them.
+FOLDED = (sv_hour, sv_day, sv_drug_day, sv_drug_month, sv_trace_day, sv_settlement, sv_settlement_drug, sv_state)
+
+__all__ = ["FOLDED", "sv_alert", "sv_day", "sv_drug_day", "sv_drug_month", "sv_hour", "sv_state", "sv_settlement",
            "sv_settlement_drug", "sv_trace_day"]

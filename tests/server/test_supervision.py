@@ -11,6 +11,7 @@ from core.store.models_history import DispenseRow, SettlementRow
 from server.envelope import CST
 from server.supervision import alerts, queries, rollup
 from server.supervision.models import (
+    FOLDED,
     sv_alert,
     sv_day,
     sv_drug_day,
@@ -233,7 +234,7 @@ def test_cap_rule_reads_the_settlements_own_cap_figures(client, centre_engine):
         assert not [a for a in queries.alert_rows(conn) if a["rule"] == "SV-R05"]
     data["rules"]["SV-R05"]["near_ratio"] = used_share / 2  # now one settlement is "near": fold it again
     with centre_engine.begin() as conn:
-        for t in (sv_hour, sv_day, sv_drug_day, sv_drug_month, sv_trace_day, sv_settlement, sv_settlement_drug, sv_state):
+        for t in FOLDED:
             conn.execute(delete(t))
     rollup.fold_all(centre_engine, rules=parse(data))
     with centre_engine.connect() as conn:

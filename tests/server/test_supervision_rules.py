@@ -17,14 +17,7 @@ from server.models import trace_upload
 from server.models_chronic import followup
 from server.supervision import alerts, queries, rollup
 from server.supervision.models import (
-    sv_day,
-    sv_drug_day,
-    sv_drug_month,
-    sv_hour,
-    sv_settlement,
-    sv_settlement_drug,
-    sv_state,
-    sv_trace_day,
+    FOLDED,
 )
 from server.supervision.rules import RULES_FILE, load, parse
 from tests.server.helpers import CL1, D01, PH1, PH2, settle_input, trace_codes
@@ -35,7 +28,7 @@ from tests.server.test_reports import D03
 def _refold_from_scratch(engine) -> None:
     """Forget what was folded (not the alerts): the next fold reads every journal entry again."""
     with engine.begin() as conn:
-        for t in (sv_hour, sv_day, sv_drug_day, sv_drug_month, sv_trace_day, sv_settlement, sv_settlement_drug, sv_state):
+        for t in FOLDED:
             conn.execute(delete(t))
 
 
